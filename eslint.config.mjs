@@ -1,0 +1,47 @@
+// Lint: strict TypeScript habits plus Nx module boundaries between apps and libs.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
+
+export default [
+  { ignores: ['**/node_modules/**', 'dist/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  ...tseslint.configs.recommended.map((c) => ({ ...c, files: typedFiles })),
+  {
+    files: typedFiles,
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data', 'type:rpc', 'type:framework', 'type:driver'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3', 'ioredis'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['bullmq', 'dockerode', 'ioredis'] },
+            { sourceTag: 'type:rpc', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'dockerode', 'mysql2', 'better-sqlite3'] },
+            { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
+            { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },
+            { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Only the driver libs may talk to Docker, only libs/db to the database, only libs/rpc to BullMQ.
+    files: ['apps/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'].map((name) => ({ name, message: `${name} is imported only by its own lib` })) }],
+    },
+  },
+];

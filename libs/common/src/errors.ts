@@ -1,0 +1,103 @@
+/**
+ * Zun's error model. Class names matter: the API's error body derives its `code`
+ * from the class name (`ContainerNotFound` → `container.container-not-found`), and
+ * errors crossing RPC are rebuilt by name.
+ */
+export abstract class ZunError extends Error {
+  /** HTTP status the API answers with; only the API's fault middleware reads it. */
+  abstract readonly status: number;
+  /** Read by the RPC worker: a retryable failure may be redelivered, others fail the job. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequest extends ZunError { readonly status = 400; }
+export class InvalidValue extends BadRequest {}
+export class InvalidParameterValue extends BadRequest {}
+export class SchemaValidationError extends BadRequest {}
+export class InvalidParamInVersion extends BadRequest {}
+export class ConfigError extends BadRequest {}
+export class NotAuthorized extends ZunError { readonly status: number = 403; }
+export class PolicyNotAuthorized extends NotAuthorized {
+  constructor(action: string) { super(`Policy doesn't allow ${action} to be performed.`); }
+}
+export class Unauthorized extends ZunError { readonly status = 401; }
+export class NotFound extends ZunError { readonly status: number = 404; }
+export class ResourceNotFound extends NotFound {}
+export class ZunServiceNotFound extends NotFound {
+  constructor(host: string, binary: string) { super(`Zun service ${binary} on host ${host} could not be found.`); }
+}
+export class ComputeNodeNotFound extends NotFound {}
+export class ContainerNotFound extends NotFound {}
+export class Conflict extends ZunError { readonly status: number = 409; }
+export class ZunServiceAlreadyExists extends Conflict {}
+export class NotAcceptable extends ZunError { readonly status = 406; }
+export class InvalidGlobalAPIVersion extends NotAcceptable {}
+export class RequestEntityTooLarge extends ZunError { readonly status = 413; }
+export class UnsupportedMediaType extends ZunError { readonly status = 415; }
+export class NotImplementedYet extends ZunError { readonly status = 501; }
+export class ServiceUnavailable extends ZunError {
+  readonly status = 503;
+  override readonly retryable = true;
+}
+/** An RPC call got no reply in time. */
+export class MessagingTimeout extends ZunError {
+  readonly status = 504;
+  override readonly retryable = true;
+}
+/** A remote error whose class is unknown to this process. */
+export class RemoteError extends ZunError {
+  readonly status: number;
+  constructor(readonly remoteName: string, message: string, status = 500) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** What crosses process boundaries (RPC replies, job failures). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** HTTP status of the error, if it is a ZunError. */
+  code: number;
+  retryable?: boolean;
+}
+
+const registry = new Map<string, new (message: string) => ZunError>();
+
+/** Make a ZunError subclass rebuildable by name on the far side of RPC. */
+export function registerError(cls: new (message: string) => ZunError): void {
+  registry.set(cls.name, cls);
+}
+for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
+  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ComputeNodeNotFound, ContainerNotFound, Conflict,
+  ZunServiceAlreadyExists, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet]) {
+  registerError(cls as unknown as new (message: string) => ZunError);
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof RemoteError) return { name: err.remoteName, message: err.message, code: err.status };
+  if (err instanceof ZunError) return { name: err.name, message: err.message, code: err.status, retryable: err.retryable };
+  if (err instanceof Error) return { name: err.name, message: err.message, code: 500 };
+  return { name: 'Error', message: String(err), code: 500 };
+}
+
+/** Rebuild a typed error; unknown names come back as RemoteError carrying the name and code. */
+export function deserializeError(s: SerializedError): ZunError {
+  const cls = registry.get(s.name);
+  if (cls) {
+    const e = new cls(s.message);
+    Object.defineProperty(e, 'message', { value: s.message });
+    return e;
+  }
+  return new RemoteError(s.name, s.message, s.code);
+}
+
+/** `ContainerNotFound` → `container-not-found` (Zun's error code from a class name). */
+export function kebabCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Runs the test files under the given project folders (default: every app and lib)
+// with node's test runner and tsx, one file at a time, and ends with
+// "N passed, N failed". Unit tests: src/**/*.spec.ts; integration and end-to-end
+// tests: tests/**/*.test.ts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const only = (process.env.ZUN_TEST_ONLY ?? '').split(',').filter(Boolean); // e.g. "unit" or "integration"
+const roots = args.length
+  ? args
+  : ['libs', 'apps', 'tools', 'bench'].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(d, p)) : []));
+
+function walk(dir, out) {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(spec|test)\.ts$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+const files = roots.flatMap((r) => walk(join(root, r), [])).filter((f) => {
+  if (!only.length) return true;
+  const kind = f.endsWith('.spec.ts') ? 'unit' : 'integration';
+  return only.includes(kind);
+}).sort((a, b) => {
+  // unit tests first: they are fast and say the most when something is broken
+  const ka = a.endsWith('.spec.ts') ? 0 : 1;
+  const kb = b.endsWith('.spec.ts') ? 0 : 1;
+  return ka - kb || a.localeCompare(b);
+});
+
+const tapDir = mkdtempSync(join(tmpdir(), 'zun-tests-'));
+let passed = 0;
+let failed = 0;
+const failedFiles = [];
+for (const [i, file] of files.entries()) {
+  const tap = join(tapDir, `${i}.tap`);
+  const rel = relative(root, file);
+  console.log(`\n=== ${rel}`);
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, file],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' }, timeout: Number(process.env.ZUN_TEST_FILE_TIMEOUT_MS ?? 900_000) },
+  );
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const p = Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0);
+  let f = Number(/^# fail (\d+)/m.exec(text)?.[1] ?? 0);
+  if (res.status !== 0 && f === 0) f = 1; // crashed or timed out before reporting
+  passed += p;
+  failed += f;
+  if (f) failedFiles.push(rel);
+}
+if (failedFiles.length) console.log(`\nfailed files:\n  ${failedFiles.join('\n  ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed || !files.length ? 1 : 0);
