@@ -1,0 +1,47 @@
+import { availableParallelism } from 'node:os';
+import { bool, enumOf, int, list, port, section, str } from './option.dsl';
+
+/** `[api]`: the REST API service. */
+export const apiSection = section('api', 'The zun-api service (REST API).', {
+  host_ip: str({ default: '0.0.0.0', help: 'Address the API listens on.' }),
+  port: port({ default: 9517, help: 'TCP port the API listens on.' }),
+  workers: int({
+    default: () => Math.max(1, availableParallelism()),
+    sampleDefault: '<number of CPUs>',
+    min: 1,
+    help: 'Number of API worker processes.',
+  }),
+  max_limit: int({
+    default: 1000,
+    min: 1,
+    help: 'Largest number of items one list request returns, whatever limit the client asks for.',
+  }),
+  api_paste_config: str({
+    default: 'api-paste.ini',
+    help: 'Paste configuration of the API pipeline. Read for compatibility with Zun deployments; the middleware ' +
+      'chain of zun-ts is fixed.',
+  }),
+  auth_strategy: enumOf(['keystone', 'noauth'], {
+    default: 'keystone',
+    help: 'How requests are authenticated: keystone validates the X-Auth-Token header against Keystone; noauth ' +
+      'trusts every request (testing only).',
+  }),
+  enable_proxy_headers_parsing: bool({
+    default: false,
+    help: 'Trust X-Forwarded-* headers set by a proxy in front of the API when building links.',
+  }),
+  max_request_body_size: int({
+    default: 114688,
+    min: 1,
+    unit: 'bytes',
+    help: 'Largest accepted request body; bigger requests are refused with 413.',
+  }),
+  cors_allowed_origin: list({
+    default: [],
+    help: 'Origins allowed to make cross-origin requests (e.g. https://dashboard.example.com). Empty: CORS off.',
+  }),
+  cors_allow_credentials: bool({
+    default: true,
+    help: 'Whether cross-origin requests may carry credentials.',
+  }),
+});

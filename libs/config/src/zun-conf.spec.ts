@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfig } from './config.loader';
+import { type ZunConf, describeOptions } from './zun-conf';
+
+// Compile-time checks: the ZunConf type is inferred from the declarations.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const inferred: [
+  Equal<ZunConf['api']['port'], number>,
+  Equal<ZunConf['DEFAULT']['log_dir'], string | null>,
+  Equal<ZunConf['DEFAULT']['debug'], boolean>,
+  Equal<ZunConf['api']['auth_strategy'], 'keystone' | 'noauth'>,
+  Equal<ZunConf['scheduler']['enabled_filters'], readonly string[]>,
+  Equal<ZunConf['keystone_authtoken']['password'], string | null>,
+  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
+] = [true, true, true, true, true, true, true];
+
+void describe('ZunConf and describeOptions', () => {
+  void test('the type-level checks above hold', () => {
+    assert.ok(inferred.every((x) => x));
+  });
+
+  void test('describeOptions lists exactly the sections and options a loaded configuration has', () => {
+    const conf = loadConfig([], { env: {} }) as unknown as Record<string, Record<string, unknown>>;
+    const described = describeOptions();
+    assert.deepEqual(described.map((s) => s.name), Object.keys(conf));
+    for (const s of described) assert.deepEqual(s.options.map((o) => o.name), Object.keys(conf[s.name] ?? {}), s.name);
+  });
+
+  void test('every option has help text and a known kind; secrets hide their default', () => {
+    for (const s of describeOptions()) {
+      assert.ok(s.help.length > 5, s.name);
+      for (const o of s.options) {
+        assert.ok(o.help.length > 10, `${s.name}.${o.name} help`);
+        assert.ok(['string', 'integer', 'float', 'boolean', 'port', 'list', 'enum'].includes(o.kind));
+        if (o.secret) assert.equal(o.defaultText, '<None>');
+      }
+    }
+    const api = describeOptions().find((s) => s.name === 'api');
+    const port = api?.options.find((o) => o.name === 'port');
+    assert.deepEqual({ kind: port?.kind, default: port?.default, min: port?.min, max: port?.max }, { kind: 'port', default: 9517, min: 0, max: 65535 });
+  });
+});
