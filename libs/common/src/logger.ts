@@ -1,3 +1,5 @@
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino from 'pino';
 
 /** Structured logger; messages are short constants, values go in `meta`. */
@@ -23,14 +25,26 @@ export interface LoggerOptions {
   name: string;
   /** @default 'info' ('debug' when `debug` is set) */
   level?: string;
-  /** Write to this file instead of stdout. */
+  /** Append to this file instead of writing to stdout. */
   file?: string | null;
+  /** Fields carried on every line (pid is always there). */
+  base?: Record<string, unknown>;
 }
 
-/** JSON lines (pino) to stdout or a file. */
+/**
+ * JSON lines (pino) to stdout or a file. The file is opened synchronously, so a bad
+ * path fails start-up with a clear error, and lines are written as they are logged:
+ * a process that exits right after logging (a failed start, a signal) keeps them
+ * in order.
+ */
 export function createLogger(opts: LoggerOptions): Logger {
-  const dest = opts.file ? pino.destination({ dest: opts.file, mkdir: true, sync: false }) : pino.destination(1);
-  return new PinoLogger(pino({ name: opts.name, level: opts.level ?? 'info', base: { pid: process.pid } }, dest));
+  let fd = 1;
+  if (opts.file) {
+    mkdirSync(dirname(opts.file), { recursive: true });
+    fd = openSync(opts.file, 'a', 0o640);
+  }
+  const base = { pid: process.pid, ...opts.base };
+  return new PinoLogger(pino({ name: opts.name, level: opts.level ?? 'info', base }, pino.destination({ dest: fd, sync: true })));
 }
 
 /** A logger that drops everything (unit tests). */

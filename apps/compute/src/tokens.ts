@@ -1,0 +1,1 @@
+export const COMPUTE_CONF = Symbol.for('zun.ZunConf');

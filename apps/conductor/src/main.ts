@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { type Logger } from '@zun-ts/common';
+import { type ZunConf } from '@zun-ts/config';
+import { Database } from '@zun-ts/db';
+import { CONDUCTOR_TOPIC, RpcServer, RpcTransport, type ConductorRpcApi } from '@zun-ts/rpc';
+import { assertSchemaCurrent, bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
+import { ConductorManager } from './conductor.manager';
+import { CONDUCTOR_CONF, LOGGER, SERVICE_REPOSITORY } from './tokens';
+
+const BINARY = 'zun-conductor';
+
+/** Opens the database and refuses a schema that is not at head (zun-manage migrates, never a service). */
+async function openDatabase(conf: ZunConf, logger: Logger): Promise<Database> {
+  const db = await Database.open(conf.database.connection, {
+    logger,
+    poolSize: conf.database.max_pool_size,
+    debug: conf.database.connection_debug,
+  });
+  try {
+    assertSchemaCurrent(await db.version(), Database.migrationNames());
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** One conductor worker: serves the conductor topic and keeps its own service row alive. */
+async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
+  const db = await openDatabase(conf, logger);
+  const transport = RpcTransport.connect({
+    redisUrl: conf.redis.url,
+    prefix: conf.redis.key_prefix,
+    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
+    // Leaves room inside runService's 30 s stop bound to close the database.
+    shutdownTimeoutMs: 25_000,
+    logger,
+  });
+
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(CONDUCTOR_CONF).toConstantValue(conf);
+  container.bind(LOGGER).toConstantValue(logger);
+  container.bind(SERVICE_REPOSITORY).toConstantValue(db.services);
+  container.bind(ConductorManager).toSelf();
+  const manager = container.get(ConductorManager);
+
+  const server = new RpcServer(transport);
+  await runService({
+    binary: BINARY,
+    topic: CONDUCTOR_TOPIC,
+    conf,
+    registry: db.serviceRegistry,
+    logger,
+    start: () => server.serve<ConductorRpcApi>(CONDUCTOR_TOPIC, manager),
+    stop: async () => {
+      await transport.close(); // stops its servers first, waiting for jobs in flight
+      await db.close();
+    },
+  });
+}
+
+void runMain(BINARY, async () => {
+  const { conf, logger } = bootstrapService(BINARY);
+  // Check the schema once before forking, so a database that is not ready stops
+  // the service with one clear message instead of a crash loop of workers.
+  await (await openDatabase(conf, logger)).close();
+  launchWorkers(conf.conductor.workers, () => runConductor(conf, logger), logger);
+});

@@ -1,0 +1,1 @@
+export const SCHEDULER_CONF = Symbol.for('zun.ZunConf');

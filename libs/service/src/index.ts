@@ -1,0 +1,12 @@
+export * from './backoff';
+export * from './heartbeat';
+export * from './register';
+export * from './shutdown';
+export * from './run-service';
+export * from './launch-workers';
+export * from './service-logger';
+export * from './run-main';
+export * from './bootstrap';
+export * from './schema-check';
+export { isServiceNotFound, isTransient } from './errors';
+export * from './fake-service-registry';
