@@ -1,0 +1,373 @@
+import { EntitySchema, type EntitySchemaColumnOptions, type EntitySchemaOptions, type ValueTransformer } from 'typeorm';
+import {
+  type ComputeNode,
+  type Container,
+  type ContainerAction,
+  type ContainerActionEvent,
+  type ExecInstance,
+  type Image,
+  type Quota,
+  type QuotaClass,
+  type VolumeMapping,
+  type ZunService,
+} from '@zun-ts/objects';
+
+// Entities map the tables onto the domain objects of @zun-ts/objects one to one (same property and column
+// names), so rows come back as plain objects of those types. The schema itself is owned by the migrations;
+// a test checks that these schemas and the migrated database agree.
+
+/** JSON documents live in TEXT columns on every engine (portable, and what Zun does). */
+const jsonText: ValueTransformer = {
+  to: (v: unknown) => (v === null || v === undefined ? v : JSON.stringify(v)),
+  from: (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v),
+};
+
+const col = {
+  id: (): EntitySchemaColumnOptions => ({ type: 'integer', primary: true, generated: 'increment' }),
+  varchar: (nullable: boolean, length = 255): EntitySchemaColumnOptions => ({ type: 'varchar', length, nullable }),
+  text: (): EntitySchemaColumnOptions => ({ type: 'text', nullable: true }),
+  json: (): EntitySchemaColumnOptions => ({ type: 'text', nullable: true, transformer: jsonText }),
+  int: (nullable: boolean, dflt?: number): EntitySchemaColumnOptions => ({ type: 'integer', nullable, default: dflt }),
+  double: (nullable: boolean, dflt?: number): EntitySchemaColumnOptions => ({ type: 'double', nullable, default: dflt }),
+  bool: (): EntitySchemaColumnOptions => ({ type: 'boolean', width: 1, nullable: false, default: false }),
+  datetime: (nullable: boolean): EntitySchemaColumnOptions => ({ type: 'datetime', precision: 6, nullable }),
+};
+
+type Columns<T> = { [K in keyof T]-?: EntitySchemaColumnOptions };
+
+function entity<T>(
+  name: string,
+  tableName: string,
+  columns: Columns<T>,
+  extra: Pick<EntitySchemaOptions<T>, 'indices' | 'foreignKeys'> = {},
+): EntitySchema<T> {
+  return new EntitySchema<T>({ name, tableName, columns, ...extra });
+}
+
+const stamps = { created_at: col.datetime(false), updated_at: col.datetime(true) };
+
+/** zun_service: one row per (host, binary). */
+export const ZunServiceEntity = entity<ZunService>(
+  'ZunService',
+  'zun_service',
+  {
+    id: col.id(),
+    host: col.varchar(false),
+    binary: col.varchar(false),
+    topic: col.varchar(false),
+    disabled: col.bool(),
+    disabled_reason: col.varchar(true),
+    forced_down: col.bool(),
+    report_count: col.int(false, 0),
+    last_seen_up: col.datetime(true),
+    availability_zone: col.varchar(true),
+    ...stamps,
+  },
+  { indices: [{ name: 'uniq_zun_service0host0binary', columns: ['host', 'binary'], unique: true }] },
+);
+
+/**
+ * compute_node: one row per hostname. Several writers touch a row at once (the compute host reporting its
+ * totals, conductors claiming resources for containers), so updates must be conditional UPDATEs on the
+ * columns involved (`SET mem_used = mem_used + ? WHERE id = ? AND mem_used + ? <= mem_total`) and check the
+ * affected row count, never read-modify-write of the whole row.
+ */
+export const ComputeNodeEntity = entity<ComputeNode>(
+  'ComputeNode',
+  'compute_node',
+  {
+    id: col.id(),
+    uuid: col.varchar(false, 36),
+    hostname: col.varchar(false),
+    mem_total: col.int(false, 0),
+    mem_free: col.int(false, 0),
+    mem_available: col.int(false, 0),
+    mem_used: col.int(false, 0),
+    total_containers: col.int(false, 0),
+    running_containers: col.int(false, 0),
+    paused_containers: col.int(false, 0),
+    stopped_containers: col.int(false, 0),
+    cpus: col.int(false, 0),
+    cpu_used: col.double(false, 0),
+    disk_total: col.int(false, 0),
+    disk_used: col.int(false, 0),
+    disk_quota_supported: col.bool(),
+    enable_cpu_pinning: col.bool(),
+    architecture: col.varchar(true, 32),
+    os_type: col.varchar(true, 32),
+    os: col.varchar(true, 64),
+    kernel_version: col.varchar(true, 128),
+    labels: col.json(),
+    runtimes: col.json(),
+    numa_topology: col.json(),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_compute_node0uuid', columns: ['uuid'], unique: true },
+      { name: 'uniq_compute_node0hostname', columns: ['hostname'], unique: true },
+    ],
+  },
+);
+
+/** container: containers and capsules (see container_type). */
+export const ContainerEntity = entity<Container>(
+  'Container',
+  'container',
+  {
+    id: col.id(),
+    uuid: col.varchar(false, 36),
+    container_type: col.int(false, 0),
+    name: col.varchar(true),
+    project_id: col.varchar(true),
+    user_id: col.varchar(true),
+    image: col.varchar(true),
+    image_driver: col.varchar(true),
+    image_pull_policy: col.text(),
+    registry_id: col.int(true),
+    cpu: col.double(true),
+    cpu_policy: { type: 'varchar', length: 255, nullable: false, default: 'shared' },
+    cpuset: col.json(),
+    memory: col.varchar(true),
+    disk: col.int(false, 0),
+    command: col.json(),
+    entrypoint: col.json(),
+    status: col.varchar(false, 20),
+    status_reason: col.text(),
+    status_detail: col.varchar(true),
+    task_state: col.varchar(true, 32),
+    environment: col.json(),
+    workdir: col.varchar(true),
+    ports: col.json(),
+    exposed_ports: col.json(),
+    hostname: col.varchar(true),
+    labels: col.json(),
+    addresses: col.json(),
+    host: col.varchar(true),
+    restart_policy: col.json(),
+    interactive: col.bool(),
+    tty: col.bool(),
+    auto_remove: col.bool(),
+    auto_heal: col.bool(),
+    privileged: col.bool(),
+    runtime: col.varchar(true),
+    healthcheck: col.json(),
+    security_groups: col.json(),
+    container_id: col.varchar(true),
+    websocket_url: col.varchar(true),
+    websocket_token: col.varchar(true),
+    capsule_id: col.int(true),
+    started_at: col.datetime(true),
+    annotations: col.json(),
+    cni_metadata: col.json(),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_container0uuid', columns: ['uuid'], unique: true },
+      { name: 'container_project_id_idx', columns: ['project_id'] },
+      { name: 'container_host_idx', columns: ['host'] },
+      { name: 'container_container_type_idx', columns: ['container_type'] },
+      { name: 'container_capsule_id_idx', columns: ['capsule_id'] },
+    ],
+    foreignKeys: [
+      {
+        name: 'fk_container_capsule_id',
+        target: 'Container',
+        columnNames: ['capsule_id'],
+        referencedColumnNames: ['id'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
+/** container_action: one row per user request on a container. */
+export const ContainerActionEntity = entity<ContainerAction>(
+  'ContainerAction',
+  'container_action',
+  {
+    id: col.id(),
+    action: col.varchar(false),
+    container_uuid: col.varchar(false, 36),
+    request_id: col.varchar(false),
+    user_id: col.varchar(true),
+    project_id: col.varchar(true),
+    start_time: col.datetime(false),
+    finish_time: col.datetime(true),
+    message: col.varchar(true),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'container_action_container_uuid_idx', columns: ['container_uuid'] },
+      { name: 'container_action_request_id_idx', columns: ['request_id'] },
+    ],
+    foreignKeys: [
+      {
+        name: 'fk_container_action_container_uuid',
+        target: 'Container',
+        columnNames: ['container_uuid'],
+        referencedColumnNames: ['uuid'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
+/** container_action_event: steps of an action. */
+export const ContainerActionEventEntity = entity<ContainerActionEvent>(
+  'ContainerActionEvent',
+  'container_action_event',
+  {
+    id: col.id(),
+    action_id: col.int(false),
+    event: col.varchar(false),
+    start_time: col.datetime(false),
+    finish_time: col.datetime(true),
+    result: col.varchar(true),
+    traceback: col.text(),
+    details: col.text(),
+    ...stamps,
+  },
+  {
+    indices: [{ name: 'container_action_event_action_id_idx', columns: ['action_id'] }],
+    foreignKeys: [
+      {
+        name: 'fk_container_action_event_action_id',
+        target: 'ContainerAction',
+        columnNames: ['action_id'],
+        referencedColumnNames: ['id'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
+/** quota: per-project overrides, one row per (project_id, resource). */
+export const QuotaEntity = entity<Quota>(
+  'Quota',
+  'quota',
+  {
+    id: col.id(),
+    project_id: col.varchar(false),
+    resource: col.varchar(false),
+    hard_limit: col.int(true),
+    ...stamps,
+  },
+  { indices: [{ name: 'uniq_quota0project_id0resource', columns: ['project_id', 'resource'], unique: true }] },
+);
+
+/** quota_class: per-class limits, one row per (class_name, resource). */
+export const QuotaClassEntity = entity<QuotaClass>(
+  'QuotaClass',
+  'quota_class',
+  {
+    id: col.id(),
+    class_name: col.varchar(false),
+    resource: col.varchar(false),
+    hard_limit: col.int(true),
+    ...stamps,
+  },
+  { indices: [{ name: 'uniq_quota_class0class_name0resource', columns: ['class_name', 'resource'], unique: true }] },
+);
+
+/** exec_instance: interactive exec sessions of a container. */
+export const ExecInstanceEntity = entity<ExecInstance>(
+  'ExecInstance',
+  'exec_instance',
+  {
+    id: col.id(),
+    container_id: col.int(false),
+    exec_id: col.varchar(false),
+    token: col.varchar(true),
+    url: col.varchar(true),
+    ...stamps,
+  },
+  {
+    indices: [{ name: 'uniq_exec_instance0container_id0exec_id', columns: ['container_id', 'exec_id'], unique: true }],
+    foreignKeys: [
+      {
+        name: 'fk_exec_instance_container_id',
+        target: 'Container',
+        columnNames: ['container_id'],
+        referencedColumnNames: ['id'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
+/** image: images on compute hosts, unique by (repo, tag, host). */
+export const ImageEntity = entity<Image>(
+  'Image',
+  'image',
+  {
+    id: col.id(),
+    uuid: col.varchar(false, 36),
+    project_id: col.varchar(true),
+    user_id: col.varchar(true),
+    image_id: col.varchar(true),
+    repo: col.varchar(false),
+    tag: col.varchar(true),
+    size: col.varchar(true),
+    host: col.varchar(true),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_image0uuid', columns: ['uuid'], unique: true },
+      { name: 'uniq_image0repo0tag0host', columns: ['repo', 'tag', 'host'], unique: true },
+    ],
+  },
+);
+
+/** volume_mapping: volumes mounted into containers. */
+export const VolumeMappingEntity = entity<VolumeMapping>(
+  'VolumeMapping',
+  'volume_mapping',
+  {
+    id: col.id(),
+    uuid: col.varchar(false, 36),
+    project_id: col.varchar(true),
+    user_id: col.varchar(true),
+    volume_provider: col.varchar(false, 36),
+    cinder_volume_id: col.varchar(true, 36),
+    container_path: col.varchar(true),
+    container_uuid: col.varchar(true, 36),
+    connection_info: col.text(),
+    host: col.varchar(true),
+    auto_remove: col.bool(),
+    contents: col.text(),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_volume_mapping0uuid', columns: ['uuid'], unique: true },
+      { name: 'volume_mapping_container_uuid_idx', columns: ['container_uuid'] },
+    ],
+    foreignKeys: [
+      {
+        name: 'fk_volume_mapping_container_uuid',
+        target: 'Container',
+        columnNames: ['container_uuid'],
+        referencedColumnNames: ['uuid'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
+/** Every entity, for the DataSource. */
+export const ENTITIES = [
+  ZunServiceEntity,
+  ComputeNodeEntity,
+  ContainerEntity,
+  ContainerActionEntity,
+  ContainerActionEventEntity,
+  QuotaEntity,
+  QuotaClassEntity,
+  ExecInstanceEntity,
+  ImageEntity,
+  VolumeMappingEntity,
+];
