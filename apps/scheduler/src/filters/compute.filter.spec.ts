@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ComputeFilter } from './compute.filter';
+import { fakeConf, fakeHost, fakeRequest, fakeService } from './host-state.fixtures';
+
+const ago = (s: number): Date => new Date(Date.now() - s * 1000);
+
+describe('ComputeFilter', () => {
+  const f = new ComputeFilter(fakeConf({}, 60));
+  const req = fakeRequest();
+
+  test('an enabled service with a recent heartbeat passes', () => {
+    assert.equal(f.hostPasses(fakeHost({ service: fakeService({ last_seen_up: ago(5) }) }), req), true);
+  });
+
+  test('a disabled service fails even when up', () => {
+    assert.equal(f.hostPasses(fakeHost({ service: fakeService({ disabled: true, last_seen_up: ago(5) }) }), req), false);
+  });
+
+  test('a heartbeat older than service_down_time fails', () => {
+    assert.equal(f.hostPasses(fakeHost({ service: fakeService({ last_seen_up: ago(120) }) }), req), false);
+    // the same heartbeat age is fine under the default 180 s
+    assert.equal(new ComputeFilter(fakeConf()).hostPasses(fakeHost({ service: fakeService({ last_seen_up: ago(120) }) }), req), true);
+  });
+
+  test('a forced-down service fails', () => {
+    assert.equal(f.hostPasses(fakeHost({ service: fakeService({ forced_down: true, last_seen_up: ago(1) }) }), req), false);
+  });
+});

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DiskFilter } from './disk.filter';
+import { fakeConf, fakeHost, fakeRequest } from './host-state.fixtures';
+
+describe('DiskFilter', () => {
+  const host = fakeHost({ disk_total: 100, disk_used: 90 });
+
+  test('default ratio 1: passes up to disk_total − disk_used, fails beyond', () => {
+    const f = new DiskFilter(fakeConf());
+    assert.equal(f.hostPasses(host, fakeRequest({ disk: 10 })), true);
+    assert.equal(f.hostPasses(host, fakeRequest({ disk: 11 })), false);
+  });
+
+  test('the allocation ratio overcommits: 100 × 2 − 90 = 110', () => {
+    const f = new DiskFilter(fakeConf({ disk_allocation_ratio: 2 }));
+    assert.equal(f.hostPasses(host, fakeRequest({ disk: 110 })), true);
+    assert.equal(f.hostPasses(host, fakeRequest({ disk: 111 })), false);
+  });
+
+  test('a disk request needs a host that enforces disk quotas', () => {
+    const f = new DiskFilter(fakeConf());
+    assert.equal(f.hostPasses(fakeHost({ disk_quota_supported: false }), fakeRequest({ disk: 1 })), false);
+  });
+
+  test('no disk requested: passes anywhere', () => {
+    const f = new DiskFilter(fakeConf());
+    assert.equal(f.hostPasses(fakeHost({ disk_quota_supported: false, disk_used: 500 }), fakeRequest({ disk: 0 })), true);
+  });
+});
