@@ -18,8 +18,8 @@ export const apiSection = section('api', 'The zun-api service (REST API).', {
   }),
   api_paste_config: str({
     default: 'api-paste.ini',
-    help: 'Paste configuration of the API pipeline. Read for compatibility with Zun deployments; the middleware ' +
-      'chain of zun-ts is fixed.',
+    help: 'The pipeline file (an api-paste.ini analog) naming the API filters in order; a relative name is looked ' +
+      'up beside the configuration files, and the built-in default is used when the default name is found nowhere.',
   }),
   auth_strategy: enumOf(['keystone', 'noauth'], {
     default: 'keystone',

@@ -1,0 +1,151 @@
+import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { dirname } from 'node:path';
+import { type Express } from 'express';
+import { Container } from 'inversify';
+import { type Logger } from '@zun-ts/common';
+import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
+import { Database } from '@zun-ts/db';
+import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
+import { createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
+import {
+  API_CONTROLLER,
+  CLOCK,
+  type Clock,
+  CONF,
+  KEYSTONE_TOKEN_API,
+  LOGGER,
+  PIPELINE_STAGE,
+  POLICY,
+  SERVICE_STORE,
+  type ServiceStore,
+  TOKEN_VALIDATOR,
+  type TokenValidator,
+} from './api.tokens';
+import { KeystoneClient, type KeystoneTokenApi } from './auth/keystone.client';
+import { KeystoneTokenValidator } from './auth/keystone-token.validator';
+import { AuthTokenFilter } from './filters/authtoken.filter';
+import { ContextFilter } from './filters/context.filter';
+import { CorsFilter } from './filters/cors.filter';
+import { FaultWrapFilter } from './filters/faultwrap.filter';
+import { HealthcheckFilter } from './filters/healthcheck.filter';
+import { HttpProxyToWsgiFilter } from './filters/http-proxy-to-wsgi.filter';
+import { NoAuthFilter } from './filters/noauth.filter';
+import { RequestIdFilter } from './filters/request-id.filter';
+import { SizeLimitFilter } from './filters/sizelimit.filter';
+import { type PasteConfig } from './pipeline/paste-config';
+import { loadPasteConfig } from './pipeline/paste-loader';
+import { PipelineBuilder } from './pipeline/pipeline.builder';
+import { ApiServer } from './server/api.server';
+import { ServicesController } from './v1/services.controller';
+import { V1App } from './v1/v1.app';
+import { VersionsController } from './v1/versions.controller';
+
+const BINARY = 'zun-api';
+/** How long a stopping worker lets requests in flight run. */
+const STOP_TIMEOUT_MS = 20_000;
+
+/** Replacements for the parts the API would otherwise build from its configuration (tests). */
+export interface ApiOverrides {
+  clock?: Clock;
+  policy?: PolicyEnforcer;
+  tokenValidator?: TokenValidator;
+  keystone?: KeystoneTokenApi;
+  paste?: PasteConfig;
+}
+
+/** Directories relative config names are looked up in: those of the config files, last file first. */
+function configDirs(conf: ZunConf): string[] {
+  return [...new Set([...configFiles(conf)].reverse().map((f) => dirname(f))), '/etc/zun'];
+}
+
+export function createPolicyEnforcer(conf: ZunConf, logger: Logger): PolicyEnforcer {
+  const dirs = configDirs(conf);
+  return new PolicyEnforcer({
+    policyFile: resolvePolicyPath(conf.oslo_policy.policy_file, dirs),
+    policyDirs: conf.oslo_policy.policy_dirs.map((d) => resolvePolicyPath(d, dirs)),
+    logger,
+  });
+}
+
+/** The API's object graph. */
+export function createApiContainer(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}): Container {
+  const c = new Container({ defaultScope: 'Singleton' });
+  const clock: Clock = overrides.clock ?? Date.now;
+  const ks = conf.keystone_authtoken;
+  c.bind<ZunConf>(CONF).toConstantValue(conf);
+  c.bind<Logger>(LOGGER).toConstantValue(logger);
+  c.bind<Clock>(CLOCK).toConstantValue(clock);
+  c.bind<ServiceStore>(SERVICE_STORE).toConstantValue(services);
+  c.bind<PolicyEnforcer>(POLICY).toDynamicValue(() => overrides.policy ?? createPolicyEnforcer(conf, logger));
+  c.bind<KeystoneTokenApi>(KEYSTONE_TOKEN_API).toDynamicValue(
+    () =>
+      overrides.keystone ??
+      new KeystoneClient({
+        authUrl: ks.auth_url ?? '',
+        username: ks.username ?? '',
+        password: ks.password ?? '',
+        projectName: ks.project_name ?? '',
+        userDomainName: ks.user_domain_name,
+        projectDomainName: ks.project_domain_name,
+        timeoutMs: ks.http_connect_timeout * 1000,
+        logger: logger.child({ component: 'keystone' }),
+        now: clock,
+      }),
+  );
+  if (overrides.tokenValidator) c.bind<TokenValidator>(TOKEN_VALIDATOR).toConstantValue(overrides.tokenValidator);
+  else c.bind<TokenValidator>(TOKEN_VALIDATOR).to(KeystoneTokenValidator);
+  for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
+    c.bind(PIPELINE_STAGE).to(stage);
+  }
+  c.bind(API_CONTROLLER).to(VersionsController);
+  c.bind(API_CONTROLLER).to(ServicesController);
+  c.bind(PipelineBuilder).toSelf();
+  return c;
+}
+
+/** The pipeline `[api] auth_strategy` selects in api-paste.ini. */
+export function pipelineName(conf: ZunConf): string {
+  return conf.api.auth_strategy === 'noauth' ? 'noauth' : 'main';
+}
+
+/** The API as an express application (all filters and routes), ready for an HTTP server. */
+export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}): Express {
+  const c = createApiContainer(conf, logger, services, overrides);
+  const paste = overrides.paste ?? loadPasteConfig(conf.api.api_paste_config, configDirs(conf), logger);
+  return c.get(PipelineBuilder).build(paste, pipelineName(conf));
+}
+
+/** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */
+async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
+  const db = await Database.open(conf.database.connection, { logger, poolSize: conf.database.max_pool_size });
+  const server = new ApiServer(createApiApp(conf, logger, db.services), logger);
+  await server.listen(conf.api.port, conf.api.host_ip);
+  onShutdownSignals(async () => {
+    await server.stop(STOP_TIMEOUT_MS);
+    await db.close();
+  }, logger, { timeoutMs: STOP_TIMEOUT_MS + 5_000 });
+}
+
+/** The primary checks configuration, database and pipeline once, so a mistake stops start-up instead of every worker. */
+async function preflight(conf: ZunConf, logger: Logger): Promise<void> {
+  const db = await Database.open(conf.database.connection, { logger, poolSize: 1 });
+  try {
+    createApiApp(conf, logger, db.services);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const conf = loadConfig(argv);
+  const logger = createServiceLogger(conf, BINARY);
+  const workers = conf.api.workers;
+  if (cluster.isPrimary) {
+    logger.info('starting', { binary: BINARY, configFiles: configFiles(conf), workers, port: conf.api.port });
+    if (workers > 1) await preflight(conf, logger.child({ preflight: true }));
+  }
+  launchWorkers(workers, () => runWorker(conf, logger), logger);
+}
+
+if (require.main === module) void runMain(BINARY, () => main(process.argv.slice(2)));

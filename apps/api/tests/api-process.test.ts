@@ -1,0 +1,140 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Database } from '@zun-ts/db';
+import { issueToken, readOpenRc, requireEnv, waitFor } from './fixtures/keystone-env';
+
+const keystoneUrl = requireEnv('ZUN_TEST_KEYSTONE_URL', 'http://127.0.0.1:5000/v3');
+const keystoneState = requireEnv('ZUN_TEST_KEYSTONE_STATE', '/tmp/keystone-5000');
+const repoRoot = resolve(__dirname, '../../..');
+const mainTs = resolve(__dirname, '../src/main.ts');
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Live child processes of `pid`, from /proc (field 4 of /proc/<pid>/stat is the parent). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && state !== 'Z') out.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+describe('zun-api as a multi-process service', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zun-api-proc-'));
+  const zun = readOpenRc(keystoneState, 'zun');
+  let port: number;
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  let output = '';
+  let adminToken: string;
+  const url = (p: string): string => `http://127.0.0.1:${port}${p}`;
+
+  before(async () => {
+    const db = await Database.open(`sqlite:///${join(dir, 'zun.sqlite')}`);
+    await db.migrate();
+    await db.services.upsert({ host: 'proc-compute', binary: 'zun-compute', topic: 'zun-compute', availability_zone: null });
+    await db.close();
+    port = await freePort();
+    writeFileSync(
+      join(dir, 'zun.conf'),
+      [
+        '[DEFAULT]',
+        `state_path = ${dir}`,
+        '[api]',
+        'host_ip = 127.0.0.1',
+        `port = ${port}`,
+        'workers = 2',
+        '[database]',
+        `connection = sqlite:///${join(dir, 'zun.sqlite')}`,
+        '[keystone_authtoken]',
+        `auth_url = ${keystoneUrl}`,
+        `www_authenticate_uri = ${keystoneUrl}`,
+        `username = ${zun.username}`,
+        `password = ${zun.password}`,
+        `project_name = ${zun.projectName}`,
+        '',
+      ].join('\n'),
+    );
+    child = spawn(process.execPath, ['--import', 'tsx', mainTs, '--config-file', join(dir, 'zun.conf')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    exited = new Promise((r) => child.once('exit', (code) => r(code)));
+    await waitFor(async () => (await fetch(url('/healthcheck')).catch(() => null))?.status === 200, 30_000, `zun-api to serve (output so far:\n${output})`, 200);
+    adminToken = (await issueToken(keystoneUrl, readOpenRc(keystoneState, 'admin'))).token;
+  });
+
+  after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serves the API with Keystone auth from its config file', async () => {
+    const res = await fetch(url('/v1/services'), { headers: { 'X-Auth-Token': adminToken } });
+    assert.equal(res.status, 200, output);
+    const { services } = (await res.json()) as { services: { host: string }[] };
+    assert.deepEqual(services.map((s) => s.host), ['proc-compute']);
+    assert.equal((await fetch(url('/v1/services'))).status, 401);
+  });
+
+  test('runs [api] workers processes and replaces one that dies', async () => {
+    const pid = child.pid as number;
+    await waitFor(async () => childPids(pid).length === 2, 10_000, 'two workers');
+    const before = childPids(pid);
+    process.kill(before[0] as number, 'SIGKILL');
+    await waitFor(async () => {
+      const now = childPids(pid);
+      return now.length === 2 && !now.includes(before[0] as number);
+    }, 15_000, 'the dead worker to be replaced');
+    await waitFor(async () => (await fetch(url('/healthcheck')).catch(() => null))?.status === 200, 10_000, 'still serving');
+  });
+
+  test('SIGTERM: the request in flight completes, then the process exits 0', async () => {
+    // A PUT whose body arrives in two parts: it is in flight when SIGTERM comes.
+    const answer = new Promise<{ status: number; body: string }>((res, rej) => {
+      const req = request(url('/v1/services/disable?host=proc-compute&binary=zun-compute'), {
+        method: 'PUT',
+        headers: { 'X-Auth-Token': adminToken, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', rej);
+      req.write('{');
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => req.end('}'), 700);
+      }, 300);
+    });
+    const r = await answer;
+    assert.equal(r.status, 200, `${r.body}\n${output}`);
+    assert.equal((JSON.parse(r.body) as { service: { disabled: boolean } }).service.disabled, true);
+    const code = await Promise.race([exited, new Promise<string>((res) => setTimeout(() => res('still running'), 15_000))]);
+    assert.equal(code, 0, output);
+  });
+});
