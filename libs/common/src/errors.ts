@@ -29,7 +29,10 @@ export class Unauthorized extends ZunError { readonly status = 401; }
 export class NotFound extends ZunError { readonly status: number = 404; }
 export class ResourceNotFound extends NotFound {}
 export class ZunServiceNotFound extends NotFound {
-  constructor(host: string, binary: string) { super(`Zun service ${binary} on host ${host} could not be found.`); }
+  /** `(host, binary)`, or `(message)` when rebuilt on the far side of RPC. */
+  constructor(hostOrMessage: string, binary?: string) {
+    super(binary === undefined ? hostOrMessage : `Zun service ${binary} on host ${hostOrMessage} could not be found.`);
+  }
 }
 export class ComputeNodeNotFound extends NotFound {}
 export class ContainerNotFound extends NotFound {}
@@ -74,7 +77,7 @@ export function registerError(cls: new (message: string) => ZunError): void {
   registry.set(cls.name, cls);
 }
 for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
-  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ComputeNodeNotFound, ContainerNotFound, Conflict,
+  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, Conflict,
   ZunServiceAlreadyExists, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }

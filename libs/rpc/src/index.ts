@@ -1,0 +1,11 @@
+export { RpcTransport } from './rpc.transport';
+export { type RpcOptions, type ResolvedRpcOptions, resolveRpcOptions } from './rpc.options';
+export { RpcClient, type CallOptions } from './rpc.client';
+export { RpcServer, type ServeOptions } from './rpc.server';
+export { type RpcHandler, type RpcContract, type RpcMethodName, type ArgsOf, type ResultOf } from './contract.types';
+export { CONDUCTOR_TOPIC, SCHEDULER_TOPIC, computeTopic } from './queue.naming';
+export { NoSuchMethod, RpcProtocolError, RpcTransportClosed } from './rpc.errors';
+export { type ConductorRpcApi, type ServiceHeartbeatRequest } from './contracts/conductor.contract';
+export { type SchedulerRpcApi } from './contracts/scheduler.contract';
+export { type ComputeRpcApi } from './contracts/compute.contract';
+export { ConductorServiceRegistry } from './conductor-service.registry';

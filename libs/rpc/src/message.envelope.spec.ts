@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { adminContext, ContainerNotFound, type RequestContext, serializeError } from '@zun-ts/common';
+import { buildRequest, encodeReply, ENVELOPE_VERSION, parseReply, parseRequest } from './message.envelope';
+import { RpcProtocolError } from './rpc.errors';
+
+const ctx: RequestContext = { requestId: 'req-1', userId: 'u', projectId: 'p', roles: ['member'], isAdmin: false, authToken: 'tok' };
+
+test('a request carries method, wire context and encoded args', () => {
+  const when = new Date('2024-01-01T00:00:00.000Z');
+  const req = buildRequest('containerCreate', ctx, { uuid: 'c1', when }, 'zun:rpc-reply:x');
+  assert.equal(req.v, ENVELOPE_VERSION);
+  assert.equal(req.method, 'containerCreate');
+  assert.equal(req.replyTo, 'zun:rpc-reply:x');
+  assert.equal(req.ctx.authToken, undefined, 'the token never crosses RPC');
+  assert.deepEqual(req.args, { uuid: 'c1', when: { $date: '2024-01-01T00:00:00.000Z' } });
+
+  const parsed = parseRequest(JSON.parse(JSON.stringify(req)));
+  assert.deepEqual(parsed.args, { uuid: 'c1', when });
+  assert.equal(parsed.ctx.requestId, 'req-1');
+  assert.deepEqual(parsed.ctx.roles, ['member']);
+});
+
+test('a cast has no replyTo', () => {
+  const req = buildRequest('ping', adminContext(), {});
+  assert.equal('replyTo' in req, false);
+  assert.equal(parseRequest(JSON.parse(JSON.stringify(req))).replyTo, undefined);
+});
+
+test('malformed requests are refused with RpcProtocolError', () => {
+  const good = JSON.parse(JSON.stringify(buildRequest('ping', ctx, {}))) as Record<string, unknown>;
+  const bad: unknown[] = [
+    null,
+    'text',
+    { ...good, v: 2 },
+    { ...good, method: '' },
+    { ...good, ctx: undefined },
+    { ...good, ctx: { ...ctx, roles: 'admin' } },
+    { ...good, ctx: { ...ctx, isAdmin: 'yes' } },
+    { ...good, replyTo: 5 },
+  ];
+  for (const b of bad) assert.throws(() => parseRequest(b), RpcProtocolError, JSON.stringify(b));
+  // A token smuggled into the wire context is dropped.
+  assert.equal(parseRequest({ ...good, ctx: { ...ctx, authToken: 'x' } }).ctx.authToken, undefined);
+});
+
+test('replies round-trip, success and error', () => {
+  const when = new Date();
+  assert.deepEqual(parseReply(encodeReply({ id: 'a', ok: true, result: { when } })), { id: 'a', ok: true, result: { when } });
+  assert.deepEqual(parseReply(encodeReply({ id: 'b', ok: true, result: undefined })), { id: 'b', ok: true, result: undefined });
+  const error = serializeError(new ContainerNotFound('gone'));
+  assert.deepEqual(parseReply(encodeReply({ id: 'c', ok: false, error })), { id: 'c', ok: false, error: { name: 'ContainerNotFound', message: 'gone', code: 404 } });
+});
+
+test('malformed replies are refused', () => {
+  for (const text of ['not json', '{}', '{"id":"x"}', '{"id":"x","ok":false,"error":{"name":1}}']) {
+    assert.throws(() => parseReply(text), RpcProtocolError, text);
+  }
+});

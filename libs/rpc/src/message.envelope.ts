@@ -1,0 +1,86 @@
+import { type RequestContext, type SerializedError, toWireContext } from '@zun-ts/common';
+import { decodeValue, encodeValue } from './message.codec';
+import { RpcProtocolError } from './rpc.errors';
+
+/** Envelope version; a server refuses messages of another version. */
+export const ENVELOPE_VERSION = 1;
+
+/** What a job carries: the job's name is the method too, the job's id is the message id. */
+export interface RpcRequest {
+  v: number;
+  method: string;
+  /** The caller's context without its token. */
+  ctx: RequestContext;
+  args: unknown;
+  /** Set for calls: the list the reply is pushed to. Casts have none. */
+  replyTo?: string;
+}
+
+/** A call's answer, pushed by the server to the caller's reply list. */
+export type RpcReply =
+  | { id: string; ok: true; result: unknown }
+  | { id: string; ok: false; error: SerializedError };
+
+/** Job data for a request: context stripped of its token, args encoded (dates survive). */
+export function buildRequest(method: string, ctx: RequestContext, args: unknown, replyTo?: string): RpcRequest {
+  const req: RpcRequest = { v: ENVELOPE_VERSION, method, ctx: toWireContext(ctx), args: encodeValue(args) };
+  if (replyTo !== undefined) req.replyTo = replyTo;
+  return req;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isNullableString(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === 'string';
+}
+
+function parseContext(v: unknown): RequestContext {
+  if (
+    !isRecord(v) ||
+    typeof v.requestId !== 'string' ||
+    !isNullableString(v.userId) ||
+    !isNullableString(v.projectId) ||
+    !Array.isArray(v.roles) ||
+    !v.roles.every((r) => typeof r === 'string') ||
+    typeof v.isAdmin !== 'boolean'
+  ) {
+    throw new RpcProtocolError('RPC message has no valid request context.');
+  }
+  const ctx = { ...v, userId: v.userId ?? null, projectId: v.projectId ?? null } as unknown as RequestContext;
+  return toWireContext(ctx);
+}
+
+/** Validates job data and decodes its args; throws RpcProtocolError on anything else. */
+export function parseRequest(data: unknown): RpcRequest {
+  if (!isRecord(data)) throw new RpcProtocolError('RPC message is not an object.');
+  if (data.v !== ENVELOPE_VERSION) throw new RpcProtocolError(`Unsupported RPC envelope version ${String(data.v)}.`);
+  if (typeof data.method !== 'string' || data.method === '') throw new RpcProtocolError('RPC message has no method.');
+  if (data.replyTo !== undefined && typeof data.replyTo !== 'string') throw new RpcProtocolError('RPC message has a bad replyTo.');
+  const req: RpcRequest = { v: data.v, method: data.method, ctx: parseContext(data.ctx), args: decodeValue(data.args) };
+  if (typeof data.replyTo === 'string') req.replyTo = data.replyTo;
+  return req;
+}
+
+/** The string pushed to a reply list. */
+export function encodeReply(reply: RpcReply): string {
+  return JSON.stringify(reply.ok ? { id: reply.id, ok: true, result: encodeValue(reply.result) } : reply);
+}
+
+/** Parses a reply list entry; throws RpcProtocolError when it is not one. */
+export function parseReply(text: string): RpcReply {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new RpcProtocolError('RPC reply is not JSON.');
+  }
+  if (!isRecord(v) || typeof v.id !== 'string') throw new RpcProtocolError('RPC reply has no id.');
+  if (v.ok === true) return { id: v.id, ok: true, result: decodeValue(v.result) };
+  const e = v.error;
+  if (v.ok === false && isRecord(e) && typeof e.name === 'string' && typeof e.message === 'string') {
+    return { id: v.id, ok: false, error: { name: e.name, message: e.message, code: typeof e.code === 'number' ? e.code : 500 } };
+  }
+  throw new RpcProtocolError('RPC reply is malformed.');
+}

@@ -1,0 +1,21 @@
+import { registerError, ZunError } from '@zun-ts/common';
+
+/** The server has no handler for the method asked for (usually a version skew between services). */
+export class NoSuchMethod extends ZunError {
+  readonly status = 500;
+}
+
+/** A message or reply that does not follow the RPC envelope. */
+export class RpcProtocolError extends ZunError {
+  readonly status = 500;
+}
+
+/** The transport was closed while a call still waited for its reply. */
+export class RpcTransportClosed extends ZunError {
+  readonly status = 503;
+  override readonly retryable = true;
+}
+
+registerError(NoSuchMethod);
+registerError(RpcProtocolError);
+registerError(RpcTransportClosed);

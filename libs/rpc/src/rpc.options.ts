@@ -1,0 +1,61 @@
+import { type Logger, silentLogger } from '@zun-ts/common';
+import { assertPrefix } from './queue.naming';
+
+/** How to reach Redis and how messages are handled. */
+export interface RpcOptions {
+  /** e.g. `redis://127.0.0.1:6379/0` */
+  redisUrl: string;
+  /** Prefix of every Redis key, so several deployments (or tests) can share one Redis. @default 'zun' */
+  prefix?: string;
+  /** How long a call waits for its reply before throwing MessagingTimeout, in ms. @default 60000 */
+  callTimeoutMs?: number;
+  /** @default a logger that drops everything */
+  logger?: Logger;
+  /**
+   * How long a worker's lock on a job lasts, in ms; the worker renews it at half this time.
+   * A job whose worker died is redelivered once its lock has expired. @default 30000
+   */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose worker died, in ms. @default 30000 */
+  stalledIntervalMs?: number;
+  /** How many times a job may be redelivered after its worker died before it is failed. @default 1 */
+  maxStalledCount?: number;
+  /** Attempts for a cast whose handler throws a retryable error (calls are attempted once). @default 3 */
+  castAttempts?: number;
+  /** First retry delay of a cast, doubled on each retry, in ms. @default 1000 */
+  castBackoffMs?: number;
+  /** How long RpcServer.close() waits for in-flight jobs, in ms; unfinished ones are redelivered later. @default 30000 */
+  shutdownTimeoutMs?: number;
+  /** How long an unread reply stays in Redis, in ms (its caller died or gave up). @default 60000 */
+  replyTtlMs?: number;
+  /** How many failed jobs each queue keeps for inspection (they are also dropped after 7 days). @default 100 */
+  failedJobsKept?: number;
+}
+
+/** RpcOptions with every default filled in. */
+export type ResolvedRpcOptions = Required<RpcOptions>;
+
+function positive(name: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`RpcOptions.${name} must be a positive number, got ${String(v)}`);
+  return n;
+}
+
+/** Fills defaults and checks values. */
+export function resolveRpcOptions(o: RpcOptions): ResolvedRpcOptions {
+  if (!o.redisUrl) throw new RangeError('RpcOptions.redisUrl is required');
+  return {
+    redisUrl: o.redisUrl,
+    prefix: assertPrefix(o.prefix ?? 'zun'),
+    callTimeoutMs: positive('callTimeoutMs', o.callTimeoutMs, 60_000),
+    logger: o.logger ?? silentLogger(),
+    lockDurationMs: positive('lockDurationMs', o.lockDurationMs, 30_000),
+    stalledIntervalMs: positive('stalledIntervalMs', o.stalledIntervalMs, 30_000),
+    maxStalledCount: positive('maxStalledCount', o.maxStalledCount, 1),
+    castAttempts: Math.floor(positive('castAttempts', o.castAttempts, 3)),
+    castBackoffMs: positive('castBackoffMs', o.castBackoffMs, 1000),
+    shutdownTimeoutMs: positive('shutdownTimeoutMs', o.shutdownTimeoutMs, 30_000),
+    replyTtlMs: Math.ceil(positive('replyTtlMs', o.replyTtlMs, 60_000)),
+    failedJobsKept: Math.floor(positive('failedJobsKept', o.failedJobsKept, 100)),
+  };
+}

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, test } from 'node:test';
+import { adminContext, InvalidValue, MessagingTimeout, type RequestContext, ServiceUnavailable } from '@zun-ts/common';
+import { RpcClient, RpcServer, RpcTransport, RpcTransportClosed, type RpcOptions } from '../src';
+import { Redis } from 'ioredis';
+import { requireEnv, uniquePrefix, waitFor } from './fixtures/test-env';
+
+const redisUrl = requireEnv('ZUN_TEST_REDIS_URL');
+const redis = new Redis(redisUrl);
+const prefixes: string[] = [];
+const transports: RpcTransport[] = [];
+
+function connect(opts: Partial<RpcOptions> = {}): RpcTransport {
+  const prefix = opts.prefix ?? uniquePrefix();
+  prefixes.push(prefix);
+  const t = RpcTransport.connect({ redisUrl, prefix, lockDurationMs: 1000, stalledIntervalMs: 500, castBackoffMs: 50, ...opts });
+  transports.push(t);
+  return t;
+}
+
+interface CastApi {
+  flaky(ctx: RequestContext, args: { failures: number; retryable: boolean }): Promise<void>;
+}
+
+interface SlowApi {
+  slow(ctx: RequestContext, args: { ms: number }): Promise<{ runs: number }>;
+}
+
+class SlowImpl implements SlowApi {
+  runs = 0;
+  finished = 0;
+  async slow(_ctx: RequestContext, args: { ms: number }): Promise<{ runs: number }> {
+    const runs = ++this.runs;
+    await new Promise((r) => setTimeout(r, args.ms));
+    this.finished++;
+    return { runs };
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+});
+
+after(async () => {
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}:*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+describe('casts', () => {
+  test('a cast whose handler throws a retryable error is retried until it succeeds', async () => {
+    const t = connect();
+    let runs = 0;
+    await new RpcServer(t).serve<CastApi>('conductor', {
+      async flaky(_ctx, args) {
+        runs++;
+        if (runs <= args.failures) throw new ServiceUnavailable('try later');
+      },
+    });
+    await new RpcClient<CastApi>(t, 'conductor').cast('flaky', adminContext(), { failures: 2, retryable: true });
+    await waitFor(async () => runs === 3, 5000, 'three runs');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(runs, 3);
+    assert.equal(await redis.zcard(`${t.options.prefix}:conductor:failed`), 0);
+  });
+
+  test('a cast whose handler throws a non-retryable error fails once and is kept in the failed set', async () => {
+    const t = connect();
+    let runs = 0;
+    await new RpcServer(t).serve<CastApi>('conductor', {
+      async flaky() {
+        runs++;
+        throw new InvalidValue('bad');
+      },
+    });
+    await new RpcClient<CastApi>(t, 'conductor').cast('flaky', adminContext(), { failures: 1, retryable: false });
+    await waitFor(async () => (await redis.zcard(`${t.options.prefix}:conductor:failed`)) === 1, 5000, 'the failed job');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(runs, 1);
+  });
+
+  test('a retryable failure stops after castAttempts', async () => {
+    const t = connect({ castAttempts: 2 });
+    let runs = 0;
+    await new RpcServer(t).serve<CastApi>('conductor', {
+      async flaky() {
+        runs++;
+        throw new ServiceUnavailable('down');
+      },
+    });
+    await new RpcClient<CastApi>(t, 'conductor').cast('flaky', adminContext(), { failures: 9, retryable: true });
+    await waitFor(async () => (await redis.zcard(`${t.options.prefix}:conductor:failed`)) === 1, 5000, 'the failed job');
+    assert.equal(runs, 2);
+  });
+});
+
+describe('calls', () => {
+  test('a reply arriving after the timeout is dropped and does not disturb later calls', async () => {
+    const t = connect();
+    const impl = new SlowImpl();
+    await new RpcServer(t).serve<SlowApi>('scheduler', impl);
+    const client = new RpcClient<SlowApi>(t, 'scheduler');
+    await assert.rejects(client.call('slow', adminContext(), { ms: 400 }, { timeoutMs: 100 }), MessagingTimeout);
+    await waitFor(async () => impl.finished === 1, 3000, 'the slow handler to finish');
+    assert.deepEqual(await client.call('slow', adminContext(), { ms: 1 }), { runs: 2 });
+    assert.equal(impl.runs, 2, 'the running job was not removed nor run twice');
+    assert.equal(await redis.exists(`${t.options.prefix}:rpc-reply:${t.clientId}`), 0, 'the late reply was consumed');
+  });
+});
+
+describe('shutdown', () => {
+  test('close() waits for a running job, which completes and answers', async () => {
+    const server = connect();
+    const impl = new SlowImpl();
+    const rpcServer = new RpcServer(server);
+    await rpcServer.serve<SlowApi>('scheduler', impl);
+    const client = connect({ prefix: server.options.prefix });
+    const reply = new RpcClient<SlowApi>(client, 'scheduler').call('slow', adminContext(), { ms: 400 });
+    await waitFor(async () => impl.runs === 1, 3000, 'the job to start');
+    await rpcServer.close();
+    assert.equal(impl.finished, 1, 'close() returned only after the job finished');
+    assert.deepEqual(await reply, { runs: 1 });
+  });
+
+  test('close() stops taking new jobs', async () => {
+    const server = connect();
+    const impl = new SlowImpl();
+    const rpcServer = new RpcServer(server);
+    await rpcServer.serve<SlowApi>('scheduler', impl);
+    await rpcServer.close();
+    const client = connect({ prefix: server.options.prefix });
+    await new RpcClient<SlowApi>(client, 'scheduler').cast('slow', adminContext(), { ms: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(impl.runs, 0);
+    assert.equal(await redis.llen(`${server.options.prefix}:scheduler:wait`), 1);
+  });
+
+  test('past shutdownTimeoutMs close() returns and the abandoned job is redelivered elsewhere', async () => {
+    const first = connect({ shutdownTimeoutMs: 300 });
+    const prefix = first.options.prefix;
+    const impl1 = new SlowImpl();
+    const server1 = new RpcServer(first);
+    await server1.serve<SlowApi>('scheduler', impl1);
+    const client = connect({ prefix });
+    const reply = new RpcClient<SlowApi>(client, 'scheduler').call('slow', adminContext(), { ms: 3000 }, { timeoutMs: 20_000 });
+    await waitFor(async () => impl1.runs === 1, 3000, 'the job to start');
+    const t0 = performance.now();
+    await server1.close();
+    const took = performance.now() - t0;
+    assert.ok(took >= 290 && took < 2500, `close() took ${took.toFixed(0)} ms`);
+
+    const impl2 = new SlowImpl();
+    await new RpcServer(connect({ prefix })).serve<SlowApi>('scheduler', impl2);
+    const res = await reply;
+    assert.equal(impl2.runs, 1, 'the second server ran the job');
+    assert.deepEqual(res, { runs: 1 });
+  });
+
+  test('closing the transport fails the calls still waiting', async () => {
+    const t = connect();
+    const rejected = assert.rejects(new RpcClient<SlowApi>(t, 'nobody').call('slow', adminContext(), { ms: 1 }), RpcTransportClosed);
+    await new Promise((r) => setTimeout(r, 50));
+    await t.close();
+    await rejected;
+    await assert.rejects(new RpcClient<SlowApi>(t, 'nobody').cast('slow', adminContext(), { ms: 1 }), RpcTransportClosed);
+  });
+});
