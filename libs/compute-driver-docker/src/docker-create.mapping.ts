@@ -1,0 +1,125 @@
+import type Docker from 'dockerode';
+import { InvalidValue } from '@zun-ts/common';
+import { containerName, type ContainerCreateSpec, ZUN_UUID_LABEL } from './driver-contract';
+
+/** Settings of the driver that shape every create. */
+export interface CreateMappingOptions {
+  /** `[docker] container_runtime`, used when the spec names no runtime. @default 'runc' */
+  defaultRuntime?: string;
+  /**
+   * Also cap the container at `cpu` cores (NanoCpus = cpu × 1e9). Zun itself only sets shares, which
+   * weigh containers against each other but cap nothing. @default false
+   */
+  hardCpuLimit?: boolean;
+}
+
+const MIB = 1024 * 1024;
+const NANOS_PER_SECOND = 1_000_000_000;
+
+/** MiB from Zun's memory value (a number or a string of digits). */
+export function memoryMiB(memory: number | string): number {
+  const n = typeof memory === 'number' ? memory : /^\s*\d+\s*$/.test(memory) ? Number(memory) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidValue(`Invalid memory '${memory}': must be a positive number of MiB`);
+  return n;
+}
+
+/** Docker's CpuShares for Zun's cpu: `int(1024 × cpu)`. */
+export function cpuShares(cpu: number): number {
+  if (!Number.isFinite(cpu) || cpu <= 0) throw new InvalidValue(`Invalid cpu '${cpu}': must be a positive number`);
+  return Math.trunc(1024 * cpu);
+}
+
+/** `{"80": {}}` → `{"80/tcp": {}}`; the protocol must be tcp or udp. */
+export function exposedPortsOf(ports: Record<string, unknown>): Record<string, Record<string, never>> {
+  const out: Record<string, Record<string, never>> = {};
+  for (const key of Object.keys(ports)) {
+    const [port, proto = 'tcp'] = key.split('/');
+    if (!port || !/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+      throw new InvalidValue(`value ${key} is invalid as publish port.`);
+    }
+    if (proto !== 'tcp' && proto !== 'udp') throw new InvalidValue(`value ${key} is an invalid protocol`);
+    out[`${Number(port)}/${proto}`] = {};
+  }
+  return out;
+}
+
+/**
+ * Docker's health check from Zun's: a string `test` runs through the shell (`CMD-SHELL`, as docker-py
+ * does); an array starting with NONE/CMD/CMD-SHELL is kept, any other array runs as `CMD`. Seconds
+ * become nanoseconds; unset values stay 0 (the engine default).
+ */
+export function healthcheckOf(hc: NonNullable<ContainerCreateSpec['healthcheck']>): Docker.HealthConfig {
+  let test: string[];
+  if (typeof hc.test === 'string') test = ['CMD-SHELL', hc.test];
+  else if (hc.test[0] === 'NONE' || hc.test[0] === 'CMD' || hc.test[0] === 'CMD-SHELL') test = [...hc.test];
+  else test = ['CMD', ...hc.test];
+  const seconds = (v: number | null | undefined, what: string): number => {
+    const n = Number(v ?? 0);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidValue(`Invalid healthcheck ${what} '${v}'`);
+    return Math.round(n * NANOS_PER_SECOND);
+  };
+  return {
+    Test: test,
+    Interval: seconds(hc.interval, 'interval'),
+    Timeout: seconds(hc.timeout, 'timeout'),
+    Retries: Math.trunc(Number(hc.retries ?? 0)),
+  };
+}
+
+/** Docker's restart policy; Zun stores the retry count as a string. */
+export function restartPolicyOf(rp: NonNullable<ContainerCreateSpec['restart_policy']>): Docker.HostRestartPolicy {
+  const count = Number(rp.MaximumRetryCount ?? 0);
+  if (!Number.isInteger(count) || count < 0) throw new InvalidValue(`Invalid MaximumRetryCount '${rp.MaximumRetryCount}'`);
+  if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(rp.Name)) {
+    throw new InvalidValue(`Invalid restart policy '${rp.Name}'`);
+  }
+  return { Name: rp.Name, MaximumRetryCount: count };
+}
+
+/**
+ * The Docker create request for a Zun container: name `zun-<uuid>` and the uuid label; Memory = MiB in
+ * bytes; CpuShares = int(1024 × cpu) (plus NanoCpus with `hardCpuLimit`); Tty = tty, OpenStdin =
+ * interactive; Runtime = spec or default; healthcheck, restart policy, binds, disk (StorageOpt size).
+ */
+export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMappingOptions = {}): Docker.ContainerCreateOptions {
+  const hostConfig: Docker.HostConfig = {
+    Privileged: spec.privileged ?? false,
+    Runtime: spec.runtime || opts.defaultRuntime || 'runc',
+  };
+  if (spec.auto_remove) hostConfig.AutoRemove = true;
+  if (spec.memory !== null && spec.memory !== undefined) hostConfig.Memory = Math.round(memoryMiB(spec.memory) * MIB);
+  if (spec.cpu !== null && spec.cpu !== undefined) {
+    hostConfig.CpuShares = cpuShares(spec.cpu);
+    if (opts.hardCpuLimit) hostConfig.NanoCpus = Math.round(spec.cpu * NANOS_PER_SECOND);
+  }
+  if (spec.restart_policy) hostConfig.RestartPolicy = restartPolicyOf(spec.restart_policy);
+  if (spec.disk) hostConfig.StorageOpt = { size: `${spec.disk}G` };
+  if (spec.cpuset) {
+    hostConfig.CpusetCpus = spec.cpuset.cpus;
+    if (spec.cpuset.mems) hostConfig.CpusetMems = spec.cpuset.mems;
+  }
+  if (spec.binds?.length) {
+    hostConfig.Binds = spec.binds.map((b) => `${b.source}:${b.destination}${b.read_only ? ':ro' : ''}`);
+  }
+  if (spec.network_mode) hostConfig.NetworkMode = spec.network_mode;
+
+  const options: Docker.ContainerCreateOptions = {
+    name: containerName(spec.uuid),
+    Image: spec.image,
+    Labels: { ...(spec.labels ?? {}), [ZUN_UUID_LABEL]: spec.uuid },
+    Env: Object.entries(spec.environment ?? {}).map(([k, v]) => `${k}=${v}`),
+    Tty: spec.tty ?? false,
+    OpenStdin: spec.interactive ?? false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: hostConfig,
+  };
+  if (spec.command?.length) options.Cmd = [...spec.command];
+  if (spec.entrypoint?.length) options.Entrypoint = [...spec.entrypoint];
+  if (spec.workdir) options.WorkingDir = spec.workdir;
+  if (spec.hostname) options.Hostname = spec.hostname;
+  if (spec.exposed_ports && Object.keys(spec.exposed_ports).length) options.ExposedPorts = exposedPortsOf(spec.exposed_ports);
+  if (spec.healthcheck) options.Healthcheck = healthcheckOf(spec.healthcheck);
+  return options;
+}

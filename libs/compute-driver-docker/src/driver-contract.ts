@@ -1,0 +1,2 @@
+// The ContainerDriver contract this lib implements, re-exported for the files of this lib.
+export * from '@zun-ts/compute-driver';
