@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
 
 export default [
-  { ignores: ['**/node_modules/**', 'dist/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/node_modules/**', 'dist/**', '.nx/**', '.stack/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended.map((c) => ({ ...c, files: typedFiles })),
   {
     files: typedFiles,

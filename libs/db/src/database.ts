@@ -4,6 +4,10 @@ import { type ServiceRegistry } from '@zun-ts/objects';
 import { type ConnectionTarget, parseConnectionUrl, redactConnection } from './connection-url';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { type ComputeNodeRepository, SqlComputeNodeRepository } from './compute-node.repository';
+import { type ContainerActionRepository, SqlContainerActionRepository } from './container-action.repository';
+import { type ContainerRepository, SqlContainerRepository } from './container.repository';
+import { SqlEngine } from './sql-engine';
 import { DbServiceRegistry, TypeormZunServiceRepository, type ZunServiceRepository } from './zun-service.repository';
 
 /** The database could not be reached or opened. Retryable: the server may come back. */
@@ -140,6 +144,12 @@ export class Database {
   readonly services: ZunServiceRepository;
   /** Registers and heartbeats services straight into zun_service. */
   readonly serviceRegistry: ServiceRegistry;
+  /** The container table: scoped lookups, lists, conditional updates, quota usage. */
+  readonly containers: ContainerRepository;
+  /** Container actions and their events (idempotent under redelivery). */
+  readonly actions: ContainerActionRepository;
+  /** Compute nodes and the race-free resource claims against them. */
+  readonly computeNodes: ComputeNodeRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -150,6 +160,10 @@ export class Database {
   ) {
     this.services = new TypeormZunServiceRepository(ds);
     this.serviceRegistry = new DbServiceRegistry(this.services);
+    const engine = SqlEngine.for(ds, kind);
+    this.containers = new SqlContainerRepository(ds, engine);
+    this.actions = new SqlContainerActionRepository(ds, engine);
+    this.computeNodes = new SqlComputeNodeRepository(ds, engine);
   }
 
   /**

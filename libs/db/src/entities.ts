@@ -169,6 +169,7 @@ export const ContainerEntity = entity<Container>(
       { name: 'container_host_idx', columns: ['host'] },
       { name: 'container_container_type_idx', columns: ['container_type'] },
       { name: 'container_capsule_id_idx', columns: ['capsule_id'] },
+      { name: 'container_name_idx', columns: ['name'] },
     ],
     foreignKeys: [
       {
@@ -202,6 +203,8 @@ export const ContainerActionEntity = entity<ContainerAction>(
     indices: [
       { name: 'container_action_container_uuid_idx', columns: ['container_uuid'] },
       { name: 'container_action_request_id_idx', columns: ['request_id'] },
+      // One action per request on a container: a redelivered start finds the row it created.
+      { name: 'uniq_container_action0container_uuid0request_id', columns: ['container_uuid', 'request_id'], unique: true },
     ],
     foreignKeys: [
       {
@@ -231,7 +234,10 @@ export const ContainerActionEventEntity = entity<ContainerActionEvent>(
     ...stamps,
   },
   {
-    indices: [{ name: 'container_action_event_action_id_idx', columns: ['action_id'] }],
+    indices: [
+      { name: 'container_action_event_action_id_idx', columns: ['action_id'] },
+      { name: 'uniq_container_action_event0action_id0event', columns: ['action_id', 'event'], unique: true },
+    ],
     foreignKeys: [
       {
         name: 'fk_container_action_event_action_id',
@@ -358,6 +364,55 @@ export const VolumeMappingEntity = entity<VolumeMapping>(
   },
 );
 
+/**
+ * The resources a container holds on a compute node. One row per container (a unique key), so claiming and
+ * releasing apply at most once however often a message is redelivered; `released_at` marks a released claim.
+ */
+export interface ContainerClaim {
+  id: number;
+  container_uuid: string;
+  hostname: string;
+  cpu: number;
+  /** MiB. */
+  memory: number;
+  /** GiB. */
+  disk: number;
+  released_at: Date | null;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+/** container_claim: see {@link ContainerClaim}. Deleting the container deletes its claim (release it first). */
+export const ContainerClaimEntity = entity<ContainerClaim>(
+  'ContainerClaim',
+  'container_claim',
+  {
+    id: col.id(),
+    container_uuid: col.varchar(false, 36),
+    hostname: col.varchar(false),
+    cpu: col.double(false, 0),
+    memory: col.int(false, 0),
+    disk: col.int(false, 0),
+    released_at: col.datetime(true),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_container_claim0container_uuid', columns: ['container_uuid'], unique: true },
+      { name: 'container_claim_hostname_idx', columns: ['hostname'] },
+    ],
+    foreignKeys: [
+      {
+        name: 'fk_container_claim_container_uuid',
+        target: 'Container',
+        columnNames: ['container_uuid'],
+        referencedColumnNames: ['uuid'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
 /** Every entity, for the DataSource. */
 export const ENTITIES = [
   ZunServiceEntity,
@@ -370,4 +425,5 @@ export const ENTITIES = [
   ExecInstanceEntity,
   ImageEntity,
   VolumeMappingEntity,
+  ContainerClaimEntity,
 ];

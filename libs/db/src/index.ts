@@ -6,3 +6,28 @@ export {
   type ZunServicePatch,
   type ZunServiceRepository,
 } from './zun-service.repository';
+export {
+  CONTAINER_FILTER_KEYS,
+  isUuidLike,
+  type ContainerExpectation,
+  type ContainerFilterKey,
+  type ContainerFilters,
+  type ContainerListOptions,
+  type ContainerPatch,
+  type ContainerRepository,
+  type ContainerScope,
+  type ContainerUsage,
+  type NewContainer,
+} from './container.repository';
+export { type ContainerActionRepository, type ContainerActionWithEvents } from './container-action.repository';
+export { INVENTORY_FIELDS, type ComputeNodeInventory, type ComputeNodeRepository } from './compute-node.repository';
+export { type ClaimLimits, type ClaimOutcome, type ClaimResources } from './claims';
+export { type ContainerClaim } from './entities';
+export { type PageOptions, type SortDir } from './pagination';
+export {
+  ContainerActionNotFound,
+  ContainerAlreadyExists,
+  ContainerStateConflict,
+  MarkerNotFound,
+  type ContainerCurrentState,
+} from './db-errors';

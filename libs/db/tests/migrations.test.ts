@@ -11,6 +11,7 @@ const TABLES = [
   'container',
   'container_action',
   'container_action_event',
+  'container_claim',
   'exec_instance',
   'image',
   'quota',

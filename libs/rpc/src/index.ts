@@ -5,7 +5,13 @@ export { RpcServer, type ServeOptions } from './rpc.server';
 export { type RpcHandler, type RpcContract, type RpcMethodName, type ArgsOf, type ResultOf } from './contract.types';
 export { CONDUCTOR_TOPIC, SCHEDULER_TOPIC, computeTopic } from './queue.naming';
 export { NoSuchMethod, RpcProtocolError, RpcTransportClosed } from './rpc.errors';
-export { type ConductorRpcApi, type ServiceHeartbeatRequest } from './contracts/conductor.contract';
-export { type SchedulerRpcApi } from './contracts/scheduler.contract';
-export { type ComputeRpcApi } from './contracts/compute.contract';
+export {
+  type ActionEventRequest, type BuildContainerRequest, type BuildRetry, type ComputeNodeInventory, type ConductorRpcApi, type ContainerPatch,
+  type CreateFailureReport, type ServiceHeartbeatRequest,
+} from './contracts/conductor.contract';
+export { type SchedulerRpcApi, type SelectDestinationsRequest } from './contracts/scheduler.contract';
+export {
+  type ComputeRpcApi, type ContainerArchiveRequest, type ContainerCreateRequest, type ContainerExecRequest,
+  type ContainerExecResult, type ContainerLogsRequest, type ContainerRef,
+} from './contracts/compute.contract';
 export { ConductorServiceRegistry } from './conductor-service.registry';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type RequestContext, ZunServiceNotFound } from '@zun-ts/common';
-import { type ServiceRegistration, type ZunService } from '@zun-ts/objects';
+import { NotImplementedYet, type RequestContext, ZunServiceNotFound } from '@zun-ts/common';
+import { type Container, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
 import { CONDUCTOR_TOPIC, type ConductorRpcApi, ConductorServiceRegistry, RpcServer, RpcTransport, type ServiceHeartbeatRequest } from '../src';
 import { Redis } from 'ioredis';
 import { requireEnv, uniquePrefix } from './fixtures/test-env';
@@ -37,6 +37,39 @@ class MemoryConductor implements ConductorRpcApi {
   async ping(): Promise<{ host: string }> {
     return { host: 'conductor-1' };
   }
+
+  // The rest of the contract is not exercised here.
+  buildContainer(): Promise<void> {
+    return notHere('buildContainer');
+  }
+  reportCreateFailure(): Promise<void> {
+    return notHere('reportCreateFailure');
+  }
+  containerGet(): Promise<Container> {
+    return notHere('containerGet');
+  }
+  containersOnHost(): Promise<Container[]> {
+    return notHere('containersOnHost');
+  }
+  containerSave(): Promise<Container> {
+    return notHere('containerSave');
+  }
+  containerDestroy(): Promise<void> {
+    return notHere('containerDestroy');
+  }
+  computeNodeUpdate(): Promise<void> {
+    return notHere('computeNodeUpdate');
+  }
+  actionEventStart(): Promise<void> {
+    return notHere('actionEventStart');
+  }
+  actionEventFinish(): Promise<void> {
+    return notHere('actionEventFinish');
+  }
+}
+
+function notHere(method: string): Promise<never> {
+  return Promise.reject(new NotImplementedYet(`MemoryConductor.${method} is not used by this test`));
 }
 
 let conductorSide: RpcTransport;

@@ -1,13 +1,87 @@
 // Compute RPC (topic `compute.<host>`, one queue per compute host), version history:
 //   1.0  ping
+//   1.1  container lifecycle: create, start, stop, reboot, pause, unpause, kill, delete, rebuild,
+//        update, logs, execute, execResize, top, stats, getArchive, putArchive, commit;
+//        containerCreate carries the build's retry state (BuildRetry)
 import { type RequestContext } from '@zun-ts/common';
+import { type Container } from '@zun-ts/objects';
+import { type BuildRetry } from './conductor.contract';
+
+/** Every container message names the container; the compute host reads the rest through the conductor. */
+export interface ContainerRef {
+  container_uuid: string;
+}
+
+export interface ContainerCreateRequest extends ContainerRef {
+  /** The record as the conductor saw it when it cast (host already set). */
+  container: Container;
+  /** Start right after create (`run`). */
+  run: boolean;
+  /** Returned untouched in a CreateFailureReport, so the conductor can reschedule. */
+  retry: BuildRetry;
+}
+
+export interface ContainerLogsRequest extends ContainerRef {
+  stdout: boolean;
+  stderr: boolean;
+  timestamps: boolean;
+  /** Number of lines or `all`. */
+  tail: string;
+  /** Unix time or RFC 3339; null for everything. */
+  since: string | null;
+}
+
+export interface ContainerExecRequest extends ContainerRef {
+  command: string[];
+  /** Interactive exec (attach through wsproxy) instead of running to completion. */
+  interactive: boolean;
+}
+
+export interface ContainerExecResult {
+  output: string | null;
+  exit_code: number | null;
+  exec_id: string | null;
+  /** Only for interactive execs. */
+  token: string | null;
+}
+
+export interface ContainerArchiveRequest extends ContainerRef {
+  path: string;
+}
 
 /**
  * What a compute host answers over RPC, on its own topic (see computeTopic).
  *
  * Delivery is at-least-once: a message may be handled twice, so every handler must be idempotent.
+ * The Docker container is named `zun-<uuid>`, which is what makes a redelivered create find the
+ * container the first delivery made instead of making a second one.
  */
 export interface ComputeRpcApi {
   /** Call. Liveness check; answers with the compute host's name. */
   ping(ctx: RequestContext, args: Record<string, never>): Promise<{ host: string }>;
+  /** Cast. Pull the image, create (and start when `run`); reports back through the conductor. */
+  containerCreate(ctx: RequestContext, args: ContainerCreateRequest): Promise<void>;
+  /** Casts. State changes; the outcome is saved through the conductor. */
+  containerStart(ctx: RequestContext, args: ContainerRef): Promise<void>;
+  containerStop(ctx: RequestContext, args: ContainerRef & { timeout: number }): Promise<void>;
+  containerReboot(ctx: RequestContext, args: ContainerRef & { timeout: number }): Promise<void>;
+  containerPause(ctx: RequestContext, args: ContainerRef): Promise<void>;
+  containerUnpause(ctx: RequestContext, args: ContainerRef): Promise<void>;
+  containerKill(ctx: RequestContext, args: ContainerRef & { signal: string | null }): Promise<void>;
+  /** Cast. Stop if asked, remove the Docker container, then have the conductor release and destroy. */
+  containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }): Promise<void>;
+  containerRebuild(ctx: RequestContext, args: ContainerRef & { image: string | null; run: boolean }): Promise<void>;
+  /** Calls. Synchronous operations whose answer the API returns. */
+  containerUpdate(ctx: RequestContext, args: ContainerRef & { cpu: number | null; memory: string | null }): Promise<Container>;
+  containerLogs(ctx: RequestContext, args: ContainerLogsRequest): Promise<string>;
+  containerExec(ctx: RequestContext, args: ContainerExecRequest): Promise<ContainerExecResult>;
+  containerExecResize(ctx: RequestContext, args: ContainerRef & { exec_id: string; width: number; height: number }): Promise<void>;
+  containerTop(ctx: RequestContext, args: ContainerRef & { ps_args: string | null }): Promise<{ Titles: string[]; Processes: string[][] }>;
+  containerStats(ctx: RequestContext, args: ContainerRef): Promise<Record<string, unknown>>;
+  /** Tar of `path`, base64; with the path's stat as Docker reports it. */
+  containerGetArchive(ctx: RequestContext, args: ContainerArchiveRequest): Promise<{ data: string; stat: Record<string, unknown> }>;
+  /** Untar base64 `data` at `path`. */
+  containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }): Promise<void>;
+  /** Commit to `repository[:tag]`; returns the new image id. */
+  containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }>;
 }

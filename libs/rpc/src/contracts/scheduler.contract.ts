@@ -1,6 +1,25 @@
 // Scheduler RPC (topic `scheduler`), version history:
 //   1.0  ping
+//   1.1  selectDestinations
 import { type RequestContext } from '@zun-ts/common';
+
+/** What the scheduler needs to know about the container being placed. */
+export interface SelectDestinationsRequest {
+  container_uuid: string;
+  /** Requested cpu (float), memory (MiB) and disk (GiB); 0/null means none requested. */
+  cpu: number | null;
+  memory: number | null;
+  disk: number | null;
+  runtime: string | null;
+  cpu_policy: string | null;
+  /** Scheduler hints as given at create (`label:<k>` keys select hosts by label). */
+  hints: Record<string, string>;
+  availability_zone: string | null;
+  /** 1.39 `host` (admin): only this host. */
+  requested_host: string | null;
+  /** Hosts already tried for this build (rescheduling). */
+  ignore_hosts: string[];
+}
 
 /**
  * What the scheduler answers over RPC.
@@ -10,4 +29,10 @@ import { type RequestContext } from '@zun-ts/common';
 export interface SchedulerRpcApi {
   /** Call. Liveness check; answers with the scheduler's host. */
   ping(ctx: RequestContext, args: Record<string, never>): Promise<{ host: string }>;
+  /**
+   * Call. Runs the enabled filters and returns the hosts that fit, best first. The caller
+   * claims them in order and moves on when a claim loses a race. Throws NoValidHost
+   * ("There are not enough hosts available.") or RequestedHostNotFound. Read-only: safe to repeat.
+   */
+  selectDestinations(ctx: RequestContext, args: SelectDestinationsRequest): Promise<{ hosts: string[] }>;
 }

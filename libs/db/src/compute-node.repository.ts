@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { ComputeNodeNotFound, InvalidValue } from '@zun-ts/common';
+import { type ComputeNode } from '@zun-ts/objects';
+import {
+  checkResources,
+  claimForContainerTx,
+  type ClaimLimits,
+  type ClaimOutcome,
+  type ClaimResources,
+  claimStatement,
+  releaseForContainerTx,
+  releaseStatement,
+} from './claims';
+import { isUuidLike } from './container.repository';
+import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './entities';
+import { type PageOptions, pageSql } from './pagination';
+import { type SqlEngine, type SqlValue, TableCodec } from './sql-engine';
+import { isUniqueViolation } from './zun-service.repository';
+
+/** Fields the compute host reports about itself (never the claim counters `*_used`, `total_containers`). */
+export const INVENTORY_FIELDS = [
+  'mem_total',
+  'mem_free',
+  'mem_available',
+  'cpus',
+  'disk_total',
+  'architecture',
+  'os',
+  'os_type',
+  'kernel_version',
+  'labels',
+  'runtimes',
+  'disk_quota_supported',
+  'enable_cpu_pinning',
+  'numa_topology',
+  'running_containers',
+  'paused_containers',
+  'stopped_containers',
+] as const satisfies readonly (keyof ComputeNode)[];
+/** What {@link ComputeNodeRepository.upsertFromTracker} writes; absent fields keep their value (or default). */
+export type ComputeNodeInventory = Partial<Pick<ComputeNode, (typeof INVENTORY_FIELDS)[number]>>;
+
+/** The compute_node table, and the resource claims against it. */
+export interface ComputeNodeRepository {
+  /**
+   * Creates the host's row or refreshes its inventory; the claim counters (`cpu_used`, `mem_used`,
+   * `disk_used`, `total_containers`) are never written here. Safe when two reports race.
+   */
+  upsertFromTracker(hostname: string, inventory: ComputeNodeInventory): Promise<ComputeNode>;
+  /** One page, default order `hostname` ascending. Throws InvalidValue and MarkerNotFound like container lists. */
+  list(opts?: PageOptions): Promise<ComputeNode[]>;
+  /** By hostname, or null. */
+  get(hostname: string): Promise<ComputeNode | null>;
+  /** By uuid when `ident` looks like one, else by hostname; throws ComputeNodeNotFound. */
+  getByIdent(ident: string): Promise<ComputeNode>;
+  /** Throws ComputeNodeNotFound. */
+  delete(hostname: string): Promise<void>;
+  /**
+   * Adds the resources to the host's counters in ONE conditional UPDATE that succeeds only while they fit the
+   * limits (`used + requested <= total × ratio`); returns whether it did. Throws ComputeNodeNotFound.
+   */
+  claim(hostname: string, resources: ClaimResources, limits: ClaimLimits): Promise<boolean>;
+  /** Subtracts the resources (never below 0). Throws ComputeNodeNotFound. */
+  release(hostname: string, resources: ClaimResources): Promise<void>;
+  /**
+   * {@link claim} recorded against the container, at most once: a redelivered or concurrent second call finds
+   * the existing claim and charges nothing. Throws ContainerNotFound, ComputeNodeNotFound.
+   */
+  claimForContainer(containerUuid: string, hostname: string, resources: ClaimResources, limits: ClaimLimits): Promise<ClaimOutcome>;
+  /** Gives the container's active claim back, exactly once; returns whether this call released it. */
+  releaseForContainer(containerUuid: string): Promise<boolean>;
+  /** The container's claim row (active or released), or null. */
+  getClaim(containerUuid: string): Promise<ContainerClaim | null>;
+}
+
+/** {@link ComputeNodeRepository} in SQL shared by both engines. */
+export class SqlComputeNodeRepository implements ComputeNodeRepository {
+  private readonly codec: TableCodec<ComputeNode>;
+  private readonly claimCodec: TableCodec<ContainerClaim>;
+  private readonly selectFrom: string;
+
+  constructor(
+    ds: DataSource,
+    private readonly engine: SqlEngine,
+  ) {
+    this.codec = new TableCodec(ds, ComputeNodeEntity);
+    this.claimCodec = new TableCodec(ds, ContainerClaimEntity);
+    this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
+  }
+
+  private notFound(ident: string): ComputeNodeNotFound {
+    return new ComputeNodeNotFound(`Compute node ${ident} could not be found.`);
+  }
+
+  async upsertFromTracker(hostname: string, inventory: ComputeNodeInventory): Promise<ComputeNode> {
+    const fields = INVENTORY_FIELDS.filter((f) => inventory[f] !== undefined);
+    // A row deleted between our update and insert, or inserted by a racing report, sends us round again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = new Date();
+      const sets = [...fields.map((f) => `\`${f}\` = ?`), '`updated_at` = ?'];
+      const params: SqlValue[] = [...fields.map((f) => this.codec.encode(f, inventory[f])), this.codec.encode('updated_at', now), hostname];
+      const res = await this.engine.run(`UPDATE ${this.codec.quotedTable} SET ${sets.join(', ')} WHERE \`hostname\` = ?`, params);
+      if (res.affected > 0) {
+        const row = await this.get(hostname);
+        if (row) return row;
+        continue;
+      }
+      const node: Omit<ComputeNode, 'id'> = {
+        uuid: randomUUID(),
+        hostname,
+        mem_total: 0,
+        mem_free: 0,
+        mem_available: 0,
+        mem_used: 0,
+        total_containers: 0,
+        running_containers: 0,
+        paused_containers: 0,
+        stopped_containers: 0,
+        cpus: 0,
+        cpu_used: 0,
+        disk_total: 0,
+        disk_used: 0,
+        disk_quota_supported: false,
+        enable_cpu_pinning: false,
+        architecture: null,
+        os_type: null,
+        os: null,
+        kernel_version: null,
+        labels: null,
+        runtimes: null,
+        numa_topology: null,
+        created_at: now,
+        updated_at: null,
+      };
+      for (const f of fields) (node as Record<string, unknown>)[f] = inventory[f];
+      const keys = Object.keys(node) as (keyof typeof node)[];
+      try {
+        const ins = await this.engine.run(
+          `INSERT INTO ${this.codec.quotedTable} (${keys.map((k) => `\`${k}\``).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+          keys.map((k) => this.codec.encode(k, node[k])),
+        );
+        return { id: ins.insertId, ...node };
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+      }
+    }
+    throw this.notFound(hostname);
+  }
+
+  async list(opts: PageOptions = {}): Promise<ComputeNode[]> {
+    const page = await pageSql(this.engine, this.codec, opts, 'hostname');
+    const where = page.where.length ? ` WHERE ${page.where.join(' AND ')}` : '';
+    return this.engine.selectAs(this.codec, `${this.selectFrom}${where} ${page.orderBy} ${page.limit}`, page.params);
+  }
+
+  async get(hostname: string): Promise<ComputeNode | null> {
+    const [node] = await this.engine.selectAs(this.codec, `${this.selectFrom} WHERE \`hostname\` = ?`, [hostname]);
+    return node ?? null;
+  }
+
+  async getByIdent(ident: string): Promise<ComputeNode> {
+    const [node] = isUuidLike(ident)
+      ? await this.engine.selectAs(this.codec, `${this.selectFrom} WHERE \`uuid\` = ?`, [ident.toLowerCase()])
+      : await this.engine.selectAs(this.codec, `${this.selectFrom} WHERE \`hostname\` = ?`, [ident]);
+    if (!node) throw this.notFound(ident);
+    return node;
+  }
+
+  async delete(hostname: string): Promise<void> {
+    const res = await this.engine.run(`DELETE FROM ${this.codec.quotedTable} WHERE \`hostname\` = ?`, [hostname]);
+    if (res.affected === 0) throw this.notFound(hostname);
+  }
+
+  private async requireNode(hostname: string): Promise<void> {
+    const [row] = await this.engine.select(`SELECT \`id\` FROM ${this.codec.quotedTable} WHERE \`hostname\` = ?`, [hostname]);
+    if (!row) throw this.notFound(hostname);
+  }
+
+  async claim(hostname: string, resources: ClaimResources, limits: ClaimLimits): Promise<boolean> {
+    checkResources(resources);
+    const s = claimStatement(hostname, resources, limits, new Date());
+    const res = await this.engine.run(s.sql, s.params);
+    if (res.affected > 0) return true;
+    await this.requireNode(hostname);
+    return false;
+  }
+
+  async release(hostname: string, resources: ClaimResources): Promise<void> {
+    checkResources(resources);
+    const s = releaseStatement(hostname, resources, new Date());
+    const res = await this.engine.run(s.sql, s.params);
+    if (res.affected === 0) throw this.notFound(hostname);
+  }
+
+  async claimForContainer(containerUuid: string, hostname: string, resources: ClaimResources, limits: ClaimLimits): Promise<ClaimOutcome> {
+    checkResources(resources);
+    if (!containerUuid) throw new InvalidValue('A claim needs a container uuid');
+    return this.engine.atomic(() => claimForContainerTx(containerUuid, hostname, resources, limits, new Date()));
+  }
+
+  async releaseForContainer(containerUuid: string): Promise<boolean> {
+    return this.engine.atomic(() => releaseForContainerTx(containerUuid, new Date()));
+  }
+
+  async getClaim(containerUuid: string): Promise<ContainerClaim | null> {
+    const [claim] = await this.engine.selectAs(
+      this.claimCodec,
+      `SELECT ${this.claimCodec.selectList} FROM ${this.claimCodec.quotedTable} WHERE \`container_uuid\` = ?`,
+      [containerUuid],
+    );
+    return claim ?? null;
+  }
+}

@@ -1,0 +1,340 @@
+import { type DataSource } from 'typeorm';
+import { Conflict, ContainerNotFound, InvalidValue } from '@zun-ts/common';
+import { type Container, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
+import { releaseForContainerTx } from './claims';
+import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
+import { ContainerEntity } from './entities';
+import { type PageOptions, pageSql } from './pagination';
+import { exec, select, type SqlEngine, type SqlValue, TableCodec, type TxBody } from './sql-engine';
+import { isUniqueViolation } from './zun-service.repository';
+
+/**
+ * Whose containers a call may see. Non-admin callers pass their project; admins pass `allProjects: true` for
+ * single-resource lookups (they see every project there) and for lists only when `all_projects` was asked.
+ */
+export interface ContainerScope {
+  /** Compared with `project_id` unless `allProjects` (null matches rows without a project). */
+  projectId: string | null;
+  allProjects: boolean;
+  /** Rows of which type; @default 0 (plain containers, what the container endpoints see); null = any type. */
+  containerType?: ContainerType | null;
+}
+
+/** A new container: `uuid` and `status` are required, every other field has the column's default. */
+export type NewContainer = Pick<Container, 'uuid' | 'status'> & Partial<Omit<Container, 'id' | 'uuid' | 'status'>>;
+
+/** Fields an update may set (undefined fields are left alone). */
+export type ContainerPatch = Partial<Omit<Container, 'id' | 'uuid' | 'created_at'>>;
+
+/** Conditions of a conditional update: the row must currently be in one of these states. */
+export interface ContainerExpectation {
+  status?: readonly ContainerStatus[];
+  /** `null` in the list admits an idle container. */
+  task_state?: readonly (TaskState | null)[];
+}
+
+/** Columns a list can filter on (exact match). */
+export const CONTAINER_FILTER_KEYS = [
+  'name',
+  'image',
+  'project_id',
+  'user_id',
+  'memory',
+  'host',
+  'task_state',
+  'status',
+  'auto_remove',
+  'uuid',
+  'image_driver',
+  'cpu',
+  'disk',
+  'hostname',
+  'runtime',
+  'cpu_policy',
+  'auto_heal',
+  'interactive',
+  'tty',
+  'privileged',
+  'capsule_id',
+  'registry_id',
+  'container_id',
+] as const;
+/** One of {@link CONTAINER_FILTER_KEYS}. */
+export type ContainerFilterKey = (typeof CONTAINER_FILTER_KEYS)[number];
+/** Exact-match filters, ANDed; a value list matches any of its values, null matches NULL. */
+export type ContainerFilters = { [K in ContainerFilterKey]?: Container[K] | readonly Container[K][] };
+
+/** Options of {@link ContainerRepository.list}. Default order: `id` ascending. */
+export interface ContainerListOptions extends PageOptions {
+  filters?: ContainerFilters;
+}
+
+/** Quota usage of a project (zun-api.md §8): rows of any status count. */
+export interface ContainerUsage {
+  containers: number;
+  /** Sum of cpu, rounded to 3 decimals. */
+  cpu: number;
+  /** Sum of memory (MiB). */
+  memory: number;
+  /** Sum of disk (GiB). */
+  disk: number;
+}
+
+/** The container table. */
+export interface ContainerRepository {
+  /** Inserts the row; throws {@link ContainerAlreadyExists} for a duplicate uuid. */
+  create(container: NewContainer): Promise<Container>;
+  /** Throws ContainerNotFound ("Container <uuid> could not be found.") when absent or outside the scope. */
+  getByUuid(scope: ContainerScope, uuid: string): Promise<Container>;
+  /** Throws ContainerNotFound, or Conflict (409) when several containers in scope share the name. */
+  getByName(scope: ContainerScope, name: string): Promise<Container>;
+  /** By uuid when `ident` looks like a UUID, else by name (zun-api.md §2.2). */
+  getByIdent(scope: ContainerScope, ident: string): Promise<Container>;
+  /** One page. Throws InvalidValue (bad sort key, direction, limit, filter) and MarkerNotFound. */
+  list(scope: ContainerScope, opts?: ContainerListOptions): Promise<Container[]>;
+  /**
+   * Sets `patch` (and `updated_at`) in one conditional UPDATE: with `expected`, only while the row's status and
+   * task_state are among the expected ones, so of two racing actions exactly one wins. Returns the updated row;
+   * throws {@link ContainerStateConflict} (409) when the condition failed, ContainerNotFound when there is no row.
+   */
+  update(uuid: string, patch: ContainerPatch, expected?: ContainerExpectation): Promise<Container>;
+  /** Deletes the row (and its actions, claims…), releasing an active resource claim first. Throws ContainerNotFound. */
+  destroy(uuid: string): Promise<void>;
+  /** Usage counted over the project's rows of `containerType` (default plain containers). */
+  countUsage(projectId: string, containerType?: ContainerType): Promise<ContainerUsage>;
+}
+
+const UUID_LIKE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
+
+/** Zun's "looks like a UUID": canonical 8-4-4-4-12 hex or 32 hex digits, any case. */
+export function isUuidLike(ident: string): boolean {
+  return UUID_LIKE.test(ident);
+}
+
+const FILTER_KEYS = new Set<string>(CONTAINER_FILTER_KEYS);
+const NOT_PATCHABLE = new Set(['id', 'uuid', 'created_at']);
+
+const DEFAULTS: Omit<Container, 'id' | 'uuid' | 'status' | 'created_at'> = {
+  container_type: CONTAINER_TYPES.container,
+  name: null,
+  project_id: null,
+  user_id: null,
+  image: null,
+  image_driver: null,
+  image_pull_policy: null,
+  registry_id: null,
+  cpu: null,
+  cpu_policy: 'shared',
+  cpuset: null,
+  memory: null,
+  disk: 0,
+  command: null,
+  entrypoint: null,
+  status_reason: null,
+  status_detail: null,
+  task_state: null,
+  environment: null,
+  workdir: null,
+  ports: null,
+  exposed_ports: null,
+  hostname: null,
+  labels: null,
+  addresses: null,
+  host: null,
+  restart_policy: null,
+  interactive: false,
+  tty: false,
+  auto_remove: false,
+  auto_heal: false,
+  privileged: false,
+  runtime: null,
+  healthcheck: null,
+  security_groups: null,
+  container_id: null,
+  websocket_url: null,
+  websocket_token: null,
+  capsule_id: null,
+  started_at: null,
+  annotations: null,
+  cni_metadata: null,
+  updated_at: null,
+};
+
+function notFound(ident: string): ContainerNotFound {
+  return new ContainerNotFound(`Container ${ident} could not be found.`);
+}
+
+/** {@link ContainerRepository} in SQL shared by both engines. */
+export class SqlContainerRepository implements ContainerRepository {
+  private readonly codec: TableCodec<Container>;
+  private readonly selectFrom: string;
+
+  constructor(
+    ds: DataSource,
+    private readonly engine: SqlEngine,
+  ) {
+    this.codec = new TableCodec(ds, ContainerEntity);
+    this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
+  }
+
+  private scopeSql(scope: ContainerScope, where: string[], params: SqlValue[]): void {
+    const type = scope.containerType === undefined ? CONTAINER_TYPES.container : scope.containerType;
+    if (type !== null) {
+      where.push('`container_type` = ?');
+      params.push(type);
+    }
+    if (!scope.allProjects) {
+      if (scope.projectId === null) where.push('`project_id` IS NULL');
+      else {
+        where.push('`project_id` = ?');
+        params.push(scope.projectId);
+      }
+    }
+  }
+
+  async create(container: NewContainer): Promise<Container> {
+    const row: Omit<Container, 'id'> = { ...DEFAULTS, created_at: new Date(), uuid: container.uuid, status: container.status };
+    for (const [key, value] of Object.entries(container) as [string, unknown][]) {
+      if (value === undefined) continue; // the default stays
+      if (!this.codec.column(key) || key === 'id') throw new InvalidValue(`Unknown container field: ${key}`);
+      (row as Record<string, unknown>)[key] = value;
+    }
+    const keys = Object.keys(row) as (keyof typeof row)[];
+    const sql = `INSERT INTO ${this.codec.quotedTable} (${keys.map((k) => `\`${k}\``).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
+    try {
+      const res = await this.engine.run(
+        sql,
+        keys.map((k) => this.codec.encode(k, row[k])),
+      );
+      return { id: res.insertId, ...row };
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ContainerAlreadyExists(container.uuid);
+      throw e;
+    }
+  }
+
+  async getByUuid(scope: ContainerScope, uuid: string): Promise<Container> {
+    const where = ['`uuid` = ?'];
+    // Stored uuids are lowercase; normalise so lookups behave alike on case-sensitive SQLite and MariaDB.
+    const params: SqlValue[] = [uuid.toLowerCase()];
+    this.scopeSql(scope, where, params);
+    const [c] = await this.engine.selectAs(this.codec, `${this.selectFrom} WHERE ${where.join(' AND ')}`, params);
+    if (!c) throw notFound(uuid);
+    return c;
+  }
+
+  async getByName(scope: ContainerScope, name: string): Promise<Container> {
+    const where = ['`name` = ?'];
+    const params: SqlValue[] = [name];
+    this.scopeSql(scope, where, params);
+    const found = await this.engine.selectAs(this.codec, `${this.selectFrom} WHERE ${where.join(' AND ')} LIMIT 2`, params);
+    if (found.length > 1) throw new Conflict('Multiple containers exist with same name. Please use the container uuid instead.');
+    const [c] = found;
+    if (!c) throw notFound(name);
+    return c;
+  }
+
+  getByIdent(scope: ContainerScope, ident: string): Promise<Container> {
+    return isUuidLike(ident) ? this.getByUuid(scope, ident) : this.getByName(scope, ident);
+  }
+
+  async list(scope: ContainerScope, opts: ContainerListOptions = {}): Promise<Container[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    this.scopeSql(scope, where, params);
+    for (const [key, value] of Object.entries(opts.filters ?? {}) as [string, unknown][]) {
+      if (value === undefined) continue;
+      if (!FILTER_KEYS.has(key)) throw new InvalidValue(`Invalid filter: ${key}`);
+      const col = `\`${key}\``;
+      if (value === null) where.push(`${col} IS NULL`);
+      else if (Array.isArray(value)) {
+        const values = value as unknown[];
+        const nonNull = values.filter((v) => v !== null);
+        const parts: string[] = [];
+        if (nonNull.length) {
+          parts.push(`${col} IN (${nonNull.map(() => '?').join(', ')})`);
+          params.push(...nonNull.map((v) => this.codec.encode(key, v)));
+        }
+        if (nonNull.length < values.length) parts.push(`${col} IS NULL`);
+        where.push(parts.length ? `(${parts.join(' OR ')})` : '1 = 0');
+      } else {
+        where.push(`${col} = ?`);
+        params.push(this.codec.encode(key, value));
+      }
+    }
+    const page = await pageSql(this.engine, this.codec, opts, 'id');
+    where.push(...page.where);
+    params.push(...page.params);
+    const sql = `${this.selectFrom}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ${page.orderBy} ${page.limit}`;
+    return this.engine.selectAs(this.codec, sql, params);
+  }
+
+  async update(uuid: string, patch: ContainerPatch, expected: ContainerExpectation = {}): Promise<Container> {
+    const sets: string[] = [];
+    const params: SqlValue[] = [];
+    for (const [key, value] of Object.entries(patch) as [string, unknown][]) {
+      if (value === undefined || key === 'updated_at') continue;
+      if (NOT_PATCHABLE.has(key) || !this.codec.column(key)) throw new InvalidValue(`Cannot update container field: ${key}`);
+      sets.push(`\`${key}\` = ?`);
+      params.push(this.codec.encode(key, value));
+    }
+    sets.push('`updated_at` = ?');
+    params.push(this.codec.encode('updated_at', patch.updated_at ?? new Date()));
+    const where = ['`uuid` = ?'];
+    params.push(uuid);
+    if (expected.status) {
+      if (expected.status.length) {
+        where.push(`\`status\` IN (${expected.status.map(() => '?').join(', ')})`);
+        params.push(...expected.status);
+      } else where.push('1 = 0');
+    }
+    if (expected.task_state) {
+      const states = expected.task_state.filter((s): s is TaskState => s !== null);
+      const parts: string[] = [];
+      if (states.length) {
+        parts.push(`\`task_state\` IN (${states.map(() => '?').join(', ')})`);
+        params.push(...states);
+      }
+      if (states.length < expected.task_state.length) parts.push('`task_state` IS NULL');
+      where.push(parts.length ? `(${parts.join(' OR ')})` : '1 = 0');
+    }
+    const updateSql = `UPDATE ${this.codec.quotedTable} SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`;
+    const selectSql = `${this.selectFrom} WHERE \`uuid\` = ?`;
+    const codec = this.codec;
+    return this.engine.atomic(function* (): TxBody<Container> {
+      const res = yield* exec(updateSql, params);
+      const [row] = yield* select(selectSql, [uuid]);
+      if (!row) throw notFound(uuid);
+      const c = codec.decode(row);
+      // Matched rows, not changed rows, on both engines: 0 means the condition failed.
+      if (res.affected === 0) throw ContainerStateConflict.of(uuid, { status: c.status, task_state: c.task_state });
+      return c;
+    });
+  }
+
+  async destroy(uuid: string): Promise<void> {
+    const table = this.codec.quotedTable;
+    return this.engine.atomic(function* (): TxBody<void> {
+      yield* releaseForContainerTx(uuid, new Date());
+      const res = yield* exec(`DELETE FROM ${table} WHERE \`uuid\` = ?`, [uuid]);
+      if (res.affected === 0) throw notFound(uuid);
+    });
+  }
+
+  async countUsage(projectId: string, containerType: ContainerType = CONTAINER_TYPES.container): Promise<ContainerUsage> {
+    // memory is a string column holding MiB digits; both engines read its numeric prefix.
+    const asNumber = this.engine.kind === 'sqlite' ? 'REAL' : 'DOUBLE';
+    const [row] = await this.engine.select<{ containers: unknown; cpu: unknown; memory: unknown; disk: unknown }>(
+      `SELECT COUNT(*) AS containers, SUM(\`cpu\`) AS cpu, SUM(CAST(\`memory\` AS ${asNumber})) AS memory, SUM(\`disk\`) AS disk ` +
+        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND \`container_type\` = ?`,
+      [projectId, containerType],
+    );
+    const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+    return {
+      containers: num(row?.containers),
+      cpu: Math.round(num(row?.cpu) * 1000) / 1000,
+      memory: num(row?.memory),
+      disk: num(row?.disk),
+    };
+  }
+}
