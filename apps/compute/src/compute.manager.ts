@@ -1,15 +1,165 @@
 import { inject, injectable } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
+import { type ContainerDriver } from '@zun-ts/compute-driver';
 import { type ZunConf } from '@zun-ts/config';
-import { type ComputeRpcApi } from '@zun-ts/rpc';
-import { COMPUTE_CONF } from './tokens';
+import { type Container } from '@zun-ts/objects';
+import {
+  type ComputeRpcApi,
+  type ContainerArchiveRequest,
+  type ContainerCreateRequest,
+  type ContainerExecRequest,
+  type ContainerExecResult,
+  type ContainerLogsRequest,
+  type ContainerRef,
+} from '@zun-ts/rpc';
+import { EVENTS } from './container-builder';
+import { type ContainerOperations } from './container-operations';
+import { COMPUTE_CONF, CONTAINER_DRIVER, CONTAINER_OPERATIONS } from './tokens';
 
-/** The compute host's RPC handlers, on topic `compute.<host>` (container operations arrive with the Docker driver). */
+/**
+ * The compute host's RPC handlers, on topic `compute.<host>`. Casts change containers (each under a
+ * per-container lock, outcomes saved through the conductor); calls answer the API synchronously.
+ * Only the contract's methods live here: everything else an RpcServer would expose.
+ */
 @injectable()
 export class ComputeManager implements ComputeRpcApi {
-  constructor(@inject(COMPUTE_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>) {}
+  constructor(
+    @inject(COMPUTE_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
+    @inject(CONTAINER_DRIVER) private readonly driver: ContainerDriver,
+    @inject(CONTAINER_OPERATIONS) private readonly ops: ContainerOperations,
+  ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
     return { host: this.conf.DEFAULT.host };
   }
+
+  containerCreate(ctx: RequestContext, args: ContainerCreateRequest): Promise<void> {
+    return this.ops.create(ctx, args);
+  }
+
+  containerStart(ctx: RequestContext, args: ContainerRef): Promise<void> {
+    return this.ops.act(ctx, args.container_uuid, {
+      event: EVENTS.start,
+      task: 'container_starting',
+      result: 'Running',
+      call: (c) => this.driver.start(ctx, c.uuid),
+    });
+  }
+
+  containerStop(ctx: RequestContext, args: ContainerRef & { timeout: number }): Promise<void> {
+    return this.ops.act(ctx, args.container_uuid, {
+      event: EVENTS.stop,
+      task: 'container_stopping',
+      result: 'Stopped',
+      call: (c) => this.driver.stop(ctx, c.uuid, args.timeout),
+    });
+  }
+
+  containerReboot(ctx: RequestContext, args: ContainerRef & { timeout: number }): Promise<void> {
+    return this.ops.act(ctx, args.container_uuid, {
+      event: EVENTS.reboot,
+      task: 'container_rebooting',
+      result: 'Running',
+      call: (c) => this.driver.reboot(ctx, c.uuid, args.timeout),
+    });
+  }
+
+  containerPause(ctx: RequestContext, args: ContainerRef): Promise<void> {
+    return this.ops.act(ctx, args.container_uuid, {
+      event: EVENTS.pause,
+      task: 'container_pausing',
+      result: 'Paused',
+      call: (c) => this.driver.pause(ctx, c.uuid),
+    });
+  }
+
+  containerUnpause(ctx: RequestContext, args: ContainerRef): Promise<void> {
+    return this.ops.act(ctx, args.container_uuid, {
+      event: EVENTS.unpause,
+      task: 'container_unpausing',
+      result: 'Running',
+      call: (c) => this.driver.unpause(ctx, c.uuid),
+    });
+  }
+
+  /** Zun records Stopped after a kill whatever the signal; the sync corrects it if the process lives on. */
+  containerKill(ctx: RequestContext, args: ContainerRef & { signal: string | null }): Promise<void> {
+    return this.ops.act(ctx, args.container_uuid, {
+      event: EVENTS.kill,
+      task: 'container_killing',
+      result: 'Stopped',
+      call: (c) => this.driver.kill(ctx, c.uuid, args.signal),
+    });
+  }
+
+  containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }): Promise<void> {
+    return this.ops.delete(ctx, args.container_uuid, { force: args.force, stop: args.stop });
+  }
+
+  containerRebuild(ctx: RequestContext, args: ContainerRef & { image: string | null; run: boolean }): Promise<void> {
+    return this.ops.rebuild(ctx, args.container_uuid, { image: args.image, run: args.run });
+  }
+
+  /** Changes the engine limits, then the record (the claim on the host is not resized). */
+  containerUpdate(ctx: RequestContext, args: ContainerRef & { cpu: number | null; memory: string | null }): Promise<Container> {
+    return this.ops.update(ctx, args.container_uuid, { cpu: args.cpu, memory: args.memory });
+  }
+
+  containerLogs(ctx: RequestContext, args: ContainerLogsRequest): Promise<string> {
+    return this.ops.query(ctx, args.container_uuid, (c) =>
+      this.driver.logs(ctx, c.uuid, {
+        stdout: args.stdout,
+        stderr: args.stderr,
+        timestamps: args.timestamps,
+        tail: /^\d+$/.test(args.tail) ? Number(args.tail) : 'all',
+        since: parseSince(args.since),
+      }),
+    );
+  }
+
+  /** Interactive execs are only created here; the attach through wsproxy is not wired yet, so no token is issued. */
+  containerExec(ctx: RequestContext, args: ContainerExecRequest): Promise<ContainerExecResult> {
+    return this.ops.query(ctx, args.container_uuid, async (c) => {
+      const r = await this.driver.execute(ctx, c.uuid, { command: args.command, run: !args.interactive, interactive: args.interactive });
+      return { output: r.output, exit_code: r.exit_code, exec_id: r.exec_id, token: null };
+    });
+  }
+
+  containerExecResize(ctx: RequestContext, args: ContainerRef & { exec_id: string; width: number; height: number }): Promise<void> {
+    return this.ops.query(ctx, args.container_uuid, () => this.driver.execResize(ctx, args.exec_id, { width: args.width, height: args.height }));
+  }
+
+  containerTop(ctx: RequestContext, args: ContainerRef & { ps_args: string | null }): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return this.ops.query(ctx, args.container_uuid, (c) => this.driver.top(ctx, c.uuid, args.ps_args));
+  }
+
+  containerStats(ctx: RequestContext, args: ContainerRef): Promise<Record<string, unknown>> {
+    return this.ops.query(ctx, args.container_uuid, async (c) => ({ ...(await this.driver.stats(ctx, c.uuid, c.name)) }));
+  }
+
+  containerGetArchive(ctx: RequestContext, args: ContainerArchiveRequest): Promise<{ data: string; stat: Record<string, unknown> }> {
+    return this.ops.query(ctx, args.container_uuid, async (c) => {
+      const r = await this.driver.getArchive(ctx, c.uuid, args.path);
+      return { data: r.data.toString('base64'), stat: { ...r.stat } };
+    });
+  }
+
+  containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }): Promise<void> {
+    return this.ops.locked(ctx, args.container_uuid, (c) => this.driver.putArchive(ctx, c.uuid, args.path, Buffer.from(args.data, 'base64')));
+  }
+
+  containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
+    return this.ops.locked(ctx, args.container_uuid, async (c) => {
+      const r = await this.driver.commit(ctx, c.uuid, { repository: args.repository, tag: args.tag });
+      return { image_id: r.image_id };
+    });
+  }
+}
+
+/** `since` of a logs request: unix seconds, or an RFC 3339 time; null or unreadable → everything. */
+function parseSince(since: string | null): number | Date | null {
+  if (since === null || since === '' || since === 'None') return null;
+  if (/^\d+(\.\d+)?$/.test(since)) return Math.floor(Number(since));
+  const d = new Date(since);
+  return Number.isNaN(d.getTime()) ? null : d;
 }

@@ -1,16 +1,28 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import { adminContext } from '@zun-ts/common';
+import { DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { ConductorServiceRegistry, computeTopic, RpcServer, RpcTransport, type ComputeRpcApi } from '@zun-ts/rpc';
 import { bootstrapService, runMain, runService } from '@zun-ts/service';
 import { ComputeManager } from './compute.manager';
-import { COMPUTE_CONF } from './tokens';
+import { ContainerRecords, RpcConductorApi } from './conductor-api';
+import { ContainerBuilder } from './container-builder';
+import { ContainerOperations } from './container-operations';
+import { ContainerSync } from './container-sync';
+import { KeyedLock } from './keyed-lock';
+import { PeriodicTask } from './periodic-task';
+import { ResourceTracker } from './resource-tracker';
+import { COMPUTE_CONF, CONTAINER_DRIVER, CONTAINER_OPERATIONS } from './tokens';
 
 const BINARY = 'zun-compute';
 
-// A compute host has no database access: it registers and heartbeats through the conductor.
+// A compute host has no database access: it registers, heartbeats, saves containers and reports its
+// resources through the conductor. It drives the engine on its own unix socket only.
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
-  const topic = computeTopic(conf.DEFAULT.host);
+  const host = conf.DEFAULT.host;
+  const topic = computeTopic(host);
+  const driver = DockerContainerDriver.fromConfig(conf.docker, { logger: logger.child({ component: 'docker' }) });
   const transport = RpcTransport.connect({
     redisUrl: conf.redis.url,
     prefix: conf.redis.key_prefix,
@@ -18,10 +30,25 @@ void runMain(BINARY, async () => {
     shutdownTimeoutMs: 25_000,
     logger,
   });
-  logger.info('container driver not enabled yet; docker endpoint unused', { docker: conf.docker.docker_remote_api_host });
+
+  const records = new ContainerRecords(new RpcConductorApi(transport), host, logger);
+  const locks = new KeyedLock();
+  const tracker = new ResourceTracker(driver, records, conf.compute.reserve_disk_for_image, logger);
+  const builder = new ContainerBuilder(driver, records, logger, () => tracker.diskQuotaSupported());
+  const ops = new ContainerOperations(driver, records, builder, locks, logger);
+  const intervalMs = conf.DEFAULT.periodic_interval * 1000;
+  // An engine container of this host without a record is removed only after two full sync periods:
+  // long enough for any create in flight to have saved its record.
+  const sync = new ContainerSync(driver, records, builder, locks, logger, { orphanGraceMs: 2 * intervalMs });
+  const periodic = [
+    new PeriodicTask('update_available_resources', intervalMs, () => tracker.update(), logger),
+    new PeriodicTask('sync_container_state', intervalMs, () => sync.syncAll(), logger),
+  ];
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(COMPUTE_CONF).toConstantValue(conf);
+  container.bind(CONTAINER_DRIVER).toConstantValue(driver);
+  container.bind(CONTAINER_OPERATIONS).toConstantValue(ops);
   container.bind(ComputeManager).toSelf();
 
   const server = new RpcServer(transport);
@@ -31,7 +58,18 @@ void runMain(BINARY, async () => {
     conf,
     registry: new ConductorServiceRegistry(transport),
     logger,
-    start: () => server.serve<ComputeRpcApi>(topic, container.get(ComputeManager)),
-    stop: () => transport.close(),
+    start: async () => {
+      await server.serve<ComputeRpcApi>(topic, container.get(ComputeManager));
+      await ops.recover(adminContext()).catch((err: unknown) => logger.warn('start-up recovery failed', { error: (err as Error).message }));
+      sync.start();
+      for (const p of periodic) p.start();
+    },
+    stop: async () => {
+      await Promise.all(periodic.map((p) => p.stop()));
+      await sync.stop();
+      await transport.close(); // stops taking messages, waits for the ones in flight
+      await locks.idle();
+      await driver.close();
+    },
   });
 });

@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminContext, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
-import { type ServiceRegistration, type ZunService } from '@zun-ts/objects';
-import { ConductorManager } from './conductor.manager';
+import { adminContext, ContainerNotFound, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
+import { type ContainerExpectation, type ContainerPatch } from '@zun-ts/db';
+import { type Container, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
+import { type ComputeNodeInventory } from '@zun-ts/rpc';
+import { type ConductorRepositories, ConductorManager } from './conductor.manager';
 
 /** Strict fake: only the two calls the manager may make. */
 class FakeServices {
@@ -19,15 +21,69 @@ class FakeServices {
   }
 }
 
-function manager(services = new FakeServices()): ConductorManager {
-  return new ConductorManager({ DEFAULT: { host: 'cond-1' } as never }, services, silentLogger());
+const unexpected = (name: string) => (): never => {
+  throw new Error(`unexpected call ${name}`);
+};
+
+interface Calls {
+  updates: Array<{ uuid: string; patch: ContainerPatch; expected: ContainerExpectation | undefined }>;
+  destroyed: string[];
+  inventories: Array<{ hostname: string; inventory: Record<string, unknown> }>;
+  events: unknown[][];
+  builds: unknown[];
+}
+
+function manager(services = new FakeServices()): { m: ConductorManager; calls: Calls } {
+  const calls: Calls = { updates: [], destroyed: [], inventories: [], events: [], builds: [] };
+  const repos: ConductorRepositories = {
+    services,
+    containers: {
+      getByUuid: unexpected('getByUuid'),
+      list: unexpected('list'),
+      update: async (uuid, patch, expected) => {
+        calls.updates.push({ uuid, patch, expected });
+        return { uuid, ...patch } as Container;
+      },
+      destroy: async (uuid) => {
+        if (uuid === 'gone') throw new ContainerNotFound('Container gone could not be found.');
+        calls.destroyed.push(uuid);
+      },
+    },
+    computeNodes: {
+      upsertFromTracker: async (hostname, inventory) => {
+        calls.inventories.push({ hostname, inventory });
+        return {} as never;
+      },
+    },
+    actions: {
+      eventStart: async (...a) => {
+        calls.events.push(['start', ...a]);
+        return {} as never;
+      },
+      eventFinish: async (...a) => {
+        calls.events.push(['finish', ...a]);
+        return {} as never;
+      },
+      finish: async (...a) => {
+        calls.events.push(['action finish', ...a]);
+        return {} as never;
+      },
+    },
+  };
+  const builds = {
+    build: async (_c: unknown, a: unknown) => void calls.builds.push(['build', a]),
+    reschedule: async (_c: unknown, a: unknown) => void calls.builds.push(['reschedule', a]),
+  };
+  const m = new ConductorManager({ DEFAULT: { host: 'cond-1' } as never }, repos.services, silentLogger(), repos.containers, repos.computeNodes,
+    repos.actions, builds);
+  return { m, calls };
 }
 
 describe('ConductorManager', () => {
   test('serviceRegister upserts exactly the registration fields and returns the row', async () => {
     const services = new FakeServices();
     const reg = { host: 'c1', binary: 'zun-compute', topic: 'compute.c1', availability_zone: 'nova' };
-    const row = await manager(services).serviceRegister(adminContext(), { ...reg, extra: 'ignored' } as ServiceRegistration);
+    const row = await manager(services).m.serviceRegister(adminContext(), { ...reg, extra: 'ignored' } as ServiceRegistration);
     assert.deepEqual(services.upserts, [reg]);
     assert.equal(row.host, 'c1');
     assert.equal(row.topic, 'compute.c1');
@@ -35,13 +91,51 @@ describe('ConductorManager', () => {
 
   test('serviceHeartbeat stamps the row; an unknown service surfaces ZunServiceNotFound', async () => {
     const services = new FakeServices();
-    const m = manager(services);
+    const { m } = manager(services);
     await m.serviceHeartbeat(adminContext(), { host: 'c1', binary: 'zun-compute' });
     assert.deepEqual(services.beats, ['c1/zun-compute']);
     await assert.rejects(m.serviceHeartbeat(adminContext(), { host: 'gone', binary: 'zun-compute' }), ZunServiceNotFound);
   });
 
   test('ping answers with the conductor host', async () => {
-    assert.deepEqual(await manager().ping(adminContext(), {}), { host: 'cond-1' });
+    assert.deepEqual(await manager().m.ping(adminContext(), {}), { host: 'cond-1' });
+  });
+
+  test('containerSave passes the guard through and drops fields a compute host may not write', async () => {
+    const { m, calls } = manager();
+    const patch = { status: 'Running', host: 'elsewhere', project_id: 'p2', task_state: null } as unknown as ContainerPatch;
+    await m.containerSave(adminContext(), { container_uuid: 'u1', patch, expected: { status: ['Created'] } });
+    assert.deepEqual(calls.updates, [{ uuid: 'u1', patch: { status: 'Running', task_state: null }, expected: { status: ['Created'] } }]);
+  });
+
+  test('containerDestroy is idempotent', async () => {
+    const { m, calls } = manager();
+    await m.containerDestroy(adminContext(), { container_uuid: 'u1' });
+    await m.containerDestroy(adminContext(), { container_uuid: 'gone' });
+    assert.deepEqual(calls.destroyed, ['u1']);
+  });
+
+  test('computeNodeUpdate writes inventory fields only, never the claim counters', async () => {
+    const { m, calls } = manager();
+    const inventory = { mem_total: 2048, cpus: 2, disk_total: 40, mem_used: 999, cpu_used: 9, total_containers: 7, architecture: 'x86_64', os: 'Debian',
+      os_type: 'linux', kernel_version: '6', labels: {}, runtimes: ['runc'], disk_quota_supported: false, enable_cpu_pinning: false } as ComputeNodeInventory;
+    await m.computeNodeUpdate(adminContext(), { hostname: 'cn1', inventory });
+    const written = calls.inventories[0]?.inventory ?? {};
+    assert.equal(written.mem_total, 2048);
+    assert.equal('mem_used' in written || 'cpu_used' in written || 'total_containers' in written, false);
+  });
+
+  test('builds, failure reports and action events are handed to their owners', async () => {
+    const { m, calls } = manager();
+    await m.buildContainer(adminContext(), { container_uuid: 'u1', run: false, hints: {}, availability_zone: null, requested_host: null });
+    await m.actionEventStart(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'compute__do_container_start', host: 'cn1' });
+    await m.actionEventFinish(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'compute__do_container_start', host: 'cn1', result: 'Error', traceback: 'x' });
+    await m.actionFinish(adminContext(), { container_uuid: 'u1', request_id: 'r' });
+    assert.equal(calls.builds.length, 1);
+    assert.deepEqual(calls.events, [
+      ['start', 'r', 'u1', 'compute__do_container_start', 'cn1'],
+      ['finish', 'r', 'u1', 'compute__do_container_start', 'Error', 'x'],
+      ['action finish', 'u1', 'r'],
+    ]);
   });
 });

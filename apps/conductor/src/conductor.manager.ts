@@ -1,21 +1,63 @@
 import { inject, injectable } from 'inversify';
-import { type Logger, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type ZunServiceRepository } from '@zun-ts/db';
-import { type ServiceRegistration, type ZunService } from '@zun-ts/objects';
-import { type ConductorRpcApi, type ServiceHeartbeatRequest } from '@zun-ts/rpc';
-import { CONDUCTOR_CONF, LOGGER, SERVICE_REPOSITORY } from './tokens';
+import {
+  type ComputeNodeRepository,
+  type ContainerActionRepository,
+  type ContainerRepository,
+  type ContainerScope,
+  type ComputeNodeInventory as DbComputeNodeInventory,
+  INVENTORY_FIELDS,
+  type ZunServiceRepository,
+} from '@zun-ts/db';
+import { type Container, type ContainerStatus, type ServiceRegistration, type TaskState, type ZunService } from '@zun-ts/objects';
+import {
+  type ActionEventRequest,
+  type BuildContainerRequest,
+  type ComputeNodeInventory,
+  type ConductorRpcApi,
+  type ContainerPatch,
+  type CreateFailureReport,
+  type ServiceHeartbeatRequest,
+} from '@zun-ts/rpc';
+import { BuildContainerTask } from './tasks/build-container.task';
+import { ACTION_REPOSITORY, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SERVICE_REPOSITORY } from './tokens';
+
+/** Every row, whatever its project or type: compute hosts act for the system. */
+const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
+/** Plain containers of every project (what a compute host runs). */
+const PLAIN: ContainerScope = { projectId: null, allProjects: true };
+
+/** The only fields a compute host may write (ContainerPatch); anything else in a message is dropped. */
+const PATCHABLE: ReadonlySet<string> = new Set<keyof ContainerPatch>([
+  'status', 'status_reason', 'status_detail', 'task_state', 'container_id', 'hostname', 'addresses', 'ports', 'started_at',
+  'command', 'entrypoint', 'workdir', 'image', 'cpu', 'memory', 'websocket_url', 'websocket_token', 'labels', 'environment',
+  'runtime', 'image_driver',
+]);
+
+/** The narrow repository views the manager uses (tests pass fakes). */
+export interface ConductorRepositories {
+  services: Pick<ZunServiceRepository, 'upsert' | 'heartbeat'>;
+  containers: Pick<ContainerRepository, 'getByUuid' | 'list' | 'update' | 'destroy'>;
+  computeNodes: Pick<ComputeNodeRepository, 'upsertFromTracker'>;
+  actions: Pick<ContainerActionRepository, 'eventStart' | 'eventFinish' | 'finish'>;
+}
 
 /**
- * The conductor's RPC handlers. Compute hosts hold no database credentials, so
- * their service rows are written here on their behalf.
+ * The conductor's RPC handlers. Compute hosts hold no database credentials: their service rows,
+ * container saves, inventory and action events are written here on their behalf, and the build of
+ * a new container (schedule, claim, cast, reschedule) runs here.
  */
 @injectable()
 export class ConductorManager implements ConductorRpcApi {
   constructor(
     @inject(CONDUCTOR_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
-    @inject(SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'upsert' | 'heartbeat'>,
+    @inject(SERVICE_REPOSITORY) private readonly services: ConductorRepositories['services'],
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(CONTAINER_REPOSITORY) private readonly containers: ConductorRepositories['containers'],
+    @inject(COMPUTE_NODE_REPOSITORY) private readonly computeNodes: ConductorRepositories['computeNodes'],
+    @inject(ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
+    @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
   ) {}
 
   /** Idempotent (upsert by host and binary), as at-least-once delivery requires. */
@@ -32,5 +74,62 @@ export class ConductorManager implements ConductorRpcApi {
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
     return { host: this.conf.DEFAULT.host };
+  }
+
+  buildContainer(ctx: RequestContext, args: BuildContainerRequest): Promise<void> {
+    return this.builds.build(ctx, args);
+  }
+
+  reportCreateFailure(ctx: RequestContext, args: CreateFailureReport): Promise<void> {
+    return this.builds.reschedule(ctx, args);
+  }
+
+  containerGet(_ctx: RequestContext, args: { container_uuid: string }): Promise<Container> {
+    return this.containers.getByUuid(ANY, args.container_uuid);
+  }
+
+  containersOnHost(_ctx: RequestContext, args: { host: string }): Promise<Container[]> {
+    return this.containers.list(PLAIN, { filters: { host: args.host } });
+  }
+
+  /** A conditional update: losing to a concurrent change throws ContainerStateConflict (409) to the host. */
+  containerSave(
+    _ctx: RequestContext,
+    args: { container_uuid: string; patch: ContainerPatch; expected?: { status?: ContainerStatus[]; task_state?: (TaskState | null)[] } },
+  ): Promise<Container> {
+    const patch: ContainerPatch = {};
+    for (const [k, v] of Object.entries(args.patch)) {
+      if (PATCHABLE.has(k) && v !== undefined) (patch as Record<string, unknown>)[k] = v;
+    }
+    return this.containers.update(args.container_uuid, patch, args.expected ?? {});
+  }
+
+  /** Releases the claim (exactly once, inside the same transaction) and deletes the row; an absent row is fine. */
+  async containerDestroy(ctx: RequestContext, args: { container_uuid: string }): Promise<void> {
+    try {
+      await this.containers.destroy(args.container_uuid);
+      this.logger.info('container destroyed', { requestId: ctx.requestId, containerUuid: args.container_uuid });
+    } catch (err) {
+      if (!(err instanceof ContainerNotFound)) throw err;
+    }
+  }
+
+  /** Only inventory fields reach the row: the claim counters belong to the claims. */
+  async computeNodeUpdate(_ctx: RequestContext, args: { hostname: string; inventory: ComputeNodeInventory }): Promise<void> {
+    const inventory: DbComputeNodeInventory = {};
+    for (const f of INVENTORY_FIELDS) if (args.inventory[f] !== undefined) (inventory as Record<string, unknown>)[f] = args.inventory[f];
+    await this.computeNodes.upsertFromTracker(args.hostname, inventory);
+  }
+
+  async actionEventStart(_ctx: RequestContext, args: ActionEventRequest): Promise<void> {
+    await this.actions.eventStart(args.request_id, args.container_uuid, args.event, args.host);
+  }
+
+  async actionEventFinish(_ctx: RequestContext, args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null }): Promise<void> {
+    await this.actions.eventFinish(args.request_id, args.container_uuid, args.event, args.result, args.traceback);
+  }
+
+  async actionFinish(_ctx: RequestContext, args: { container_uuid: string; request_id: string }): Promise<void> {
+    await this.actions.finish(args.container_uuid, args.request_id);
   }
 }

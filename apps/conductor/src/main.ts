@@ -6,7 +6,18 @@ import { Database } from '@zun-ts/db';
 import { CONDUCTOR_TOPIC, RpcServer, RpcTransport, type ConductorRpcApi } from '@zun-ts/rpc';
 import { assertSchemaCurrent, bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
 import { ConductorManager } from './conductor.manager';
-import { CONDUCTOR_CONF, LOGGER, SERVICE_REPOSITORY } from './tokens';
+import { RpcComputeCaster, RpcSchedulerApi } from './rpc-apis';
+import { BuildContainerTask } from './tasks/build-container.task';
+import {
+  ACTION_REPOSITORY,
+  COMPUTE_CASTER,
+  COMPUTE_NODE_REPOSITORY,
+  CONDUCTOR_CONF,
+  CONTAINER_REPOSITORY,
+  LOGGER,
+  SCHEDULER_API,
+  SERVICE_REPOSITORY,
+} from './tokens';
 
 const BINARY = 'zun-conductor';
 
@@ -42,6 +53,12 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(CONDUCTOR_CONF).toConstantValue(conf);
   container.bind(LOGGER).toConstantValue(logger);
   container.bind(SERVICE_REPOSITORY).toConstantValue(db.services);
+  container.bind(CONTAINER_REPOSITORY).toConstantValue(db.containers);
+  container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
+  container.bind(ACTION_REPOSITORY).toConstantValue(db.actions);
+  container.bind(SCHEDULER_API).toConstantValue(new RpcSchedulerApi(transport));
+  container.bind(COMPUTE_CASTER).toConstantValue(new RpcComputeCaster(transport));
+  container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
   const manager = container.get(ConductorManager);
 

@@ -48,6 +48,9 @@ describe('conductor, scheduler and compute processes', () => {
         `key_prefix = ${prefix}`,
         '[conductor]',
         'workers = 2',
+        // No engine here: the compute host only registers and heartbeats in this suite.
+        '[docker]',
+        `docker_remote_api_host = unix://${join(dir, 'no-docker.sock')}`,
         '',
       ].join('\n'),
     );

@@ -1,5 +1,5 @@
 import { inject, injectable, multiInject } from 'inversify';
-import { NotFound, ZunError, registerError, type Logger } from '@zun-ts/common';
+import { NoValidHost, RequestedHostNotFound, type Logger } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { HOST_FILTER, type HostFilter } from './filters/host-filter';
 import { RequestedHostFilter } from './filters/requested-host.filter';
@@ -10,28 +10,8 @@ import { orderByWeight, RamWeigher } from './weighers/ram.weigher';
 /** Inversify token of the scheduler's Logger. */
 export const SCHEDULER_LOGGER = Symbol.for('zun.Logger');
 
-/**
- * No host can take the container. Zun's NoValidHost is a plain ZunException (500): the API never
- * shows it; the conductor sets the container to Error with this message as the reason.
- */
-export class NoValidHost extends ZunError {
-  readonly status = 500;
-
-  constructor(reason = 'There are not enough hosts available.') {
-    super(`No valid host was found. ${reason}`);
-  }
-}
-
-/** An admin asked for a host (API 1.39 `host`) that is not a known compute node. */
-export class RequestedHostNotFound extends NotFound {
-  constructor(host: string) {
-    super(`Requested host ${host} could not be found.`);
-  }
-}
-
-// Rebuilt typed when they cross RPC (deserializeError restores the original message).
-registerError(NoValidHost);
-registerError(RequestedHostNotFound);
+// Shared with the conductor, which turns them into the container's Error reason.
+export { NoValidHost, RequestedHostNotFound };
 
 /**
  * Zun's filter scheduler without Placement: keep the hosts every enabled filter passes, in

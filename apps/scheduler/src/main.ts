@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import { ConfigError } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { RpcServer, RpcTransport, SCHEDULER_TOPIC, type SchedulerRpcApi } from '@zun-ts/rpc';
 import { assertSchemaCurrent, bootstrapService, runMain, runService } from '@zun-ts/service';
+import { FilterScheduler, SCHEDULER_LOGGER } from './filter-scheduler';
+import { AVAILABLE_HOST_FILTERS, HOST_FILTER, type HostFilter } from './filters';
 import { SchedulerManager } from './scheduler.manager';
-import { SCHEDULER_CONF } from './tokens';
+import { COMPUTE_NODE_REPOSITORY, SCHEDULER_CONF, SERVICE_REPOSITORY } from './tokens';
 
 const BINARY = 'zun-scheduler';
 
@@ -22,6 +25,26 @@ void runMain(BINARY, async () => {
     await db.close();
     throw err;
   }
+
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(SCHEDULER_CONF).toConstantValue(conf);
+  container.bind(SCHEDULER_LOGGER).toConstantValue(logger);
+  container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
+  container.bind(SERVICE_REPOSITORY).toConstantValue(db.services);
+  for (const filter of AVAILABLE_HOST_FILTERS) container.bind<HostFilter>(HOST_FILTER).to(filter);
+  container.bind(FilterScheduler).toSelf();
+  container.bind(SchedulerManager).toSelf();
+  // Built before serving: an unknown name in [scheduler] enabled_filters stops the start with a clear error.
+  let manager: SchedulerManager;
+  try {
+    manager = container.get(SchedulerManager);
+  } catch (err) {
+    await db.close();
+    // FilterScheduler names the unknown filters; report it as the configuration problem it is.
+    if (err instanceof Error && err.message.startsWith('[scheduler]')) throw new ConfigError(err.message);
+    throw err;
+  }
+
   const transport = RpcTransport.connect({
     redisUrl: conf.redis.url,
     prefix: conf.redis.key_prefix,
@@ -29,11 +52,6 @@ void runMain(BINARY, async () => {
     shutdownTimeoutMs: 25_000,
     logger,
   });
-
-  const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(SCHEDULER_CONF).toConstantValue(conf);
-  container.bind(SchedulerManager).toSelf();
-
   const server = new RpcServer(transport);
   await runService({
     binary: BINARY,
@@ -41,7 +59,7 @@ void runMain(BINARY, async () => {
     conf,
     registry: db.serviceRegistry,
     logger,
-    start: () => server.serve<SchedulerRpcApi>(SCHEDULER_TOPIC, container.get(SchedulerManager)),
+    start: () => server.serve<SchedulerRpcApi>(SCHEDULER_TOPIC, manager),
     stop: async () => {
       await transport.close();
       await db.close();

@@ -1,15 +1,54 @@
 import { inject, injectable } from 'inversify';
-import { type RequestContext } from '@zun-ts/common';
+import { type Logger, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type SchedulerRpcApi } from '@zun-ts/rpc';
-import { SCHEDULER_CONF } from './tokens';
+import { type ComputeNodeRepository, type ZunServiceRepository } from '@zun-ts/db';
+import { CPU_POLICIES, type CpuPolicy } from '@zun-ts/objects';
+import { type SchedulerRpcApi, type SelectDestinationsRequest } from '@zun-ts/rpc';
+import { FilterScheduler, SCHEDULER_LOGGER } from './filter-scheduler';
+import { hostStatesFrom, type ScheduleRequest } from './host-state';
+import { COMPUTE_NODE_REPOSITORY, SCHEDULER_CONF, SERVICE_REPOSITORY } from './tokens';
 
-/** The scheduler's RPC handlers (host selection arrives with container create). */
+/**
+ * The scheduler's RPC handlers. Host selection only reads the database: the conductor claims the
+ * chosen hosts in order with an atomic conditional update, so any number of schedulers may answer
+ * at the same time from snapshots that are already stale.
+ */
 @injectable()
 export class SchedulerManager implements SchedulerRpcApi {
-  constructor(@inject(SCHEDULER_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>) {}
+  constructor(
+    @inject(SCHEDULER_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
+    @inject(FilterScheduler) private readonly scheduler: Pick<FilterScheduler, 'selectHosts'>,
+    @inject(COMPUTE_NODE_REPOSITORY) private readonly nodes: Pick<ComputeNodeRepository, 'list'>,
+    @inject(SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
+    @inject(SCHEDULER_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
     return { host: this.conf.DEFAULT.host };
   }
+
+  async selectDestinations(ctx: RequestContext, args: SelectDestinationsRequest): Promise<{ hosts: string[] }> {
+    const [nodes, services] = await Promise.all([this.nodes.list(), this.services.list()]);
+    const states = hostStatesFrom(nodes, services, this.conf.DEFAULT.default_availability_zone);
+    const log = this.logger.child({ requestId: ctx.requestId, containerUuid: args.container_uuid });
+    const hosts = this.scheduler.selectHosts(states, toScheduleRequest(args)).map((h) => h.hostname);
+    log.info('hosts selected', { hosts, known: states.length, ignored: args.ignore_hosts });
+    return { hosts };
+  }
+}
+
+/** The filters' view of an RPC request; an unknown cpu policy counts as `shared`, as Zun's default. */
+export function toScheduleRequest(args: SelectDestinationsRequest): ScheduleRequest {
+  const policy = (CPU_POLICIES as readonly string[]).includes(args.cpu_policy ?? '') ? (args.cpu_policy as CpuPolicy) : null;
+  return {
+    cpu: args.cpu || null,
+    memory: args.memory || null,
+    disk: args.disk || null,
+    runtime: args.runtime,
+    hints: { ...(args.hints ?? {}) },
+    availability_zone: args.availability_zone,
+    requested_host: args.requested_host,
+    cpu_policy: policy,
+    ignore_hosts: [...(args.ignore_hosts ?? [])],
+  };
 }

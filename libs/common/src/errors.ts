@@ -52,6 +52,23 @@ export class MessagingTimeout extends ZunError {
   readonly status = 504;
   override readonly retryable = true;
 }
+/**
+ * No host can take the container. Zun's NoValidHost is a plain ZunException (500): the API never
+ * shows it; the conductor sets the container to Error with the reason "There are not enough hosts available.".
+ */
+export class NoValidHost extends ZunError {
+  readonly status = 500;
+
+  constructor(reason = 'There are not enough hosts available.') {
+    super(`No valid host was found. ${reason}`);
+  }
+}
+/** An admin asked for a host (API 1.39 `host`) that is not a known compute node. */
+export class RequestedHostNotFound extends NotFound {
+  constructor(host: string) {
+    super(`Requested host ${host} could not be found.`);
+  }
+}
 /** A remote error whose class is unknown to this process. */
 export class RemoteError extends ZunError {
   readonly status: number;
@@ -78,7 +95,7 @@ export function registerError(cls: new (message: string) => ZunError): void {
 }
 for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
   NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, Conflict,
-  ZunServiceAlreadyExists, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet]) {
+  ZunServiceAlreadyExists, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }
 

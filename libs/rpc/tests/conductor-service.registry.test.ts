@@ -66,6 +66,9 @@ class MemoryConductor implements ConductorRpcApi {
   actionEventFinish(): Promise<void> {
     return notHere('actionEventFinish');
   }
+  actionFinish(): Promise<void> {
+    return notHere('actionFinish');
+  }
 }
 
 function notHere(method: string): Promise<never> {

@@ -1,7 +1,7 @@
 // Conductor RPC (topic `conductor`), version history:
 //   1.0  serviceRegister, serviceHeartbeat, ping
 //   1.1  buildContainer, reportCreateFailure, containerGet, containersOnHost, containerSave,
-//        containerDestroy, computeNodeUpdate, actionEventStart, actionEventFinish; a failure report
+//        containerDestroy, computeNodeUpdate, actionEventStart, actionEventFinish, actionFinish; a failure report
 //        carries the build's retry state (BuildRetry) back; ContainerPatch includes runtime and image_driver
 import { type RequestContext } from '@zun-ts/common';
 import { type ComputeNode, type Container, type ContainerStatus, type ServiceRegistration, type TaskState, type ZunService } from '@zun-ts/objects';
@@ -103,4 +103,6 @@ export interface ConductorRpcApi {
   /** Calls. Container action events (idempotent under redelivery). */
   actionEventStart(ctx: RequestContext, args: ActionEventRequest): Promise<void>;
   actionEventFinish(ctx: RequestContext, args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null }): Promise<void>;
+  /** Call. Sets the finish time of the request's action (kept from the first call); ContainerActionNotFound when none. */
+  actionFinish(ctx: RequestContext, args: { container_uuid: string; request_id: string }): Promise<void>;
 }

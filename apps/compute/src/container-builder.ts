@@ -1,0 +1,161 @@
+import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
+import { type ContainerDriver } from '@zun-ts/compute-driver';
+import { type Container, type ContainerStatus } from '@zun-ts/objects';
+import { type BuildRetry } from '@zun-ts/rpc';
+import { type ContainerRecords, errorText, isConflict } from './conductor-api';
+import { createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
+
+/** Action event names, as Zun's compute records them. */
+export const EVENTS = {
+  create: 'compute__do_container_create',
+  start: 'compute__do_container_start',
+  stop: 'compute__do_container_stop',
+  reboot: 'compute__do_container_reboot',
+  pause: 'compute__do_container_pause',
+  unpause: 'compute__do_container_unpause',
+  kill: 'compute__do_container_kill',
+  delete: 'compute__do_container_delete',
+  rebuild: 'compute__do_container_rebuild',
+} as const;
+
+/** A driver step failed: the failure belongs to the container, not to this process. */
+class DriverFailure extends Error {
+  constructor(readonly error: unknown) {
+    super(errorText(error));
+  }
+}
+
+async function step<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new DriverFailure(err);
+  }
+}
+
+/** Whether a host supports per-container disk quotas; null while not known yet. */
+export type DiskQuotaProbe = () => boolean | null;
+
+/**
+ * The create steps of Zun's compute (pull per policy, create `zun-<uuid>`, record what the engine
+ * made, start when asked) for a new container, a rebuild and an auto-heal. Callers hold the
+ * container's lock. Every save is guarded by the status the step expects, so a container deleted
+ * or changed meanwhile is never overwritten; the engine container is named by the uuid, so running
+ * the steps twice never makes a second one.
+ */
+export class ContainerBuilder {
+  constructor(
+    private readonly driver: ContainerDriver,
+    private readonly records: ContainerRecords,
+    private readonly logger: Logger,
+    private readonly diskQuota: DiskQuotaProbe = () => null,
+  ) {}
+
+  private get host(): string {
+    return this.records.host;
+  }
+
+  /**
+   * A new container (`Creating`, placed on this host by the conductor). A failure of the engine is
+   * reported to the conductor with the build's retry state, which reschedules or fails the container.
+   */
+  async create(ctx: RequestContext, c: Container, opts: { run: boolean; retry: BuildRetry }): Promise<void> {
+    const log = this.logger.child({ requestId: ctx.requestId, containerUuid: c.uuid });
+    await this.records.eventStart(ctx, c.uuid, EVENTS.create);
+    let created: Container;
+    try {
+      created = await this.build(ctx, c, ['Creating']);
+    } catch (err) {
+      if (!(err instanceof DriverFailure)) {
+        if (isGoneOrChanged(err)) {
+          log.info('container deleted or changed while being created; create abandoned');
+          await this.removeIfUnknown(ctx, c.uuid, log);
+          return;
+        }
+        throw err; // the conductor is unreachable and the like: the create is delivered again
+      }
+      const reason = errorText(err.error);
+      const retryable = isRetryableCreateFailure(err.error);
+      log.warn('container create failed', { reason, retryable });
+      // Nothing half-made stays behind for a container that may be rebuilt on another host.
+      await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
+      await this.records.trySave(ctx, c.uuid, { task_state: null }, { status: ['Creating'] });
+      await this.records.eventFinish(ctx, c.uuid, EVENTS.create, err.error);
+      await this.records.api.reportCreateFailure(ctx, { container_uuid: c.uuid, host: this.host, reason, retryable, retry: opts.retry });
+      return;
+    }
+    await this.records.eventFinish(ctx, c.uuid, EVENTS.create);
+    log.info('container created', { containerId: created.container_id, status: created.status });
+    if (opts.run) await this.start(ctx, created, ['Created']);
+    await this.records.actionFinish(ctx, c.uuid);
+  }
+
+  /**
+   * Make the engine container again from the record (rebuild, auto-heal): the old one is removed,
+   * the image pulled per policy, the container created and started when `start`. A failure leaves
+   * the container in Error with the reason.
+   */
+  async recreate(ctx: RequestContext, c: Container, opts: { start: boolean; expected: ContainerStatus[] }): Promise<Container | null> {
+    const log = this.logger.child({ requestId: ctx.requestId, containerUuid: c.uuid });
+    try {
+      await step(() => this.driver.delete(ctx, c.uuid, { force: true }));
+      const created = await this.build(ctx, c, opts.expected);
+      log.info('container recreated', { containerId: created.container_id });
+      return opts.start ? await this.start(ctx, created, ['Created']) : created;
+    } catch (err) {
+      if (isGoneOrChanged(err)) return null;
+      if (!(err instanceof DriverFailure)) throw err;
+      log.warn('container recreate failed', { reason: err.message });
+      return this.records.trySave(ctx, c.uuid, { status: 'Error', status_reason: err.message, task_state: null }, { status: ['Rebuilding', ...opts.expected] });
+    }
+  }
+
+  /** Pull, create, record. Throws DriverFailure for engine failures, 409/ContainerNotFound when a guard lost. */
+  private async build(ctx: RequestContext, c: Container, expected: ContainerStatus[]): Promise<Container> {
+    if (!c.image) throw new DriverFailure(new Error('The container has no image.'));
+    if (c.disk && this.diskQuota() === false) throw new DriverFailure(new Error('Your host does not support disk quota feature.'));
+    const image = c.image;
+    await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
+    const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy }));
+    await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
+    const state = await step(() => this.driver.create(ctx, createSpecOf(c, pulled.ref, this.host)));
+    return this.records.save(ctx, c.uuid, createdPatch(c, state), { status: expected });
+  }
+
+  /**
+   * Starts the engine container and records Running; a failure records Error with the reason. Returns
+   * the saved record, or null when the container moved on meanwhile.
+   */
+  async start(ctx: RequestContext, c: Container, expected: ContainerStatus[]): Promise<Container | null> {
+    await this.records.eventStart(ctx, c.uuid, EVENTS.start);
+    const own = c.task_state === null;
+    if (own && !(await this.records.trySave(ctx, c.uuid, { task_state: 'container_starting' }, { status: expected, task_state: [null] }))) return null;
+    try {
+      await this.driver.start(ctx, c.uuid);
+      const state = await this.driver.inspect(ctx, c.uuid);
+      const saved = await this.records.trySave(
+        ctx,
+        c.uuid,
+        { status: state.running ? 'Running' : state.status, status_reason: null, status_detail: detailOf(state), started_at: state.started_at ?? new Date(),
+          ...(own ? { task_state: null } : {}) },
+        { status: expected },
+      );
+      await this.records.eventFinish(ctx, c.uuid, EVENTS.start);
+      return saved;
+    } catch (err) {
+      this.logger.warn('container start failed', { requestId: ctx.requestId, containerUuid: c.uuid, reason: errorText(err) });
+      await this.records.eventFinish(ctx, c.uuid, EVENTS.start, err);
+      return this.records.trySave(ctx, c.uuid, { status: 'Error', status_reason: errorText(err), ...(own ? { task_state: null } : {}) }, { status: expected });
+    }
+  }
+
+  /** The record is gone: an engine container made for it has nobody to own it. */
+  private async removeIfUnknown(ctx: RequestContext, uuid: string, log: Logger): Promise<void> {
+    if (await this.records.get(ctx, uuid)) return;
+    await this.driver.delete(ctx, uuid, { force: true }).catch((err: unknown) => log.warn('engine container not removed', { error: errorText(err) }));
+  }
+}
+
+function isGoneOrChanged(err: unknown): boolean {
+  return err instanceof ContainerNotFound || isConflict(err);
+}

@@ -1,0 +1,91 @@
+import { ZunError } from '@zun-ts/common';
+import { type ContainerCreateSpec, type ContainerState } from '@zun-ts/compute-driver';
+import { type Container, type ContainerAddresses } from '@zun-ts/objects';
+import { type ContainerPatch } from '@zun-ts/rpc';
+
+/**
+ * Label naming the compute host that made an engine container. Several compute hosts may share one
+ * engine (test rigs, or a host renamed); a host only ever removes unknown containers it made itself.
+ */
+export const COMPUTE_HOST_LABEL = 'zun.compute.host';
+
+/** The container's `memory` ("512", "512M") in MiB; null when unset or unreadable. */
+export function memoryMiB(memory: string | null): number | null {
+  if (memory === null) return null;
+  const m = /^\s*(\d+)\s*[mM]?\s*$/.exec(memory);
+  return m?.[1] === undefined ? null : Number(m[1]);
+}
+
+/** The engine create request for a record (image already resolved to `imageRef`). */
+export function createSpecOf(c: Container, imageRef: string, host: string): ContainerCreateSpec {
+  return {
+    uuid: c.uuid,
+    name: c.name,
+    image: imageRef,
+    command: c.command,
+    entrypoint: c.entrypoint,
+    environment: c.environment,
+    labels: { ...(c.labels ?? {}), [COMPUTE_HOST_LABEL]: host },
+    workdir: c.workdir,
+    hostname: c.hostname,
+    cpu: c.cpu || null,
+    memory: memoryMiB(c.memory),
+    disk: c.disk || null,
+    restart_policy: c.restart_policy,
+    auto_remove: c.auto_remove,
+    interactive: c.interactive,
+    tty: c.tty,
+    exposed_ports: c.exposed_ports,
+    healthcheck: c.healthcheck,
+    privileged: c.privileged,
+    runtime: c.runtime,
+  };
+}
+
+/** Zun's `addresses` from the engine's networks (keyed by engine network name). */
+export function addressesOf(state: Pick<ContainerState, 'addresses'>): ContainerAddresses {
+  const out: ContainerAddresses = {};
+  for (const [network, list] of Object.entries(state.addresses)) {
+    out[network] = list.map((a) => ({ addr: a.addr, version: a.version, preserve_on_delete: false }));
+  }
+  return out;
+}
+
+/** status_detail as `docker ps` shows it: Zun's text plus the health of a running container. */
+export function detailOf(state: Pick<ContainerState, 'status_detail' | 'health' | 'running' | 'paused'>): string | null {
+  const h = state.health;
+  if (state.status_detail && state.running && !state.paused && h && h.status !== 'none') return `${state.status_detail} (${h.status})`;
+  return state.status_detail;
+}
+
+/**
+ * What a fresh engine container tells the record: status Created, engine id, ports, runtime, addresses,
+ * and the hostname, command and entrypoint the user left to the engine/image.
+ */
+export function createdPatch(c: Container, state: ContainerState): ContainerPatch {
+  return {
+    status: state.status === 'Created' || !state.started ? 'Created' : state.status,
+    status_reason: null,
+    status_detail: detailOf(state),
+    task_state: null,
+    container_id: state.container_id,
+    hostname: c.hostname ?? state.hostname,
+    ports: state.ports,
+    runtime: state.runtime,
+    addresses: addressesOf(state),
+    ...(c.command?.length ? {} : { command: state.command }),
+    ...(c.entrypoint?.length ? {} : { entrypoint: state.entrypoint }),
+  };
+}
+
+const RESOURCE_SHORTAGE = /no space left|cannot allocate memory|out of memory|resource temporarily unavailable|too many open files/i;
+
+/**
+ * Whether another host may succeed where this one failed a create: the engine could not be reached
+ * (retryable errors) or the host ran out of something. A bad image, a refused option or a missing
+ * image fail everywhere alike.
+ */
+export function isRetryableCreateFailure(err: unknown): boolean {
+  if (err instanceof ZunError && err.retryable) return true;
+  return err instanceof Error && RESOURCE_SHORTAGE.test(err.message);
+}

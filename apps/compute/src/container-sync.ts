@@ -1,0 +1,213 @@
+import { adminContext, ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
+import { type ContainerDriver, type ContainerState, type DriverEvent, type EventSubscription } from '@zun-ts/compute-driver';
+import { type Container, type ContainerStatus } from '@zun-ts/objects';
+import { type ContainerBuilder } from './container-builder';
+import { type ContainerRecords, errorText } from './conductor-api';
+import { COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
+import { type KeyedLock } from './keyed-lock';
+
+/** Statuses the sync leaves alone: an operation owns them. */
+const NOT_SYNCED: ReadonlySet<ContainerStatus> = new Set(['Creating', 'Deleting', 'Deleted']);
+/** Statuses from which an auto_heal container whose engine container vanished is made again (Zun's rebuild states). */
+const HEALABLE: ReadonlySet<ContainerStatus> = new Set(['Created', 'Running', 'Stopped', 'Error']);
+
+/** Options of {@link ContainerSync}. */
+export interface ContainerSyncOptions {
+  /**
+   * How long an engine container of this host without a record must stay unknown before it is removed,
+   * in ms. It covers a create whose record the sync has not seen yet.
+   */
+  orphanGraceMs: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Keeps the records of this host's containers in line with the engine, both ways:
+ * - engine events (start, die, oom, stop, pause, unpause, health, destroy) re-read the container at
+ *   once, so a status change reaches the database within a second;
+ * - {@link syncAll} (periodic) re-reads every record of this host against the engine.
+ *
+ * A container that died unexpectedly while Running is started again when it has `auto_heal`; one whose
+ * engine container vanished is made again (auto_heal), destroyed (auto_remove, once Docker removed it)
+ * or marked Error ("No such container: <id> in docker"). Engine containers this host made that have no
+ * record are removed after a grace period. Containers with an operation in flight (task_state set, or
+ * Creating/Deleting) are left to that operation.
+ */
+export class ContainerSync {
+  private subscription: EventSubscription | null = null;
+  /** Uuids with a sync queued but not started: more events for them need no second sync. */
+  private readonly queued = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Unknown engine containers of this host → when first seen. */
+  private readonly orphans = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly driver: ContainerDriver,
+    private readonly records: ContainerRecords,
+    private readonly builder: ContainerBuilder,
+    private readonly locks: KeyedLock,
+    private readonly logger: Logger,
+    private readonly opts: ContainerSyncOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  private get host(): string {
+    return this.records.host;
+  }
+
+  /** Starts following engine events. */
+  start(): void {
+    if (this.subscription) return;
+    this.subscription = this.driver.events((e) => this.onEvent(e), {
+      onError: (err) => this.logger.warn('engine event stream broken; reconnecting', { error: err.message }),
+    });
+  }
+
+  /** Stops following events and waits for the syncs already started. */
+  async stop(): Promise<void> {
+    const s = this.subscription;
+    this.subscription = null;
+    await s?.close();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private onEvent(e: DriverEvent): void {
+    this.logger.debug('engine event', { containerUuid: e.uuid, event: e.type, exitCode: e.exit_code, health: e.health_status });
+    void this.schedule(adminContext(), e.uuid);
+  }
+
+  /** Queues a sync of one container behind its lock (coalescing repeated requests). */
+  schedule(ctx: RequestContext, uuid: string): Promise<void> {
+    if (this.queued.has(uuid)) return Promise.resolve();
+    this.queued.add(uuid);
+    const run = this.locks
+      .run(uuid, async () => {
+        this.queued.delete(uuid);
+        await this.syncOne(ctx, uuid);
+      })
+      .catch((err: unknown) => {
+        this.queued.delete(uuid);
+        this.logger.warn('container sync failed', { containerUuid: uuid, error: errorText(err) });
+      });
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  /** Brings one record in line with the engine. The caller holds the container's lock. */
+  async syncOne(ctx: RequestContext, uuid: string): Promise<void> {
+    const c = await this.records.get(ctx, uuid);
+    if (!c || c.host !== this.host) return;
+    if (c.status === 'Deleted') {
+      if (c.auto_remove && c.task_state === null) await this.reap(ctx, c);
+      return;
+    }
+    if (NOT_SYNCED.has(c.status) || c.task_state !== null) return;
+    let state: ContainerState;
+    try {
+      state = await this.driver.inspect(ctx, uuid, { currentStatus: c.status });
+    } catch (err) {
+      if (err instanceof ContainerNotFound) return this.vanished(ctx, c);
+      throw err;
+    }
+    const log = this.logger.child({ containerUuid: uuid });
+    if (c.auto_heal && c.status === 'Running' && !state.running && !state.restarting && (state.status === 'Stopped' || state.status === 'Dead')) {
+      // It was Running and nobody asked it to stop (an operation would hold task_state): bring it back.
+      log.warn('auto_heal: container died unexpectedly; starting it again', { exitCode: state.exit_code, oomKilled: state.oom_killed });
+      try {
+        await this.driver.start(ctx, uuid);
+        state = await this.driver.inspect(ctx, uuid, { currentStatus: c.status });
+      } catch (err) {
+        log.warn('auto_heal start failed', { error: errorText(err) });
+      }
+    }
+    const detail = detailOf(state);
+    const reason = state.status === 'Unknown' || state.status === 'Error' ? state.status_reason : state.status === c.status ? c.status_reason : null;
+    if (state.status === c.status && detail === c.status_detail) return;
+    const saved = await this.records.trySave(
+      ctx,
+      uuid,
+      { status: state.status, status_detail: detail, status_reason: reason, ...(state.status === 'Running' && state.started_at ? { started_at: state.started_at } : {}) },
+      { status: [c.status], task_state: [null] },
+    );
+    if (saved && saved.status !== c.status) log.info('container status synced from the engine', { from: c.status, to: saved.status });
+  }
+
+  /** The record says the container exists on this host but the engine has none. */
+  private async vanished(ctx: RequestContext, c: Container): Promise<void> {
+    if (!c.container_id) return; // never made (its create failed before the engine create)
+    const log = this.logger.child({ containerUuid: c.uuid });
+    if (c.auto_remove) {
+      // Docker removed it after it exited; Zun marks it Deleted and reaps the record.
+      if (await this.records.trySave(ctx, c.uuid, { status: 'Deleted', task_state: null }, { status: [c.status], task_state: [null] })) {
+        log.info('auto_remove container gone from the engine; record removed');
+        await this.records.destroy(ctx, c.uuid);
+      }
+      return;
+    }
+    if (c.auto_heal && HEALABLE.has(c.status)) {
+      log.warn('auto_heal: engine container vanished; making it again', { status: c.status });
+      const saved = await this.records.trySave(ctx, c.uuid, { status: 'Rebuilding', task_state: 'container_rebuilding' }, { status: [c.status], task_state: [null] });
+      if (saved) await this.builder.recreate(ctx, saved, { start: c.status === 'Running', expected: ['Rebuilding'] });
+      return;
+    }
+    log.warn('engine container vanished', { containerId: c.container_id });
+    await this.records.trySave(
+      ctx,
+      c.uuid,
+      { status: 'Error', status_reason: `No such container: ${c.container_id} in docker`, task_state: null },
+      { status: [c.status], task_state: [null] },
+    );
+  }
+
+  private async reap(ctx: RequestContext, c: Container): Promise<void> {
+    await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
+    await this.records.destroy(ctx, c.uuid);
+    this.logger.info('deleted auto_remove container reaped', { containerUuid: c.uuid });
+  }
+
+  /**
+   * The periodic full sync: every record of this host against the engine's list (records whose engine
+   * state differs, or whose engine container is missing, are synced one by one), and engine containers of
+   * this host that have no record are removed once they stayed unknown for the grace period.
+   */
+  async syncAll(ctx: RequestContext = adminContext()): Promise<void> {
+    const [records, engine] = await Promise.all([this.records.api.containersOnHost(ctx, { host: this.host }), this.driver.list(ctx)]);
+    const byUuid = new Map(engine.map((s) => [s.uuid, s]));
+    const syncs: Promise<void>[] = [];
+    for (const c of records) {
+      const s = byUuid.get(c.uuid);
+      const due =
+        (c.status === 'Deleted' && c.auto_remove && c.task_state === null) ||
+        // Every record with an engine container: status and detail ("Up 3 mins") are refreshed as Zun's sync does.
+        (!NOT_SYNCED.has(c.status) && c.task_state === null && (s !== undefined || c.container_id !== null));
+      if (due) syncs.push(this.schedule(ctx, c.uuid));
+    }
+    const known = new Set(records.map((c) => c.uuid));
+    const now = this.now();
+    const unknown = engine.filter((s) => s.labels[COMPUTE_HOST_LABEL] === this.host && !known.has(s.uuid));
+    for (const key of [...this.orphans.keys()]) if (!unknown.some((s) => s.uuid === key)) this.orphans.delete(key);
+    for (const s of unknown) {
+      const first = this.orphans.get(s.uuid) ?? now;
+      this.orphans.set(s.uuid, first);
+      if (now - first >= this.opts.orphanGraceMs) syncs.push(this.removeOrphan(ctx, s.uuid));
+    }
+    await Promise.all(syncs);
+  }
+
+  private removeOrphan(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.locks
+      .run(uuid, async () => {
+        const c = await this.records.get(ctx, uuid);
+        // Placed here after all (the list was older than the create): not an orphan.
+        if (c && c.host === this.host) return;
+        await this.driver.delete(ctx, uuid, { force: true });
+        this.orphans.delete(uuid);
+        this.logger.warn('engine container without a record on this host removed', { containerUuid: uuid, recordHost: c?.host ?? null });
+      })
+      .catch((err: unknown) => this.logger.warn('orphan container not removed', { containerUuid: uuid, error: errorText(err) }));
+  }
+}

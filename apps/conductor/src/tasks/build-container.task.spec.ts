@@ -1,0 +1,257 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ContainerNotFound, MessagingTimeout, NoValidHost, RemoteError, type RequestContext, silentLogger } from '@zun-ts/common';
+import { defaultConf } from '@zun-ts/config';
+import { type ClaimLimits, type ClaimOutcome, type ClaimResources, type ContainerClaim, type ContainerExpectation, type ContainerPatch,
+  ContainerStateConflict } from '@zun-ts/db';
+import { type Container } from '@zun-ts/objects';
+import { type BuildContainerRequest, type ContainerCreateRequest, type SelectDestinationsRequest } from '@zun-ts/rpc';
+import { BUILD_EVENT, BuildContainerTask, buildEventName, claimLimits, memoryMiB, NO_HOST_REASON } from './build-container.task';
+
+const UUID = '6f1c2b9e-8d4a-4c3e-9b1f-0a2b3c4d5e6f';
+const ctx: RequestContext = { requestId: 'req-1', userId: 'u', projectId: 'p', roles: [], isAdmin: false };
+
+function record(patch: Partial<Container> = {}): Container {
+  return {
+    id: 1, uuid: UUID, container_type: 0, name: 'c', project_id: 'p', user_id: 'u', image: 'busybox', image_driver: null,
+    image_pull_policy: null, registry_id: null, cpu: 0.5, cpu_policy: 'shared', cpuset: null, memory: '64', disk: 0, command: null,
+    entrypoint: null, status: 'Creating', status_reason: null, status_detail: null, task_state: null, environment: null, workdir: null,
+    ports: null, exposed_ports: null, hostname: null, labels: null, addresses: null, host: null, restart_policy: null,
+    interactive: false, tty: false, auto_remove: false, auto_heal: false, privileged: false, runtime: null, healthcheck: null,
+    security_groups: null, container_id: null, websocket_url: null, websocket_token: null, capsule_id: null, started_at: null,
+    annotations: null, cni_metadata: null, created_at: new Date(), updated_at: null, ...patch,
+  };
+}
+
+/** In-memory database: one container, claims against hosts with a memory capacity in MiB. */
+class FakeDb {
+  container: Container | null = record();
+  claim: ContainerClaim | null = null;
+  readonly used = new Map<string, number>();
+  readonly claimCalls: string[] = [];
+  releases = 0;
+  events: Array<{ event: string; host: string | null; result?: string; traceback?: string | null }> = [];
+  /** Hook run before an update (to simulate a concurrent change). */
+  beforeUpdate: (() => void) | null = null;
+
+  constructor(readonly capacity: Record<string, number>) {}
+
+  containers = {
+    getByUuid: async (_scope: unknown, uuid: string): Promise<Container> => {
+      if (!this.container || this.container.uuid !== uuid) throw new ContainerNotFound(`Container ${uuid} could not be found.`);
+      return { ...this.container };
+    },
+    update: async (uuid: string, patch: ContainerPatch, expected: ContainerExpectation = {}): Promise<Container> => {
+      this.beforeUpdate?.();
+      const c = this.container;
+      if (!c || c.uuid !== uuid) throw new ContainerNotFound(`Container ${uuid} could not be found.`);
+      if (expected.status && !expected.status.includes(c.status)) throw ContainerStateConflict.of(uuid, c);
+      Object.assign(c, patch);
+      return { ...c };
+    },
+  };
+
+  nodes = {
+    getClaim: async (): Promise<ContainerClaim | null> => (this.claim ? { ...this.claim } : null),
+    claimForContainer: async (uuid: string, host: string, r: ClaimResources, limits: ClaimLimits): Promise<ClaimOutcome> => {
+      this.claimCalls.push(host);
+      if (this.claim && this.claim.released_at === null) return { claimed: this.claim.hostname === host, alreadyClaimed: true, hostname: this.claim.hostname };
+      const used = this.used.get(host) ?? 0;
+      const cap = this.capacity[host] ?? 0;
+      if (limits.ramRatio !== null && limits.ramRatio !== undefined && used + r.memory > cap * limits.ramRatio) {
+        return { claimed: false, alreadyClaimed: false, hostname: null };
+      }
+      this.used.set(host, used + r.memory);
+      this.claim = { container_uuid: uuid, hostname: host, cpu: r.cpu, memory: r.memory, disk: r.disk, released_at: null } as ContainerClaim;
+      return { claimed: true, alreadyClaimed: false, hostname: host };
+    },
+    releaseForContainer: async (): Promise<boolean> => {
+      if (!this.claim || this.claim.released_at !== null) return false;
+      this.used.set(this.claim.hostname, (this.used.get(this.claim.hostname) ?? 0) - this.claim.memory);
+      this.claim = { ...this.claim, released_at: new Date() };
+      this.releases++;
+      return true;
+    },
+  };
+
+  actions = {
+    start: async () => ({}) as never,
+    finish: async () => ({}) as never,
+    eventStart: async (_r: string, _u: string, event: string, host?: string | null) => {
+      if (!this.events.some((e) => e.event === event)) this.events.push({ event, host: host ?? null });
+      return {} as never;
+    },
+    eventFinish: async (_r: string, _u: string, event: string, result: string, traceback?: string | null) => {
+      const e = this.events.find((x) => x.event === event);
+      if (e) Object.assign(e, { result, traceback });
+      return {} as never;
+    },
+  };
+}
+
+function setup(capacity: Record<string, number>, hosts: string[] | Error = Object.keys(capacity), maxAttempts = 3) {
+  const db = new FakeDb(capacity);
+  const asked: SelectDestinationsRequest[] = [];
+  const casts: Array<{ host: string; req: ContainerCreateRequest }> = [];
+  const conf = defaultConf({ scheduler: { max_attempts: maxAttempts, ram_allocation_ratio: 1 } });
+  const task = new BuildContainerTask(
+    conf,
+    db.containers,
+    db.nodes,
+    db.actions,
+    {
+      selectDestinations: async (_c, req) => {
+        asked.push(req);
+        if (hosts instanceof Error) throw hosts;
+        return { hosts: hosts.filter((h) => !req.ignore_hosts.includes(h)) };
+      },
+    },
+    { containerCreate: async (_c, host, req) => void casts.push({ host, req }) },
+    silentLogger(),
+  );
+  return { db, asked, casts, task };
+}
+
+const build: BuildContainerRequest = { container_uuid: UUID, run: true, hints: { 'label:x': 'y' }, availability_zone: 'az1', requested_host: null };
+
+describe('BuildContainerTask.build', () => {
+  test('schedules, claims the first host, saves it and casts the create with the retry state', async () => {
+    const { db, asked, casts, task } = setup({ h1: 1000, h2: 1000 });
+    await task.build(ctx, build);
+    assert.equal(asked.length, 1);
+    assert.deepEqual([asked[0]?.memory, asked[0]?.cpu, asked[0]?.availability_zone, asked[0]?.hints], [64, 0.5, 'az1', { 'label:x': 'y' }]);
+    assert.equal(db.container?.host, 'h1');
+    assert.equal(db.used.get('h1'), 64);
+    assert.deepEqual(casts.map((c) => [c.host, c.req.run, c.req.retry.attempt, c.req.retry.hosts]), [['h1', true, 1, ['h1']]]);
+    assert.equal(casts[0]?.req.container.host, 'h1');
+    assert.deepEqual(db.events, [{ event: BUILD_EVENT, host: 'h1', result: 'Success', traceback: null }]);
+  });
+
+  test('a refused claim (lost race, host full) moves on to the next host', async () => {
+    const { db, casts, task } = setup({ h1: 10, h2: 1000 });
+    await task.build(ctx, build);
+    assert.deepEqual(db.claimCalls, ['h1', 'h2']);
+    assert.deepEqual(casts.map((c) => c.host), ['h2']);
+    assert.equal(db.used.get('h1') ?? 0, 0);
+  });
+
+  test('no host from the scheduler, or every claim refused → Error with Zun\'s reason', async () => {
+    for (const s of [setup({ h1: 1000 }, new NoValidHost()), setup({ h1: 10, h2: 10 })]) {
+      await s.task.build(ctx, build);
+      assert.equal(s.db.container?.status, 'Error');
+      assert.equal(s.db.container?.status_reason, NO_HOST_REASON);
+      assert.equal(s.db.container?.host, null);
+      assert.equal(s.casts.length, 0);
+      assert.deepEqual(s.db.events.map((e) => [e.event, e.result, e.traceback]), [[BUILD_EVENT, 'Error', NO_HOST_REASON]]);
+    }
+  });
+
+  test('a scheduler that cannot be reached makes the message retry; an unexpected scheduler error fails the container', async () => {
+    const down = setup({ h1: 1000 }, new MessagingTimeout('no reply'));
+    await assert.rejects(down.task.build(ctx, build), MessagingTimeout);
+    assert.equal(down.db.container?.status, 'Creating');
+    const broken = setup({ h1: 1000 }, new RemoteError('KeyError', 'boom', 500));
+    await broken.task.build(ctx, build);
+    assert.deepEqual([broken.db.container?.status, broken.db.container?.status_reason], ['Error', 'Scheduling failed: boom']);
+  });
+
+  test('a redelivered build of an already claimed container casts again without claiming', async () => {
+    const { db, asked, casts, task } = setup({ h1: 1000, h2: 1000 });
+    await task.build(ctx, build);
+    await task.build(ctx, build);
+    assert.equal(asked.length, 1, 'scheduled once');
+    assert.deepEqual(db.claimCalls, ['h1']);
+    assert.equal(db.used.get('h1'), 64, 'charged once');
+    assert.deepEqual(casts.map((c) => c.host), ['h1', 'h1']);
+  });
+
+  test('a container that is no longer Creating (or gone) is left alone', async () => {
+    const s = setup({ h1: 1000 });
+    s.db.container = record({ status: 'Running', host: 'h1' });
+    await s.task.build(ctx, build);
+    s.db.container = null;
+    await s.task.build(ctx, build);
+    assert.equal(s.asked.length + s.casts.length + s.db.claimCalls.length, 0);
+  });
+
+  test('a container deleted between claim and save gets its claim back and no create', async () => {
+    const { db, casts, task } = setup({ h1: 1000 });
+    db.beforeUpdate = () => {
+      if (db.container) db.container.status = 'Deleting';
+    };
+    await task.build(ctx, build);
+    assert.equal(casts.length, 0);
+    assert.equal(db.releases, 1);
+    assert.equal(db.used.get('h1'), 0);
+  });
+});
+
+describe('BuildContainerTask.reschedule', () => {
+  async function built(capacity: Record<string, number>, maxAttempts = 3) {
+    const s = setup(capacity, Object.keys(capacity), maxAttempts);
+    await s.task.build(ctx, build);
+    const first = s.casts[0];
+    assert.ok(first);
+    return { ...s, retry: first.req.retry };
+  }
+
+  test('a retryable failure releases the claim and builds on another host as attempt 2', async () => {
+    const { db, asked, casts, task, retry } = await built({ h1: 1000, h2: 1000 });
+    await task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry });
+    assert.equal(db.used.get('h1'), 0, 'h1 released');
+    assert.equal(db.used.get('h2'), 64);
+    assert.deepEqual(asked[1]?.ignore_hosts, ['h1']);
+    assert.deepEqual(casts.map((c) => [c.host, c.req.retry.attempt, c.req.retry.hosts]), [['h1', 1, ['h1']], ['h2', 2, ['h1', 'h2']]]);
+    assert.equal(db.container?.host, 'h2');
+    assert.deepEqual(db.events.map((e) => [e.event, e.host, e.result]), [[BUILD_EVENT, 'h1', 'Error'], [buildEventName(2), 'h2', 'Success']]);
+    assert.equal(db.events[0]?.traceback, 'h1: engine down');
+
+    // The same report delivered again is about a host the container has left: nothing happens.
+    await task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry });
+    assert.equal(casts.length, 2);
+    assert.equal(db.releases, 1);
+  });
+
+  test('no other host left → Error "There are not enough hosts available."', async () => {
+    const { db, task, retry } = await built({ h1: 1000 });
+    await task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry });
+    assert.equal(db.container?.status, 'Error');
+    assert.equal(db.container?.status_reason, NO_HOST_REASON);
+    assert.equal(db.used.get('h1'), 0);
+  });
+
+  test('after max_attempts, or for a non-retryable failure, the container goes to Error with the reason', async () => {
+    const a = await built({ h1: 1000, h2: 1000 }, 1);
+    await a.task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry: a.retry });
+    assert.equal(a.db.container?.status, 'Error');
+    assert.match(a.db.container?.status_reason ?? '', /after 1 attempt\(s\); last error: engine down/);
+    assert.equal(a.casts.length, 1);
+
+    const b = await built({ h1: 1000, h2: 1000 });
+    await b.task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'manifest unknown', retryable: false, retry: b.retry });
+    assert.deepEqual([b.db.container?.status, b.db.container?.status_reason, b.db.container?.host], ['Error', 'manifest unknown', null]);
+    assert.equal(b.db.used.get('h1'), 0);
+    assert.equal(b.casts.length, 1);
+  });
+
+  test('a requested host is never swapped for another one', async () => {
+    const s = setup({ h1: 1000, h2: 1000 });
+    await s.task.build(ctx, { ...build, requested_host: 'h1' });
+    const retry = s.casts[0]?.req.retry;
+    assert.ok(retry);
+    await s.task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry });
+    assert.equal(s.db.container?.status, 'Error');
+    assert.equal(s.casts.length, 1);
+  });
+});
+
+describe('helpers', () => {
+  test('memoryMiB reads Zun\'s memory strings', () => {
+    assert.deepEqual(['512', '512M', ' 64m ', null, 'lots'].map((m) => memoryMiB(m)), [512, 512, 64, null, null]);
+  });
+
+  test('claimLimits enforces the ratios of the enabled resource filters only', () => {
+    const conf = defaultConf({ scheduler: { enabled_filters: ['ComputeFilter', 'RamFilter'], ram_allocation_ratio: 1.5 } });
+    assert.deepEqual(claimLimits(conf.scheduler), { cpuRatio: null, ramRatio: 1.5, diskRatio: null });
+  });
+});
