@@ -7,6 +7,7 @@ import { type Logger } from '@zun-ts/common';
 import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
 import { Database } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
+import { RpcTransport } from '@zun-ts/rpc';
 import { createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
 import {
   API_CONTROLLER,
@@ -37,6 +38,13 @@ import { type PasteConfig } from './pipeline/paste-config';
 import { loadPasteConfig } from './pipeline/paste-loader';
 import { PipelineBuilder } from './pipeline/pipeline.builder';
 import { ApiServer } from './server/api.server';
+import { ContainerActionRecordsController } from './v1/containers/container-action-records.controller';
+import { ContainerActionsController } from './v1/containers/container-actions.controller';
+import { TransportContainerRpc } from './v1/containers/container-rpc.gateway';
+import { ContainerService } from './v1/containers/container.service';
+import { CONTAINER_BACKEND, type ContainerBackend } from './v1/containers/containers.tokens';
+import { ContainersController } from './v1/containers/containers.controller';
+import { HostsController } from './v1/hosts/hosts.controller';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
@@ -68,8 +76,11 @@ export function createPolicyEnforcer(conf: ZunConf, logger: Logger): PolicyEnfor
   });
 }
 
-/** The API's object graph. */
-export function createApiContainer(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}): Container {
+/**
+ * The API's object graph. The container and host routes are installed only with a `backend`
+ * (database repositories and RPC clients).
+ */
+export function createApiContainer(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}, backend?: ContainerBackend): Container {
   const c = new Container({ defaultScope: 'Singleton' });
   const clock: Clock = overrides.clock ?? Date.now;
   const ks = conf.keystone_authtoken;
@@ -100,6 +111,11 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   }
   c.bind(API_CONTROLLER).to(VersionsController);
   c.bind(API_CONTROLLER).to(ServicesController);
+  if (backend) {
+    c.bind<ContainerBackend>(CONTAINER_BACKEND).toConstantValue(backend);
+    c.bind(ContainerService).toSelf();
+    for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController]) c.bind(API_CONTROLLER).to(ctl);
+  }
   c.bind(PipelineBuilder).toSelf();
   return c;
 }
@@ -110,8 +126,8 @@ export function pipelineName(conf: ZunConf): string {
 }
 
 /** The API as an express application (all filters and routes), ready for an HTTP server. */
-export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}): Express {
-  const c = createApiContainer(conf, logger, services, overrides);
+export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}, backend?: ContainerBackend): Express {
+  const c = createApiContainer(conf, logger, services, overrides, backend);
   const paste = overrides.paste ?? loadPasteConfig(conf.api.api_paste_config, configDirs(conf), logger);
   return c.get(PipelineBuilder).build(paste, pipelineName(conf));
 }
@@ -119,10 +135,18 @@ export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceSto
 /** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */
 async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
   const db = await Database.open(conf.database.connection, { logger, poolSize: conf.database.max_pool_size });
-  const server = new ApiServer(createApiApp(conf, logger, db.services), logger);
+  const transport = RpcTransport.connect({
+    redisUrl: conf.redis.url,
+    prefix: conf.redis.key_prefix,
+    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
+    logger: logger.child({ component: 'rpc' }),
+  });
+  const backend: ContainerBackend = { stores: db, rpc: new TransportContainerRpc(transport) };
+  const server = new ApiServer(createApiApp(conf, logger, db.services, {}, backend), logger);
   await server.listen(conf.api.port, conf.api.host_ip);
   onShutdownSignals(async () => {
     await server.stop(STOP_TIMEOUT_MS);
+    await transport.close();
     await db.close();
   }, logger, { timeoutMs: STOP_TIMEOUT_MS + 5_000 });
 }

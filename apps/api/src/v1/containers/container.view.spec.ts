@@ -1,0 +1,69 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type RequestContext } from '@zun-ts/common';
+import { type Container } from '@zun-ts/objects';
+import { PolicyEnforcer } from '@zun-ts/policy';
+import { actionView, CONTAINER_VIEW_FIELDS, containerView, eventView, formatPyDateTime, hiddenContainerFields } from './container.view';
+
+const ADMIN: RequestContext = { requestId: 'r', userId: 'a', projectId: 'pa', roles: ['admin'], isAdmin: true };
+const MEMBER: RequestContext = { requestId: 'r', userId: 'u', projectId: 'pu', roles: ['member'], isAdmin: false };
+
+function container(over: Partial<Container> = {}): Container {
+  return {
+    id: 7, uuid: '11111111-2222-4333-8444-555555555555', container_type: 0, name: 'web', project_id: 'pu', user_id: 'u',
+    image: 'nginx', image_driver: 'docker', image_pull_policy: 'always', registry_id: 3, cpu: 1, cpu_policy: 'shared', cpuset: null,
+    memory: '512', disk: 0, command: ['nginx'], entrypoint: null, status: 'Running', status_reason: null, status_detail: 'Up 3 mins',
+    task_state: null, environment: { A: 'b' }, workdir: null, ports: [80], exposed_ports: { '80/tcp': {} }, hostname: 'h',
+    labels: {}, addresses: { net1: [{ addr: '10.0.0.2', version: 4, port: 'p1', subnet_id: 's1', preserve_on_delete: false }] },
+    host: 'cn1', restart_policy: { Name: 'no', MaximumRetryCount: '0' }, interactive: false, tty: false, auto_remove: false,
+    auto_heal: false, privileged: false, runtime: 'runc', healthcheck: null, security_groups: null, container_id: 'abc',
+    websocket_url: 'ws://x', websocket_token: 'tok', capsule_id: null, started_at: new Date(), annotations: null, cni_metadata: null,
+    created_at: new Date(Date.UTC(2019, 4, 18, 21, 2, 12)), updated_at: new Date(Date.UTC(2019, 4, 18, 21, 2, 12, 345)),
+    ...over,
+  };
+}
+
+describe('container view', () => {
+  const policy = new PolicyEnforcer();
+
+  test('datetimes print like Python str(datetime): space, no zone, microseconds only when non-zero', () => {
+    assert.equal(formatPyDateTime(new Date(Date.UTC(2019, 4, 18, 21, 2, 12))), '2019-05-18 21:02:12');
+    assert.equal(formatPyDateTime(new Date(Date.UTC(2019, 4, 18, 21, 2, 12, 5))), '2019-05-18 21:02:12.005000');
+    assert.equal(formatPyDateTime(null), null);
+  });
+
+  test('admins see every field, in Zun order, links right after uuid, internal fields never', () => {
+    const v = containerView(container(), hiddenContainerFields(policy, ADMIN), 'http://api:9517');
+    assert.deepEqual(Object.keys(v), ['uuid', 'links', ...CONTAINER_VIEW_FIELDS.slice(1)]);
+    assert.deepEqual(v['links'], [
+      { href: 'http://api:9517/v1/containers/11111111-2222-4333-8444-555555555555', rel: 'self' },
+      { href: 'http://api:9517/containers/11111111-2222-4333-8444-555555555555', rel: 'bookmark' },
+    ]);
+    for (const internal of ['id', 'container_id', 'websocket_url', 'websocket_token', 'exposed_ports', 'started_at', 'cpuset', 'capsule_id', 'container_type']) {
+      assert.ok(!(internal in v), internal);
+    }
+    assert.equal(v['memory'], '512');
+    assert.equal(v['host'], 'cn1');
+    assert.equal(v['created_at'], '2019-05-18 21:02:12');
+    assert.equal(v['updated_at'], '2019-05-18 21:02:12.345000');
+    assert.equal(v['registry_id'], null, 'the internal registry id is not shown');
+    assert.deepEqual(v['addresses'], { net1: [{ addr: '10.0.0.2', version: 4, port: 'p1', subnet_id: 's1', preserve_on_delete: false }] });
+  });
+
+  test('non-admins do not see host, image_pull_policy, privileged, runtime', () => {
+    const hidden = hiddenContainerFields(policy, MEMBER);
+    assert.deepEqual([...hidden].sort(), ['host', 'image_pull_policy', 'privileged', 'runtime']);
+    const v = containerView(container(), hidden);
+    assert.ok(!('host' in v) && !('runtime' in v) && !('privileged' in v) && !('image_pull_policy' in v));
+    assert.ok(!('links' in v), 'no links without a URL (list items)');
+    assert.equal(v['status'], 'Running');
+  });
+
+  test('actions and events: ISO times with microseconds; tracebacks only when allowed', () => {
+    const a = { id: 1, action: 'start', container_uuid: 'c', request_id: 'req-1', user_id: 'u', project_id: 'p', start_time: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), finish_time: null, message: null, created_at: new Date(), updated_at: null };
+    assert.deepEqual(actionView(a), { action: 'start', container_uuid: 'c', request_id: 'req-1', user_id: 'u', project_id: 'p', start_time: '2024-01-02T03:04:05.006000', finish_time: null, message: null });
+    const e = { id: 1, action_id: 1, event: 'compute__do_container_start', start_time: new Date(Date.UTC(2024, 0, 2)), finish_time: new Date(Date.UTC(2024, 0, 2, 0, 0, 1)), result: 'Error' as const, traceback: 'Traceback…', details: 'cn1', created_at: new Date(), updated_at: null };
+    assert.deepEqual(eventView(e, true), { event: 'compute__do_container_start', start_time: '2024-01-02T00:00:00.000000', finish_time: '2024-01-02T00:00:01.000000', result: 'Error', traceback: 'Traceback…' });
+    assert.equal(eventView(e, false)['traceback'], null);
+  });
+});

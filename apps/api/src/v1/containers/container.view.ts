@@ -1,0 +1,88 @@
+import { type RequestContext } from '@zun-ts/common';
+import { type Container, type ContainerAction, type ContainerActionEvent } from '@zun-ts/objects';
+import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
+import { selfAndBookmark } from '../links';
+import { formatDateTime } from '../services.controller';
+
+/**
+ * Python's `str(datetime)` of a naive UTC datetime, which is how Zun renders the container's
+ * `created_at`/`updated_at`: `2019-05-18 21:02:12`, with `.ffffff` only when there are microseconds.
+ */
+export function formatPyDateTime(d: Date | null): string | null {
+  if (!d) return null;
+  const iso = d.toISOString();
+  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  const ms = d.getUTCMilliseconds();
+  return ms ? `${base}.${String(ms).padStart(3, '0')}000` : base;
+}
+
+/** Container fields the view shows, in the order Zun emits them (`links` goes right after `uuid`). */
+export const CONTAINER_VIEW_FIELDS = [
+  'uuid', 'name', 'project_id', 'user_id', 'image', 'cpu', 'cpu_policy', 'memory', 'command', 'status', 'status_reason',
+  'task_state', 'environment', 'workdir', 'auto_remove', 'ports', 'hostname', 'labels', 'addresses', 'image_pull_policy',
+  'host', 'restart_policy', 'status_detail', 'interactive', 'tty', 'image_driver', 'security_groups', 'runtime', 'disk',
+  'auto_heal', 'privileged', 'healthcheck', 'registry_id', 'entrypoint', 'created_at', 'updated_at',
+] as const;
+
+/**
+ * Fields the caller may not see: those whose `container:get_one:<field>` rule exists and denies
+ * them (by default `host`, `image_pull_policy`, `privileged` and `runtime` for non-admins).
+ */
+export function hiddenContainerFields(policy: PolicyEnforcer, ctx: RequestContext): Set<string> {
+  const hidden = new Set<string>();
+  const creds = credentialsFromContext(ctx);
+  const target = defaultTarget(ctx);
+  for (const f of CONTAINER_VIEW_FIELDS) {
+    const rule = `container:get_one:${f}`;
+    if (policy.hasRule(rule) && !policy.enforce(rule, target, creds)) hidden.add(f);
+  }
+  return hidden;
+}
+
+/**
+ * The container view. `hostUrl` adds the self/bookmark links; Zun's list
+ * leaves them out (it renders items without a URL).
+ */
+export function containerView(c: Container, hidden: ReadonlySet<string>, hostUrl?: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of CONTAINER_VIEW_FIELDS) {
+    if (hidden.has(f)) continue;
+    if (f === 'uuid') {
+      out['uuid'] = c.uuid;
+      if (hostUrl) out['links'] = selfAndBookmark(hostUrl, 'containers', c.uuid);
+    } else if (f === 'created_at' || f === 'updated_at') {
+      out[f] = formatPyDateTime(c[f]);
+    } else if (f === 'registry_id') {
+      // The stored id is internal; Zun shows the registry's uuid, and no registry can be named here.
+      out[f] = null;
+    } else {
+      out[f] = c[f];
+    }
+  }
+  return out;
+}
+
+/** A container action (list item), times as `YYYY-MM-DDTHH:MM:SS.ffffff`. */
+export function actionView(a: ContainerAction): Record<string, unknown> {
+  return {
+    action: a.action,
+    container_uuid: a.container_uuid,
+    request_id: a.request_id,
+    user_id: a.user_id,
+    project_id: a.project_id,
+    start_time: formatDateTime(a.start_time),
+    finish_time: formatDateTime(a.finish_time),
+    message: a.message,
+  };
+}
+
+/** An action event; the traceback only for callers allowed `container:action:events`. */
+export function eventView(e: ContainerActionEvent, showTraceback: boolean): Record<string, unknown> {
+  return {
+    event: e.event,
+    start_time: formatDateTime(e.start_time),
+    finish_time: formatDateTime(e.finish_time),
+    result: e.result,
+    traceback: showTraceback ? e.traceback : null,
+  };
+}

@@ -1,0 +1,179 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestContext } from '@zun-ts/common';
+import { ApiVersion } from '../../http/api-version';
+import { NotSupported, RegistryNotFound, RequestedHostNotFound } from './container.errors';
+import { type QuotaDeltas } from './containers.tokens';
+import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
+
+const CTX: RequestContext = { requestId: 'req-1', userId: 'u1', projectId: 'p1', roles: ['member'], isAdmin: false };
+
+interface Probe {
+  deps: CreateDeps;
+  rules: string[];
+  quota: QuotaDeltas[];
+}
+
+function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean } = {}): Probe {
+  const rules: string[] = [];
+  const quota: QuotaDeltas[] = [];
+  const deps: CreateDeps = {
+    version: ApiVersion.parse(version) as ApiVersion,
+    ctx: CTX,
+    authorize: (rule) => {
+      rules.push(rule);
+      if (opts.deny?.includes(rule)) throw new PolicyNotAuthorized(rule);
+    },
+    computeNodeExists: (h) => Promise.resolve((opts.nodes ?? []).includes(h)),
+    ...(opts.withQuota ? { checkQuota: (d: QuotaDeltas) => (quota.push(d), Promise.resolve()) } : {}),
+  };
+  return { deps, rules, quota };
+}
+
+const plan = (params: Record<string, unknown>, version = '1.40', run?: unknown, p = probe(version)): Promise<CreatePlan> => planCreate(params, run, p.deps);
+
+describe('create: defaults and stored values', () => {
+  test('defaults: memory "512", cpu 1.0, docker driver, shared cpu policy, generated name, Creating', async () => {
+    const { container: c, build } = await plan({ image: 'busybox' });
+    assert.equal(c.status, 'Creating');
+    assert.match(c.uuid, /^[0-9a-f-]{36}$/);
+    assert.equal(c.memory, '512');
+    assert.equal(c.cpu, 1);
+    assert.equal(c.disk, undefined, 'left to the column default (0)');
+    assert.equal(c.image_driver, 'docker');
+    assert.equal(c.cpu_policy, 'shared');
+    assert.match(c.name ?? '', /^[a-z]+-([1-9]|1[0-9]|2[0-4])-container$/);
+    assert.equal(c.project_id, 'p1');
+    assert.equal(c.user_id, 'u1');
+    assert.equal(c.interactive, false);
+    assert.equal(c.task_state, undefined);
+    assert.deepEqual(build, { run: false, hints: {}, availability_zone: null, requested_host: null });
+  });
+
+  test('numeric strings are stored typed: memory as a string of digits, cpu and disk as numbers', async () => {
+    const { container: c } = await plan({ image: 'busybox', cpu: '0.5', memory: 256, disk: '10' });
+    assert.equal(c.cpu, 0.5);
+    assert.equal(c.memory, '256');
+    assert.equal(c.disk, 10);
+  });
+
+  test('run and interactive are parsed strictly (Zun\'s message lists the accepted words)', async () => {
+    assert.equal((await plan({ image: 'busybox' }, '1.40', 'true')).build.run, true);
+    assert.equal((await plan({ image: 'busybox' }, '1.40', 'No')).build.run, false);
+    await assert.rejects(plan({ image: 'busybox' }, '1.40', 'maybe'), (e: Error) => e instanceof InvalidValue && e.message === 'Valid run or interactive values are: 1, t, true, on, y, yes, 0, f, false, off, n, no');
+  });
+
+  test('command: a string before 1.20 is split shell-style; an empty command means the image default', async () => {
+    assert.deepEqual((await plan({ image: 'busybox', command: '"nginx" "-g" "daemon off;"' }, '1.19')).container.command, ['nginx', '-g', 'daemon off;']);
+    assert.deepEqual((await plan({ image: 'busybox', command: ['sh', '-c', 'echo hi'] })).container.command, ['sh', '-c', 'echo hi']);
+    assert.equal((await plan({ image: 'busybox', command: [] })).container.command, null);
+    assert.equal((await plan({ image: 'busybox', command: null })).container.command, null);
+    await assert.rejects(plan({ image: 'busybox', command: '"unterminated' }, '1.1'), InvalidValue);
+  });
+
+  test('tty follows interactive from 1.20 to 1.35 only', async () => {
+    assert.equal((await plan({ image: 'busybox', interactive: true }, '1.19')).container.tty, undefined);
+    assert.equal((await plan({ image: 'busybox', interactive: 'true' }, '1.20')).container.tty, true);
+    assert.equal((await plan({ image: 'busybox', interactive: true, tty: false }, '1.35')).container.tty, true);
+    assert.equal((await plan({ image: 'busybox', interactive: true }, '1.36')).container.tty, undefined);
+    assert.equal((await plan({ image: 'busybox', interactive: true, tty: 'False' }, '1.36')).container.tty, false);
+  });
+
+  test('labels, environment and hints become string maps; availability zone goes to the conductor only', async () => {
+    const { container: c, build } = await plan({ image: 'busybox', labels: { a: 1, b: true }, environment: { X: 'y' }, hints: { 'label:k': 'v', n: 2 }, availability_zone: 'az1' });
+    assert.deepEqual(c.labels, { a: '1', b: 'True' });
+    assert.deepEqual(c.environment, { X: 'y' });
+    assert.deepEqual(build.hints, { 'label:k': 'v', n: '2' });
+    assert.equal(build.availability_zone, 'az1');
+  });
+
+  test('healthcheck: cmd is stored as test (1.22+)', async () => {
+    const { container: c } = await plan({ image: 'busybox', healthcheck: { cmd: 'true', interval: 5, retries: 2, timeout: 1 } });
+    assert.deepEqual(c.healthcheck, { interval: 5, retries: 2, timeout: 1, test: 'true' });
+    assert.equal((await plan({ image: 'busybox', healthcheck: {} })).container.healthcheck, undefined);
+  });
+
+  test('security groups are kept once each, in order', async () => {
+    assert.deepEqual((await plan({ image: 'busybox', security_groups: ['b', 'a', 'b'] }, '1.19')).container.security_groups, ['b', 'a']);
+  });
+
+  test('quota seam: checked with the requested (not defaulted) resources', async () => {
+    const p = probe('1.40', { withQuota: true });
+    await planCreate({ image: 'busybox', cpu: '0.5' }, undefined, p.deps);
+    assert.deepEqual(p.quota, [{ containers: 1, cpu: 0.5, memory: 0, disk: 0 }]);
+  });
+});
+
+describe('create: parameters newer than the request (InvalidParamInVersion)', () => {
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ['auto_remove', { auto_remove: false }, '1.2', '1.3'],
+    ['runtime', { runtime: 'runc' }, '1.4', '1.5'],
+    ['hostname', { hostname: 'h1' }, '1.8', '1.9'],
+    ['mounts', { mounts: [{ source: 'v', destination: '/d' }] }, '1.10', '1.11'],
+    ['privileged', { privileged: false }, '1.20', '1.21'],
+    ['healthcheck', { healthcheck: { cmd: 'true' } }, '1.21', '1.22'],
+    ['exposed_ports', { exposed_ports: { '80': {} } }, '1.23', '1.24'],
+    ['registry', { registry: 'myreg' }, '1.30', '1.31'],
+  ];
+  for (const [param, extra, below, from] of cases) {
+    test(`${param}: 400 at ${below}, accepted by the version check from ${from}`, async () => {
+      await assert.rejects(
+        plan({ image: 'busybox', ...extra }, below, undefined, probe(below)),
+        (e: Error) => e instanceof InvalidParamInVersion && e.message === `Invalid param ${param} because current request version is ${below}. ${param} is only supported from version ${from}`,
+      );
+      // At the version itself the parameter passes the version check (it may still fail for other reasons).
+      const err = await plan({ image: 'busybox', ...extra }, from, undefined, probe(from, { nodes: [] })).then(() => null, (e: unknown) => e);
+      assert.ok(!(err instanceof InvalidParamInVersion), String(err));
+    });
+  }
+
+  test('null values are "not given" and need no version', async () => {
+    const { container: c } = await plan({ image: 'busybox', auto_remove: null, runtime: null, privileged: null, exposed_ports: null }, '1.1');
+    assert.equal(c.auto_remove, undefined);
+  });
+});
+
+describe('create: admin-only parameters and what this deployment lacks', () => {
+  test('runtime, image_pull_policy, privileged and host each check their rule', async () => {
+    const p = probe('1.40', { nodes: ['cn1'] });
+    await planCreate({ image: 'busybox', runtime: 'runc', image_pull_policy: 'always', privileged: 'false', host: 'cn1' }, undefined, p.deps);
+    assert.deepEqual(p.rules, ['container:create:runtime', 'container:create:privileged', 'container:create:image_pull_policy', 'container:create:requested_destination']);
+    for (const rule of p.rules) {
+      const field = { 'container:create:runtime': { runtime: 'runc' }, 'container:create:privileged': { privileged: true }, 'container:create:image_pull_policy': { image_pull_policy: 'never' }, 'container:create:requested_destination': { host: 'cn1' } }[rule];
+      await assert.rejects(planCreate({ image: 'busybox', ...field }, undefined, probe('1.40', { deny: [rule], nodes: ['cn1'] }).deps), PolicyNotAuthorized, rule);
+    }
+  });
+
+  test('an unknown requested host is 404 RequestedHostNotFound', async () => {
+    await assert.rejects(plan({ image: 'busybox', host: 'nowhere' }), (e: Error) => e instanceof RequestedHostNotFound && e.message === 'Requested host nowhere could not be found.');
+  });
+
+  test('a registry is 404 (none can exist), networks and volumes are refused with 400', async () => {
+    await assert.rejects(plan({ image: 'busybox', registry: 'myreg' }), (e: Error) => e instanceof RegistryNotFound && e.message === 'Registry myreg could not be found.');
+    await assert.rejects(plan({ image: 'busybox', nets: [{ network: 'n1' }] }), NotSupported);
+    await assert.rejects(plan({ image: 'busybox', mounts: [{ source: 'v', destination: '/d' }] }), NotSupported);
+    // What the client always sends is fine.
+    await plan({ image: 'busybox', nets: [], mounts: [] });
+  });
+});
+
+describe('create: restart policy and exposed ports', () => {
+  test('restart policy: count defaults to "0", is kept as a string, must be 0 with always/unless-stopped', () => {
+    assert.deepEqual(normaliseRestartPolicy({ Name: 'on-failure', MaximumRetryCount: 3 }), { Name: 'on-failure', MaximumRetryCount: '3' });
+    assert.deepEqual(normaliseRestartPolicy({ Name: 'always' }), { Name: 'always', MaximumRetryCount: '0' });
+    assert.deepEqual(normaliseRestartPolicy({ Name: 'no', MaximumRetryCount: '5' }), { Name: 'no', MaximumRetryCount: '0' });
+    assert.throws(() => normaliseRestartPolicy({ Name: 'always', MaximumRetryCount: '2' }), (e: Error) => e instanceof InvalidValue && e.message === 'maximum retry count not valid with restart policy of always');
+    assert.throws(() => normaliseRestartPolicy({ Name: 'unless-stopped', MaximumRetryCount: 1 }), /unless-stopped/);
+  });
+
+  test('exposed ports: tcp by default, tcp/udp only, integer ports', () => {
+    assert.deepEqual(buildExposedPorts({ '80': {}, '53/udp': {}, '443/tcp': {} }), { '80/tcp': {}, '53/udp': {}, '443/tcp': {} });
+    assert.throws(() => buildExposedPorts({ '80/sctp': {} }), (e: Error) => e instanceof InvalidValue && e.message === 'value sctp is an invalid protocol');
+    assert.throws(() => buildExposedPorts({ http: {} }), (e: Error) => e instanceof InvalidValue && e.message === 'value http is invalid as publish port.');
+    assert.throws(() => buildExposedPorts({ '80/tcp/x': {} }), /invalid as publish port/);
+  });
+
+  test('generated names follow <greek letter>-<1..24>-container', () => {
+    for (let i = 0; i < 50; i++) assert.match(generateContainerName(), /^(alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|omicron|pi|rho|sigma|tau|upsilon|phi|chi|psi|omega)-([1-9]|1\d|2[0-4])-container$/);
+  });
+});
