@@ -1,0 +1,17 @@
+// Helpers for the integration and end-to-end tests of the other projects: real
+// processes, simulated compute hosts and the real zun client.
+export { repoRoot } from './repo-root';
+export { requireEnv, uniqueName } from './require-env';
+export { tmpDir, type TmpDir } from './tmp-dir';
+export { sleep, waitFor, type WaitForOptions } from './wait-for';
+export { mergeZunConf, writeZunConf, type ZunConfSections } from './zun-conf';
+export {
+  ensureBuilt,
+  startService,
+  type ServiceExit,
+  type ServiceHandle,
+  type ServiceReadiness,
+  type StartServiceOptions,
+} from './service-process';
+export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimHosts, type SimHost, type SimHostsOptions } from './sim-hosts';
+export { openrcEnv, parseOpenrc, parseShow, parseTable, runZun, type CliResult } from './zun-cli';

@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+
+/** zun.conf as sections of options; booleans and numbers are written as oslo.config reads them. */
+export type ZunConfSections = Record<string, Record<string, string | number | boolean>>;
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Renders `sections` as zun.conf text (INI, `[DEFAULT]` first when present) and,
+ * given `file`, also writes it there (mode 600: it may hold passwords).
+ * Throws on a name or value that would not survive the round trip.
+ */
+export function writeZunConf(sections: ZunConfSections, file?: string): string {
+  const names = Object.keys(sections).sort((a, b) => (a === 'DEFAULT' ? -1 : b === 'DEFAULT' ? 1 : 0));
+  const out: string[] = [];
+  for (const section of names) {
+    if (!NAME.test(section)) throw new Error(`zun.conf: bad section name ${JSON.stringify(section)}`);
+    if (out.length) out.push('');
+    out.push(`[${section}]`);
+    for (const [option, value] of Object.entries(sections[section] ?? {})) {
+      if (!NAME.test(option)) throw new Error(`zun.conf: bad option name [${section}] ${JSON.stringify(option)}`);
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`zun.conf: [${section}] ${option} is not a finite number`);
+      const text = String(value);
+      if (/[\r\n]/.test(text)) throw new Error(`zun.conf: [${section}] ${option} holds a line break`);
+      out.push(text === '' ? `${option} =` : `${option} = ${text}`);
+    }
+  }
+  const text = `${out.join('\n')}\n`;
+  if (file !== undefined) writeFileSync(file, text, { mode: 0o600 });
+  return text;
+}
+
+/**
+ * Merges zun.conf sections, later parts winning option by option:
+ * `mergeZunConf(simHostConf(host), { DEFAULT: { report_interval: 2 }, redis: { url } })`.
+ */
+export function mergeZunConf(...parts: ZunConfSections[]): ZunConfSections {
+  const out: ZunConfSections = {};
+  for (const part of parts) {
+    for (const [section, options] of Object.entries(part)) out[section] = { ...out[section], ...options };
+  }
+  return out;
+}
