@@ -25,14 +25,20 @@ export async function readMeminfo(path = '/proc/meminfo'): Promise<{ mem_free?: 
   return out;
 }
 
-/** The inventory of a host; `reserveDiskForImage` is `[compute] reserve_disk_for_image` (a fraction kept for images). */
+/**
+ * The inventory of a host; `reserveDiskForImage` is `[compute] reserve_disk_for_image` (a fraction kept for
+ * images), `reservedHostMemoryMb` is `[compute] reserved_host_memory_mb` (MiB kept for the host itself).
+ */
 export function inventoryOf(
   info: HostInfo,
   counts: { running: number; paused: number; stopped: number },
   reserveDiskForImage: number,
+  reservedHostMemoryMb = 0,
 ): ComputeNodeInventory {
   return {
-    mem_total: info.mem_total,
+    // Without Placement there is no separate "reserved" figure: what the scheduler and the claims see is
+    // what containers may have.
+    mem_total: Math.max(0, info.mem_total - reservedHostMemoryMb),
     cpus: info.cpus,
     disk_total: Math.floor(info.disk_total * (1 - reserveDiskForImage)),
     architecture: info.architecture,
@@ -62,6 +68,7 @@ export class ResourceTracker {
     private readonly records: ContainerRecords,
     private readonly reserveDiskForImage: number,
     private readonly logger: Logger,
+    private readonly reservedHostMemoryMb = 0,
   ) {}
 
   /** Whether the host can cap a container's disk; null before the first report. */
@@ -78,7 +85,7 @@ export class ResourceTracker {
       paused: mine.filter((c) => c.state === 'paused').length,
       stopped: mine.filter((c) => c.state !== 'running' && c.state !== 'paused').length,
     };
-    const inventory = { ...inventoryOf(info, counts, this.reserveDiskForImage), ...mem };
+    const inventory = { ...inventoryOf(info, counts, this.reserveDiskForImage, this.reservedHostMemoryMb), ...mem };
     await this.records.api.computeNodeUpdate(ctx, { hostname: this.records.host, inventory });
     this.logger.debug('host resources reported', { cpus: info.cpus, memTotal: info.mem_total, diskTotal: inventory.disk_total, ...counts });
   }

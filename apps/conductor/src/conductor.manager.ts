@@ -16,10 +16,14 @@ import {
   type BuildContainerRequest,
   type ComputeNodeInventory,
   type ConductorRpcApi,
+  type ConsoleTarget,
+  type ConsoleTargetRequest,
   type ContainerPatch,
   type CreateFailureReport,
+  type ExecInstanceCreateRequest,
   type ServiceHeartbeatRequest,
 } from '@zun-ts/rpc';
+import { CONSOLE_RECORDS, type ConsoleRecords } from './console-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { ACTION_REPOSITORY, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SERVICE_REPOSITORY } from './tokens';
 
@@ -58,6 +62,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(COMPUTE_NODE_REPOSITORY) private readonly computeNodes: ConductorRepositories['computeNodes'],
     @inject(ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
+    @inject(CONSOLE_RECORDS) private readonly consoles?: Pick<ConsoleRecords, 'target' | 'createExec'>,
   ) {}
 
   /** Idempotent (upsert by host and binary), as at-least-once delivery requires. */
@@ -131,5 +136,16 @@ export class ConductorManager implements ConductorRpcApi {
 
   async actionFinish(_ctx: RequestContext, args: { container_uuid: string; request_id: string }): Promise<void> {
     await this.actions.finish(args.container_uuid, args.request_id);
+  }
+
+  /** For zun-wsproxy: the stored token and relay address of the session a console URL names. */
+  consoleTarget(_ctx: RequestContext, args: ConsoleTargetRequest): Promise<ConsoleTarget> {
+    if (!this.consoles) throw new Error('console records are not configured');
+    return this.consoles.target(args);
+  }
+
+  async execInstanceCreate(_ctx: RequestContext, args: ExecInstanceCreateRequest): Promise<void> {
+    if (!this.consoles) throw new Error('console records are not configured');
+    await this.consoles.createExec(args);
   }
 }

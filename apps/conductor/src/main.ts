@@ -6,8 +6,10 @@ import { Database } from '@zun-ts/db';
 import { CONDUCTOR_TOPIC, RpcServer, RpcTransport, type ConductorRpcApi } from '@zun-ts/rpc';
 import { assertSchemaCurrent, bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
 import { ConductorManager } from './conductor.manager';
+import { CONSOLE_RECORDS, ConsoleRecords } from './console-records';
 import { RpcComputeCaster, RpcSchedulerApi } from './rpc-apis';
 import { BuildContainerTask } from './tasks/build-container.task';
+import { RecoverBuildsTask } from './tasks/recover-builds.task';
 import {
   ACTION_REPOSITORY,
   COMPUTE_CASTER,
@@ -58,9 +60,12 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(ACTION_REPOSITORY).toConstantValue(db.actions);
   container.bind(SCHEDULER_API).toConstantValue(new RpcSchedulerApi(transport));
   container.bind(COMPUTE_CASTER).toConstantValue(new RpcComputeCaster(transport));
+  container.bind(CONSOLE_RECORDS).toConstantValue(new ConsoleRecords(db.containers, db.execInstances));
   container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
+  container.bind(RecoverBuildsTask).toSelf();
   const manager = container.get(ConductorManager);
+  const recovery = container.get(RecoverBuildsTask);
 
   const server = new RpcServer(transport);
   await runService({
@@ -69,8 +74,12 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
     conf,
     registry: db.serviceRegistry,
     logger,
-    start: () => server.serve<ConductorRpcApi>(CONDUCTOR_TOPIC, manager),
+    start: async () => {
+      await server.serve<ConductorRpcApi>(CONDUCTOR_TOPIC, manager);
+      recovery.start();
+    },
     stop: async () => {
+      await recovery.stop();
       await transport.close(); // stops its servers first, waiting for jobs in flight
       await db.close();
     },

@@ -1,4 +1,5 @@
 import { ComputeNodeNotFound, ContainerNotFound, InvalidValue } from '@zun-ts/common';
+import { type JsonObject } from '@zun-ts/objects';
 import { exec, isForeignKeyViolation, rollback, select, sqlDate, type SqlValue, type TxBody } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
 
@@ -93,14 +94,16 @@ export function* claimForContainerTx(
   r: ClaimResources,
   limits: ClaimLimits,
   now: Date,
+  build: JsonObject | null = null,
 ): TxBody<ClaimOutcome> {
   const stamp = sqlDate(now);
+  const buildText = build === null ? null : JSON.stringify(build);
   let fresh = true;
   try {
     yield* exec(
-      'INSERT INTO `container_claim` (`container_uuid`, `hostname`, `cpu`, `memory`, `disk`, `released_at`, `created_at`, `updated_at`) ' +
-        'VALUES (?, ?, ?, ?, ?, NULL, ?, NULL)',
-      [containerUuid, hostname, r.cpu, r.memory, r.disk, stamp],
+      'INSERT INTO `container_claim` (`container_uuid`, `hostname`, `cpu`, `memory`, `disk`, `released_at`, `build`, `created_at`, `updated_at`) ' +
+        'VALUES (?, ?, ?, ?, ?, NULL, ?, ?, NULL)',
+      [containerUuid, hostname, r.cpu, r.memory, r.disk, buildText, stamp],
     );
   } catch (e) {
     if (isForeignKeyViolation(e)) throw new ContainerNotFound(`Container ${containerUuid} could not be found.`);
@@ -115,9 +118,9 @@ export function* claimForContainerTx(
     if (existing) return existing;
     // Released before: re-arm it. Conditional, so of two racing re-arms one proceeds, the other reports it.
     const rearmed = yield* exec(
-      'UPDATE `container_claim` SET `hostname` = ?, `cpu` = ?, `memory` = ?, `disk` = ?, `released_at` = NULL, `updated_at` = ? ' +
+      'UPDATE `container_claim` SET `hostname` = ?, `cpu` = ?, `memory` = ?, `disk` = ?, `released_at` = NULL, `build` = ?, `updated_at` = ? ' +
         'WHERE `container_uuid` = ? AND `released_at` IS NOT NULL',
-      [hostname, r.cpu, r.memory, r.disk, stamp, containerUuid],
+      [hostname, r.cpu, r.memory, r.disk, buildText, stamp, containerUuid],
     );
     if (rearmed.affected === 0) {
       const current = yield* readExisting();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { ComputeNodeNotFound, InvalidValue } from '@zun-ts/common';
-import { type ComputeNode } from '@zun-ts/objects';
+import { type ComputeNode, type JsonObject } from '@zun-ts/objects';
 import {
   checkResources,
   claimForContainerTx,
@@ -65,9 +65,16 @@ export interface ComputeNodeRepository {
   release(hostname: string, resources: ClaimResources): Promise<void>;
   /**
    * {@link claim} recorded against the container, at most once: a redelivered or concurrent second call finds
-   * the existing claim and charges nothing. Throws ContainerNotFound, ComputeNodeNotFound.
+   * the existing claim and charges nothing. `build` is stored with a claim this call makes (see
+   * {@link ContainerClaim.build}). Throws ContainerNotFound, ComputeNodeNotFound.
    */
-  claimForContainer(containerUuid: string, hostname: string, resources: ClaimResources, limits: ClaimLimits): Promise<ClaimOutcome>;
+  claimForContainer(
+    containerUuid: string,
+    hostname: string,
+    resources: ClaimResources,
+    limits: ClaimLimits,
+    build?: JsonObject | null,
+  ): Promise<ClaimOutcome>;
   /** Gives the container's active claim back, exactly once; returns whether this call released it. */
   releaseForContainer(containerUuid: string): Promise<boolean>;
   /** The container's claim row (active or released), or null. */
@@ -193,10 +200,16 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
     if (res.affected === 0) throw this.notFound(hostname);
   }
 
-  async claimForContainer(containerUuid: string, hostname: string, resources: ClaimResources, limits: ClaimLimits): Promise<ClaimOutcome> {
+  async claimForContainer(
+    containerUuid: string,
+    hostname: string,
+    resources: ClaimResources,
+    limits: ClaimLimits,
+    build: JsonObject | null = null,
+  ): Promise<ClaimOutcome> {
     checkResources(resources);
     if (!containerUuid) throw new InvalidValue('A claim needs a container uuid');
-    return this.engine.atomic(() => claimForContainerTx(containerUuid, hostname, resources, limits, new Date()));
+    return this.engine.atomic(() => claimForContainerTx(containerUuid, hostname, resources, limits, new Date(), build));
   }
 
   async releaseForContainer(containerUuid: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import {
   type ContainerActionEvent,
   type ExecInstance,
   type Image,
+  type JsonObject,
   type Quota,
   type QuotaClass,
   type VolumeMapping,
@@ -378,6 +379,11 @@ export interface ContainerClaim {
   /** GiB. */
   disk: number;
   released_at: Date | null;
+  /**
+   * What the build that made (or re-armed) the claim needs to carry on elsewhere should the host go away:
+   * opaque JSON owned by the conductor; null for a claim made outside a build.
+   */
+  build: JsonObject | null;
   created_at: Date;
   updated_at: Date | null;
 }
@@ -394,6 +400,7 @@ export const ContainerClaimEntity = entity<ContainerClaim>(
     memory: col.int(false, 0),
     disk: col.int(false, 0),
     released_at: col.datetime(true),
+    build: col.json(),
     ...stamps,
   },
   {
@@ -413,6 +420,22 @@ export const ContainerClaimEntity = entity<ContainerClaim>(
   },
 );
 
+/** A project's quota lock row: creates under quota lock it so their usage checks run one at a time. */
+export interface QuotaLock {
+  id: number;
+  project_id: string;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+/** quota_lock: see {@link QuotaLock}. */
+export const QuotaLockEntity = entity<QuotaLock>(
+  'QuotaLock',
+  'quota_lock',
+  { id: col.id(), project_id: col.varchar(false), ...stamps },
+  { indices: [{ name: 'uniq_quota_lock0project_id', columns: ['project_id'], unique: true }] },
+);
+
 /** Every entity, for the DataSource. */
 export const ENTITIES = [
   ZunServiceEntity,
@@ -426,4 +449,5 @@ export const ENTITIES = [
   ImageEntity,
   VolumeMappingEntity,
   ContainerClaimEntity,
+  QuotaLockEntity,
 ];

@@ -165,6 +165,25 @@ for (const engine of ENGINES) {
       assert.equal(await db.computeNodes.releaseForContainer(randomUUID()), false);
     });
 
+    void test('the build state goes in with a claim, a re-arm replaces it, a second claim keeps it', async () => {
+      await db.computeNodes.upsertFromTracker('h-build1', inventory);
+      await db.computeNodes.upsertFromTracker('h-build2', inventory);
+      const c = await containerUuid();
+      const r = { cpu: 1, memory: 64, disk: 0 };
+      const first = { retry: { attempt: 1, hosts: ['h-build1'] }, context: { requestId: 'req-1' } };
+      await db.computeNodes.claimForContainer(c, 'h-build1', r, exact, first);
+      await db.computeNodes.claimForContainer(c, 'h-build1', r, exact, { retry: { attempt: 9 } });
+      assert.deepEqual((await db.computeNodes.getClaim(c))?.build, first);
+      await db.computeNodes.releaseForContainer(c);
+      const second = { retry: { attempt: 2, hosts: ['h-build1', 'h-build2'] }, context: { requestId: 'req-1' } };
+      await db.computeNodes.claimForContainer(c, 'h-build2', r, exact, second);
+      assert.deepEqual((await db.computeNodes.getClaim(c))?.build, second);
+      // Claims made without one (by hand) hold none.
+      const d = await containerUuid();
+      await db.computeNodes.claimForContainer(d, 'h-build2', r, exact);
+      assert.equal((await db.computeNodes.getClaim(d))?.build, null);
+    });
+
     void test('a claim that does not fit leaves no trace; unknown container or host throw', async () => {
       await db.computeNodes.upsertFromTracker('h-tiny', { ...inventory, cpus: 1, mem_total: 256 });
       const c = await containerUuid();

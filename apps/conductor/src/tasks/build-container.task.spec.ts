@@ -4,9 +4,18 @@ import { ContainerNotFound, MessagingTimeout, NoValidHost, RemoteError, type Req
 import { defaultConf } from '@zun-ts/config';
 import { type ClaimLimits, type ClaimOutcome, type ClaimResources, type ContainerClaim, type ContainerExpectation, type ContainerPatch,
   ContainerStateConflict } from '@zun-ts/db';
-import { type Container } from '@zun-ts/objects';
+import { type Container, type JsonObject } from '@zun-ts/objects';
 import { type BuildContainerRequest, type ContainerCreateRequest, type SelectDestinationsRequest } from '@zun-ts/rpc';
-import { BUILD_EVENT, BuildContainerTask, buildEventName, claimLimits, memoryMiB, NO_HOST_REASON } from './build-container.task';
+import {
+  BUILD_EVENT,
+  BuildContainerTask,
+  buildEventName,
+  claimLimits,
+  memoryMiB,
+  NO_HOST_REASON,
+  parseStoredBuild,
+  storedBuildJson,
+} from './build-container.task';
 
 const UUID = '6f1c2b9e-8d4a-4c3e-9b1f-0a2b3c4d5e6f';
 const ctx: RequestContext = { requestId: 'req-1', userId: 'u', projectId: 'p', roles: [], isAdmin: false };
@@ -53,7 +62,7 @@ class FakeDb {
 
   nodes = {
     getClaim: async (): Promise<ContainerClaim | null> => (this.claim ? { ...this.claim } : null),
-    claimForContainer: async (uuid: string, host: string, r: ClaimResources, limits: ClaimLimits): Promise<ClaimOutcome> => {
+    claimForContainer: async (uuid: string, host: string, r: ClaimResources, limits: ClaimLimits, build?: JsonObject | null): Promise<ClaimOutcome> => {
       this.claimCalls.push(host);
       if (this.claim && this.claim.released_at === null) return { claimed: this.claim.hostname === host, alreadyClaimed: true, hostname: this.claim.hostname };
       const used = this.used.get(host) ?? 0;
@@ -62,13 +71,14 @@ class FakeDb {
         return { claimed: false, alreadyClaimed: false, hostname: null };
       }
       this.used.set(host, used + r.memory);
-      this.claim = { container_uuid: uuid, hostname: host, cpu: r.cpu, memory: r.memory, disk: r.disk, released_at: null } as ContainerClaim;
+      this.claim = { container_uuid: uuid, hostname: host, cpu: r.cpu, memory: r.memory, disk: r.disk, released_at: null, build: build ?? null,
+        created_at: new Date(), updated_at: null } as ContainerClaim;
       return { claimed: true, alreadyClaimed: false, hostname: host };
     },
     releaseForContainer: async (): Promise<boolean> => {
       if (!this.claim || this.claim.released_at !== null) return false;
       this.used.set(this.claim.hostname, (this.used.get(this.claim.hostname) ?? 0) - this.claim.memory);
-      this.claim = { ...this.claim, released_at: new Date() };
+      this.claim = { ...this.claim, released_at: new Date(), updated_at: new Date() };
       this.releases++;
       return true;
     },
@@ -242,6 +252,145 @@ describe('BuildContainerTask.reschedule', () => {
     await s.task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry });
     assert.equal(s.db.container?.status, 'Error');
     assert.equal(s.casts.length, 1);
+  });
+});
+
+describe('BuildContainerTask.recover (the host died while the container was Creating)', () => {
+  const DOWN = 'Compute host h1 went down while creating the container.';
+  const later = (ms: number): Date => new Date(Date.now() + ms);
+  const GRACE = 60_000;
+
+  async function placedOnH1(capacity: Record<string, number>, req: BuildContainerRequest = build, maxAttempts = 3) {
+    const s = setup(capacity, Object.keys(capacity), maxAttempts);
+    await s.task.build(ctx, req);
+    assert.equal(s.db.container?.host, 'h1');
+    return s;
+  }
+
+  test('the claim stores the build state (context, request, attempt, hosts)', async () => {
+    const { db } = await placedOnH1({ h1: 1000, h2: 1000 });
+    const stored = parseStoredBuild(db.claim?.build);
+    assert.equal(stored?.context.requestId, 'req-1');
+    assert.deepEqual(stored?.retry, { request: build, attempt: 1, hosts: ['h1'] });
+  });
+
+  test('releases the dead host\'s claim once and builds elsewhere with the original request', async () => {
+    const { db, asked, casts, task } = await placedOnH1({ h1: 1000, h2: 1000 });
+    const outcome = await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE });
+    assert.equal(outcome, 'rescheduled');
+    assert.equal(db.releases, 1);
+    assert.deepEqual([db.used.get('h1'), db.used.get('h2')], [0, 64]);
+    assert.deepEqual(asked[1]?.ignore_hosts, ['h1']);
+    assert.deepEqual(asked[1]?.hints, { 'label:x': 'y' });
+    assert.equal(asked[1]?.availability_zone, 'az1');
+    assert.deepEqual(casts.map((c) => [c.host, c.req.run, c.req.retry.attempt, c.req.retry.hosts]), [['h1', true, 1, ['h1']], ['h2', true, 2, ['h1', 'h2']]]);
+    assert.equal(db.container?.host, 'h2');
+    assert.equal(db.container?.status, 'Creating');
+    assert.deepEqual(db.events.map((e) => [e.event, e.result, e.traceback]), [[BUILD_EVENT, 'Error', `h1: ${DOWN}`], [buildEventName(2), 'Success', null]]);
+    // The claim now carries attempt 2's state, for a second recovery should h2 die too.
+    assert.deepEqual(parseStoredBuild(db.claim?.build)?.retry.hosts, ['h1', 'h2']);
+
+    // Idempotent: the container has left h1.
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'skipped');
+    assert.equal(casts.length, 2);
+  });
+
+  test('two conductors recovering the same container at once: one goes on, the other backs off', async () => {
+    const { db, casts, task } = await placedOnH1({ h1: 1000, h2: 1000 });
+    const outcomes = await Promise.all([
+      task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }),
+      task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }),
+    ]);
+    assert.deepEqual(outcomes.sort(), ['rescheduled', 'skipped']);
+    assert.equal(db.releases, 1);
+    assert.equal(casts.length, 2);
+  });
+
+  test('no other host → Error saying the host went down, no host, nothing held', async () => {
+    const { db, casts, task } = await placedOnH1({ h1: 1000 });
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'rescheduled');
+    assert.deepEqual([db.container?.status, db.container?.status_reason, db.container?.host], ['Error', `${DOWN} ${NO_HOST_REASON}`, null]);
+    assert.equal(db.used.get('h1'), 0);
+    assert.equal(casts.length, 1);
+  });
+
+  test('no attempts left, or a requested host → Error with the reason', async () => {
+    const a = await placedOnH1({ h1: 1000, h2: 1000 }, build, 1);
+    assert.equal(await a.task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'failed');
+    assert.equal(a.db.container?.status_reason, `Failed to create the container after 1 attempt(s); last error: ${DOWN}`);
+    const b = await placedOnH1({ h1: 1000, h2: 1000 }, { ...build, requested_host: 'h1' });
+    assert.equal(await b.task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'failed');
+    assert.deepEqual([b.db.container?.status, b.db.container?.status_reason, b.db.container?.host], ['Error', DOWN, null]);
+    assert.equal(b.db.used.get('h1'), 0);
+    assert.equal(a.casts.length + b.casts.length, 2);
+  });
+
+  test('reschedule: false (a stalled build on a live host) fails the container and frees the host', async () => {
+    const { db, asked, task } = await placedOnH1({ h1: 1000, h2: 1000 });
+    assert.equal(await task.recover(UUID, 'h1', 'stalled', { reschedule: false, graceMs: GRACE }), 'failed');
+    assert.deepEqual([db.container?.status, db.container?.status_reason, db.container?.host], ['Error', 'stalled', null]);
+    assert.equal(db.used.get('h1'), 0);
+    assert.equal(asked.length, 1, 'not scheduled again');
+  });
+
+  test('a claim without build state (placed outside a build) → Error, never rescheduled blindly', async () => {
+    const { db, asked, task } = setup({ h1: 1000, h2: 1000 });
+    await db.nodes.claimForContainer(UUID, 'h1', { cpu: 0.5, memory: 64, disk: 0 }, {});
+    db.container = record({ host: 'h1' });
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'failed');
+    assert.deepEqual([db.container?.status, db.container?.status_reason], ['Error', DOWN]);
+    assert.equal(db.releases, 1);
+    assert.equal(asked.length, 0);
+  });
+
+  test('a claim released or moved to another host a moment ago is a build in flight: wait, then go on', async () => {
+    const { db, task } = await placedOnH1({ h1: 1000, h2: 1000 });
+    await db.nodes.releaseForContainer();
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'skipped');
+    assert.equal(db.container?.host, 'h1');
+    // Nobody finished it within the grace period: that build died; recovery carries on (nothing left to release).
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE, now: later(GRACE) }), 'rescheduled');
+    assert.equal(db.container?.host, 'h2');
+    assert.equal(db.releases, 1);
+
+    const m = await placedOnH1({ h1: 1000, h2: 1000 });
+    assert.ok(m.db.claim);
+    m.db.claim = { ...m.db.claim, hostname: 'h2', updated_at: new Date() };
+    assert.equal(await m.task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'skipped');
+    assert.equal(m.db.releases, 0);
+  });
+
+  test('a container that is not Creating on that host any more is left alone', async () => {
+    const { db, task } = await placedOnH1({ h1: 1000, h2: 1000 });
+    assert.equal(await task.recover(UUID, 'h2', DOWN, { reschedule: true, graceMs: GRACE }), 'skipped');
+    db.container = record({ host: 'h1', status: 'Running' });
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'skipped');
+    db.container = null;
+    assert.equal(await task.recover(UUID, 'h1', DOWN, { reschedule: true, graceMs: GRACE }), 'skipped');
+    assert.equal(db.releases, 0);
+  });
+
+  test('two copies of a failure report handled at once reschedule once', async () => {
+    const { db, casts, task } = await placedOnH1({ h1: 1000, h2: 1000, h3: 1000 });
+    const retry = casts[0]?.req.retry;
+    assert.ok(retry);
+    const report = { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry };
+    await Promise.all([task.reschedule(ctx, report), task.reschedule(ctx, report)]);
+    assert.equal(db.releases, 1);
+    assert.equal(casts.length, 2);
+  });
+});
+
+describe('stored build state', () => {
+  test('round-trips through JSON and rejects what it does not understand', () => {
+    const retry = { request: build, attempt: 2, hosts: ['h1', 'h2'] };
+    const json = storedBuildJson({ ...ctx, authToken: 'secret' }, retry);
+    assert.equal(JSON.stringify(json).includes('secret'), false, 'no token stored');
+    assert.deepEqual(parseStoredBuild(JSON.parse(JSON.stringify(json)) as JsonObject), { context: ctx, retry });
+    for (const bad of [null, {}, { context: {}, retry: {} }, { ...json, retry: { ...retry, attempt: 0 } },
+      { ...json, retry: { ...retry, request: { ...build, hints: { a: 1 } } } }, { ...json, context: { requestId: 1 } }]) {
+      assert.equal(parseStoredBuild(bad as JsonObject | null), null, JSON.stringify(bad));
+    }
   });
 });
 

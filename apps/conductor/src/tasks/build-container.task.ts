@@ -1,5 +1,15 @@
 import { inject, injectable } from 'inversify';
-import { ComputeNodeNotFound, ContainerNotFound, type Logger, NoValidHost, type RequestContext, RequestedHostNotFound, ZunError } from '@zun-ts/common';
+import {
+  adminContext,
+  ComputeNodeNotFound,
+  ContainerNotFound,
+  type Logger,
+  NoValidHost,
+  type RequestContext,
+  RequestedHostNotFound,
+  toWireContext,
+  ZunError,
+} from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import {
   type ClaimLimits,
@@ -7,10 +17,11 @@ import {
   type ComputeNodeRepository,
   type ContainerActionRepository,
   type ContainerRepository,
+  type ContainerClaim,
   type ContainerScope,
   ContainerStateConflict,
 } from '@zun-ts/db';
-import { type Container } from '@zun-ts/objects';
+import { type Container, type JsonObject } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { type ComputeCaster, type SchedulerApi } from '../rpc-apis';
 import { ACTION_REPOSITORY, COMPUTE_CASTER, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SCHEDULER_API } from '../tokens';
@@ -58,6 +69,73 @@ export function claimLimits(s: ZunConf['scheduler']): ClaimLimits {
     diskRatio: on('DiskFilter') ? s.disk_allocation_ratio : null,
   };
 }
+
+/**
+ * What a claim made by a build stores (its `build` column): the context and retry state of the attempt that
+ * placed the container, so a build whose host dies can be carried on without the message that started it.
+ */
+export interface StoredBuild {
+  context: RequestContext;
+  retry: BuildRetry;
+}
+
+/** `build` as the JSON a claim stores. */
+export function storedBuildJson(ctx: RequestContext, retry: BuildRetry): JsonObject {
+  const stored: StoredBuild = { context: toWireContext(ctx), retry };
+  return JSON.parse(JSON.stringify(stored)) as JsonObject;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** The build state a claim stored, or null when there is none or it is not one this version understands. */
+export function parseStoredBuild(json: JsonObject | null | undefined): StoredBuild | null {
+  if (!isObject(json)) return null;
+  const { context, retry } = json;
+  if (!isObject(context) || !isObject(retry)) return null;
+  if (typeof context['requestId'] !== 'string' || !isStringList(context['roles']) || typeof context['isAdmin'] !== 'boolean') return null;
+  if (!isStringOrNull(context['userId'] ?? null) || !isStringOrNull(context['projectId'] ?? null)) return null;
+  const { request, attempt, hosts } = retry;
+  if (typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1 || !isStringList(hosts) || !isObject(request)) return null;
+  const hints = request['hints'] ?? {};
+  if (typeof request['container_uuid'] !== 'string' || typeof request['run'] !== 'boolean' || !isObject(hints) ||
+    !Object.values(hints).every((v) => typeof v === 'string') || !isStringOrNull(request['availability_zone'] ?? null) ||
+    !isStringOrNull(request['requested_host'] ?? null)) return null;
+  return {
+    context: {
+      ...(context as unknown as RequestContext),
+      userId: (context['userId'] as string | null | undefined) ?? null,
+      projectId: (context['projectId'] as string | null | undefined) ?? null,
+    },
+    retry: {
+      request: {
+        container_uuid: request['container_uuid'],
+        run: request['run'],
+        hints: hints as Record<string, string>,
+        availability_zone: (request['availability_zone'] as string | null | undefined) ?? null,
+        requested_host: (request['requested_host'] as string | null | undefined) ?? null,
+      },
+      attempt,
+      hosts,
+    },
+  };
+}
+
+/** Options of {@link BuildContainerTask.recover}. */
+export interface RecoverOptions {
+  /** Build elsewhere when the stored build state allows it (false: always fail the container). */
+  reschedule: boolean;
+  /**
+   * How long a claim that is released, or held on another host than the container's, may stay so: a build
+   * is moving the container right now. Past it, that build is taken to have died and recovery goes on.
+   */
+  graceMs: number;
+  now?: Date;
+}
+
+/** What {@link BuildContainerTask.recover} did. */
+export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 
 /**
  * The conductor's build: ask the scheduler for hosts, claim the first one whose atomic claim
@@ -126,22 +204,77 @@ export class BuildContainerTask {
         log.info('failure report about a host the container is not claimed on; ignored', { claimedOn: claim.hostname });
         return;
       }
-      await this.nodes.releaseForContainer(uuid);
+      // Releasing is the guard: of two copies of the report handled at once, only one goes on.
+      if (!(await this.nodes.releaseForContainer(uuid))) {
+        log.info('claim released by another handler of the same failure; ignored');
+        return;
+      }
     }
-    const { retry } = report;
-    const event = buildEventName(retry.attempt);
-    await this.event(ctx, uuid, event, report.host, 'Error', `${report.host}: ${report.reason}`, log);
+    await this.retryOrFail(ctx, c, report.host, report.reason, report.retryable, report.retry, NO_HOST_REASON, log);
+  }
+
+  /**
+   * Recovery of a build left behind: the container is `Creating` on `host`, whose compute service is down
+   * (or which made no progress for too long), so no failure report will ever come. Treated like a
+   * retryable failure on that host: its claim is released (exactly once; of several conductors recovering
+   * the same container only the one that released it goes on), then the build moves to another host when
+   * `reschedule` and the stored build state allow it, else the container goes to Error with `reason`.
+   * Safe to repeat: a container that is no longer Creating on `host` is left alone.
+   */
+  async recover(uuid: string, host: string, reason: string, opts: RecoverOptions): Promise<RecoverOutcome> {
+    let log = this.logger.child({ containerUuid: uuid, host });
+    const c = await this.creating(uuid, log);
+    if (!c) return 'skipped';
+    if (c.host !== host) {
+      log.info('container left the host meanwhile; nothing to recover', { currentHost: c.host });
+      return 'skipped';
+    }
+    const now = opts.now ?? new Date();
+    const claim = await this.nodes.getClaim(uuid);
+    const settled = (since: Date): boolean => now.getTime() - since.getTime() >= opts.graceMs;
+    if (claim && claim.released_at === null) {
+      if (claim.hostname !== host && !settled(claimTime(claim))) {
+        log.info('container being placed on another host; recovery waits', { claimedOn: claim.hostname });
+        return 'skipped';
+      }
+      if (!(await this.nodes.releaseForContainer(uuid))) {
+        log.info('claim released by another conductor; recovery left to it');
+        return 'skipped';
+      }
+    } else if (!settled(claim ? claimTime(claim) : (c.updated_at ?? c.created_at))) {
+      // Released but not placed again yet: a reschedule is in flight (or died; then the next run goes on).
+      log.info('container being rescheduled; recovery waits');
+      return 'skipped';
+    }
+    const stored = parseStoredBuild(claim?.build);
+    const ctx = stored?.context ?? adminContext();
+    log = log.child({ requestId: ctx.requestId });
+    if (!stored) log.warn('no build state stored with the claim; the container cannot be rescheduled');
+    const retryable = opts.reschedule && stored !== null;
+    return this.retryOrFail(ctx, c, host, reason, retryable, stored?.retry ?? null, `${reason} ${NO_HOST_REASON}`, log);
+  }
+
+  /**
+   * After a failure on `host` (its claim given back): the attempt's event is marked Error, then the build
+   * goes on as the next attempt elsewhere (retryable, attempts left, no requested host) or the container
+   * fails with `reason`. `noHost` is the reason when no other host can take it.
+   */
+  private async retryOrFail(ctx: RequestContext, c: Container, host: string, reason: string, retryable: boolean,
+    retry: BuildRetry | null, noHost: string, log: Logger): Promise<'rescheduled' | 'failed'> {
+    if (retry) await this.event(ctx, c.uuid, buildEventName(retry.attempt), host, 'Error', `${host}: ${reason}`, log);
     const max = this.conf.scheduler.max_attempts;
-    if (report.retryable && retry.attempt < max && !retry.request.requested_host) {
-      log.warn('create failed on host; rescheduling', { reason: report.reason, attempt: retry.attempt, maxAttempts: max });
-      await this.attempt(ctx, c, { request: retry.request, attempt: retry.attempt + 1, hosts: [...new Set([...retry.hosts, report.host])] }, log);
-      return;
+    if (retry && retryable && retry.attempt < max && !retry.request.requested_host) {
+      log.warn('create failed on host; rescheduling', { reason, attempt: retry.attempt, maxAttempts: max });
+      const next: BuildRetry = { request: retry.request, attempt: retry.attempt + 1, hosts: [...new Set([...retry.hosts, host])] };
+      await this.attempt(ctx, c, next, log, noHost);
+      return 'rescheduled';
     }
-    const reason = report.retryable && retry.attempt >= max
-      ? `Failed to create the container after ${retry.attempt} attempt(s); last error: ${report.reason}`
-      : report.reason;
-    log.warn('create failed; not rescheduling', { reason: report.reason, retryable: report.retryable, attempt: retry.attempt });
-    await this.fail(ctx, c, null, reason, log);
+    const final = retry && retryable && retry.attempt >= max
+      ? `Failed to create the container after ${retry.attempt} attempt(s); last error: ${reason}`
+      : reason;
+    log.warn('create failed; not rescheduling', { reason, retryable, attempt: retry?.attempt ?? null });
+    await this.fail(ctx, c, null, final, log);
+    return 'failed';
   }
 
   /** The record while it is still `Creating`; null (logged) otherwise. */
@@ -161,7 +294,7 @@ export class BuildContainerTask {
     return c;
   }
 
-  private async attempt(ctx: RequestContext, c: Container, retry: BuildRetry, log: Logger): Promise<void> {
+  private async attempt(ctx: RequestContext, c: Container, retry: BuildRetry, log: Logger, noHost = NO_HOST_REASON): Promise<void> {
     const event = buildEventName(retry.attempt);
     let hosts: string[];
     try {
@@ -178,7 +311,7 @@ export class BuildContainerTask {
         ignore_hosts: retry.hosts,
       }));
     } catch (err) {
-      if (err instanceof NoValidHost) return this.fail(ctx, c, event, NO_HOST_REASON, log);
+      if (err instanceof NoValidHost) return this.fail(ctx, c, event, noHost, log);
       if (err instanceof RequestedHostNotFound) return this.fail(ctx, c, event, err.message, log);
       // The scheduler (or its database) unreachable: the cast is retried. Anything else would fail again.
       if (isTransient(err)) throw err;
@@ -189,7 +322,9 @@ export class BuildContainerTask {
     for (const host of hosts) {
       let outcome;
       try {
-        outcome = await this.nodes.claimForContainer(c.uuid, host, resources, limits);
+        // The build state goes in with the claim, so the claim never exists without it.
+        const build = storedBuildJson(ctx, { ...retry, hosts: [...new Set([...retry.hosts, host])] });
+        outcome = await this.nodes.claimForContainer(c.uuid, host, resources, limits, build);
       } catch (err) {
         if (err instanceof ComputeNodeNotFound) continue; // deleted since the scheduler looked
         if (err instanceof ContainerNotFound) {
@@ -207,7 +342,7 @@ export class BuildContainerTask {
       // Another scheduler's pick (or a stale snapshot) filled the host first: try the next one.
       log.info('claim refused (host full); trying the next host', { host });
     }
-    await this.fail(ctx, c, event, NO_HOST_REASON, log);
+    await this.fail(ctx, c, event, noHost, log);
   }
 
   /** Records `host` on the record and casts the create to it; gives the claim back if the container went away. */
@@ -255,4 +390,9 @@ export class BuildContainerTask {
       log.info('action event not recorded', { event, error: (err as Error).message });
     }
   }
+}
+
+/** When a claim last changed hands (made, re-armed or released). */
+function claimTime(claim: ContainerClaim): Date {
+  return claim.updated_at ?? claim.created_at;
 }

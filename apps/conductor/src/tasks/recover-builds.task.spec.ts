@@ -1,0 +1,107 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '@zun-ts/common';
+import { defaultConf } from '@zun-ts/config';
+import { type ContainerListOptions } from '@zun-ts/db';
+import { type Container, type ZunService } from '@zun-ts/objects';
+import { type RecoverOptions, type RecoverOutcome } from './build-container.task';
+import { buildTimeoutReason, hostDownReason, RecoverBuildsTask } from './recover-builds.task';
+
+const NOW = new Date('2030-01-01T12:00:00Z');
+const ago = (s: number): Date => new Date(NOW.getTime() - s * 1000);
+
+function container(uuid: string, host: string | null, updatedSecondsAgo = 1): Container {
+  return { uuid, host, status: 'Creating', created_at: ago(3600), updated_at: ago(updatedSecondsAgo) } as Container;
+}
+
+function service(host: string, lastSeenSecondsAgo: number, patch: Partial<ZunService> = {}): ZunService {
+  return {
+    id: 1, host, binary: 'zun-compute', topic: `compute.${host}`, disabled: false, disabled_reason: null, forced_down: false,
+    report_count: 1, last_seen_up: ago(lastSeenSecondsAgo), availability_zone: null, created_at: ago(3600), updated_at: null, ...patch,
+  };
+}
+
+function setup(rows: Container[], services: ZunService[], opts: { buildTimeout?: number; fail?: string } = {}) {
+  const conf = defaultConf({ DEFAULT: { service_down_time: 30, rpc_response_timeout: 10, periodic_interval: 1 }, conductor: { build_timeout: opts.buildTimeout ?? 600 } });
+  const listed: ContainerListOptions[] = [];
+  const calls: Array<{ uuid: string; host: string; reason: string; opts: RecoverOptions }> = [];
+  const task = new RecoverBuildsTask(
+    conf,
+    { list: async (_scope, o = {}) => (listed.push(o), rows) },
+    { list: async () => services },
+    {
+      recover: async (uuid: string, host: string, reason: string, o: RecoverOptions): Promise<RecoverOutcome> => {
+        calls.push({ uuid, host, reason, opts: o });
+        if (uuid === opts.fail) throw new Error('scheduler unreachable');
+        return o.reschedule ? 'rescheduled' : 'failed';
+      },
+    },
+    silentLogger(),
+  );
+  return { task, calls, listed };
+}
+
+describe('RecoverBuildsTask.runOnce', () => {
+  test('only Creating containers are looked at; one on a live host that makes progress is left alone', async () => {
+    const { task, calls, listed } = setup([container('a', 'h1'), container('b', null)], [service('h1', 5)]);
+    assert.deepEqual(await task.runOnce(NOW), []);
+    assert.deepEqual(listed[0]?.filters, { status: 'Creating' });
+    assert.equal(calls.length, 0);
+  });
+
+  test('a host whose compute service is down, forced down or gone: recovered and rescheduled', async () => {
+    const rows = [container('a', 'h1'), container('b', 'h2'), container('c', 'h3'), container('d', 'h4')];
+    const services = [service('h1', 31), service('h2', 1, { forced_down: true }), service('h4', 1), service('h3', 1, { binary: 'zun-conductor' })];
+    const { task, calls } = setup(rows, services);
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(done.map((d) => [d.uuid, d.cause, d.outcome]), [['a', 'host-down', 'rescheduled'], ['b', 'host-down', 'rescheduled'], ['c', 'host-down', 'rescheduled']]);
+    assert.deepEqual(calls.map((c) => [c.host, c.reason, c.opts.reschedule]), [
+      ['h1', hostDownReason('h1'), true],
+      ['h2', hostDownReason('h2'), true],
+      ['h3', hostDownReason('h3'), true],
+    ]);
+    assert.equal(calls[0]?.reason, 'Compute host h1 went down while creating the container.');
+    // In-flight builds get max(service_down_time, rpc_response_timeout) to finish moving a container.
+    assert.equal(calls[0]?.opts.graceMs, 30_000);
+    assert.equal(calls[0]?.opts.now, NOW);
+  });
+
+  test('no progress for build_timeout on a live host: failed, not rescheduled; 0 turns the timeout off', async () => {
+    const rows = [container('a', 'h1', 601), container('b', 'h1', 599)];
+    const { task, calls } = setup(rows, [service('h1', 1)]);
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(done.map((d) => [d.uuid, d.cause, d.outcome]), [['a', 'timeout', 'failed']]);
+    assert.deepEqual([calls[0]?.reason, calls[0]?.opts.reschedule], [buildTimeoutReason('h1', 600), false]);
+
+    const off = setup(rows, [service('h1', 1)], { buildTimeout: 0 });
+    assert.deepEqual(await off.task.runOnce(NOW), []);
+  });
+
+  test('one container failing to recover does not stop the others', async () => {
+    const { task, calls } = setup([container('a', 'h1'), container('b', 'h1')], [service('h1', 100)], { fail: 'a' });
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(calls.map((c) => c.uuid), ['a', 'b']);
+    assert.deepEqual(done.map((d) => d.uuid), ['b']);
+  });
+});
+
+describe('RecoverBuildsTask start/stop', () => {
+  test('runs at once and again every periodic_interval until stopped', async () => {
+    let runs = 0;
+    const task = new RecoverBuildsTask(
+      defaultConf({ DEFAULT: { periodic_interval: 1 } }),
+      { list: async () => (runs++, []) },
+      { list: async () => [] },
+      { recover: async () => 'skipped' },
+      silentLogger(),
+    );
+    task.start();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(runs, 1, 'first run at start');
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal(runs, 2, 'second run one interval later');
+    await task.stop();
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(runs, 2, 'no run after stop');
+  });
+});

@@ -1,0 +1,121 @@
+import { inject, injectable } from 'inversify';
+import { type Logger } from '@zun-ts/common';
+import { type ZunConf } from '@zun-ts/config';
+import { type ContainerRepository, type ContainerScope, type ZunServiceRepository } from '@zun-ts/db';
+import { type Container, isServiceUp, type ZunService } from '@zun-ts/objects';
+import { CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SERVICE_REPOSITORY } from '../tokens';
+import { BuildContainerTask, type RecoverOutcome } from './build-container.task';
+
+/** Every row, whatever its project or type. */
+const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
+const COMPUTE_BINARY = 'zun-compute';
+
+/** The Error reason of a container whose compute host went down while creating it. */
+export function hostDownReason(host: string): string {
+  return `Compute host ${host} went down while creating the container.`;
+}
+
+/** The Error reason of a container whose build on a live host made no progress for `seconds`. */
+export function buildTimeoutReason(host: string, seconds: number): string {
+  return `Creating the container on host ${host} made no progress for ${seconds} seconds.`;
+}
+
+/** One container the task acted on, and why. */
+export interface RecoveredBuild {
+  uuid: string;
+  host: string;
+  cause: 'host-down' | 'timeout';
+  outcome: RecoverOutcome;
+}
+
+/**
+ * The conductor's periodic recovery of builds left behind. A container stays `Creating` after its create
+ * was cast to a compute host only while that host works on it: when the host's zun-compute service is down
+ * (no heartbeat for `service_down_time`, forced down, or its service row deleted), no report will come, so
+ * the build is handed to {@link BuildContainerTask.recover} as a retryable failure there (rescheduled
+ * without that host, or Error). A container whose host is up but whose record has not changed for
+ * `[conductor] build_timeout` seconds is failed instead: that host may still finish, and two hosts must
+ * never build the same container.
+ *
+ * Every conductor worker runs it; a container is recovered by exactly one of them (the claim release
+ * decides), and a run that finds nothing to do only costs one query.
+ */
+@injectable()
+export class RecoverBuildsTask {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<RecoveredBuild[]> | null = null;
+  private stopped = true;
+
+  constructor(
+    @inject(CONDUCTOR_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT' | 'conductor'>,
+    @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'list'>,
+    @inject(SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
+    @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'recover'>,
+    @inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** One pass over the containers in `Creating` on a host; returns what it did. */
+  async runOnce(now: Date = new Date()): Promise<RecoveredBuild[]> {
+    const creating = (await this.containers.list(ANY, { filters: { status: 'Creating' } })).filter(
+      (c): c is Container & { host: string } => c.host !== null,
+    );
+    if (!creating.length) return [];
+    const computes = new Map<string, ZunService>();
+    for (const s of await this.services.list()) if (s.binary === COMPUTE_BINARY) computes.set(s.host, s);
+    const { service_down_time: downTime, rpc_response_timeout: rpcTimeout } = this.conf.DEFAULT;
+    const timeout = this.conf.conductor.build_timeout;
+    // A build that is moving a container (scheduler call, claim, save, cast) is done well within this.
+    const graceMs = Math.max(downTime, rpcTimeout) * 1000;
+    const done: RecoveredBuild[] = [];
+    for (const c of creating) {
+      const service = computes.get(c.host);
+      let cause: RecoveredBuild['cause'];
+      let reason: string;
+      if (!service || !isServiceUp(service, downTime, now)) {
+        cause = 'host-down';
+        reason = hostDownReason(c.host);
+      } else if (timeout > 0 && now.getTime() - (c.updated_at ?? c.created_at).getTime() > timeout * 1000) {
+        cause = 'timeout';
+        reason = buildTimeoutReason(c.host, timeout);
+      } else {
+        continue;
+      }
+      try {
+        const outcome = await this.builds.recover(c.uuid, c.host, reason, { reschedule: cause === 'host-down', graceMs, now });
+        if (outcome !== 'skipped') this.logger.warn('build recovered', { containerUuid: c.uuid, host: c.host, cause, outcome });
+        done.push({ uuid: c.uuid, host: c.host, cause, outcome });
+      } catch (err) {
+        // One container's trouble (the scheduler unreachable …) must not hold up the others; the next run retries.
+        this.logger.warn('build recovery failed; retried next run', { containerUuid: c.uuid, host: c.host, cause, error: (err as Error).message });
+      }
+    }
+    return done;
+  }
+
+  /** Runs now and then `[DEFAULT] periodic_interval` after each run ends (runs never overlap). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.tick();
+  }
+
+  /** No more runs; resolves once a run in flight has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  private tick(): void {
+    const run = this.runOnce().catch((err: unknown) => {
+      this.logger.warn('periodic task failed', { task: 'recover_builds', error: (err as Error).message });
+      return [];
+    });
+    this.running = run;
+    void run.then(() => {
+      this.running = null;
+      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.conf.DEFAULT.periodic_interval * 1000);
+    });
+  }
+}
