@@ -45,6 +45,10 @@ import { ContainerService } from './v1/containers/container.service';
 import { CONTAINER_BACKEND, type ContainerBackend } from './v1/containers/containers.tokens';
 import { ContainersController } from './v1/containers/containers.controller';
 import { HostsController } from './v1/hosts/hosts.controller';
+import { AvailabilityZonesController } from './v1/availability-zones.controller';
+import { QuotaClassesController } from './v1/quotas/quota-classes.controller';
+import { QuotaService } from './v1/quotas/quota.service';
+import { QuotasController } from './v1/quotas/quotas.controller';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
@@ -111,10 +115,16 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   }
   c.bind(API_CONTROLLER).to(VersionsController);
   c.bind(API_CONTROLLER).to(ServicesController);
+  c.bind(API_CONTROLLER).to(AvailabilityZonesController);
   if (backend) {
-    c.bind<ContainerBackend>(CONTAINER_BACKEND).toConstantValue(backend);
+    const quotas = new QuotaService(backend.stores, conf);
+    c.bind(QuotaService).toConstantValue(quotas);
+    // Creates and updates are limited by the database quotas unless the backend brings its own check.
+    c.bind<ContainerBackend>(CONTAINER_BACKEND).toConstantValue(backend.quota ? backend : { ...backend, quota: quotas });
     c.bind(ContainerService).toSelf();
-    for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController]) c.bind(API_CONTROLLER).to(ctl);
+    for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController, QuotasController, QuotaClassesController]) {
+      c.bind(API_CONTROLLER).to(ctl);
+    }
   }
   c.bind(PipelineBuilder).toSelf();
   return c;

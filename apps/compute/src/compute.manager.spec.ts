@@ -143,6 +143,37 @@ describe('ComputeManager: operations', () => {
     assert.equal(r.conductor.row(c.uuid).status, 'Stopped');
   });
 
+  test('a task_state the API wrote before casting is cleared when the operation ends', async () => {
+    const r = rig();
+    const c = await created(r);
+    r.conductor.row(c.uuid).task_state = 'container_stopping';
+    await r.manager.containerStop(ctx, { container_uuid: c.uuid, timeout: 1 });
+    assert.deepEqual([r.conductor.row(c.uuid).status, r.conductor.row(c.uuid).task_state], ['Stopped', null]);
+    Object.assign(r.conductor.row(c.uuid), { status: 'Restarting', task_state: 'container_rebooting' });
+    await r.manager.containerReboot(ctx, { container_uuid: c.uuid, timeout: 1 });
+    assert.deepEqual([r.conductor.row(c.uuid).status, r.conductor.row(c.uuid).task_state], ['Running', null]);
+    assert.deepEqual(r.conductor.row(c.uuid).addresses, { bridge: [{ addr: '172.17.0.2', version: 4, preserve_on_delete: false }] });
+    // a failed operation clears it too (pausing a container that is not running)
+    await r.driver.stop(ctx, c.uuid, 1);
+    r.conductor.row(c.uuid).task_state = 'container_pausing';
+    await r.manager.containerPause(ctx, { container_uuid: c.uuid });
+    assert.equal(r.conductor.row(c.uuid).task_state, null);
+    // another operation's task is not ours to clear
+    r.conductor.row(c.uuid).task_state = 'container_deleting';
+    await r.manager.containerStart(ctx, { container_uuid: c.uuid });
+    assert.equal(r.conductor.row(c.uuid).task_state, 'container_deleting');
+  });
+
+  test('commit records its event and finishes the action', async () => {
+    const r = rig();
+    const c = await created(r);
+    r.conductor.events.length = 0;
+    r.driver.stub('commit', async () => ({ image_id: 'sha256:1', ref: 'snap:v1' }));
+    const out = await r.manager.containerCommit(ctx, { container_uuid: c.uuid, repository: 'snap', tag: 'v1' });
+    assert.equal(out.image_id, 'sha256:1');
+    assert.deepEqual(r.conductor.events, [`start ${EVENTS.commit}`, `Success ${EVENTS.commit}`, 'finish action']);
+  });
+
   test('an engine state conflict leaves the status alone and clears the task', async () => {
     const r = rig();
     const c = await created(r, {});
@@ -257,6 +288,15 @@ describe('ContainerSync', () => {
     assert.equal(r.conductor.rows.has(removed.uuid), false);
     assert.equal(r.conductor.row(healed.uuid).status, 'Running');
     assert.ok(r.driver.containers.has(healed.uuid));
+  });
+
+  test('a container already in Error whose engine container is gone keeps its reason', async () => {
+    const r = rig();
+    const c = await created(r);
+    Object.assign(r.conductor.row(c.uuid), { status: 'Error', status_reason: 'manifest unknown' });
+    r.driver.containers.delete(c.uuid);
+    await r.sync.syncAll(ctx);
+    assert.deepEqual([r.conductor.row(c.uuid).status, r.conductor.row(c.uuid).status_reason], ['Error', 'manifest unknown']);
   });
 
   test('an engine container of this host without a record is removed after the grace period only', async () => {

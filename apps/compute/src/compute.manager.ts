@@ -6,12 +6,15 @@ import { type Container } from '@zun-ts/objects';
 import {
   type ComputeRpcApi,
   type ContainerArchiveRequest,
+  type ContainerAttachResult,
   type ContainerCreateRequest,
   type ContainerExecRequest,
   type ContainerExecResult,
   type ContainerLogsRequest,
   type ContainerRef,
+  type TtySize,
 } from '@zun-ts/rpc';
+import { COMPUTE_CONSOLE, type ComputeConsole } from './compute-console.service';
 import { EVENTS } from './container-builder';
 import { type ContainerOperations } from './container-operations';
 import { COMPUTE_CONF, CONTAINER_DRIVER, CONTAINER_OPERATIONS } from './tokens';
@@ -27,6 +30,7 @@ export class ComputeManager implements ComputeRpcApi {
     @inject(COMPUTE_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
     @inject(CONTAINER_DRIVER) private readonly driver: ContainerDriver,
     @inject(CONTAINER_OPERATIONS) private readonly ops: ContainerOperations,
+    @inject(COMPUTE_CONSOLE) private readonly console?: Pick<ComputeConsole, 'attach' | 'exec'>,
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
@@ -117,11 +121,23 @@ export class ComputeManager implements ComputeRpcApi {
     );
   }
 
-  /** Interactive execs are only created here; the attach through wsproxy is not wired yet, so no token is issued. */
+  /** An interactive exec is only created here, and gets a console token: the relay starts it when zun-wsproxy connects. */
   containerExec(ctx: RequestContext, args: ContainerExecRequest): Promise<ContainerExecResult> {
     return this.ops.query(ctx, args.container_uuid, async (c) => {
       const r = await this.driver.execute(ctx, c.uuid, { command: args.command, run: !args.interactive, interactive: args.interactive });
-      return { output: r.output, exit_code: r.exit_code, exec_id: r.exec_id, token: null };
+      const token = args.interactive && r.exec_id ? await consoleOf(this.console).exec(ctx, c, r.exec_id) : null;
+      return { output: r.output, exit_code: r.exit_code, exec_id: r.exec_id, token };
+    });
+  }
+
+  containerAttach(ctx: RequestContext, args: ContainerRef): Promise<ContainerAttachResult> {
+    return this.ops.query(ctx, args.container_uuid, (c) => consoleOf(this.console).attach(ctx, c));
+  }
+
+  /** A container without a TTY has nothing to resize (Docker would refuse): the client's resize is a no-op. */
+  containerResize(ctx: RequestContext, args: ContainerRef & TtySize): Promise<void> {
+    return this.ops.query(ctx, args.container_uuid, async (c) => {
+      if (c.tty) await this.driver.resize(ctx, c.uuid, { width: args.width, height: args.height });
     });
   }
 
@@ -149,11 +165,17 @@ export class ComputeManager implements ComputeRpcApi {
   }
 
   containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
-    return this.ops.locked(ctx, args.container_uuid, async (c) => {
+    return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {
       const r = await this.driver.commit(ctx, c.uuid, { repository: args.repository, tag: args.tag });
       return { image_id: r.image_id };
     });
   }
+}
+
+/** The host's console (a manager built without one, as in unit tests, cannot attach). */
+function consoleOf(c: Pick<ComputeConsole, 'attach' | 'exec'> | undefined): Pick<ComputeConsole, 'attach' | 'exec'> {
+  if (!c) throw new Error('the console relay of this host is not running');
+  return c;
 }
 
 /** `since` of a logs request: unix seconds, or an RFC 3339 time; null or unreadable → everything. */

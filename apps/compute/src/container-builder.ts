@@ -3,7 +3,7 @@ import { type ContainerDriver } from '@zun-ts/compute-driver';
 import { type Container, type ContainerStatus } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { type ContainerRecords, errorText, isConflict } from './conductor-api';
-import { createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
+import { addressesOf, createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
 
 /** Action event names, as Zun's compute records them. */
 export const EVENTS = {
@@ -16,6 +16,7 @@ export const EVENTS = {
   kill: 'compute__do_container_kill',
   delete: 'compute__do_container_delete',
   rebuild: 'compute__do_container_rebuild',
+  commit: 'compute__do_container_commit',
 } as const;
 
 /** A driver step failed: the failure belongs to the container, not to this process. */
@@ -137,7 +138,7 @@ export class ContainerBuilder {
         ctx,
         c.uuid,
         { status: state.running ? 'Running' : state.status, status_reason: null, status_detail: detailOf(state), started_at: state.started_at ?? new Date(),
-          ...(own ? { task_state: null } : {}) },
+          addresses: addressesOf(state), ...(own ? { task_state: null } : {}) },
         { status: expected },
       );
       await this.records.eventFinish(ctx, c.uuid, EVENTS.start);

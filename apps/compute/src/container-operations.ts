@@ -4,7 +4,7 @@ import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/ob
 import { type ContainerPatch, type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
-import { detailOf, memoryMiB } from './container-mapping';
+import { addressesOf, detailOf, memoryMiB } from './container-mapping';
 import { type KeyedLock } from './keyed-lock';
 
 /** One state change of a running container (stop, pause …). */
@@ -89,12 +89,15 @@ export class ContainerOperations {
       const log = this.log(ctx, uuid);
       const c = await this.mine(ctx, uuid, log);
       if (!c) return;
+      // The API writes the operation's task_state before it casts (its guard against a second operation):
+      // that task is ours to clear, as is one this host sets itself.
+      let own = c.task_state === spec.task;
       if (!c.container_id) {
         log.info('cannot operate an uncreated container', { event: spec.event });
+        if (own) await this.records.trySave(ctx, uuid, { task_state: null }, { task_state: [spec.task] });
         return;
       }
       await this.records.eventStart(ctx, uuid, spec.event);
-      let own = false;
       if (c.task_state === null) {
         own = (await this.records.trySave(ctx, uuid, { task_state: spec.task }, { status: LIVE_STATUSES, task_state: [null] })) !== null;
         if (!own && !(await this.records.get(ctx, uuid))) return;
@@ -109,13 +112,15 @@ export class ContainerOperations {
         if (err instanceof ZunError && err.retryable) throw err; // engine unreachable: try again later
         return;
       }
-      let detail: string | null = null;
+      const patch: ContainerPatch = { status: spec.result, status_reason: null, status_detail: null, ...(own ? { task_state: null } : {}) };
       try {
-        detail = detailOf(await this.driver.inspect(ctx, uuid));
+        const state = await this.driver.inspect(ctx, uuid);
+        patch.status_detail = detailOf(state);
+        // Without Neutron the engine hands out the addresses when the container starts.
+        if (spec.result === 'Running') patch.addresses = addressesOf(state);
       } catch {
         // the status is what matters; the periodic sync fills the detail in
       }
-      const patch: ContainerPatch = { status: spec.result, status_reason: null, status_detail: detail, ...(own ? { task_state: null } : {}) };
       if (spec.result === 'Running' && spec.task === 'container_starting') patch.started_at = new Date();
       await this.records.trySave(ctx, uuid, patch, { status: LIVE_STATUSES });
       await this.records.eventFinish(ctx, uuid, spec.event);
@@ -239,6 +244,26 @@ export class ContainerOperations {
       if (change.cpu !== null) patch.cpu = change.cpu;
       if (change.memory !== null) patch.memory = change.memory;
       return this.records.save(ctx, uuid, patch);
+    });
+  }
+
+  /**
+   * A synchronous operation the API recorded as an action (commit): {@link locked}, with its event, and
+   * the action finished whatever the outcome, as Zun's compute does.
+   */
+  recorded<T>(ctx: RequestContext, uuid: string, event: string, fn: (c: Container) => Promise<T>): Promise<T> {
+    return this.locked(ctx, uuid, async (c) => {
+      await this.records.eventStart(ctx, uuid, event);
+      try {
+        const out = await fn(c);
+        await this.records.eventFinish(ctx, uuid, event);
+        return out;
+      } catch (err) {
+        await this.records.eventFinish(ctx, uuid, event, err);
+        throw err;
+      } finally {
+        await this.records.actionFinish(ctx, uuid);
+      }
     });
   }
 

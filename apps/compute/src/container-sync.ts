@@ -3,7 +3,7 @@ import { type ContainerDriver, type ContainerState, type DriverEvent, type Event
 import { type Container, type ContainerStatus } from '@zun-ts/objects';
 import { type ContainerBuilder } from './container-builder';
 import { type ContainerRecords, errorText } from './conductor-api';
-import { COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
+import { addressesOf, COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
 import { type KeyedLock } from './keyed-lock';
 
 /** Statuses the sync leaves alone: an operation owns them. */
@@ -126,11 +126,15 @@ export class ContainerSync {
     }
     const detail = detailOf(state);
     const reason = state.status === 'Unknown' || state.status === 'Error' ? state.status_reason : state.status === c.status ? c.status_reason : null;
-    if (state.status === c.status && detail === c.status_detail) return;
+    // A running container's engine addresses are the ones it has (a restart outside Zun may change them).
+    const addresses = state.running ? addressesOf(state) : null;
+    const newAddresses = addresses !== null && JSON.stringify(addresses) !== JSON.stringify(c.addresses);
+    if (state.status === c.status && detail === c.status_detail && !newAddresses) return;
     const saved = await this.records.trySave(
       ctx,
       uuid,
-      { status: state.status, status_detail: detail, status_reason: reason, ...(state.status === 'Running' && state.started_at ? { started_at: state.started_at } : {}) },
+      { status: state.status, status_detail: detail, status_reason: reason, ...(state.status === 'Running' && state.started_at ? { started_at: state.started_at } : {}),
+        ...(newAddresses ? { addresses } : {}) },
       { status: [c.status], task_state: [null] },
     );
     if (saved && saved.status !== c.status) log.info('container status synced from the engine', { from: c.status, to: saved.status });
@@ -154,6 +158,8 @@ export class ContainerSync {
       if (saved) await this.builder.recreate(ctx, saved, { start: c.status === 'Running', expected: ['Rebuilding'] });
       return;
     }
+    // Already Error (e.g. a rebuild whose image could not be pulled removed it): keep the reason that says why.
+    if (c.status === 'Error') return;
     log.warn('engine container vanished', { containerId: c.container_id });
     await this.records.trySave(
       ctx,

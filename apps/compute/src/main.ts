@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { adminContext } from '@zun-ts/common';
-import { DockerContainerDriver } from '@zun-ts/compute-driver-docker';
+import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { ConductorServiceRegistry, computeTopic, RpcServer, RpcTransport, type ComputeRpcApi } from '@zun-ts/rpc';
 import { bootstrapService, runMain, runService } from '@zun-ts/service';
 import { ComputeManager } from './compute.manager';
+import { COMPUTE_CONSOLE, ComputeConsole, rpcConsoleConductor } from './compute-console.service';
+import { ConsoleGrants } from './console-grants';
+import { ConsoleRelay } from './console-relay.server';
 import { ContainerRecords, RpcConductorApi } from './conductor-api';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
@@ -33,7 +36,7 @@ void runMain(BINARY, async () => {
 
   const records = new ContainerRecords(new RpcConductorApi(transport), host, logger);
   const locks = new KeyedLock();
-  const tracker = new ResourceTracker(driver, records, conf.compute.reserve_disk_for_image, logger);
+  const tracker = new ResourceTracker(driver, records, conf.compute.reserve_disk_for_image, logger, conf.compute.reserved_host_memory_mb);
   const builder = new ContainerBuilder(driver, records, logger, () => tracker.diskQuotaSupported());
   const ops = new ContainerOperations(driver, records, builder, locks, logger);
   const intervalMs = conf.DEFAULT.periodic_interval * 1000;
@@ -45,10 +48,22 @@ void runMain(BINARY, async () => {
     new PeriodicTask('sync_container_state', intervalMs, () => sync.syncAll(), logger),
   ];
 
+  // Attach and interactive exec: this host's relay bridges one Docker session per connection from
+  // zun-wsproxy, for the token it minted; the engine's API itself stays on the unix socket.
+  const grants = new ConsoleGrants(conf.compute.relay_token_ttl * 1000);
+  const relay = new ConsoleRelay(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })), grants, {
+    host: conf.compute.relay_host,
+    port: conf.compute.relay_port,
+    publicHost: host,
+    logger: logger.child({ component: 'console-relay' }),
+  });
+  const consoles = new ComputeConsole(grants, relay, rpcConsoleConductor(transport));
+
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(COMPUTE_CONF).toConstantValue(conf);
   container.bind(CONTAINER_DRIVER).toConstantValue(driver);
   container.bind(CONTAINER_OPERATIONS).toConstantValue(ops);
+  container.bind(COMPUTE_CONSOLE).toConstantValue(consoles);
   container.bind(ComputeManager).toSelf();
 
   const server = new RpcServer(transport);
@@ -59,6 +74,7 @@ void runMain(BINARY, async () => {
     registry: new ConductorServiceRegistry(transport),
     logger,
     start: async () => {
+      await relay.listen();
       await server.serve<ComputeRpcApi>(topic, container.get(ComputeManager));
       await ops.recover(adminContext()).catch((err: unknown) => logger.warn('start-up recovery failed', { error: (err as Error).message }));
       sync.start();
@@ -67,6 +83,7 @@ void runMain(BINARY, async () => {
     stop: async () => {
       await Promise.all(periodic.map((p) => p.stop()));
       await sync.stop();
+      await relay.close();
       await transport.close(); // stops taking messages, waits for the ones in flight
       await locks.idle();
       await driver.close();

@@ -3,33 +3,82 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Socket } from 'node:net';
 import { inject, injectable } from 'inversify';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { type Logger } from '@zun-ts/common';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type Logger, newRequestId } from '@zun-ts/common';
 import { type WebsocketProxyConf } from '@zun-ts/config';
-import { CONSOLE_ACCESS, type ConsoleAccess } from './console-access';
+import { bridge, CLOSE, closeReason } from './console.bridge';
+import { CONSOLE_ACCESS, type ConsoleAccess, type ConsoleTarget } from './console-access';
 import { originProblem } from './origin.check';
-import { LOGGER, WSPROXY_CONF } from './tokens';
+import { type RelayConnector, RelayRefused } from './relay.connector';
+import { LOGGER, RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
 
-/** Close codes (RFC 6455). */
-const POLICY_VIOLATION = 1008;
-const INTERNAL_ERROR = 1011;
-const GOING_AWAY = 1001;
+/** Bound on everything before the client's handshake is answered (lookup, relay, engine attach). */
+const OPEN_DEADLINE_MS = 15_000;
+
+/** How a console ends before it is relayed: the handshake completes, then the socket is closed with this. */
+interface Refusal {
+  code: number;
+  reason: string;
+}
+
+/** Opening a console took longer than {@link OPEN_DEADLINE_MS}. */
+class OpenTimeout extends Error {}
+
+/** `p`, or an {@link OpenTimeout} at `end` (epoch ms); a value that arrives too late goes to `discard`. */
+function within<T>(p: Promise<T>, end: number, discard?: (late: T) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new OpenTimeout('Opening the console took too long.'));
+    }, Math.max(0, end - Date.now()));
+    p.then(
+      (v) => {
+        if (settled) return discard?.(v);
+        settled = true;
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** The close code and reason a client gets when the relay refused or could not be reached. */
+export function refusalOfRelay(err: RelayRefused): Refusal {
+  const s = err.status;
+  if (s === 401 || s === 403) return { code: CLOSE.POLICY_VIOLATION, reason: err.message };
+  if (s !== null && s >= 400 && s < 500) return { code: CLOSE.INTERNAL_ERROR, reason: err.message };
+  if (s === null) return { code: CLOSE.BAD_GATEWAY, reason: "The console relay of the container's host cannot be reached." };
+  return { code: CLOSE.BAD_GATEWAY, reason: `The console relay of the container's host failed: ${err.message}` };
+}
 
 /**
- * The console proxy's listener: answers plain HTTP with Zun's 404 error body and
- * accepts WebSocket upgrades only to check their token, origin and query; relaying
- * to the container (attach/exec) is not implemented yet, so every console is closed
- * with a reason the client can show.
+ * zun-wsproxy: the public end of `zun attach` and `zun exec --interactive`. For each WebSocket it reads
+ * `?token&uuid[&exec_id]`, checks the Origin, has the conductor confirm the token (constant-time) and name
+ * the compute host's relay of that session, opens the relay (which attaches to the engine), and only then
+ * answers the client's handshake — so a client that resizes right after connecting finds its session
+ * running. Refusals complete the handshake and close with a code and reason: 1008 for a bad token or
+ * origin, 1011 when the container cannot be attached, 1014 when its host's relay cannot be reached or dies.
+ * Frames are relayed both ways with backpressure; either side closing closes the other.
  */
 @injectable()
 export class WsProxyServer {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
+  private readonly relays = new Set<WebSocket>();
+  private closing = false;
 
   constructor(
     @inject(WSPROXY_CONF) private readonly conf: WebsocketProxyConf,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(CONSOLE_ACCESS) private readonly access: ConsoleAccess,
+    @inject(RELAY_CONNECTOR) private readonly relay: RelayConnector,
   ) {
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.onHttpRequest(req, res);
     this.server = conf.cert && conf.key
@@ -38,11 +87,11 @@ export class WsProxyServer {
     // python-zunclient offers "binary, base64" and fails the handshake unless one is chosen.
     this.wss = new WebSocketServer({
       noServer: true,
+      perMessageDeflate: false,
+      maxPayload: 16 << 20,
       handleProtocols: (offered) => (offered.has('binary') ? 'binary' : offered.has('base64') ? 'base64' : false),
     });
-    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      this.wss.handleUpgrade(req, socket, head, (ws) => void this.onConsole(ws, req));
-    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.onUpgrade(req, socket, head));
   }
 
   /** Listen on `[websocket_proxy] wsproxy_host:wsproxy_port`. */
@@ -58,10 +107,17 @@ export class WsProxyServer {
     });
   }
 
+  /** Consoles being relayed now. */
+  get openSessions(): number {
+    return this.relays.size;
+  }
+
   /** Stop accepting, tell open consoles the proxy is going away, close idle connections. */
   async close(): Promise<void> {
+    this.closing = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const ws of this.wss.clients) ws.close(GOING_AWAY, 'zun-wsproxy is shutting down');
+    for (const ws of this.wss.clients) ws.close(CLOSE.GOING_AWAY, 'zun-wsproxy is shutting down');
+    for (const r of this.relays) r.close(CLOSE.GOING_AWAY, 'zun-wsproxy is shutting down');
     this.server.closeIdleConnections();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await closed;
@@ -76,25 +132,69 @@ export class WsProxyServer {
     this.logger.debug('plain http request refused', { method: req.method, url: req.url });
   }
 
-  private async onConsole(ws: WebSocket, req: IncomingMessage): Promise<void> {
-    const refuse = (code: number, reason: string): void => {
-      this.logger.info('console refused', { reason, remote: req.socket.remoteAddress });
-      ws.close(code, reason);
-    };
+  /** Answers the handshake, then closes the console with the refusal. */
+  private refuse(req: IncomingMessage, socket: Socket, head: Buffer, refusal: Refusal, log: Logger): void {
+    log.info('console refused', { reason: refusal.reason, code: refusal.code, remote: req.socket.remoteAddress });
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      ws.close(refusal.code, closeReason(refusal.reason));
+    });
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const requestId = newRequestId();
+    const log = this.logger.child({ requestId });
+    // The client may go while the session is being looked up: never let its socket's error go unheard.
+    socket.on('error', (err) => log.debug('client socket error', { error: err.message }));
+    if (this.closing) return this.refuse(req, socket, head, { code: CLOSE.GOING_AWAY, reason: 'zun-wsproxy is shutting down' }, log);
+
     const problem = originProblem(req.headers, this.conf.base_url, this.conf.allowed_origins);
-    if (problem) return refuse(POLICY_VIOLATION, problem);
+    if (problem) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: problem }, log);
     const query = new URL(req.url ?? '/', 'http://wsproxy').searchParams;
     const token = query.get('token');
     const uuid = query.get('uuid');
-    if (!token) return refuse(POLICY_VIOLATION, 'Invalid token: a token is required.');
-    if (!uuid) return refuse(POLICY_VIOLATION, 'A container uuid is required.');
+    const execId = query.get('exec_id') || null;
+    if (!token) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: 'Invalid token: a token is required.' }, log);
+    if (!uuid) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: 'A container uuid is required.' }, log);
+
+    let target: ConsoleTarget;
+    let relay: WebSocket;
+    const end = Date.now() + OPEN_DEADLINE_MS;
     try {
-      const decision = await this.access.authorize({ token, uuid, execId: query.get('exec_id') });
-      if (!decision.ok) return refuse(POLICY_VIOLATION, decision.reason);
-      refuse(INTERNAL_ERROR, 'Console relay is not available yet.');
+      const decision = await within(this.access.authorize({ token, uuid, execId, requestId }), end);
+      if (!decision.ok) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: decision.reason }, log);
+      target = decision.target;
+      relay = await within(this.relay.connect(target.relayUrl, target.token, requestId), end, (late) => late.terminate());
     } catch (err) {
-      this.logger.error('console authorization failed', { error: err instanceof Error ? err.message : String(err) });
-      ws.close(INTERNAL_ERROR, 'Console authorization failed.');
+      if (err instanceof RelayRefused) return this.refuse(req, socket, head, refusalOfRelay(err), log);
+      const timedOut = err instanceof OpenTimeout;
+      log.error('console could not be opened', { error: err instanceof Error ? err.message : String(err) });
+      return this.refuse(req, socket, head, { code: CLOSE.INTERNAL_ERROR, reason: timedOut ? err.message : 'Console authorization failed.' }, log);
     }
+    if (socket.destroyed || this.closing) {
+      log.info('client left before its console was open');
+      relay.terminate();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (client) => void this.relayConsole(client, relay, target, execId, log));
+  }
+
+  private async relayConsole(client: WebSocket, relay: WebSocket, target: ConsoleTarget, execId: string | null, log: Logger): Promise<void> {
+    this.relays.add(relay);
+    const started = Date.now();
+    log.info('console opened', { containerUuid: target.containerUuid, execId, open: this.relays.size });
+    const r = await bridge(client, relay);
+    this.relays.delete(relay);
+    log.info('console closed', {
+      containerUuid: target.containerUuid,
+      execId,
+      endedBy: r.endedBy,
+      code: r.code,
+      bytesIn: r.bytesIn,
+      bytesOut: r.bytesOut,
+      seconds: Math.round((Date.now() - started) / 1000),
+      open: this.relays.size,
+    });
   }
 }

@@ -7,9 +7,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { ContainerNotFound, type RequestContext } from '@zun-ts/common';
+import { CONDUCTOR_TOPIC, type ConsoleTarget, type ConsoleTargetRequest, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { requireEnv, uniqueName } from '@zun-ts/testing';
 
 const repoRoot = resolve(__dirname, '../../..');
+const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
+const prefix = uniqueName('wsproxy');
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -63,20 +69,36 @@ describe('zun-wsproxy process', () => {
   let port = 0;
   let proxy: Proxy;
   let base = '';
+  let conductorSide: RpcTransport;
+  const asked: ConsoleTargetRequest[] = [];
 
   before(async () => {
+    // The conductor as far as the proxy uses it: it knows no container.
+    conductorSide = RpcTransport.connect({ redisUrl, prefix });
+    await new RpcServer(conductorSide).serve(CONDUCTOR_TOPIC, {
+      async consoleTarget(_ctx: RequestContext, args: ConsoleTargetRequest): Promise<ConsoleTarget> {
+        asked.push(args);
+        throw new ContainerNotFound(`Container ${args.container} could not be found.`);
+      },
+    });
     const res = spawnSync(process.execPath, ['tools/build.mjs', 'wsproxy'], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(res.status, 0, res.stdout + res.stderr);
     port = await freePort();
-    writeFileSync(join(dir, 'zun.conf'), `[websocket_proxy]\nwsproxy_host = 127.0.0.1\nwsproxy_port = ${port}\n`);
+    writeFileSync(join(dir, 'zun.conf'), `[redis]\nurl = ${redisUrl}\nkey_prefix = ${prefix}\n\n[websocket_proxy]\nwsproxy_host = 127.0.0.1\nwsproxy_port = ${port}\n`);
     proxy = new Proxy(['--config-file', join(dir, 'zun.conf'), '--host=wsproxy-test']);
     started.push(proxy);
     await proxy.listening();
     base = `ws://127.0.0.1:${port}/`;
   });
 
-  after(() => {
+  after(async () => {
     for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(started.map((p) => p.exited));
+    await conductorSide?.close();
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -96,11 +118,12 @@ describe('zun-wsproxy process', () => {
     assert.equal(c.reason, 'Invalid token: a token is required.');
   });
 
-  test('a console with a token is refused (no token can be validated yet), after choosing "binary"', async () => {
-    const c = await consoleClose(`${base}?token=abc&uuid=0c4a7d43-7f1c-4a34-8a1b-9f4a59a4f1e1`, { protocols: ['binary', 'base64'] });
+  test('a token the conductor cannot confirm is refused with 1008, after choosing "binary"', async () => {
+    const c = await consoleClose(`${base}?token=abc&uuid=0c4a7d43-7f1c-4a34-8a1b-9f4a59a4f1e1&exec_id=${'e'.repeat(64)}`, { protocols: ['binary', 'base64'] });
     assert.equal(c.protocol, 'binary', 'python-zunclient needs one of its offered sub-protocols');
     assert.equal(c.code, 1008);
-    assert.match(c.reason, /^Invalid token/);
+    assert.equal(c.reason, 'Invalid token.');
+    assert.deepEqual(asked.at(-1), { container: '0c4a7d43-7f1c-4a34-8a1b-9f4a59a4f1e1', exec_id: 'e'.repeat(64) });
   });
 
   test('a console from a foreign origin is refused', async () => {

@@ -1,4 +1,6 @@
 export * from './docker-container.driver';
+export * from './docker-console.streams';
+export * from './docker-frame.demuxer';
 export * from './docker-host';
 export * from './docker-host-info.mapping';
 export * from './docker-create.mapping';

@@ -1,4 +1,5 @@
 export * from './container-driver';
+export * from './console-streams';
 export * from './container-naming';
 export * from './container-status';
 export * from './driver.errors';

@@ -193,6 +193,18 @@ export class SqlContainerRepository implements ContainerRepository {
   }
 
   async create(container: NewContainer): Promise<Container> {
+    const insert = this.insertStatement(container);
+    try {
+      const res = await this.engine.run(insert.sql, insert.params);
+      return { id: res.insertId, ...insert.row };
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ContainerAlreadyExists(container.uuid);
+      throw e;
+    }
+  }
+
+  /** The INSERT of a new container (defaults filled in) and the row it writes, for transaction bodies. */
+  insertStatement(container: NewContainer): { sql: string; params: SqlValue[]; row: Omit<Container, 'id'> } {
     const row: Omit<Container, 'id'> = { ...DEFAULTS, created_at: new Date(), uuid: container.uuid, status: container.status };
     for (const [key, value] of Object.entries(container) as [string, unknown][]) {
       if (value === undefined) continue; // the default stays
@@ -201,16 +213,7 @@ export class SqlContainerRepository implements ContainerRepository {
     }
     const keys = Object.keys(row) as (keyof typeof row)[];
     const sql = `INSERT INTO ${this.codec.quotedTable} (${keys.map((k) => `\`${k}\``).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
-    try {
-      const res = await this.engine.run(
-        sql,
-        keys.map((k) => this.codec.encode(k, row[k])),
-      );
-      return { id: res.insertId, ...row };
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new ContainerAlreadyExists(container.uuid);
-      throw e;
-    }
+    return { sql, params: keys.map((k) => this.codec.encode(k, row[k])), row };
   }
 
   async getByUuid(scope: ContainerScope, uuid: string): Promise<Container> {
@@ -322,19 +325,30 @@ export class SqlContainerRepository implements ContainerRepository {
   }
 
   async countUsage(projectId: string, containerType: ContainerType = CONTAINER_TYPES.container): Promise<ContainerUsage> {
+    const q = this.usageStatement(projectId, containerType);
+    return usageFromRow((await this.engine.select(q.sql, q.params))[0]);
+  }
+
+  /** The SELECT that counts a project's usage (one row), for transaction bodies; read it with {@link usageFromRow}. */
+  usageStatement(projectId: string, containerType: ContainerType = CONTAINER_TYPES.container): { sql: string; params: SqlValue[] } {
     // memory is a string column holding MiB digits; both engines read its numeric prefix.
     const asNumber = this.engine.kind === 'sqlite' ? 'REAL' : 'DOUBLE';
-    const [row] = await this.engine.select<{ containers: unknown; cpu: unknown; memory: unknown; disk: unknown }>(
-      `SELECT COUNT(*) AS containers, SUM(\`cpu\`) AS cpu, SUM(CAST(\`memory\` AS ${asNumber})) AS memory, SUM(\`disk\`) AS disk ` +
-        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND \`container_type\` = ?`,
-      [projectId, containerType],
-    );
-    const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
     return {
-      containers: num(row?.containers),
-      cpu: Math.round(num(row?.cpu) * 1000) / 1000,
-      memory: num(row?.memory),
-      disk: num(row?.disk),
+      sql:
+        `SELECT COUNT(*) AS containers, SUM(\`cpu\`) AS cpu, SUM(CAST(\`memory\` AS ${asNumber})) AS memory, SUM(\`disk\`) AS disk ` +
+        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND \`container_type\` = ?`,
+      params: [projectId, containerType],
     };
   }
+}
+
+/** A usage row of {@link SqlContainerRepository.usageStatement} as numbers (cpu rounded to 3 decimals). */
+export function usageFromRow(row: Record<string, unknown> | undefined): ContainerUsage {
+  const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+  return {
+    containers: num(row?.['containers']),
+    cpu: Math.round(num(row?.['cpu']) * 1000) / 1000,
+    memory: num(row?.['memory']),
+    disk: num(row?.['disk']),
+  };
 }

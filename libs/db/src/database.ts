@@ -7,6 +7,8 @@ import { MIGRATIONS } from './migrations';
 import { type ComputeNodeRepository, SqlComputeNodeRepository } from './compute-node.repository';
 import { type ContainerActionRepository, SqlContainerActionRepository } from './container-action.repository';
 import { type ContainerRepository, SqlContainerRepository } from './container.repository';
+import { type ExecInstanceRepository, TypeormExecInstanceRepository } from './exec-instance.repository';
+import { type QuotaClassRepository, type QuotaRepository, SqlQuotaClassRepository, SqlQuotaRepository } from './quota.repository';
 import { SqlEngine } from './sql-engine';
 import { DbServiceRegistry, TypeormZunServiceRepository, type ZunServiceRepository } from './zun-service.repository';
 
@@ -150,6 +152,12 @@ export class Database {
   readonly actions: ContainerActionRepository;
   /** Compute nodes and the race-free resource claims against them. */
   readonly computeNodes: ComputeNodeRepository;
+  /** Interactive exec sessions (their console token and relay address). */
+  readonly execInstances: ExecInstanceRepository;
+  /** Per-project quota overrides, usage, and the race-free create under quota. */
+  readonly quotas: QuotaRepository;
+  /** Quota classes (the `default` class holds every project's defaults). */
+  readonly quotaClasses: QuotaClassRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -161,9 +169,13 @@ export class Database {
     this.services = new TypeormZunServiceRepository(ds);
     this.serviceRegistry = new DbServiceRegistry(this.services);
     const engine = SqlEngine.for(ds, kind);
-    this.containers = new SqlContainerRepository(ds, engine);
+    const containers = new SqlContainerRepository(ds, engine);
+    this.containers = containers;
     this.actions = new SqlContainerActionRepository(ds, engine);
     this.computeNodes = new SqlComputeNodeRepository(ds, engine);
+    this.execInstances = new TypeormExecInstanceRepository(ds);
+    this.quotas = new SqlQuotaRepository(ds, engine, containers);
+    this.quotaClasses = new SqlQuotaClassRepository(ds, engine);
   }
 
   /**

@@ -19,7 +19,18 @@ export {
   type ContainerUsage,
   type NewContainer,
 } from './container.repository';
+export {
+  checkQuota,
+  DEFAULT_QUOTA_CLASS,
+  InvalidQuotaValue,
+  OverQuota,
+  type QuotaClassRepository,
+  type QuotaDeltas,
+  type QuotaLimits,
+  type QuotaRepository,
+} from './quota.repository';
 export { type ContainerActionRepository, type ContainerActionWithEvents } from './container-action.repository';
+export { type ExecInstanceRecord, type ExecInstanceRepository } from './exec-instance.repository';
 export { INVENTORY_FIELDS, type ComputeNodeInventory, type ComputeNodeRepository } from './compute-node.repository';
 export { type ClaimLimits, type ClaimOutcome, type ClaimResources } from './claims';
 export { type ContainerClaim } from './entities';

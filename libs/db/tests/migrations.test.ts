@@ -16,6 +16,7 @@ const TABLES = [
   'image',
   'quota',
   'quota_class',
+  'quota_lock',
   'volume_mapping',
   'zun_service',
 ];

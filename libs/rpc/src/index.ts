@@ -7,11 +7,11 @@ export { CONDUCTOR_TOPIC, SCHEDULER_TOPIC, computeTopic } from './queue.naming';
 export { NoSuchMethod, RpcProtocolError, RpcTransportClosed } from './rpc.errors';
 export {
   type ActionEventRequest, type BuildContainerRequest, type BuildRetry, type ComputeNodeInventory, type ConductorRpcApi, type ContainerPatch,
-  type CreateFailureReport, type ServiceHeartbeatRequest,
+  type ConsoleTarget, type ConsoleTargetRequest, type CreateFailureReport, type ExecInstanceCreateRequest, type ServiceHeartbeatRequest,
 } from './contracts/conductor.contract';
 export { type SchedulerRpcApi, type SelectDestinationsRequest } from './contracts/scheduler.contract';
 export {
-  type ComputeRpcApi, type ContainerArchiveRequest, type ContainerCreateRequest, type ContainerExecRequest,
-  type ContainerExecResult, type ContainerLogsRequest, type ContainerRef,
+  type ComputeRpcApi, type ContainerArchiveRequest, type ContainerAttachResult, type ContainerCreateRequest, type ContainerExecRequest,
+  type ContainerExecResult, type ContainerLogsRequest, type ContainerRef, type TtySize,
 } from './contracts/compute.contract';
 export { ConductorServiceRegistry } from './conductor-service.registry';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { NotImplementedYet, type RequestContext, ZunServiceNotFound } from '@zun-ts/common';
 import { type Container, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
-import { CONDUCTOR_TOPIC, type ConductorRpcApi, ConductorServiceRegistry, RpcServer, RpcTransport, type ServiceHeartbeatRequest } from '../src';
+import { CONDUCTOR_TOPIC, type ConductorRpcApi, ConductorServiceRegistry, type ConsoleTarget, RpcServer, RpcTransport, type ServiceHeartbeatRequest } from '../src';
 import { Redis } from 'ioredis';
 import { requireEnv, uniquePrefix } from './fixtures/test-env';
 
@@ -68,6 +68,12 @@ class MemoryConductor implements ConductorRpcApi {
   }
   actionFinish(): Promise<void> {
     return notHere('actionFinish');
+  }
+  consoleTarget(): Promise<ConsoleTarget> {
+    return notHere('consoleTarget');
+  }
+  execInstanceCreate(): Promise<void> {
+    return notHere('execInstanceCreate');
   }
 }
 

@@ -3,6 +3,8 @@
 //   1.1  container lifecycle: create, start, stop, reboot, pause, unpause, kill, delete, rebuild,
 //        update, logs, execute, execResize, top, stats, getArchive, putArchive, commit;
 //        containerCreate carries the build's retry state (BuildRetry)
+//   1.2  containerAttach (mints the container's console token), containerResize (TTY of the attach session);
+//        an interactive containerExec answers with the exec session's console token
 import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { type BuildRetry } from './conductor.contract';
@@ -41,8 +43,20 @@ export interface ContainerExecResult {
   output: string | null;
   exit_code: number | null;
   exec_id: string | null;
-  /** Only for interactive execs. */
+  /** Interactive execs only: the console token that opens the exec session through zun-wsproxy. */
   token: string | null;
+}
+
+/** Answer of ComputeRpcApi.containerAttach. */
+export interface ContainerAttachResult {
+  /** Fresh random console token of the container (replaces the previous one). */
+  token: string;
+}
+
+/** A terminal size in characters. */
+export interface TtySize {
+  width: number;
+  height: number;
 }
 
 export interface ContainerArchiveRequest extends ContainerRef {
@@ -76,6 +90,14 @@ export interface ComputeRpcApi {
   containerLogs(ctx: RequestContext, args: ContainerLogsRequest): Promise<string>;
   containerExec(ctx: RequestContext, args: ContainerExecRequest): Promise<ContainerExecResult>;
   containerExecResize(ctx: RequestContext, args: ContainerRef & { exec_id: string; width: number; height: number }): Promise<void>;
+  /**
+   * Call. Mints a new console token for the container's main process (a new attach replaces the previous token,
+   * as in Zun) and records it with the relay address of the session on the container (`websocket_token`,
+   * `websocket_url`).
+   */
+  containerAttach(ctx: RequestContext, args: ContainerRef): Promise<ContainerAttachResult>;
+  /** Call. Resizes the TTY of the container's main process (the attach session); a no-op without a TTY. */
+  containerResize(ctx: RequestContext, args: ContainerRef & TtySize): Promise<void>;
   containerTop(ctx: RequestContext, args: ContainerRef & { ps_args: string | null }): Promise<{ Titles: string[]; Processes: string[][] }>;
   containerStats(ctx: RequestContext, args: ContainerRef): Promise<Record<string, unknown>>;
   /** Tar of `path`, base64; with the path's stat as Docker reports it. */

@@ -3,6 +3,8 @@
 //   1.1  buildContainer, reportCreateFailure, containerGet, containersOnHost, containerSave,
 //        containerDestroy, computeNodeUpdate, actionEventStart, actionEventFinish, actionFinish; a failure report
 //        carries the build's retry state (BuildRetry) back; ContainerPatch includes runtime and image_driver
+//   1.2  consoleTarget (zun-wsproxy checks a console token), execInstanceCreate (an interactive exec's token
+//        and relay address)
 import { type RequestContext } from '@zun-ts/common';
 import { type ComputeNode, type Container, type ContainerStatus, type ServiceRegistration, type TaskState, type ZunService } from '@zun-ts/objects';
 
@@ -58,6 +60,31 @@ export type ComputeNodeInventory = Pick<ComputeNode,
   'mem_total' | 'cpus' | 'disk_total' | 'architecture' | 'os' | 'os_type' | 'kernel_version' | 'labels' |
   'runtimes' | 'disk_quota_supported' | 'enable_cpu_pinning'> & Partial<ComputeNode>;
 
+/** Arguments of ConductorRpcApi.consoleTarget: the query of a console URL. */
+export interface ConsoleTargetRequest {
+  /** Container UUID, or name when it does not look like a UUID. */
+  container: string;
+  /** Set for an interactive exec session, null for attach. */
+  exec_id: string | null;
+}
+
+/** Where a console session's bytes come from, and the token that opens it (null: no session to open). */
+export interface ConsoleTarget {
+  container_uuid: string;
+  /** The compute host's console relay address of this session (attach: `websocket_url`; exec: the exec's `url`). */
+  url: string | null;
+  token: string | null;
+}
+
+/** Arguments of ConductorRpcApi.execInstanceCreate. */
+export interface ExecInstanceCreateRequest {
+  container_uuid: string;
+  /** Docker exec id (64 hex). */
+  exec_id: string;
+  token: string;
+  url: string;
+}
+
 export interface ActionEventRequest {
   container_uuid: string;
   request_id: string;
@@ -105,4 +132,11 @@ export interface ConductorRpcApi {
   actionEventFinish(ctx: RequestContext, args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null }): Promise<void>;
   /** Call. Sets the finish time of the request's action (kept from the first call); ContainerActionNotFound when none. */
   actionFinish(ctx: RequestContext, args: { container_uuid: string; request_id: string }): Promise<void>;
+  /**
+   * Call (zun-wsproxy, which holds no database credentials). The stored console token and relay address of a
+   * container's attach session or of one of its exec sessions; ContainerNotFound for an unknown container.
+   */
+  consoleTarget(ctx: RequestContext, args: ConsoleTargetRequest): Promise<ConsoleTarget>;
+  /** Call. Records an interactive exec's token and relay address (idempotent: a redelivery refreshes them). */
+  execInstanceCreate(ctx: RequestContext, args: ExecInstanceCreateRequest): Promise<void>;
 }

@@ -225,12 +225,36 @@ describe('container actions', () => {
       assert.equal(zunError((await post(c, 'commit')).body).detail, "'repository' is a required property");
     });
 
-    test('resize (TTY) is validated and then answered 501: the compute contract has no TTY resize yet', async () => {
+    test('resize (TTY) is validated and reaches the host; only a Running container', async () => {
       const c = await on('Running');
       assert.equal((await post(c, 'resize?w=0&h=24')).status, 400);
+      assert.equal(api.rpc.sent.length, 0);
       const r = await post(c, 'resize?w=80&h=24');
-      assert.equal(r.status, 501);
-      assert.equal(zunError(r.body).code, 'container.');
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'null');
+      assert.deepEqual(api.rpc.sent.map((m) => [m.kind, m.topic, m.method, m.args]), [['call', 'compute.cn1', 'containerResize', { container_uuid: c.uuid, width: 80, height: 24 }]]);
+      assert.equal((await post(await on('Stopped'), 'resize?w=80&h=24')).status, 409);
+      assert.equal((await post(await on('Running', 'cn-down'), 'resize?w=80&h=24')).status, 500);
+    });
+
+    test('attach: the wsproxy URL with the token the host minted, as a JSON string', async () => {
+      const c = await on('Running', 'cn1', { interactive: true, tty: true });
+      api.rpc.onCall = () => ({ token: 'f'.repeat(64) });
+      const r = await get(c, 'attach');
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(r.body, `ws://proxy.example:6784/?token=${'f'.repeat(64)}&uuid=${c.uuid}`);
+      assert.deepEqual(api.rpc.sent.map((m) => [m.kind, m.topic, m.method, m.args]), [['call', 'compute.cn1', 'containerAttach', { container_uuid: c.uuid }]]);
+      assert.equal((await api.db.actions.list(c.uuid)).length, 0, 'attach records no action');
+
+      const plain = await get(await on('Running'), 'attach');
+      assert.equal(plain.status, 400);
+      assert.deepEqual([zunError(plain.body).code, zunError(plain.body).detail],
+        ['container.no-interactive-flag', "Container doesn't support to be attached, please check the interactive set properly"]);
+      const stopped = await get(await on('Stopped', 'cn1', { interactive: true }), 'attach');
+      assert.equal(stopped.status, 409, 'the state is checked before the interactive flag');
+      assert.equal((await get(await on('Running', 'cn-down', { interactive: true }), 'attach')).status, 500);
+      assert.equal(api.rpc.sent.length, 1, 'refused attaches reach no host');
     });
   });
 

@@ -6,11 +6,10 @@ import { type Container } from '@zun-ts/objects';
 import { type ComputeRpcApi, type RpcMethodName } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
 import { sendJsonResponse } from '../../http/error-body';
-import { HttpError } from '../../http/http-error';
 import { requireContext } from '../../http/request-state';
 import { queryParams } from '../query-schema';
 import { type ApiController, type RouteHandler, type RouteSpec } from '../route-table';
-import { Base64Exception, ValidationError } from './container.errors';
+import { Base64Exception, NoInteractiveFlag, ValidationError } from './container.errors';
 import { validators } from './container.schemas';
 import { type AsyncOperation, ContainerService } from './container.service';
 import { type StateCheckedAction, validateContainerState } from './container-states.table';
@@ -70,6 +69,7 @@ export class ContainerActionsController implements ApiController {
       post('execute', wrap((req) => this.execute(req))),
       post('execute_resize', wrap((req) => this.executeResize(req))),
       post('resize', wrap((req) => this.resize(req))),
+      get('attach', wrap((req) => this.attach(req))),
       get('top', wrap((req) => this.top(req))),
       get('stats', wrap((req) => this.stats(req))),
       get('get_archive', wrap((req) => this.getArchive(req))),
@@ -199,14 +199,26 @@ export class ContainerActionsController implements ApiController {
     return null;
   }
 
+  /** The TTY of the attach session follows the client's window (the client calls this on every SIGWINCH). */
   private async resize(req: Request): Promise<null> {
     const ctx = requireContext(req);
     const q = queryParams(req);
     validators.resizeQuery(q);
     const c = await this.load(ctx, req, 'resize', 'resize');
-    await this.svc.upHost(c);
-    // The compute RPC contract has no TTY resize yet (it comes with attach).
-    throw new HttpError(501, 'Resizing the TTY of an attached container is not supported yet.');
+    await this.svc.callCompute(ctx, c, 'containerResize', { container_uuid: c.uuid, width: Number(q['w']), height: Number(q['h']) });
+    return null;
+  }
+
+  /**
+   * The console URL of the container (a JSON string): the compute host mints a new token (the previous one no
+   * longer opens a session) which zun-wsproxy checks against the record before relaying to the host.
+   */
+  private async attach(req: Request): Promise<string> {
+    const ctx = requireContext(req);
+    const c = await this.load(ctx, req, 'attach', 'attach');
+    if (!c.interactive) throw new NoInteractiveFlag();
+    const r = await this.svc.callCompute(ctx, c, 'containerAttach', { container_uuid: c.uuid });
+    return `${this.svc.conf.websocket_proxy.base_url}?token=${encodeURIComponent(r.token)}&uuid=${c.uuid}`;
   }
 
   private async top(req: Request): Promise<unknown> {

@@ -21,6 +21,13 @@ export class ContainerHostNotUp extends ZunError {
 /** Zun's generic 400 ("Unacceptable parameters."), e.g. "Cannot operate an uncreated container.". */
 export class Invalid extends BadRequest {}
 
+/** 400: attach to a container that was not created interactive. */
+export class NoInteractiveFlag extends BadRequest {
+  constructor(message = "Container doesn't support to be attached, please check the interactive set properly") {
+    super(message);
+  }
+}
+
 /** 400 for put_archive data that is not base64. */
 export class Base64Exception extends BadRequest {
   constructor(message = 'Invalid Base 64 file data') {

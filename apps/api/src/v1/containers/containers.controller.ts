@@ -93,7 +93,8 @@ export class ContainersController implements ApiController {
       ...(quota ? { checkQuota: (d) => quota.check(ctx, d) } : {}),
       computeNodeExists: async (h) => (await this.svc.stores.computeNodes.get(h)) !== null,
     });
-    const created = await this.svc.stores.containers.create(plan.container);
+    // The early check above keeps Zun's order of errors; this insert re-checks atomically per project.
+    const created = quota ? await quota.createContainer(ctx, plan.container, plan.quotaDeltas) : await this.svc.stores.containers.create(plan.container);
     try {
       await this.svc.recordAction(ctx, created, 'create');
       await this.svc.castBuild(ctx, { container_uuid: created.uuid, ...plan.build });

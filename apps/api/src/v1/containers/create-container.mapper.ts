@@ -35,6 +35,8 @@ export interface CreateDeps {
 export interface CreatePlan {
   container: NewContainer & { uuid: string };
   build: Omit<BuildContainerRequest, 'container_uuid'>;
+  /** What the create adds to the project's usage: the requested (not defaulted) resources, as Zun counts them. */
+  quotaDeltas: QuotaDeltas;
 }
 
 const BOOLS = 'run or interactive';
@@ -108,10 +110,9 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
   // 1.20–1.35 make tty follow interactive; from 1.36 the client sends tty itself.
   if (!version.lt(V1_20) && version.lt(V1_36) && present(params, 'interactive')) c.tty = c.interactive;
 
-  if (deps.checkQuota) {
-    const n = (k: string): number => (present(params, k) ? toNumber(params[k]) : 0);
-    await deps.checkQuota({ containers: 1, cpu: n('cpu'), memory: n('memory'), disk: n('disk') });
-  }
+  const n = (k: string): number => (present(params, k) ? toNumber(params[k]) : 0);
+  const quotaDeltas: QuotaDeltas = { containers: 1, cpu: n('cpu'), memory: n('memory'), disk: n('disk') };
+  if (deps.checkQuota) await deps.checkQuota(quotaDeltas);
 
   if (present(params, 'auto_remove')) {
     versionCheck(version, 'auto_remove', '1.3');
@@ -196,5 +197,6 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
       availability_zone: typeof az === 'string' ? az : null,
       requested_host: requestedHost,
     },
+    quotaDeltas,
   };
 }

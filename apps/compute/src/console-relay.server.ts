@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { type AddressInfo, isIPv6, type Socket } from 'node:net';
+import { adminContext, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, type Logger, newRequestId, ZunError } from '@zun-ts/common';
+import { type ConsoleStream, type ConsoleStreams } from '@zun-ts/compute-driver';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type ConsoleGrant, type ConsoleGrants, type ConsoleKind } from './console-grants';
+
+/** Pause reading from the engine while this much is queued towards zun-wsproxy; resume below the low mark. */
+const HIGH_WATER = 1 << 20;
+const LOW_WATER = 256 << 10;
+/** Close codes (RFC 6455). */
+const NORMAL = 1000;
+const GOING_AWAY = 1001;
+const INTERNAL_ERROR = 1011;
+
+/** Options of {@link ConsoleRelay}. */
+export interface ConsoleRelayOptions {
+  /** `[compute] relay_host`. */
+  host: string;
+  /** `[compute] relay_port` (0: any free port). */
+  port: number;
+  /** Host name published when listening on a wildcard address (`[DEFAULT] host`). */
+  publicHost: string;
+  logger: Logger;
+}
+
+/** A header value safe to send: printable ASCII on one line, bounded. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, ' ').slice(0, 200);
+}
+
+function refuse(socket: Socket, status: number, reason: string): void {
+  if (socket.destroyed) return;
+  const body = `${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `${CONSOLE_RELAY_REASON_HEADER}: ${headerSafe(reason)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** HTTP status of a refused session from the engine's error (4xx kept, anything else is a bad gateway). */
+function statusOf(err: unknown): number {
+  if (err instanceof ZunError && err.status >= 400 && err.status < 500) return err.status;
+  if (err instanceof ZunError && err.status === 503) return 503;
+  return 502;
+}
+
+/**
+ * The compute host's console relay: an authenticated WebSocket endpoint that bridges exactly one Docker
+ * attach or exec per connection, so the engine's API is never exposed on the network. zun-wsproxy opens
+ * `ws://<relay>/attach/<container uuid>` or `ws://<relay>/exec/<exec id>` presenting the token this host
+ * minted for that session; everything is checked before the engine is touched, and a refusal is a plain
+ * HTTP answer with the reason in a header. Accepted sessions carry raw bytes as binary frames both ways,
+ * with backpressure in both directions.
+ */
+export class ConsoleRelay {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<WebSocket>();
+  private url: string | null = null;
+
+  constructor(
+    private readonly streams: ConsoleStreams,
+    private readonly grants: ConsoleGrants,
+    private readonly opts: ConsoleRelayOptions,
+  ) {
+    this.server = createServer((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('console relay: WebSocket sessions only\n');
+    });
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 << 20 });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.onUpgrade(req, socket, head));
+  }
+
+  /** Starts listening; resolves with the published base URL (`ws://host:port/`). */
+  listen(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', reject);
+        const port = (this.server.address() as AddressInfo).port;
+        const wildcard = ['0.0.0.0', '::', ''].includes(this.opts.host);
+        const host = wildcard ? this.opts.publicHost : this.opts.host;
+        this.url = `ws://${isIPv6(host) ? `[${host}]` : host}:${port}/`;
+        this.opts.logger.info('console relay listening', { url: this.url });
+        resolve(this.url);
+      });
+    });
+  }
+
+  /** The published base URL; throws before {@link listen}. */
+  get baseUrl(): string {
+    if (!this.url) throw new Error('the console relay is not listening');
+    return this.url;
+  }
+
+  /** Where zun-wsproxy reaches one session (recorded as `websocket_url` or the exec's `url`). */
+  sessionUrl(kind: ConsoleKind, target: string): string {
+    return `${this.baseUrl}${kind}/${encodeURIComponent(target)}`;
+  }
+
+  /** Sessions open now. */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Stops listening and ends every open session (the container processes keep running). */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const ws of this.sessions) ws.close(GOING_AWAY, 'zun-compute is shutting down');
+    const deadline = setTimeout(() => {
+      for (const ws of this.sessions) ws.terminate();
+    }, 2000);
+    this.server.closeAllConnections();
+    await closed;
+    clearTimeout(deadline);
+    for (const ws of this.sessions) ws.terminate();
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', (err) => this.opts.logger.debug('relay socket error', { error: err.message }));
+    const requestId = String(req.headers['x-openstack-request-id'] ?? '') || newRequestId();
+    const log = this.opts.logger.child({ requestId });
+    const m = /^\/(attach|exec)\/([A-Za-z0-9-]{1,128})$/.exec(new URL(req.url ?? '/', 'http://relay').pathname);
+    if (!m) return refuse(socket, 404, 'No such console session.');
+    const kind = m[1] as ConsoleKind;
+    const target = m[2] as string;
+    // zun-wsproxy never sends an Origin; a browser always does. Consoles are opened through the proxy only.
+    if (req.headers.origin !== undefined) return refuse(socket, 403, 'Consoles are opened through zun-wsproxy.');
+    const token = req.headers[CONSOLE_RELAY_TOKEN_HEADER];
+    if (typeof token !== 'string' || !token) return refuse(socket, 401, 'A console token is required.');
+    const admission = this.grants.admit(kind, target, token);
+    if (!admission.ok) {
+      log.info('console session refused', { kind, target, refusal: admission.refusal });
+      return refuse(socket, 403, admission.reason);
+    }
+    let stream: ConsoleStream;
+    try {
+      const ctx = adminContext(requestId);
+      stream = kind === 'attach' ? await this.streams.attach(ctx, target) : await this.streams.exec(ctx, target);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log.warn('console session could not be opened', { kind, target, error: reason });
+      return refuse(socket, statusOf(err), reason);
+    }
+    if (socket.destroyed) {
+      stream.close();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.bridge(ws, stream, admission.grant, log));
+  }
+
+  private bridge(ws: WebSocket, stream: ConsoleStream, grant: ConsoleGrant, log: Logger): void {
+    this.sessions.add(ws);
+    const started = Date.now();
+    let bytesIn = 0;
+    let bytesOut = 0;
+    let paused = false;
+    log.info('console session opened', { kind: grant.kind, target: grant.target, containerUuid: grant.containerUuid, open: this.sessions.size });
+
+    const { input, output } = stream;
+    const resumeIfDrained = (): void => {
+      if (paused && ws.bufferedAmount < LOW_WATER) {
+        paused = false;
+        output.resume();
+      }
+    };
+    output.on('data', (chunk: Buffer) => {
+      bytesOut += chunk.length;
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(chunk, { binary: true }, resumeIfDrained);
+      if (!paused && ws.bufferedAmount > HIGH_WATER) {
+        paused = true;
+        output.pause();
+      }
+    });
+    // The process ended its output (exited, or the engine closed the stream): the session is over.
+    output.once('end', () => ws.close(NORMAL, 'The console session ended.'));
+    const onStreamError = (err: Error): void => {
+      log.warn('console stream failed', { error: err.message });
+      ws.close(INTERNAL_ERROR, headerSafe(`Console stream failed: ${err.message}`).slice(0, 120));
+    };
+    output.on('error', onStreamError);
+    if ((input as unknown) !== output) input.on('error', onStreamError);
+    input.once('close', () => {
+      if (ws.readyState === ws.OPEN) ws.close(NORMAL, 'The console session ended.');
+    });
+
+    ws.on('message', (data: RawData) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      bytesIn += buf.length;
+      if (input.writable && !input.write(buf)) {
+        ws.pause();
+        input.once('drain', () => ws.resume());
+      }
+    });
+    ws.on('error', (err) => log.debug('relay websocket error', { error: err.message }));
+    ws.once('close', (code) => {
+      this.sessions.delete(ws);
+      stream.close();
+      log.info('console session closed', {
+        kind: grant.kind,
+        target: grant.target,
+        containerUuid: grant.containerUuid,
+        code,
+        bytesIn,
+        bytesOut,
+        seconds: Math.round((Date.now() - started) / 1000),
+        open: this.sessions.size,
+      });
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { type Duplex, type Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger } from '@zun-ts/common';
+import { type ConsoleStream, type ConsoleStreams, containerName } from '@zun-ts/compute-driver';
+import { type DockerConf } from '@zun-ts/config';
+import { DockerFrameDemuxer } from './docker-frame.demuxer';
+import { type DockerErrorSubject, toZunError } from './docker-errors';
+import { dockerSocketPath } from './docker-host';
+
+/**
+ * {@link ConsoleStreams} on the local Docker socket: `POST /containers/{id}/attach` and `POST /exec/{id}/start`
+ * hijacked into raw sockets (no request timeout: a console may stay quiet for hours). Output of a process
+ * without a TTY is demultiplexed, so the relay always carries raw bytes, as Docker's attach/ws does.
+ */
+export class DockerConsoleStreams implements ConsoleStreams {
+  private readonly api: Docker;
+  private readonly log: Logger;
+
+  /** @throws ConfigError when `host` is not a unix:// address. */
+  constructor(host: string, logger?: Logger) {
+    this.api = new Docker({ socketPath: dockerSocketPath(host) });
+    this.log = logger ?? silentLogger();
+  }
+
+  /** Console streams on the engine of `[docker] docker_remote_api_host`. */
+  static fromConfig(conf: Pick<DockerConf, 'docker_remote_api_host'>, logger?: Logger): DockerConsoleStreams {
+    return new DockerConsoleStreams(conf.docker_remote_api_host, logger);
+  }
+
+  private async call<T>(subject: DockerErrorSubject, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toZunError(err, subject);
+    }
+  }
+
+  async attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream> {
+    const c = this.api.getContainer(containerName(uuid));
+    const info = await this.call('container', () => c.inspect());
+    if (!info.State?.Running) throw new Conflict(`Cannot attach: container ${uuid} is not running.`);
+    if (info.State.Paused) throw new Conflict(`Cannot attach: container ${uuid} is paused.`);
+    const tty = Boolean(info.Config?.Tty);
+    const socket = (await this.call('container', () =>
+      c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+    )) as unknown as Duplex;
+    this.log.debug('console attached', { requestId: ctx.requestId, containerUuid: uuid, tty });
+    return consoleOf(socket, tty);
+  }
+
+  async exec(ctx: RequestContext, execId: string): Promise<ConsoleStream> {
+    const e = this.api.getExec(execId);
+    const info = await this.call('exec', () => e.inspect());
+    // An exec runs once: Docker refuses a second start, and a finished one has an exit code.
+    if (info.Running || info.ExitCode !== null) throw new Conflict(`Exec ${execId} was already started.`);
+    if (!info.OpenStdin) throw new InvalidValue(`Exec ${execId} was not created for an interactive session.`);
+    const tty = Boolean(info.ProcessConfig?.tty);
+    const socket = await this.call('exec', () => e.start({ hijack: true, stdin: true, Tty: tty, Detach: false }));
+    this.log.debug('console exec started', { requestId: ctx.requestId, execId, tty });
+    return consoleOf(socket, tty);
+  }
+}
+
+function consoleOf(socket: Duplex, tty: boolean): ConsoleStream {
+  // Without a TTY Docker frames stdout/stderr; pipe() carries the socket's backpressure through the demuxer.
+  let output: Readable = socket;
+  if (!tty) {
+    const demuxer = socket.pipe(new DockerFrameDemuxer());
+    // pipe() ends the demuxer on the socket's end only; a socket that is cut off ends it too.
+    socket.once('close', () => {
+      if (!demuxer.writableEnded) demuxer.end();
+    });
+    output = demuxer;
+  }
+  let closed = false;
+  return {
+    input: socket,
+    output,
+    tty,
+    close() {
+      if (closed) return;
+      closed = true;
+      socket.destroy();
+      if (output !== socket) output.destroy();
+    },
+  };
+}

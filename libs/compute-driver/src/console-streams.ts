@@ -1,0 +1,26 @@
+import { type Readable, type Writable } from 'node:stream';
+import { type RequestContext } from '@zun-ts/common';
+
+/** A live console of a process in a container: raw bytes both ways, whatever the engine's framing. */
+export interface ConsoleStream {
+  /** What the user types (the process's stdin). */
+  readonly input: Writable;
+  /** What the process prints: stdout and stderr interleaved, without engine framing. Ends when the process's output ends. */
+  readonly output: Readable;
+  /** The process has a TTY (input is echoed, line endings are CRLF). */
+  readonly tty: boolean;
+  /** Ends the session at the engine (idempotent); the process itself is not signalled. */
+  close(): void;
+}
+
+/**
+ * Opens consoles on the engine, for the compute host's console relay. Errors as {@link ContainerDriver}:
+ * a missing container or exec → `ContainerNotFound` / `InvalidValue`, a container that is not running or an
+ * exec that was already started → `Conflict`, an unreachable engine → `DockerUnavailable`.
+ */
+export interface ConsoleStreams {
+  /** Attaches to the container's main process (stdin, stdout, stderr), like `docker attach`. */
+  attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream>;
+  /** Starts an exec created with `interactive` and attaches to it. An exec starts only once. */
+  exec(ctx: RequestContext, execId: string): Promise<ConsoleStream>;
+}
