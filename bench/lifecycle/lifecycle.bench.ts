@@ -1,0 +1,679 @@
+// Container lifecycle benchmark against a running all-in-one stack, beside raw Docker measured in the same run:
+// run → Running (sequential), 50 concurrent runs, and GET /v1/containers with 100 and 1000 rows.
+// Run: node --import tsx bench/lifecycle/lifecycle.bench.ts [--state .stack]
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import Docker from 'dockerode';
+import { loadConfig, type ZunConf } from '@zun-ts/config';
+import { Database } from '@zun-ts/db';
+
+const env = process.env;
+const SEQ_RUNS = Number(env.BENCH_SEQ_RUNS ?? 20);
+const WARMUP_RUNS = Number(env.BENCH_WARMUP_RUNS ?? 2);
+const CONCURRENT_RUNS = Number(env.BENCH_CONCURRENT_RUNS ?? 50);
+const LIST_REQUESTS = Number(env.BENCH_LIST_REQUESTS ?? 2000);
+const LIST_SEQUENTIAL = Number(env.BENCH_LIST_SEQUENTIAL ?? 300);
+const LIST_CONCURRENCY = Number(env.BENCH_LIST_CONCURRENCY ?? 16);
+/** Each list measurement also stops after this long, so a slow list cannot keep the benchmark going for hours. */
+const LIST_MAX_MS = Number(env.BENCH_LIST_MAX_SECONDS ?? 30) * 1000;
+const LIST_SIZES = [100, 1000];
+/** Which parts to run (comma list of seq, concurrent, list); all by default. */
+const PHASES = new Set((env.BENCH_PHASES ?? 'seq,concurrent,list').split(',').map((p) => p.trim()));
+const POLL_MS = 20;
+/** Bound on one container reaching Running (or one delete finishing). */
+const RUNNING_TIMEOUT_MS = 60_000;
+const CONCURRENT_TIMEOUT_MS = 180_000;
+const MICROVERSION = 'container 1.40';
+const COMMAND = ['sleep', '3600'];
+// The host has few cores; with Zun's default of 1 cpu per container the CPUFilter (2 cores × 16) would refuse
+// part of the 50 concurrent runs. Small explicit sizes keep every run schedulable and cost Docker nothing extra.
+const CPU = Number(env.BENCH_CPU ?? 0.1);
+const MEMORY_MIB = Number(env.BENCH_MEMORY ?? 64);
+const FAKE_HOST = 'bench-fake-host';
+
+const TARGETS = { runRatio: 1.15, concurrentRatio: 1.2, list100MedianMs: 6, listRps: 1500 };
+
+// ------------------------------------------------------------------ small helpers
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+const median = (v: number[]): number => percentile(v, 50);
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function parseArgs(argv: string[]): { state: string } {
+  let state = env.ZUN_STACK_STATE ?? '.stack';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--state') state = argv[++i] ?? state;
+    else if (a.startsWith('--state=')) state = a.slice('--state='.length);
+    else throw new Error(`unknown argument ${a} (usage: lifecycle.bench.ts [--state DIR])`);
+  }
+  return { state: resolve(state) };
+}
+
+/** `export KEY=value` lines of an openrc file. */
+function readOpenrc(path: string): Record<string, string> {
+  if (!existsSync(path)) throw new Error(`${path} does not exist: is the stack up (tools/stack up)?`);
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^\s*export\s+([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!m?.[1]) continue;
+    out[m[1]] = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ HTTP
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+interface HttpResult {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+type RequestOptions = { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number };
+
+/** One HTTP exchange; a GET that finds its kept-alive socket closed by the server is sent once more. */
+async function request(url: string, opts: RequestOptions = {}): Promise<HttpResult> {
+  try {
+    return await requestOnce(url, opts);
+  } catch (err) {
+    if ((opts.method ?? 'GET') !== 'GET' || (err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    return requestOnce(url, opts);
+  }
+}
+
+function requestOnce(url: string, opts: RequestOptions): Promise<HttpResult> {
+  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  return new Promise((res, rej) => {
+    const req = http.request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        agent,
+        headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...opts.headers },
+        timeout: opts.timeoutMs ?? 30_000,
+      },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        r.on('error', rej);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${opts.method ?? 'GET'} ${url} timed out`)));
+    req.on('error', rej);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+interface QuotaLimits {
+  containers: number;
+  memory: number;
+  cpu: number;
+  disk: number;
+}
+
+interface Identity {
+  token: string;
+  projectId: string;
+  userId: string;
+}
+
+async function keystoneToken(rc: Record<string, string>): Promise<Identity> {
+  const authUrl = rc.OS_AUTH_URL;
+  if (!authUrl) throw new Error('openrc without OS_AUTH_URL');
+  const body = {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: rc.OS_USERNAME, domain: { name: rc.OS_USER_DOMAIN_NAME ?? 'Default' }, password: rc.OS_PASSWORD } } },
+      scope: { project: { name: rc.OS_PROJECT_NAME, domain: { name: rc.OS_PROJECT_DOMAIN_NAME ?? 'Default' } } },
+    },
+  };
+  const r = await request(`${authUrl.replace(/\/$/, '')}/auth/tokens`, { method: 'POST', body });
+  const token = r.headers['x-subject-token'];
+  if (r.status !== 201 || typeof token !== 'string') throw new Error(`Keystone refused ${rc.OS_USERNAME}: ${r.status} ${r.body.slice(0, 200)}`);
+  const parsed = JSON.parse(r.body) as { token: { project: { id: string }; user: { id: string } } };
+  return { token, projectId: parsed.token.project.id, userId: parsed.token.user.id };
+}
+
+class ZunApi {
+  constructor(readonly base: string) {}
+
+  private headers(who: Identity): Record<string, string> {
+    return { 'X-Auth-Token': who.token, 'OpenStack-API-Version': MICROVERSION };
+  }
+
+  async run(who: Identity, name: string): Promise<{ uuid: string; requestId: string }> {
+    const r = await request(`${this.base}/v1/containers?run=true`, {
+      method: 'POST',
+      headers: this.headers(who),
+      body: { name, image: 'busybox', command: COMMAND, cpu: CPU, memory: String(MEMORY_MIB) },
+    });
+    if (r.status !== 202) throw new Error(`POST /v1/containers?run=true: ${r.status} ${r.body.slice(0, 300)}`);
+    const rid = r.headers['x-openstack-request-id'];
+    return { uuid: (JSON.parse(r.body) as { uuid: string }).uuid, requestId: typeof rid === 'string' ? rid : '' };
+  }
+
+  /** Status of one container, or null once it is gone. */
+  async status(who: Identity, uuid: string): Promise<{ status: string; reason: string | null } | null> {
+    const r = await request(`${this.base}/v1/containers/${uuid}`, { headers: this.headers(who) });
+    if (r.status === 404) return null;
+    if (r.status !== 200) throw new Error(`GET /v1/containers/${uuid}: ${r.status} ${r.body.slice(0, 200)}`);
+    const c = JSON.parse(r.body) as { status: string; status_reason: string | null };
+    return { status: c.status, reason: c.status_reason };
+  }
+
+  async list(who: Identity): Promise<{ uuid: string; status: string; status_reason: string | null }[]> {
+    const r = await request(`${this.base}/v1/containers`, { headers: this.headers(who), timeoutMs: 120_000 });
+    if (r.status !== 200) throw new Error(`GET /v1/containers: ${r.status} ${r.body.slice(0, 200)}`);
+    return (JSON.parse(r.body) as { containers: { uuid: string; status: string; status_reason: string | null }[] }).containers;
+  }
+
+  /** Plain list request for the latency figures; the body is read but not parsed. */
+  async listRaw(who: Identity): Promise<number> {
+    // Generous: with many rows and 16 in flight a slow list must still be measured, not abandoned.
+    const r = await request(`${this.base}/v1/containers`, { headers: this.headers(who), timeoutMs: 120_000 });
+    if (r.status !== 200) throw new Error(`GET /v1/containers: ${r.status} ${r.body.slice(0, 200)}`);
+    return r.body.length;
+  }
+
+  /** Containers of the caller's project whose name starts with `prefix` (to sweep up after a failure). */
+  async named(who: Identity, prefix: string): Promise<string[]> {
+    const r = await request(`${this.base}/v1/containers`, { headers: this.headers(who), timeoutMs: 120_000 });
+    if (r.status !== 200) return [];
+    const rows = (JSON.parse(r.body) as { containers: { uuid: string; name: string | null }[] }).containers;
+    return rows.filter((x) => x.name?.startsWith(prefix)).map((x) => x.uuid);
+  }
+
+  async quota(admin: Identity, projectId: string, defaults = false): Promise<QuotaLimits> {
+    const r = await request(`${this.base}/v1/quotas/${projectId}${defaults ? '/defaults' : ''}`, { headers: this.headers(admin) });
+    if (r.status !== 200) throw new Error(`GET /v1/quotas/${projectId}: ${r.status} ${r.body.slice(0, 200)}`);
+    return JSON.parse(r.body) as QuotaLimits;
+  }
+
+  async setQuota(admin: Identity, projectId: string, limits: QuotaLimits | null): Promise<void> {
+    const r = limits
+      ? await request(`${this.base}/v1/quotas/${projectId}`, { method: 'PUT', headers: this.headers(admin), body: limits })
+      : await request(`${this.base}/v1/quotas/${projectId}`, { method: 'DELETE', headers: this.headers(admin) });
+    if (r.status !== 200 && r.status !== 204) throw new Error(`${limits ? 'PUT' : 'DELETE'} /v1/quotas/${projectId}: ${r.status} ${r.body.slice(0, 200)}`);
+  }
+
+  async forceDelete(admin: Identity, uuid: string): Promise<void> {
+    const r = await request(`${this.base}/v1/containers/${uuid}?force=True`, { method: 'DELETE', headers: this.headers(admin) });
+    if (r.status !== 204 && r.status !== 202 && r.status !== 404) throw new Error(`DELETE /v1/containers/${uuid}?force=True: ${r.status} ${r.body.slice(0, 200)}`);
+  }
+}
+
+// ------------------------------------------------------------------ the benchmark
+
+interface Ctx {
+  conf: ZunConf;
+  state: string;
+  api: ZunApi;
+  demo: Identity;
+  admin: Identity;
+  docker: Docker;
+  image: string;
+  runId: string;
+  /** Containers made through the API, removed at the end whatever happens. */
+  zunMade: Set<string>;
+  /** Rows inserted straight into the database. */
+  rowsMade: string[];
+  db: Database | null;
+  /** Puts the demo project's quota back as it was (set while the limits are raised). */
+  restoreQuota: (() => Promise<void>) | null;
+}
+
+/** POST run=true, then GET every 20 ms until Running; ms from the POST to the GET that saw Running. */
+async function zunRunToRunning(c: Ctx, name: string): Promise<{ ms: number; uuid: string; requestId: string; sentAt: number; runningAt: number }> {
+  const sentAt = Date.now();
+  const t0 = performance.now();
+  const { uuid, requestId } = await c.api.run(c.demo, name);
+  c.zunMade.add(uuid);
+  const deadline = t0 + RUNNING_TIMEOUT_MS;
+  for (;;) {
+    const polled = performance.now();
+    const s = await c.api.status(c.demo, uuid);
+    if (s?.status === 'Running') return { ms: performance.now() - t0, uuid, requestId, sentAt, runningAt: Date.now() };
+    if (!s || s.status === 'Error') throw new Error(`container ${uuid} ended ${s ? `in Error: ${s.reason ?? ''}` : 'deleted'} instead of Running`);
+    if (performance.now() > deadline) throw new Error(`container ${uuid} not Running after ${RUNNING_TIMEOUT_MS} ms (status ${s.status})`);
+    await sleep(Math.max(0, POLL_MS - (performance.now() - polled)));
+  }
+}
+
+/** Force-deletes through the API as admin and waits until the rows are gone. */
+async function zunDelete(c: Ctx, uuids: string[]): Promise<void> {
+  await Promise.all(uuids.map((u) => c.api.forceDelete(c.admin, u)));
+  const deadline = performance.now() + CONCURRENT_TIMEOUT_MS;
+  let left = [...uuids];
+  while (left.length && performance.now() < deadline) {
+    const still = new Set((await c.api.list(c.demo)).map((x) => x.uuid));
+    left = left.filter((u) => still.has(u));
+    if (left.length) await sleep(100);
+  }
+  for (const u of uuids) if (!left.includes(u)) c.zunMade.delete(u);
+  if (left.length) throw new Error(`${left.length} containers still listed after delete: ${left.slice(0, 3).join(', ')}`);
+}
+
+async function rawCreateStart(c: Ctx, name: string): Promise<{ ms: number; container: Docker.Container }> {
+  const t0 = performance.now();
+  const container = await c.docker.createContainer({ name, Image: c.image, Cmd: COMMAND, Labels: { 'zun-bench': c.runId } });
+  await container.start();
+  return { ms: performance.now() - t0, container };
+}
+
+async function rawRemoveAll(c: Ctx): Promise<void> {
+  const mine = await c.docker.listContainers({ all: true, filters: { label: [`zun-bench=${c.runId}`] } });
+  await Promise.all(mine.map((x) => c.docker.getContainer(x.Id).remove({ force: true }).catch(() => undefined)));
+}
+
+interface RunFigures {
+  zun: number[];
+  raw: number[];
+  rawPull: number[];
+  samples: { requestId: string; uuid: string; sentAt: number; runningAt: number }[];
+}
+
+async function sequentialRuns(c: Ctx): Promise<RunFigures> {
+  const out: RunFigures = { zun: [], raw: [], rawPull: [], samples: [] };
+  const one = async (i: number, warm: boolean): Promise<void> => {
+    const zunStep = async (): Promise<void> => {
+      const r = await zunRunToRunning(c, `bench-${c.runId}-seq-${i}`);
+      if (!warm) {
+        out.zun.push(r.ms);
+        out.samples.push(r);
+      }
+      await zunDelete(c, [r.uuid]);
+    };
+    const rawStep = async (): Promise<void> => {
+      const r = await rawCreateStart(c, `bench-raw-${c.runId}-seq-${i}`);
+      if (!warm) out.raw.push(r.ms);
+      await r.container.remove({ force: true });
+    };
+    // Alternate which side goes first so neither always runs on a host just busied by the other.
+    if (i % 2 === 0) {
+      await zunStep();
+      await rawStep();
+    } else {
+      await rawStep();
+      await zunStep();
+    }
+    // Zun pulls a `latest` tag on every create (policy "always"); time that request alone for the breakdown.
+    const p0 = performance.now();
+    await pullImage(c);
+    if (!warm) out.rawPull.push(performance.now() - p0);
+  };
+  for (let i = 0; i < WARMUP_RUNS; i++) await one(-1 - i, true);
+  for (let i = 0; i < SEQ_RUNS; i++) await one(i, false);
+  return out;
+}
+
+async function pullImage(c: Ctx): Promise<void> {
+  const [repo, tag] = splitRef(c.image);
+  const stream = await c.docker.createImage({ fromImage: repo, tag });
+  await new Promise<void>((res, rej) => c.docker.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res())));
+}
+
+function splitRef(ref: string): [string, string] {
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+}
+
+interface ConcurrentFigures {
+  zunWallMs: number;
+  zunAccepted: number;
+  rawWallMs: number;
+  zunPerContainer: number[];
+  rawPerContainer: number[];
+}
+
+async function concurrentRuns(c: Ctx): Promise<ConcurrentFigures> {
+  // zun-ts: every POST in flight at once, then one list request every 20 ms until all are Running.
+  const t0 = performance.now();
+  // Settled, not all: a refused POST must not leave the others' containers unknown to the cleanup.
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
+      const r = await c.api.run(c.demo, `bench-${c.runId}-par-${i}`);
+      c.zunMade.add(r.uuid);
+      return r.uuid;
+    }),
+  );
+  const acceptedMs = performance.now() - t0;
+  const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (refused) throw refused.reason;
+  const posted = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : ''));
+  const runningAt = new Map<string, number>();
+  const deadline = t0 + CONCURRENT_TIMEOUT_MS;
+  while (runningAt.size < posted.length) {
+    const polled = performance.now();
+    const rows = new Map((await c.api.list(c.demo)).map((x) => [x.uuid, x]));
+    for (const u of posted) {
+      const row = rows.get(u);
+      if (row?.status === 'Running' && !runningAt.has(u)) runningAt.set(u, performance.now() - t0);
+      if (!row || row.status === 'Error') throw new Error(`concurrent run: container ${u} ${row ? `in Error: ${row.status_reason ?? ''}` : 'vanished'}`);
+    }
+    if (performance.now() > deadline) throw new Error(`concurrent run: only ${runningAt.size}/${posted.length} Running after ${CONCURRENT_TIMEOUT_MS} ms`);
+    if (runningAt.size < posted.length) await sleep(Math.max(0, POLL_MS - (performance.now() - polled)));
+  }
+  const zunWallMs = Math.max(...runningAt.values());
+  await zunDelete(c, posted);
+  await sleep(2000); // let the engine finish tearing down network namespaces before the raw round
+
+  const r0 = performance.now();
+  const rawPer = await Promise.all(
+    Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
+      await rawCreateStart(c, `bench-raw-${c.runId}-par-${i}`);
+      return performance.now() - r0;
+    }),
+  );
+  const rawWallMs = performance.now() - r0;
+  await rawRemoveAll(c);
+  return { zunWallMs, zunAccepted: acceptedMs, rawWallMs, zunPerContainer: [...runningAt.values()], rawPerContainer: rawPer };
+}
+
+/**
+ * The default quota (40 containers, 20 cpus) would refuse part of 50 concurrent runs: raise the demo project's
+ * limits by what the runs need, and remember how to put them back (an override equal to the defaults is removed).
+ */
+async function raiseQuota(c: Ctx): Promise<void> {
+  const [limits, defaults] = await Promise.all([c.api.quota(c.admin, c.demo.projectId), c.api.quota(c.admin, c.demo.projectId, true)]);
+  const plus = (v: number, n: number): number => (v < 0 ? v : v + n);
+  const raised: QuotaLimits = {
+    containers: plus(limits.containers, CONCURRENT_RUNS + 5),
+    cpu: plus(limits.cpu, Math.ceil(CONCURRENT_RUNS * CPU) + 1),
+    memory: plus(limits.memory, CONCURRENT_RUNS * MEMORY_MIB),
+    disk: limits.disk,
+  };
+  const wasDefault = (['containers', 'memory', 'cpu', 'disk'] as const).every((k) => limits[k] === defaults[k]);
+  c.restoreQuota = () => c.api.setQuota(c.admin, c.demo.projectId, wasDefault ? null : limits);
+  await c.api.setQuota(c.admin, c.demo.projectId, raised);
+  console.log(`\n(demo project quota raised for the concurrent runs: containers ${limits.containers} → ${raised.containers}, cpu ${limits.cpu} → ${raised.cpu}; restored afterwards)`);
+}
+
+interface ListFigures {
+  rows: number;
+  inserted: number;
+  bytes: number;
+  seqCount: number;
+  concCount: number;
+  seqMedian: number;
+  seqP90: number;
+  concMedian: number;
+  concP90: number;
+  rps: number;
+}
+
+async function listBench(c: Ctx, db: Database): Promise<ListFigures[]> {
+  const out: ListFigures[] = [];
+  for (const size of LIST_SIZES) {
+    const present = (await c.api.list(c.demo)).length;
+    const missing = Math.max(0, size - present);
+    for (let i = 0; i < missing; i++) {
+      const uuid = randomUUID();
+      await db.containers.create({
+        uuid,
+        status: 'Stopped',
+        // Not the `bench-<run>-` prefix of API-made containers, which the cleanup sweeps through the API.
+        name: `bench-rows-${c.runId}-${c.rowsMade.length}`,
+        project_id: c.demo.projectId,
+        user_id: c.demo.userId,
+        image: 'busybox',
+        image_driver: 'docker',
+        command: COMMAND,
+        cpu: CPU,
+        memory: String(MEMORY_MIB),
+        host: FAKE_HOST,
+      });
+      c.rowsMade.push(uuid);
+    }
+    const rows = (await c.api.list(c.demo)).length;
+    if (rows < size) throw new Error(`list shows ${rows} containers after inserting up to ${size}`);
+    const warmDeadline = performance.now() + 5000;
+    for (let i = 0; i < 50 && performance.now() < warmDeadline; i++) await c.api.listRaw(c.demo);
+    const seq: number[] = [];
+    let bytes = 0;
+    const seqDeadline = performance.now() + LIST_MAX_MS;
+    for (let i = 0; i < LIST_SEQUENTIAL && performance.now() < seqDeadline; i++) {
+      const t = performance.now();
+      bytes = await c.api.listRaw(c.demo);
+      seq.push(performance.now() - t);
+    }
+    const conc: number[] = [];
+    let next = 0;
+    const start = performance.now();
+    const concDeadline = start + LIST_MAX_MS;
+    await Promise.all(
+      Array.from({ length: LIST_CONCURRENCY }, async () => {
+        while (next++ < LIST_REQUESTS && performance.now() < concDeadline) {
+          const t = performance.now();
+          await c.api.listRaw(c.demo);
+          conc.push(performance.now() - t);
+        }
+      }),
+    );
+    const wall = performance.now() - start;
+    out.push({
+      rows,
+      inserted: c.rowsMade.length,
+      bytes,
+      seqCount: seq.length,
+      concCount: conc.length,
+      seqMedian: median(seq),
+      seqP90: percentile(seq, 90),
+      concMedian: median(conc),
+      concP90: percentile(conc, 90),
+      rps: conc.length / (wall / 1000),
+    });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ where the time goes (service logs)
+
+interface LogLine {
+  time: number;
+  /** The service whose log file held the line (a line's own `name` may be a container's name). */
+  svc: string;
+  msg?: string;
+  requestId?: string;
+  component?: string;
+  ms?: number;
+}
+
+/** Median time of each step of a run, from the services' JSON logs (best effort: absent logs give no breakdown). */
+function breakdown(c: Ctx, samples: RunFigures['samples']): string[] {
+  const logDir = c.conf.DEFAULT.log_dir ?? resolve(c.state, 'log');
+  const byRequest = new Map<string, LogLine[]>();
+  const wanted = new Set(samples.map((s) => s.requestId).filter(Boolean));
+  for (const svc of ['api', 'conductor', 'scheduler', 'compute']) {
+    const file = resolve(logDir, `zun-${svc}.log`);
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.startsWith('{') || !line.includes('"req-')) continue;
+      let l: LogLine;
+      try {
+        l = { ...(JSON.parse(line) as Omit<LogLine, 'svc'>), svc };
+      } catch {
+        continue;
+      }
+      if (!l.requestId || !wanted.has(l.requestId)) continue;
+      byRequest.set(l.requestId, [...(byRequest.get(l.requestId) ?? []), l]);
+    }
+  }
+  if (!byRequest.size) return ['  (no service log lines found for the sampled requests: no breakdown)'];
+  const steps: [string, (lines: LogLine[]) => number | undefined][] = [
+    ['api answered 202 (api log)', (ls) => find(ls, 'api', 'request')],
+    ['scheduler selected host', (ls) => find(ls, 'scheduler', 'hosts selected')],
+    ['conductor claimed host', (ls) => find(ls, 'conductor', 'host claimed')],
+    ['compute began image pull', (ls) => {
+      const l = ls.find((x) => x.svc === 'compute' && x.msg === 'image pulled');
+      return l ? l.time - (l.ms ?? 0) : undefined;
+    }],
+    ['compute image pull done', (ls) => find(ls, 'compute', 'image pulled')],
+    ['docker create returned', (ls) => ls.find((x) => x.svc === 'compute' && x.component === 'docker' && x.msg === 'container created')?.time],
+    ['compute recorded Created', (ls) => ls.find((x) => x.svc === 'compute' && x.component !== 'docker' && x.msg === 'container created')?.time],
+  ];
+  const lines: string[] = [];
+  let prev: number[] = samples.map((s) => s.sentAt);
+  for (const [label, pick] of steps) {
+    const at = samples.map((s) => pick(byRequest.get(s.requestId) ?? []));
+    const deltas: number[] = [];
+    const abs: number[] = [];
+    at.forEach((t, i) => {
+      const p = prev[i];
+      const s = samples[i];
+      if (t === undefined || p === undefined || !s) return;
+      deltas.push(t - p);
+      abs.push(t - s.sentAt);
+    });
+    if (!deltas.length) {
+      lines.push(`  ${label.padEnd(34)} (not in the logs)`);
+      continue;
+    }
+    lines.push(`  ${label.padEnd(34)} +${fmt(median(deltas)).padStart(4)} ms   (at ${fmt(median(abs))} ms)`);
+    prev = at.map((t, i) => t ?? prev[i] ?? 0);
+  }
+  const final = samples.map((s, i) => s.runningAt - (prev[i] ?? s.sentAt));
+  lines.push(`  ${'start + Running saved + seen by GET'.padEnd(34)} +${fmt(median(final)).padStart(4)} ms   (at ${fmt(median(samples.map((s) => s.runningAt - s.sentAt)))} ms)`);
+  return lines;
+}
+
+function find(lines: LogLine[], svc: string, msg: string): number | undefined {
+  return lines.find((l) => l.svc === svc && l.msg === msg)?.time;
+}
+
+// ------------------------------------------------------------------ main
+
+async function cleanup(c: Ctx): Promise<void> {
+  const problems: string[] = [];
+  // Also whatever carries this run's name prefix, in case a reply was lost.
+  const rows = new Set(c.rowsMade);
+  for (const uuid of await c.api.named(c.demo, `bench-${c.runId}-`).catch(() => [])) if (!rows.has(uuid)) c.zunMade.add(uuid);
+  if (c.zunMade.size) {
+    await zunDelete(c, [...c.zunMade]).catch((e: unknown) => problems.push(`zun containers: ${String(e)}`));
+  }
+  await rawRemoveAll(c).catch((e: unknown) => problems.push(`raw containers: ${String(e)}`));
+  if (c.restoreQuota) {
+    const restore = c.restoreQuota;
+    c.restoreQuota = null;
+    await restore().catch((e: unknown) => problems.push(`quota: ${String(e)}`));
+  }
+  if (c.db) {
+    for (const uuid of c.rowsMade.splice(0)) {
+      await c.db.containers.destroy(uuid).catch((e: unknown) => problems.push(`row ${uuid}: ${String(e)}`));
+    }
+    await c.db.close();
+  }
+  if (problems.length) console.error(`cleanup left things behind:\n  ${problems.slice(0, 10).join('\n  ')}`);
+}
+
+async function main(): Promise<void> {
+  const { state } = parseArgs(process.argv.slice(2));
+  const confFile = resolve(state, 'zun.conf');
+  if (!existsSync(confFile)) throw new Error(`${confFile} does not exist: start the stack (tools/stack up) or pass --state DIR`);
+  const conf = loadConfig(['--config-file', confFile], { env: {}, warn: () => undefined });
+  const apiHost = conf.api.host_ip === '0.0.0.0' ? '127.0.0.1' : conf.api.host_ip;
+  const api = new ZunApi(`http://${apiHost}:${conf.api.port}`);
+  const [demo, admin] = await Promise.all([keystoneToken(readOpenrc(resolve(state, 'demo-openrc'))), keystoneToken(readOpenrc(resolve(state, 'admin-openrc')))]);
+  const socketPath = conf.docker.docker_remote_api_host.replace(/^unix:\/\//, '');
+  const registry = conf.docker.default_registry;
+  const c: Ctx = {
+    conf,
+    state,
+    api,
+    demo,
+    admin,
+    docker: new Docker({ socketPath }),
+    image: registry ? `${registry}/busybox:latest` : 'busybox:latest',
+    runId: randomUUID().slice(0, 8),
+    zunMade: new Set(),
+    rowsMade: [],
+    db: null,
+    restoreQuota: null,
+  };
+  const stopping = (): void => {
+    console.error('interrupted: cleaning up');
+    void cleanup(c).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopping);
+  process.once('SIGTERM', stopping);
+
+  console.log(`lifecycle bench (run ${c.runId}): api ${api.base}, docker ${socketPath}, image ${c.image}`);
+  const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`  host: ${cpus().length} cpus, load average ${load()} (other work on the host skews every figure)`);
+  console.log(`  containers: image busybox, command ${JSON.stringify(COMMAND)}, cpu ${CPU}, memory ${MEMORY_MIB} MiB; raw Docker: same image and command, default bridge`);
+  const rows: [string, string, string, string, string, boolean | null][] = [];
+  try {
+    await pullImage(c);
+    if (PHASES.has('seq')) {
+      const seq = await sequentialRuns(c);
+      const zMed = median(seq.zun);
+      const rMed = median(seq.raw);
+      console.log(`\nrun → Running, ${SEQ_RUNS} sequential (after ${WARMUP_RUNS} warm-up), each removed before the next:`);
+      console.log(`  zun-ts  POST run=true → GET (every ${POLL_MS} ms) sees Running: median ${fmt(zMed)} ms, p90 ${fmt(percentile(seq.zun, 90))} ms, min ${fmt(Math.min(...seq.zun))}, max ${fmt(Math.max(...seq.zun))}`);
+      console.log(`  docker  create+start:                                median ${fmt(rMed)} ms, p90 ${fmt(percentile(seq.raw, 90))} ms, min ${fmt(Math.min(...seq.raw))}, max ${fmt(Math.max(...seq.raw))}`);
+      console.log(`  docker  pull of the present image (zun-ts does one per create, policy "always" for :latest): median ${fmt(median(seq.rawPull))} ms`);
+      console.log(`  ratio ${fmt(zMed / rMed, 2)}`);
+      console.log('  where the zun-ts time goes (medians, from the service logs; + = since the previous step):');
+      for (const l of breakdown(c, seq.samples)) console.log(l);
+      rows.push(['run → Running, median (ms)', fmt(zMed), fmt(rMed), fmt(zMed / rMed, 2), `≤ ${TARGETS.runRatio}`, zMed / rMed <= TARGETS.runRatio]);
+      rows.push(['run → Running, p90 (ms)', fmt(percentile(seq.zun, 90)), fmt(percentile(seq.raw, 90)), fmt(percentile(seq.zun, 90) / percentile(seq.raw, 90), 2), '', null]);
+    }
+
+    if (PHASES.has('concurrent')) {
+      await raiseQuota(c);
+      const par = await concurrentRuns(c);
+      if (c.restoreQuota) await c.restoreQuota();
+      c.restoreQuota = null;
+      const ratio = par.zunWallMs / par.rawWallMs;
+      console.log(`\n${CONCURRENT_RUNS} concurrent runs (all POSTs at once; state polled with one list request every ${POLL_MS} ms):`);
+      console.log(`  zun-ts  all Running after ${fmt(par.zunWallMs / 1000, 2)} s (all ${CONCURRENT_RUNS} POSTs answered after ${fmt(par.zunAccepted)} ms; per container median ${fmt(median(par.zunPerContainer) / 1000, 2)} s)`);
+      console.log(`  docker  all started after ${fmt(par.rawWallMs / 1000, 2)} s (per container median ${fmt(median(par.rawPerContainer) / 1000, 2)} s)`);
+      console.log(`  ratio ${fmt(ratio, 2)}`);
+      rows.push([`${CONCURRENT_RUNS} concurrent runs, wall (s)`, fmt(par.zunWallMs / 1000, 2), fmt(par.rawWallMs / 1000, 2), fmt(ratio, 2), `≤ ${TARGETS.concurrentRatio}`, ratio <= TARGETS.concurrentRatio]);
+    }
+
+    if (PHASES.has('list')) {
+      c.db = await Database.open(conf.database.connection);
+      const lists = await listBench(c, c.db);
+      console.log(`\nGET /v1/containers (demo project; rows inserted straight into the database as Stopped on a fake host "${FAKE_HOST}", without Docker containers):`);
+      for (const l of lists) {
+        console.log(`  ${String(l.rows).padStart(4)} rows (${(l.bytes / 1024).toFixed(0)} KiB): one at a time, ${l.seqCount} requests: median ${fmt(l.seqMedian, 2)} ms, p90 ${fmt(l.seqP90, 2)} ms; ` +
+          `${LIST_CONCURRENCY} in flight, ${l.concCount} requests: ${fmt(l.rps)} req/s, median ${fmt(l.concMedian, 1)} ms, p90 ${fmt(l.concP90, 1)} ms`);
+      }
+      for (const l of lists) {
+        const target = l === lists[0];
+        rows.push([`list ${l.rows} rows, median (ms)`, fmt(l.seqMedian, 2), 'n/a', '', target ? `≤ ${TARGETS.list100MedianMs} ms` : '', target ? l.seqMedian <= TARGETS.list100MedianMs : null]);
+        rows.push([`list ${l.rows} rows, c=${LIST_CONCURRENCY} (req/s)`, fmt(l.rps), 'n/a', '', target ? `≥ ${TARGETS.listRps}` : '', target ? l.rps >= TARGETS.listRps : null]);
+      }
+    }
+
+    const head = ['measure', 'zun-ts', 'raw docker', 'ratio', 'target', 'met?'];
+    const cells = rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5] === null ? '' : r[5] ? 'yes' : 'NO']);
+    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+    const line = (r: string[]): string => `| ${r.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+    console.log('\n' + line(head));
+    console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    for (const r of cells) console.log(line(r));
+    if (PHASES.has('list')) console.log('(list rows have no Docker containers, so there is no raw Docker figure for them)');
+    console.log(`load average at the end: ${load()}`);
+  } finally {
+    await cleanup(c);
+    agent.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});
