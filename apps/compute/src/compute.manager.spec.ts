@@ -290,6 +290,14 @@ describe('ContainerSync', () => {
     assert.ok(r.driver.containers.has(healed.uuid));
   });
 
+  test('the sync records the addresses a running container has in the engine', async () => {
+    const r = rig();
+    const c = await created(r);
+    r.conductor.row(c.uuid).addresses = {};
+    await r.sync.syncAll(ctx);
+    assert.deepEqual(r.conductor.row(c.uuid).addresses, { bridge: [{ addr: '172.17.0.2', version: 4, preserve_on_delete: false }] });
+  });
+
   test('a container already in Error whose engine container is gone keeps its reason', async () => {
     const r = rig();
     const c = await created(r);

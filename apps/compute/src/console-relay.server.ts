@@ -188,12 +188,16 @@ export class ConsoleRelay {
     ws.on('message', (data: RawData) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       bytesIn += buf.length;
-      if (input.writable && !input.write(buf)) {
+      if (!input.writable) return;
+      input.write(buf);
+      // The engine socket's own mark (16 KiB) is below one terminal paste: stop reading only when much more waits.
+      if (input.writableLength > HIGH_WATER && !ws.isPaused) {
         ws.pause();
         input.once('drain', () => ws.resume());
       }
     });
     ws.on('error', (err) => log.debug('relay websocket error', { error: err.message }));
+    output.resume();
     ws.once('close', (code) => {
       this.sessions.delete(ws);
       stream.close();

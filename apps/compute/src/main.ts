@@ -75,7 +75,8 @@ void runMain(BINARY, async () => {
     logger,
     start: async () => {
       await relay.listen();
-      await server.serve<ComputeRpcApi>(topic, container.get(ComputeManager));
+      // Each create holds its slot through pull, create and start: allow many at once.
+      await server.serve<ComputeRpcApi>(topic, container.get(ComputeManager), { concurrency: 64 });
       await ops.recover(adminContext()).catch((err: unknown) => logger.warn('start-up recovery failed', { error: (err as Error).message }));
       sync.start();
       for (const p of periodic) p.start();

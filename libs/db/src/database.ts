@@ -82,6 +82,9 @@ export function dataSourceOptions(target: ConnectionTarget, opts: DatabaseOption
       enableWAL: !inMemory,
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+        // With WAL, NORMAL syncs at checkpoints instead of every commit: a power loss may drop the
+        // last commits but never corrupts the file (the embedded, all-in-one database).
+        if (!inMemory) db.pragma('synchronous = NORMAL');
       },
     };
   }

@@ -81,29 +81,38 @@ describe('Zun default rules', () => {
   });
 });
 
+/** Files are looked at once per turn of the event loop, i.e. once per request. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('policy file overrides', () => {
-  test('a missing file means defaults; a file appearing, changing and vanishing is followed', () => {
+  test('a missing file means defaults; a file appearing, changing and vanishing is followed', async () => {
     const file = join(dir, 'live.yaml');
     const p = new PolicyEnforcer({ policyFile: file });
     assert.equal(p.enforce('zun-service:get_all', own, demo), false);
     write(file, '"zun-service:get_all": "role:member"\n');
+    await nextTurn(); // the next request
     assert.equal(p.enforce('zun-service:get_all', own, demo), true);
     write(file, '"zun-service:get_all": "rule:admin_api"\n');
+    await nextTurn(); // the next request
     assert.equal(p.enforce('zun-service:get_all', own, demo), false);
     write(file, '"context_is_admin": "role:member"\n');
+    await nextTurn(); // the next request
     assert.equal(p.enforce('zun-service:get_all', own, demo), true, 'base rule override flows through rule: references');
     rmSync(file);
+    await nextTurn(); // the next request
     assert.equal(p.enforce('zun-service:get_all', own, demo), false);
   });
 
-  test('a file broken at run time keeps the last good rules', () => {
+  test('a file broken at run time keeps the last good rules', async () => {
     const file = join(dir, 'broken.yaml');
     write(file, '"container:create": "!"\n');
     const p = new PolicyEnforcer({ policyFile: file });
     assert.equal(p.enforce('container:create', own, demo), false);
     write(file, 'nested:\n  x: y\n');
+    await nextTurn(); // the next request
     assert.equal(p.enforce('container:create', own, demo), false);
     write(file, '"container:create": "@"\n');
+    await nextTurn(); // the next request
     assert.equal(p.enforce('container:create', own, demo), true);
   });
 
@@ -122,7 +131,7 @@ describe('policy file overrides', () => {
     assert.equal(p.hasRule('custom'), true);
   });
 
-  test('policy directories apply after the file, in name order', () => {
+  test('policy directories apply after the file, in name order', async () => {
     const file = join(dir, 'base.yaml');
     const pd = join(dir, 'policy.d');
     mkdirSync(pd);
@@ -134,6 +143,7 @@ describe('policy file overrides', () => {
     assert.equal(p.enforce('image:search', own, readerOnly), false);
     assert.equal(p.enforce('image:search', own, demo), true);
     rmSync(join(pd, '20-b.yaml'));
+    await nextTurn(); // the next request
     assert.equal(p.enforce('image:search', own, readerOnly), true);
   });
 

@@ -63,6 +63,7 @@ export class PolicyEnforcer {
   private readonly policyDirs: readonly string[];
   private rules: Map<string, Check>;
   private loaded: Source[] = [];
+  private checkedThisTurn = false;
 
   constructor(opts: PolicyEnforcerOptions = {}) {
     this.logger = opts.logger ?? silentLogger();
@@ -116,6 +117,12 @@ export class PolicyEnforcer {
   }
 
   private maybeReload(): void {
+    // One look at the files per turn of the event loop: a request renders many
+    // checks synchronously (e.g. hidden fields for every row of a list), while a
+    // file changed at run time still takes effect on the next request.
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(() => { this.checkedThisTurn = false; }).unref();
     const now = this.currentSources();
     const same = now.length === this.loaded.length && now.every((s, i) => s.file === this.loaded[i]?.file && s.signature === this.loaded[i]?.signature);
     if (!same) this.reload(false, now);

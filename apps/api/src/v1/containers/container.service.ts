@@ -86,6 +86,12 @@ export class ContainerService {
     return containerView(c, hiddenContainerFields(this.policy, ctx), hostUrl);
   }
 
+  /** Views of many rows: the fields hidden from the caller are worked out once. */
+  views(ctx: RequestContext, rows: readonly Container[]): Record<string, unknown>[] {
+    const hidden = hiddenContainerFields(this.policy, ctx);
+    return rows.map((c) => containerView(c, hidden));
+  }
+
   /** The container's host, which must be a zun-compute service that is up (else a 500 as in Zun). */
   async upHost(c: Container): Promise<string> {
     const host = this.requireHost(c);

@@ -144,7 +144,7 @@ export class ContainersController implements ApiController {
     const rows = await this.svc.stores.containers.list(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
     const hostUrl = requestState(req).hostUrl;
     return {
-      containers: rows.map((c) => this.svc.view(ctx, c)),
+      containers: this.svc.views(ctx, rows),
       next: nextLink(hostUrl, 'containers', rows, limit, sortKey, sortDir),
     };
   }
