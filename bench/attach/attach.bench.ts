@@ -184,6 +184,27 @@ class Session {
   }
 }
 
+/** CPU time (ms, user + system) a process has used, from /proc; null when it cannot be read. */
+function cpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** The stack's wsproxy and compute processes (tools/stack writes `run/zun-<service>.pid`). */
+function servicePids(state: string): number[] {
+  return ['wsproxy', 'compute']
+    .map((svc) => `${state}/run/zun-${svc}.pid`)
+    .filter((f) => existsSync(f))
+    .map((f) => Number(readFileSync(f, 'utf8').trim()))
+    .filter((pid) => cpuMs(pid) !== null);
+}
+
+const cpuOf = (pids: number[]): number => pids.reduce((sum, pid) => sum + (cpuMs(pid) ?? 0), 0);
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -224,12 +245,17 @@ async function main(): Promise<void> {
     const paths: Array<[string, () => Promise<Session>]> = [['direct docker attach/ws', direct], ['zun-wsproxy + relay', proxied]];
     const rtt = new Map<string, number[]>();
     const mbps = new Map<string, number[]>();
+    const pids = servicePids(state);
+    /** CPU ms the proxy's processes (wsproxy + compute) spent per MB streamed through them. */
+    const proxyCpu: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, open] of round % 2 === 0 ? paths : [...paths].reverse()) {
         const s = await open();
         await s.echoes(WARMUP_ECHOES, ECHO_BYTES);
         rtt.set(name, [...(rtt.get(name) ?? []), ...(await s.echoes(ECHOES, ECHO_BYTES))]);
+        const cpu0 = cpuOf(pids);
         mbps.set(name, [...(mbps.get(name) ?? []), await s.stream(STREAM_MIB * 1024 * 1024)]);
+        if (name === paths[1]?.[0] && pids.length) proxyCpu.push((cpuOf(pids) - cpu0) / ((STREAM_MIB * 1024 * 1024) / 1e6));
         await s.close();
       }
     }
@@ -245,8 +271,13 @@ async function main(): Promise<void> {
     ];
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | '));
-    console.log(`per-round throughput (MB/s): direct ${(mbps.get(dName) ?? []).map((v) => v.toFixed(1)).join(', ')}; ` +
-      `proxied ${(mbps.get(pName) ?? []).map((v) => v.toFixed(1)).join(', ')}`);
+    const dRounds = mbps.get(dName) ?? [];
+    const pRounds = mbps.get(pName) ?? [];
+    console.log(`per-round throughput (MB/s): direct ${dRounds.map((v) => v.toFixed(1)).join(', ')}; proxied ${pRounds.map((v) => v.toFixed(1)).join(', ')}`);
+    // Each round measures both paths back to back: their ratio is the figure least moved by other load.
+    console.log(`per-round ratio proxied/direct: ${pRounds.map((v, i) => (v / (dRounds[i] ?? Number.NaN)).toFixed(2)).join(', ')} (median ${median(pRounds.map((v, i) => v / (dRounds[i] ?? Number.NaN))).toFixed(2)})`);
+    if (proxyCpu.length) console.log(`CPU of zun-wsproxy + zun-compute while streaming: ${median(proxyCpu).toFixed(1)} ms per MB echoed (median of ${proxyCpu.length} rounds)`);
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     const del = await api.call('DELETE', `/v1/containers/${uuid}?stop=True`);
     if (del.status !== 204) console.error(`cleanup: delete ${uuid} answered ${del.status} ${del.text}`);

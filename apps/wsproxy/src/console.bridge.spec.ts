@@ -46,6 +46,7 @@ describe('pump', () => {
       from.emit('message', chunk, true);
       sends++;
     }
+    assert.deepEqual(to.sent[1], { data: chunk, binary: true });
     assert.ok(to.bufferedAmount > HIGH_WATER, 'paused only once over the high mark');
     assert.equal(counted, 4 + (sends - 1) * chunk.length);
     // Draining: still paused while above the low mark, reading again below it.

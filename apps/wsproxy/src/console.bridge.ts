@@ -63,7 +63,7 @@ export function pump(from: WebSocket, to: WebSocket, count: (n: number) => void)
 }
 
 /**
- * Relays a client's console to the compute host's relay until either side closes, then closes the other:
+ * Relays a client's console to the compute host's relay (given paused) until either side closes, then closes the other:
  * a normal end of the session is passed on as it came; a relay that vanished (its host died, the network
  * broke) closes the client with 1014 and a reason it can show.
  */
@@ -79,6 +79,8 @@ export function bridge(client: WebSocket, relay: WebSocket): Promise<BridgeResul
     };
     pump(client, relay, (n) => void (bytesIn += n));
     pump(relay, client, (n) => void (bytesOut += n));
+    // The relay's leg is handed over paused (see RelayConnector): read it now that its messages have a taker.
+    relay.resume();
     // Errors are followed by 'close'; listening keeps them from being thrown.
     client.on('error', () => undefined);
     relay.on('error', () => undefined);

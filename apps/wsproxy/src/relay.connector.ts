@@ -14,7 +14,10 @@ export class RelayRefused extends Error {
 
 /** Opens the proxy's leg to a compute host's console relay. */
 export interface RelayConnector {
-  /** Resolves once the session is open (the engine attached); rejects with {@link RelayRefused}. */
+  /**
+   * Resolves once the session is open (the engine attached), with the socket paused: the engine's first
+   * bytes (a prompt) wait until the bridge is ready to take them. Rejects with {@link RelayRefused}.
+   */
   connect(url: string, token: string, requestId: string): Promise<WebSocket>;
 }
 
@@ -38,11 +41,18 @@ export class WsRelayConnector implements RelayConnector {
       const ws = new WebSocket(url, {
         headers: { [CONSOLE_RELAY_TOKEN_HEADER]: token, 'x-openstack-request-id': requestId },
         perMessageDeflate: false,
+        // Masking guards browsers' traffic against caching intermediaries; this leg is service to service, and
+        // an all-zero mask lets both ends skip the XOR pass over every byte.
+        generateMask: (mask: Buffer) => void mask.fill(0),
         handshakeTimeout: RELAY_HANDSHAKE_MS,
         followRedirects: false,
         maxPayload: 16 << 20,
       });
-      ws.once('open', () => settle(null));
+      ws.once('open', () => {
+        // Synchronously, before the first frame (it may have come with the handshake) is read.
+        ws.pause();
+        settle(null);
+      });
       ws.once('unexpected-response', (req, res) => {
         const reason = res.headers[CONSOLE_RELAY_REASON_HEADER];
         const text = typeof reason === 'string' && reason ? reason : `console relay answered ${res.statusCode}`;

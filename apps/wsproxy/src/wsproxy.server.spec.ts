@@ -32,7 +32,10 @@ describe('WsProxyServer', () => {
         if (url === 'ws://refusing/') return reject(new RelayRefused(409, 'Cannot attach: container x is not running.'));
         if (url === 'ws://unreachable/') return reject(new RelayRefused(null, 'ECONNREFUSED'));
         const ws = new WebSocket(url);
-        ws.once('open', () => resolve(ws));
+        ws.once('open', () => {
+          ws.pause();
+          resolve(ws);
+        });
         ws.once('error', reject);
       }),
   };

@@ -1,9 +1,9 @@
-import { type Duplex, type Readable } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger } from '@zun-ts/common';
 import { type ConsoleStream, type ConsoleStreams, containerName } from '@zun-ts/compute-driver';
 import { type DockerConf } from '@zun-ts/config';
-import { DockerFrameDemuxer } from './docker-frame.demuxer';
+import { DockerFrameParser } from './docker-frame.demuxer';
 import { type DockerErrorSubject, toZunError } from './docker-errors';
 import { dockerSocketPath } from './docker-host';
 
@@ -62,16 +62,9 @@ export class DockerConsoleStreams implements ConsoleStreams {
 }
 
 function consoleOf(socket: Duplex, tty: boolean): ConsoleStream {
-  // Without a TTY Docker frames stdout/stderr; pipe() carries the socket's backpressure through the demuxer.
-  let output: Readable = socket;
-  if (!tty) {
-    const demuxer = socket.pipe(new DockerFrameDemuxer());
-    // pipe() ends the demuxer on the socket's end only; a socket that is cut off ends it too.
-    socket.once('close', () => {
-      if (!demuxer.writableEnded) demuxer.end();
-    });
-    output = demuxer;
-  }
+  // Hold the first bytes (a prompt may come at once) until the relay reads them.
+  socket.pause();
+  const output = tty ? socket : demultiplexed(socket);
   let closed = false;
   return {
     input: socket,
@@ -84,4 +77,38 @@ function consoleOf(socket: Duplex, tty: boolean): ConsoleStream {
       if (output !== socket) output.destroy();
     },
   };
+}
+
+/**
+ * The payloads of a framed (non-TTY) socket as a readable stream: one parsing step in the socket's own data
+ * handler, with the socket paused while the reader is behind (cheaper than piping through a Transform).
+ */
+function demultiplexed(socket: Duplex): Readable {
+  const parser = new DockerFrameParser();
+  const output = new Readable({
+    // Pausing a socket costs system calls: let a good amount wait before doing it.
+    highWaterMark: 1 << 20,
+    read: () => void socket.resume(),
+    destroy: (err, cb) => {
+      socket.destroy();
+      cb(err);
+    },
+  });
+  socket.on('data', (chunk: Buffer) => {
+    let payload: Buffer | null;
+    try {
+      payload = parser.feed(chunk);
+    } catch (err) {
+      output.destroy(err as Error);
+      return;
+    }
+    if (payload && !output.push(payload)) socket.pause();
+  });
+  socket.once('end', () => output.push(null));
+  // A socket cut off without an end still ends the output.
+  socket.once('close', () => {
+    if (!output.readableEnded) output.push(null);
+  });
+  socket.once('error', (err) => output.destroy(err));
+  return output;
 }

@@ -3,22 +3,32 @@ import { Transform, type TransformCallback } from 'node:stream';
 const HEADER = 8;
 
 /**
- * Streaming counterpart of `demuxDockerStream`: strips Docker's 8-byte frame headers (stream id, 3 zero
- * bytes, big-endian length) from a live attach or exec stream of a process without a TTY, passing stdout
- * and stderr payloads on in arrival order. Frames may be split across chunks at any byte.
+ * Incremental parser of Docker's multiplexed stream (the output of a process without a TTY): 8-byte frame
+ * headers (stream id, 3 zero bytes, big-endian length) are dropped, stdout and stderr payloads kept in
+ * arrival order. Frames may be split across chunks at any byte.
  */
-export class DockerFrameDemuxer extends Transform {
+export class DockerFrameParser {
   private pending: Buffer = Buffer.alloc(0);
-  /** Payload bytes still to pass on from the current frame. */
+  /** Payload bytes still to come of the current frame. */
   private remaining = 0;
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  /**
+   * The payload bytes of `chunk` (all of them as one buffer, so that a console sends one message per read,
+   * not per frame), or null when it held none. Throws on a malformed header.
+   */
+  feed(chunk: Buffer): Buffer | null {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = Buffer.alloc(0);
+    // Fast path: the chunk is the rest of the current frame, or a part of it.
+    if (this.remaining >= buf.length) {
+      this.remaining -= buf.length;
+      return buf.length ? buf : null;
+    }
+    const out: Buffer[] = [];
     while (buf.length) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, buf.length);
-        this.push(buf.subarray(0, take));
+        out.push(buf.subarray(0, take));
         this.remaining -= take;
         buf = buf.subarray(take);
         continue;
@@ -28,19 +38,28 @@ export class DockerFrameDemuxer extends Transform {
         break;
       }
       const kind = buf[0] ?? 255;
-      if (kind > 2 || buf[1] !== 0 || buf[2] !== 0 || buf[3] !== 0) {
-        done(new Error('malformed Docker stream frame header'));
-        return;
-      }
+      if (kind > 2 || buf[1] !== 0 || buf[2] !== 0 || buf[3] !== 0) throw new Error('malformed Docker stream frame header');
       this.remaining = buf.readUInt32BE(4);
       buf = buf.subarray(HEADER);
     }
-    done();
+    if (out.length === 0) return null;
+    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
+}
 
-  override _flush(done: TransformCallback): void {
-    // A header cut short by the end of the stream carries no payload.
-    this.pending = Buffer.alloc(0);
+/** {@link DockerFrameParser} as a stream: framed bytes in, payload bytes out. */
+export class DockerFrameDemuxer extends Transform {
+  private readonly parser = new DockerFrameParser();
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    let payload: Buffer | null;
+    try {
+      payload = this.parser.feed(chunk);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    if (payload) this.push(payload);
     done();
   }
 }

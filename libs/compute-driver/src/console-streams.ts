@@ -5,7 +5,10 @@ import { type RequestContext } from '@zun-ts/common';
 export interface ConsoleStream {
   /** What the user types (the process's stdin). */
   readonly input: Writable;
-  /** What the process prints: stdout and stderr interleaved, without engine framing. Ends when the process's output ends. */
+  /**
+   * What the process prints: stdout and stderr interleaved, without engine framing, handed over paused (read
+   * it with `resume()` once a taker is there). Ends when the process's output ends.
+   */
   readonly output: Readable;
   /** The process has a TTY (input is echoed, line endings are CRLF). */
   readonly tty: boolean;
