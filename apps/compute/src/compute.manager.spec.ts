@@ -42,7 +42,7 @@ describe('ComputeManager: create', () => {
     assert.deepEqual(await rig().manager.ping(adminContext(), {}), { host: HOST });
   });
 
-  test('pulls, creates zun-<uuid> with the record\'s settings, records Created, then starts it when run', async () => {
+  test('pulls, creates zun-<uuid> with the record\'s settings and, when run, starts it and records Running in one save', async () => {
     const r = rig();
     const c = await created(r);
     assert.equal(c.status, 'Running');
@@ -57,8 +57,31 @@ describe('ComputeManager: create', () => {
     assert.equal(engine?.labels.app, 'x');
     const [spec] = r.driver.callsOf('create')[0]?.slice(1) as [{ memory: number; cpu: number; environment: unknown }];
     assert.deepEqual([spec.memory, spec.cpu, spec.environment], [64, 0.5, { A: '1' }]);
-    assert.deepEqual(r.conductor.saves.map((s) => s.patch.task_state ?? s.patch.status).slice(0, 3), ['image_pulling', 'container_creating', 'Created']);
+    assert.deepEqual(r.conductor.saves.map((s) => s.patch.task_state ?? s.patch.status), ['image_pulling', 'Running']);
+    assert.deepEqual(r.conductor.saves.map((s) => s.expected?.status), [['Creating'], ['Creating']]);
     assert.deepEqual(r.conductor.events, [`start ${EVENTS.create}`, `Success ${EVENTS.create}`, `start ${EVENTS.start}`, `Success ${EVENTS.start}`, 'finish action']);
+  });
+
+  test('create without run records Created with the image driver, its events and the action finish', async () => {
+    const r = rig();
+    const c = r.conductor.put(fakeContainer());
+    await r.manager.containerCreate(ctx, { container_uuid: c.uuid, container: c, run: false, retry });
+    const row = r.conductor.row(c.uuid);
+    assert.deepEqual([row.status, row.task_state, row.image_driver, row.started_at], ['Created', null, 'docker', null]);
+    assert.equal(r.driver.callsOf('start').length, 0);
+    assert.deepEqual(r.conductor.events, [`start ${EVENTS.create}`, `Success ${EVENTS.create}`, 'finish action']);
+  });
+
+  test('a run whose start fails records Error with the reason straight from Creating', async () => {
+    const r = rig();
+    r.driver.stub('start', async () => {
+      throw new Error('OCI runtime create failed: exec: "nope": not found');
+    });
+    const c = await created(r);
+    assert.equal(c.status, 'Error');
+    assert.match(c.status_reason ?? '', /OCI runtime/);
+    assert.ok(c.container_id);
+    assert.deepEqual(r.conductor.events, [`start ${EVENTS.create}`, `Success ${EVENTS.create}`, `start ${EVENTS.start}`, `Error ${EVENTS.start}`, 'finish action']);
   });
 
   test('the same create delivered three times (two at once) makes one engine container', async () => {

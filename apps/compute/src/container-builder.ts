@@ -1,6 +1,6 @@
 import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
-import { type ContainerDriver } from '@zun-ts/compute-driver';
-import { type Container, type ContainerStatus } from '@zun-ts/objects';
+import { type ContainerDriver, type ContainerState } from '@zun-ts/compute-driver';
+import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { type ContainerRecords, errorText, isConflict } from './conductor-api';
 import { addressesOf, createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
@@ -59,36 +59,83 @@ export class ContainerBuilder {
   /**
    * A new container (`Creating`, placed on this host by the conductor). A failure of the engine is
    * reported to the conductor with the build's retry state, which reschedules or fails the container.
+   * With `run` the container is started before anything is recorded, so the record goes from
+   * Creating to Running in one guarded save. Action events and the transient task state go out in
+   * the background, in order, and are flushed before any final save so none lands after it.
    */
   async create(ctx: RequestContext, c: Container, opts: { run: boolean; retry: BuildRetry }): Promise<void> {
     const log = this.logger.child({ requestId: ctx.requestId, containerUuid: c.uuid });
-    await this.records.eventStart(ctx, c.uuid, EVENTS.create);
-    let created: Container;
+    const bg = new BackgroundQueue();
+    bg.add(() => this.records.eventStart(ctx, c.uuid, EVENTS.create));
     try {
-      created = await this.build(ctx, c, ['Creating']);
+      await this.createSteps(ctx, c, opts, log, bg);
     } catch (err) {
-      if (!(err instanceof DriverFailure)) {
-        if (isGoneOrChanged(err)) {
-          log.info('container deleted or changed while being created; create abandoned');
-          await this.removeIfUnknown(ctx, c.uuid, log);
-          return;
-        }
-        throw err; // the conductor is unreachable and the like: the create is delivered again
-      }
+      if (!isGoneOrChanged(err)) throw err; // the conductor is unreachable and the like: the create is delivered again
+      log.info('container deleted or changed while being created; create abandoned');
+      await this.removeIfUnknown(ctx, c.uuid, log);
+    } finally {
+      await bg.settled();
+    }
+  }
+
+  private async createSteps(ctx: RequestContext, c: Container, opts: { run: boolean; retry: BuildRetry }, log: Logger, bg: BackgroundQueue): Promise<void> {
+    const expected: ContainerStatus[] = ['Creating'];
+    let made: Made;
+    try {
+      made = await this.make(ctx, c, expected, bg);
+    } catch (err) {
+      if (!(err instanceof DriverFailure)) throw err;
       const reason = errorText(err.error);
       const retryable = isRetryableCreateFailure(err.error);
       log.warn('container create failed', { reason, retryable });
       // Nothing half-made stays behind for a container that may be rebuilt on another host.
       await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
-      await this.records.trySave(ctx, c.uuid, { task_state: null }, { status: ['Creating'] });
-      await this.records.eventFinish(ctx, c.uuid, EVENTS.create, err.error);
+      await bg.settled();
+      await this.records.trySave(ctx, c.uuid, { task_state: null }, { status: expected });
+      bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.create, err.error));
+      await bg.settled();
       await this.records.api.reportCreateFailure(ctx, { container_uuid: c.uuid, host: this.host, reason, retryable, retry: opts.retry });
       return;
     }
-    await this.records.eventFinish(ctx, c.uuid, EVENTS.create);
-    log.info('container created', { containerId: created.container_id, status: created.status });
-    if (opts.run) await this.start(ctx, created, ['Created']);
-    await this.records.actionFinish(ctx, c.uuid);
+    const { state, driver } = made;
+    // A container the engine already ran belongs to an earlier delivery: record it as found, start only per the record.
+    if (!opts.run || state.started) {
+      await bg.settled();
+      const created = await this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver }, { status: expected });
+      bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.create));
+      log.info('container created', { containerId: created.container_id, status: created.status });
+      if (opts.run) {
+        await bg.settled();
+        await this.start(ctx, created, ['Created']);
+      }
+      bg.add(() => this.records.actionFinish(ctx, c.uuid));
+      return;
+    }
+    bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.create));
+    bg.add(() => this.records.eventStart(ctx, c.uuid, EVENTS.start));
+    let running: ContainerState;
+    try {
+      await this.driver.start(ctx, c.uuid);
+      running = await this.driver.inspect(ctx, c.uuid);
+    } catch (err) {
+      log.warn('container start failed', { reason: errorText(err) });
+      bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.start, err));
+      await bg.settled();
+      await this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver, status: 'Error', status_reason: errorText(err) }, { status: expected });
+      bg.add(() => this.records.actionFinish(ctx, c.uuid));
+      return;
+    }
+    await bg.settled();
+    const saved = await this.records.save(
+      ctx,
+      c.uuid,
+      { ...createdPatch(c, running), image_driver: driver, status: running.running ? 'Running' : running.status, status_reason: null,
+        started_at: running.started_at ?? new Date() },
+      { status: expected },
+    );
+    log.info('container created and started', { containerId: saved.container_id, status: saved.status });
+    bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.start));
+    bg.add(() => this.records.actionFinish(ctx, c.uuid));
   }
 
   /**
@@ -113,14 +160,36 @@ export class ContainerBuilder {
 
   /** Pull, create, record. Throws DriverFailure for engine failures, 409/ContainerNotFound when a guard lost. */
   private async build(ctx: RequestContext, c: Container, expected: ContainerStatus[]): Promise<Container> {
+    const { state, driver } = await this.make(ctx, c, expected);
+    return this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver }, { status: expected });
+  }
+
+  /**
+   * Pull per policy and create the engine container. The task state is saved on the way (awaited,
+   * or queued on `bg`, whose guard on the status keeps a late one from landing after the final save).
+   */
+  private async make(ctx: RequestContext, c: Container, expected: ContainerStatus[], bg?: BackgroundQueue): Promise<Made> {
     if (!c.image) throw new DriverFailure(new Error('The container has no image.'));
     if (c.disk && this.diskQuota() === false) throw new DriverFailure(new Error('Your host does not support disk quota feature.'));
     const image = c.image;
-    await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
+    if (bg) {
+      bg.add(() => this.mark(ctx, c.uuid, 'image_pulling', expected));
+    } else {
+      await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
+    }
     const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy }));
-    await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
+    if (!bg) await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
     const state = await step(() => this.driver.create(ctx, createSpecOf(c, pulled.ref, this.host)));
-    return this.records.save(ctx, c.uuid, createdPatch(c, state), { status: expected });
+    return { state, driver: pulled.driver };
+  }
+
+  /** A transient task state, best effort: a lost guard or an unreachable conductor only costs the display. */
+  private async mark(ctx: RequestContext, uuid: string, task: TaskState, expected: ContainerStatus[]): Promise<void> {
+    try {
+      await this.records.trySave(ctx, uuid, { task_state: task }, { status: expected });
+    } catch (err) {
+      this.logger.debug('task state not recorded', { requestId: ctx.requestId, containerUuid: uuid, task, error: errorText(err) });
+    }
   }
 
   /**
@@ -154,6 +223,29 @@ export class ContainerBuilder {
   private async removeIfUnknown(ctx: RequestContext, uuid: string, log: Logger): Promise<void> {
     if (await this.records.get(ctx, uuid)) return;
     await this.driver.delete(ctx, uuid, { force: true }).catch((err: unknown) => log.warn('engine container not removed', { error: errorText(err) }));
+  }
+}
+
+/** What {@link ContainerBuilder.make} made. */
+interface Made {
+  state: ContainerState;
+  driver: string;
+}
+
+/**
+ * Best-effort calls run one after another off the request's path. Each task handles its own
+ * errors; a stray rejection is still swallowed so that none goes unhandled.
+ */
+class BackgroundQueue {
+  private tail: Promise<void> = Promise.resolve();
+
+  add(task: () => Promise<void>): void {
+    this.tail = this.tail.then(task).catch(() => undefined);
+  }
+
+  /** Resolves once everything added so far has run. */
+  settled(): Promise<void> {
+    return this.tail;
   }
 }
 

@@ -7,6 +7,9 @@ import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api
 import { addressesOf, detailOf, memoryMiB } from './container-mapping';
 import { type KeyedLock } from './keyed-lock';
 
+/** How many create uuids a host remembers to tell a redelivery from a first delivery. */
+const SEEN_CREATES_MAX = 10_000;
+
 /** One state change of a running container (stop, pause …). */
 export interface ActionSpec {
   event: string;
@@ -54,12 +57,29 @@ export class ContainerOperations {
     return c;
   }
 
+  /** Creates this process handled lately (insertion order, bounded). */
+  private readonly seenCreates = new Set<string>();
+
+  private rememberCreate(uuid: string): void {
+    this.seenCreates.delete(uuid);
+    this.seenCreates.add(uuid);
+    if (this.seenCreates.size > SEEN_CREATES_MAX) {
+      const oldest = this.seenCreates.values().next();
+      if (!oldest.done) this.seenCreates.delete(oldest.value);
+    }
+  }
+
   /** containerCreate: a redelivery of a create that already happened does nothing (or only the start it missed). */
   create(ctx: RequestContext, req: ContainerCreateRequest): Promise<void> {
     const uuid = req.container_uuid;
     return this.locks.run(uuid, async () => {
       const log = this.log(ctx, uuid);
-      const c = await this.records.get(ctx, uuid);
+      // The first delivery trusts the record the conductor cast (one round trip less); a create this
+      // process has seen before reads the stored record, which may have moved on. A delivery after a
+      // crash starts afresh: the engine create finds its container and every save is guarded.
+      const seen = this.seenCreates.has(uuid);
+      this.rememberCreate(uuid);
+      const c = !seen && req.container?.uuid === uuid ? req.container : await this.records.get(ctx, uuid);
       if (!c) {
         log.info('container gone before its create; nothing to do');
         // A delivery that died after the engine create left a container nobody owns.

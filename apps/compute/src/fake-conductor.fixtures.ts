@@ -20,7 +20,7 @@ export function fakeContainer(patch: Partial<Container> = {}): Container {
 /** The conductor, in memory: records, guarded saves, reports, inventories and events. */
 export class FakeConductor implements ConductorApi {
   readonly rows = new Map<string, Container>();
-  readonly saves: Array<{ uuid: string; patch: ContainerPatch }> = [];
+  readonly saves: Array<{ uuid: string; patch: ContainerPatch; expected?: SaveGuard }> = [];
   readonly reports: CreateFailureReport[] = [];
   readonly inventories: Array<{ hostname: string; inventory: ComputeNodeInventory }> = [];
   readonly events: string[] = [];
@@ -55,7 +55,7 @@ export class FakeConductor implements ConductorApi {
       throw new Conflict(`Container ${c.uuid} is in ${c.status} state (task ${c.task_state})`);
     }
     Object.assign(c, args.patch);
-    this.saves.push({ uuid: c.uuid, patch: args.patch });
+    this.saves.push({ uuid: c.uuid, patch: args.patch, ...(e ? { expected: e } : {}) });
     return { ...c };
   }
 

@@ -359,7 +359,8 @@ export class DockerContainerDriver implements ContainerDriver {
   async pullImage(ctx: RequestContext, req: ImagePullRequest): Promise<ImagePullResult> {
     const resolved = resolveImage(req.image, { registryDomain: req.registry?.domain ?? null, defaultRegistry: this.opts.defaultRegistry });
     const policy = effectivePullPolicy(req.image_pull_policy, resolved.tag);
-    const local = await this.findImage(resolved.ref);
+    // `always` pulls whatever is on the host: looking first would only cost an inspect.
+    const local = policy === 'always' ? null : await this.findImage(resolved.ref);
     const decision = decidePull(policy, local !== null);
     if (decision === 'missing') throw new ImageNotFound(`Image ${resolved.repo} not present with pull policy of Never`);
     let info = local;
