@@ -147,6 +147,8 @@ describe('zun run -i / attach / exec -i through zun-wsproxy (real client, real t
     term.open('exec', ['zun', '--bypass-url', endpoint, 'exec', '-i', boxes.attach, 'sh'], env, 110, 33);
     await term.until('exec', new RegExp(`connected to ${boxes.attach}, press Enter to continue`), 'the client to connect');
     term.type('exec', '');
+    // as a person would: type once the new shell shows its prompt (ash drops what arrives before)
+    await term.until('exec', /^\/ # /m, 'the exec shell prompt');
     term.type('exec', 'stty size; echo "pid=$$"');
     await term.until('exec', /^33 110\s*$/m, 'the exec TTY size');
     const pid = (await term.until('exec', /^pid=(\d+)\s*$/m, 'the exec shell pid'))[1];
