@@ -9,6 +9,10 @@ STACK_PACKAGES=(
     python3-zunclient
     # probes and networking
     curl iproute2
+    # a real terminal for the interactive console tests (zun run -i, attach, exec -i)
+    tmux
+    # certificates for the wss:// test
+    openssl
     # local image registry and a tiny static busybox for test images
     docker-registry busybox-static
 )
