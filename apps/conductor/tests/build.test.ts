@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { deleteRedisKeys } from '@zun-ts/testing';
 import type Docker from 'dockerode';
-import Redis from 'ioredis';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
@@ -127,18 +127,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     await transport?.close();
     await db?.close();
     if (docker) await removeContainersOf(docker, [hostA, hostB]);
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisKeys(redisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

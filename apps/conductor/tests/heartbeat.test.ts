@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Redis from 'ioredis';
+import { deleteRedisKeys } from '@zun-ts/testing';
 import { Database } from '@zun-ts/db';
 import { isServiceUp, type ZunService } from '@zun-ts/objects';
 import { alive, build, repoRoot, requireEnv, ServiceProcess, sleep, uniqueName, waitFor, zunManageAvailable } from './fixtures/service-env';
@@ -59,18 +59,7 @@ describe('conductor, scheduler and compute processes', () => {
   after(async () => {
     for (const p of procs) if (p.running) p.child.kill('SIGKILL');
     await db?.close();
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisKeys(redisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

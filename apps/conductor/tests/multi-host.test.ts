@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Redis from 'ioredis';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
@@ -28,6 +27,7 @@ import {
   waitFor,
   writeZunConf,
   type ZunConfSections,
+  deleteRedisKeys,
 } from '@zun-ts/testing';
 
 const run = promisify(execFile);
@@ -147,18 +147,7 @@ describe('several compute hosts, each with its own engine', { timeout: 600_000 }
       await Promise.all(services.map((s) => s.stop(30_000)));
       await transport?.close();
       await db?.close();
-      const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
+      await deleteRedisKeys(redisUrl, prefix);
     } finally {
       // The hosts are machine-wide (namespaces, bridge, daemons): they go whatever happened above.
       await stopSimHosts();

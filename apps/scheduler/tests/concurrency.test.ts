@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Redis from 'ioredis';
+import { deleteRedisKeys } from '@zun-ts/testing';
 import { createConnection } from 'mysql2/promise';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
@@ -105,18 +105,7 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
     } finally {
       await admin.end();
     }
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisKeys(redisUrl, prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,5 +1,6 @@
 // Helpers for the integration and end-to-end tests of the other projects: real
 // processes, simulated compute hosts and the real zun client.
+export { deleteRedisKeys } from './redis-keys';
 export { repoRoot } from './repo-root';
 export { requireEnv, uniqueName } from './require-env';
 export { tmpDir, type TmpDir } from './tmp-dir';
