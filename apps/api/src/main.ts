@@ -144,7 +144,7 @@ export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceSto
 
 /** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */
 async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
-  const db = await Database.open(conf.database.connection, { logger, poolSize: conf.database.max_pool_size });
+  const db = await Database.openAtHead(conf.database.connection, { logger, poolSize: conf.database.max_pool_size });
   const transport = RpcTransport.connect({
     redisUrl: conf.redis.url,
     prefix: conf.redis.key_prefix,
@@ -163,7 +163,7 @@ async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
 
 /** The primary checks configuration, database and pipeline once, so a mistake stops start-up instead of every worker. */
 async function preflight(conf: ZunConf, logger: Logger): Promise<void> {
-  const db = await Database.open(conf.database.connection, { logger, poolSize: 1 });
+  const db = await Database.openAtHead(conf.database.connection, { logger, poolSize: 1 });
   try {
     createApiApp(conf, logger, db.services);
   } finally {

@@ -4,7 +4,7 @@ import { type Logger } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { Database } from '@zun-ts/db';
 import { CONDUCTOR_TOPIC, RpcServer, RpcTransport, type ConductorRpcApi } from '@zun-ts/rpc';
-import { assertSchemaCurrent, bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
+import { bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
 import { ConductorManager } from './conductor.manager';
 import { CONSOLE_RECORDS, ConsoleRecords } from './console-records';
 import { RpcComputeCaster, RpcSchedulerApi } from './rpc-apis';
@@ -23,20 +23,13 @@ import {
 
 const BINARY = 'zun-conductor';
 
-/** Opens the database and refuses a schema that is not at head (zun-manage migrates, never a service). */
-async function openDatabase(conf: ZunConf, logger: Logger): Promise<Database> {
-  const db = await Database.open(conf.database.connection, {
+/** Opens the database at the schema head (zun-manage migrates, never a service). */
+function openDatabase(conf: ZunConf, logger: Logger): Promise<Database> {
+  return Database.openAtHead(conf.database.connection, {
     logger,
     poolSize: conf.database.max_pool_size,
     debug: conf.database.connection_debug,
   });
-  try {
-    assertSchemaCurrent(await db.version(), Database.migrationNames());
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
-  return db;
 }
 
 /** One conductor worker: serves the conductor topic and keeps its own service row alive. */

@@ -3,7 +3,7 @@ import { Container } from 'inversify';
 import { ConfigError } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { RpcServer, RpcTransport, SCHEDULER_TOPIC, type SchedulerRpcApi } from '@zun-ts/rpc';
-import { assertSchemaCurrent, bootstrapService, runMain, runService } from '@zun-ts/service';
+import { bootstrapService, runMain, runService } from '@zun-ts/service';
 import { FilterScheduler, SCHEDULER_LOGGER } from './filter-scheduler';
 import { AVAILABLE_HOST_FILTERS, HOST_FILTER, type HostFilter } from './filters';
 import { SchedulerManager } from './scheduler.manager';
@@ -14,17 +14,11 @@ const BINARY = 'zun-scheduler';
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
   // The scheduler reads compute nodes from the database; services never migrate it.
-  const db = await Database.open(conf.database.connection, {
+  const db = await Database.openAtHead(conf.database.connection, {
     logger,
     poolSize: conf.database.max_pool_size,
     debug: conf.database.connection_debug,
   });
-  try {
-    assertSchemaCurrent(await db.version(), Database.migrationNames());
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(SCHEDULER_CONF).toConstantValue(conf);

@@ -1,3 +1,4 @@
+import { assertSchemaCurrent } from './schema-check';
 import { DataSource, type DataSourceOptions, type Logger as TypeormLogger, MigrationExecutor } from 'typeorm';
 import { type Logger, ServiceUnavailable, silentLogger } from '@zun-ts/common';
 import { type ServiceRegistry } from '@zun-ts/objects';
@@ -192,6 +193,21 @@ export class Database {
   }
 
   /** Names of all migrations this code knows, oldest first. */
+  /**
+   * Opens the database for a service: refuses (SchemaNotCurrent) a schema other than the newest
+   * migration this code knows, since services never migrate on their own (`zun-manage db sync` does).
+   */
+  static async openAtHead(connection: string, opts: DatabaseOptions = {}): Promise<Database> {
+    const db = await Database.open(connection, opts);
+    try {
+      assertSchemaCurrent(await db.version(), Database.migrationNames());
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return db;
+  }
+
   static migrationNames(): string[] {
     return MIGRATIONS.map((M) => new M().name);
   }

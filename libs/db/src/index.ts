@@ -42,3 +42,4 @@ export {
   MarkerNotFound,
   type ContainerCurrentState,
 } from './db-errors';
+export { assertSchemaCurrent, SchemaNotCurrent } from './schema-check';

@@ -7,6 +7,5 @@ export * from './launch-workers';
 export * from './service-logger';
 export * from './run-main';
 export * from './bootstrap';
-export * from './schema-check';
 export { isServiceNotFound, isTransient } from './errors';
 export * from './fake-service-registry';
