@@ -1,7 +1,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { type IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
-import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger } from '@zun-ts/common';
+import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger, splitShellWords } from '@zun-ts/common';
 import {
   type ArchiveResult,
   type ArchiveStat,
@@ -28,7 +28,6 @@ import {
   type ImagePullResult,
   type LogsOptions,
   resolveImage,
-  splitShellWords,
   type TopResult,
   uuidFromContainerName,
 } from './driver-contract';

@@ -5,5 +5,4 @@ export * from './container-status';
 export * from './driver.errors';
 export * from './image-reference';
 export * from './pull-policy';
-export * from './shell-words';
 export * from './fake-container.driver';

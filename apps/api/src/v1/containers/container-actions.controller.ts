@@ -1,7 +1,6 @@
 import { type Request } from 'express';
 import { inject, injectable } from 'inversify';
-import { InvalidValue, type RequestContext } from '@zun-ts/common';
-import { splitShellWords } from '@zun-ts/compute-driver';
+import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { type ComputeRpcApi, type RpcMethodName } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';

@@ -1,6 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { InvalidValue, type RequestContext } from '@zun-ts/common';
-import { splitShellWords } from '@zun-ts/compute-driver';
+import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
 import { type NewContainer } from '@zun-ts/db';
 import { type CpuPolicy, type Healthcheck, type RestartPolicy, type RestartPolicyName } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InvalidValue } from '@zun-ts/common';
+import { InvalidValue } from './errors';
 import { splitShellWords } from './shell-words';
 
 describe('splitShellWords', () => {

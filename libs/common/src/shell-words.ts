@@ -1,4 +1,4 @@
-import { InvalidValue } from '@zun-ts/common';
+import { InvalidValue } from './errors';
 
 /**
  * Splits a command line the way POSIX shlex does (docker-py splits Zun's exec command like this):
