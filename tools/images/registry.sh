@@ -71,6 +71,8 @@ storage:
 http:
   addr: $addr
 YAML
+    # A stale pid file (a registry stopped earlier) would read as "died at start" in the wait below.
+    rm -f "$pidfile"
     # shellcheck disable=SC2016 # expanded by the inner sh
     setsid sh -c 'echo $$ > "$0"; exec docker-registry serve "$1"' "$pidfile" "$dir/config.yml" \
         </dev/null >>"$logfile" 2>&1 &
