@@ -7,8 +7,8 @@ import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun
 import { CONF, POLICY, SERVICE_STORE, type ServiceStore } from '../api.tokens';
 import { sendJsonResponse } from '../http/error-body';
 import { requireContext } from '../http/request-state';
-import { validateLimit, validateSortDir } from './containers/request-params.parser';
-import { queryParams } from './query-schema';
+import { validateLimit, validateSortDir } from '../http/request-params.parser';
+import { queryParams } from '../http/query-schema';
 import { type ApiController, type RouteSpec } from './route-table';
 
 /** Columns of the service rows a list may be sorted by. */

@@ -5,15 +5,11 @@ import { type ZunConf } from '@zun-ts/config';
 import { isServiceUp, type ZunService } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
 import { CLOCK, type Clock, CONF, POLICY, SERVICE_STORE, type ServiceStore } from '../api.tokens';
+import { formatDateTime } from '../http/date-format';
 import { sendJsonResponse } from '../http/error-body';
 import { requireContext } from '../http/request-state';
-import { type JsonSchema, queryParams, querySchema } from './query-schema';
+import { type JsonSchema, queryParams, querySchema } from '../http/query-schema';
 import { type ApiController, type RouteSpec } from './route-table';
-
-/** Zun's datetime format in views: `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC, no zone suffix). */
-export function formatDateTime(d: Date | null): string | null {
-  return d ? `${d.toISOString().slice(0, 23)}000` : null;
-}
 
 // A host name (dots allowed: [DEFAULT] host defaults to the machine's name, often a FQDN).
 const HOST = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$' };
