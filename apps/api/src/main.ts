@@ -55,6 +55,7 @@ import { QuotasController } from './v1/quotas/quotas.controller';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
+import { ZunServiceService } from './v1/zun-service.service';
 
 const BINARY = 'zun-api';
 /** How long a stopping worker lets requests in flight run. */
@@ -116,6 +117,7 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
     c.bind(PIPELINE_STAGE).to(stage);
   }
+  c.bind(ZunServiceService).toSelf();
   c.bind(API_CONTROLLER).to(VersionsController);
   c.bind(API_CONTROLLER).to(ServicesController);
   c.bind(API_CONTROLLER).to(AvailabilityZonesController);
