@@ -37,7 +37,7 @@ export function checkBase64(data: string): string {
   return s;
 }
 
-/** The operations of `/v1/containers/{id}/…` that cast to the compute host and answer 202 at once. */
+/** The actions without parameters: each casts to the compute host. */
 type SimpleAction = 'start' | 'pause' | 'unpause';
 const SIMPLE: Record<SimpleAction, { taskState: 'container_starting' | 'container_pausing' | 'container_unpausing'; method: 'containerStart' | 'containerPause' | 'containerUnpause' }> = {
   start: { taskState: 'container_starting', method: 'containerStart' },
@@ -67,8 +67,20 @@ export class ContainerActionService extends ContainerServiceBase {
     return this.callCompute(ctx, c, method, args(c));
   }
 
-  /** start, pause and unpause. */
-  async simple(ctx: RequestContext, ident: string, action: SimpleAction): Promise<void> {
+  start(ctx: RequestContext, ident: string): Promise<void> {
+    return this.simple(ctx, ident, 'start');
+  }
+
+  pause(ctx: RequestContext, ident: string): Promise<void> {
+    return this.simple(ctx, ident, 'pause');
+  }
+
+  unpause(ctx: RequestContext, ident: string): Promise<void> {
+    return this.simple(ctx, ident, 'unpause');
+  }
+
+  /** start, pause and unpause: no parameters, a cast with the container's uuid. */
+  private async simple(ctx: RequestContext, ident: string, action: SimpleAction): Promise<void> {
     const c = await this.loadFor(ctx, ident, action);
     const { taskState, method } = SIMPLE[action];
     await this.cast(ctx, c, { check: action, action, taskState, method, args: { container_uuid: c.uuid } });

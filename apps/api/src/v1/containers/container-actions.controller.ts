@@ -26,7 +26,7 @@ export class ContainerActionsController implements ApiController {
     const get = (action: string, handler: RouteHandler): RouteSpec => ({ method: 'GET', path: `${item}/${action}`, handler });
     const accepted: RouteHandler = (_req, res) => sendJsonResponse(res, 202, null);
     const wrap = (fn: (req: Request) => Promise<unknown>, status = 200): RouteHandler => async (req, res) => sendJsonResponse(res, status, await fn(req));
-    const simple = (action: 'start' | 'pause' | 'unpause'): RouteHandler => async (req, res) => (await this.actions.simple(requireContext(req), ident(req), action), accepted(req, res));
+    const simple = (action: 'start' | 'pause' | 'unpause'): RouteHandler => async (req, res) => (await this.actions[action](requireContext(req), ident(req)), accepted(req, res));
     return [
       post('start', simple('start')),
       post('stop', async (req, res) => (await this.stop(req), accepted(req, res))),

@@ -174,7 +174,7 @@ export class ContainerService extends ContainerServiceBase {
   }
 
   /** The container's addresses by network (Zun checks no policy here beyond the scoped lookup). */
-  async addresses(ctx: RequestContext, ident: string): Promise<ContainerAddresses> {
+  async networkList(ctx: RequestContext, ident: string): Promise<ContainerAddresses> {
     const c = await this.lookup(ctx, ident);
     return c.addresses ?? {};
   }

@@ -106,7 +106,7 @@ export class ContainersController implements ApiController {
   }
 
   private async networkList(req: Request): Promise<unknown> {
-    const addresses = await this.containers.addresses(requireContext(req), this.ident(req));
+    const addresses = await this.containers.networkList(requireContext(req), this.ident(req));
     return networksView(addresses, versionOf(req));
   }
 }
