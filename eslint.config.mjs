@@ -2,6 +2,9 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/** Packages only their own lib imports. */
+const ownLibOnly = ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'].map((name) => ({ name, message: `${name} is imported only by its own lib` }));
+
 const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
 
 export default [
@@ -42,7 +45,21 @@ export default [
     // Only the driver libs may talk to Docker, only libs/db to the database, only libs/rpc to BullMQ.
     files: ['apps/*/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'].map((name) => ({ name, message: `${name} is imported only by its own lib` })) }],
+      'no-restricted-imports': ['error', { paths: ownLibOnly }],
+    },
+  },
+  {
+    // API controllers parse, call a service and render: the database is the services' business.
+    // (This entry replaces the one above for these files, so it repeats its list.)
+    files: ['apps/api/src/**/*.controller.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...ownLibOnly, { name: '@zun-ts/db', message: 'controllers reach the database only through a service' }],
+          patterns: [{ group: ['@zun-ts/db/*'], message: 'controllers reach the database only through a service' }],
+        },
+      ],
     },
   },
 ];

@@ -10,6 +10,7 @@ export const TOKEN_VALIDATOR = Symbol.for('zun.api.TokenValidator'); // TokenVal
 export const KEYSTONE_TOKEN_API = Symbol.for('zun.api.KeystoneTokenApi'); // KeystoneTokenApi
 export const PIPELINE_STAGE = Symbol.for('zun.api.PipelineStageFactory'); // PipelineStageFactory (many)
 export const API_CONTROLLER = Symbol.for('zun.api.ApiController'); // ApiController (many)
+export const CONTAINER_BACKEND = Symbol.for('zun.api.ContainerBackend'); // ContainerBackend (v1/containers/container-backend.ts)
 
 /** Milliseconds since the epoch; a function so tests can move time. */
 export type Clock = () => number;

@@ -14,6 +14,7 @@ import {
   CLOCK,
   type Clock,
   CONF,
+  CONTAINER_BACKEND,
   KEYSTONE_TOKEN_API,
   LOGGER,
   PIPELINE_STAGE,
@@ -39,11 +40,13 @@ import { loadPasteConfig } from './pipeline/paste-loader';
 import { PipelineBuilder } from './pipeline/pipeline.builder';
 import { ApiServer } from './server/api.server';
 import { ContainerActionRecordsController } from './v1/containers/container-action-records.controller';
+import { ContainerActionService } from './v1/containers/container-action.service';
 import { ContainerActionsController } from './v1/containers/container-actions.controller';
+import { type ContainerBackend } from './v1/containers/container-backend';
 import { TransportContainerRpc } from './v1/containers/container-rpc.gateway';
 import { ContainerService } from './v1/containers/container.service';
-import { CONTAINER_BACKEND, type ContainerBackend } from './v1/containers/containers.tokens';
 import { ContainersController } from './v1/containers/containers.controller';
+import { HostService } from './v1/hosts/host.service';
 import { HostsController } from './v1/hosts/hosts.controller';
 import { AvailabilityZonesController } from './v1/availability-zones.controller';
 import { QuotaClassesController } from './v1/quotas/quota-classes.controller';
@@ -52,6 +55,7 @@ import { QuotasController } from './v1/quotas/quotas.controller';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
+import { ZunServiceService } from './v1/zun-service.service';
 
 const BINARY = 'zun-api';
 /** How long a stopping worker lets requests in flight run. */
@@ -113,15 +117,17 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
     c.bind(PIPELINE_STAGE).to(stage);
   }
+  c.bind(ZunServiceService).toSelf();
   c.bind(API_CONTROLLER).to(VersionsController);
   c.bind(API_CONTROLLER).to(ServicesController);
   c.bind(API_CONTROLLER).to(AvailabilityZonesController);
   if (backend) {
-    const quotas = new QuotaService(backend.stores, conf);
-    c.bind(QuotaService).toConstantValue(quotas);
+    c.bind(QuotaService).toDynamicValue((ctx) => new QuotaService(backend.stores, conf, ctx.get<PolicyEnforcer>(POLICY)));
     // Creates and updates are limited by the database quotas unless the backend brings its own check.
-    c.bind<ContainerBackend>(CONTAINER_BACKEND).toConstantValue(backend.quota ? backend : { ...backend, quota: quotas });
+    c.bind<ContainerBackend>(CONTAINER_BACKEND).toDynamicValue((ctx) => (backend.quota ? backend : { ...backend, quota: ctx.get(QuotaService) }));
     c.bind(ContainerService).toSelf();
+    c.bind(ContainerActionService).toSelf();
+    c.bind(HostService).toSelf();
     for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController, QuotasController, QuotaClassesController]) {
       c.bind(API_CONTROLLER).to(ctl);
     }

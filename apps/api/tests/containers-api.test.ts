@@ -10,7 +10,7 @@ import { Database } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
 import { type BuildContainerRequest, CONDUCTOR_TOPIC, computeTopic, type ContainerLogsRequest, type ContainerRef, RpcServer, RpcTransport } from '@zun-ts/rpc';
 import { TransportContainerRpc } from '../src/v1/containers/container-rpc.gateway';
-import { ADMIN, ContainerApi, type Reply } from '../src/v1/containers/testing/container-api.fixture';
+import { ADMIN, ContainerApi, type Reply } from './fixtures/container-api.fixture';
 import { requireEnv } from './fixtures/keystone-env';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@zun-ts/common';
-import { testConf } from '../testing/test-api';
+import { testConf } from '../../tests/fixtures/test-api';
 import { type KeystoneTokenApi } from './keystone.client';
 import { identityFromTokenDocument, KeystoneTokenValidator, TOKEN_CACHE_ENTRIES } from './keystone-token.validator';
 import { TtlLruCache } from './ttl-lru.cache';

@@ -2,7 +2,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ServiceUnavailable, silentLogger } from '@zun-ts/common';
-import { listen, type TestServer } from '../testing/test-api';
+import { listen, type TestServer } from '../../tests/fixtures/test-api';
 import { identityV3Url, KeystoneClient } from './keystone.client';
 
 /** Just enough of Keystone's token API, with switches for the failure cases. */

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceUnavailable } from '@zun-ts/common';
 import { type TokenIdentity, type TokenValidator } from '../api.tokens';
-import { FakeServiceStore } from '../testing/fake-service.store';
-import { startTestApi, testConf, type TestServer } from '../testing/test-api';
+import { FakeServiceStore } from '../../tests/fixtures/fake-service.store';
+import { startTestApi, testConf, type TestServer } from '../../tests/fixtures/test-api';
 import { createApiApp } from '../main';
 import { silentLogger } from '@zun-ts/common';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolicyEnforcer } from '@zun-ts/policy';
-import { FakeServiceStore } from '../testing/fake-service.store';
-import { startTestApi, type TestServer } from '../testing/test-api';
+import { FakeServiceStore } from '../../tests/fixtures/fake-service.store';
+import { startTestApi, type TestServer } from '../../tests/fixtures/test-api';
 
 type ErrorBody = { errors: { code: string; status: number; title: string; detail: string }[] };
 

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContainerNotFound, InvalidParamInVersion, MessagingTimeout, PolicyNotAuthorized, SchemaValidationError } from '@zun-ts/common';
-import { FakeServiceStore } from '../testing/fake-service.store';
-import { recordingLogger, startTestApi, type TestServer } from '../testing/test-api';
+import { FakeServiceStore } from '../../tests/fixtures/fake-service.store';
+import { recordingLogger, startTestApi, type TestServer } from '../../tests/fixtures/test-api';
 import { errorBody } from './error-body';
 
 type ErrorBody = { errors: { code: string; status: number; title: string; detail: string; request_id: string; links: unknown[] }[] };

@@ -6,7 +6,7 @@ import { silentLogger } from '@zun-ts/common';
 import { ApiVersion } from '../http/api-version';
 import { renderError } from '../http/error-body';
 import { HttpError } from '../http/http-error';
-import { listen, startTestApi, type TestServer } from '../testing/test-api';
+import { listen, startTestApi, type TestServer } from '../../tests/fixtures/test-api';
 import { checkVersionRange, microversion, parseVersionHeader } from './microversion';
 import { installRoutes } from './route-table';
 

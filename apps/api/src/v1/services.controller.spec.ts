@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeServiceStore } from '../testing/fake-service.store';
-import { startTestApi, type TestServer } from '../testing/test-api';
-import { formatDateTime } from './services.controller';
+import { FakeServiceStore } from '../../tests/fixtures/fake-service.store';
+import { startTestApi, type TestServer } from '../../tests/fixtures/test-api';
+import { formatDateTime } from '../http/date-format';
 
 type ErrorBody = { errors: { code: string; status: number; title: string; detail: string }[] };
 const DEMO = { 'X-User-Id': 'demo', 'X-Project-Id': 'pdemo', 'X-Roles': 'member,reader' };

@@ -1,19 +1,11 @@
 import { type Request } from 'express';
 import { inject, injectable } from 'inversify';
-import { type RequestContext } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
-import { isServiceUp, type ZunService } from '@zun-ts/objects';
-import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
-import { CLOCK, type Clock, CONF, POLICY, SERVICE_STORE, type ServiceStore } from '../api.tokens';
+import { formatDateTime } from '../http/date-format';
 import { sendJsonResponse } from '../http/error-body';
 import { requireContext } from '../http/request-state';
-import { type JsonSchema, queryParams, querySchema } from './query-schema';
+import { type JsonSchema, queryParams, querySchema } from '../http/query-schema';
 import { type ApiController, type RouteSpec } from './route-table';
-
-/** Zun's datetime format in views: `YYYY-MM-DDTHH:MM:SS.ffffff` (UTC, no zone suffix). */
-export function formatDateTime(d: Date | null): string | null {
-  return d ? `${d.toISOString().slice(0, 23)}000` : null;
-}
+import { type ServiceKey, ZunServiceService, type ZunServiceStatus } from './zun-service.service';
 
 // A host name (dots allowed: [DEFAULT] host defaults to the machine's name, often a FQDN).
 const HOST = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$' };
@@ -33,15 +25,32 @@ function strictBool(v: string): boolean {
   return ['1', 't', 'true', 'on', 'y', 'yes'].includes(v.toLowerCase());
 }
 
+/** The service view, times as `YYYY-MM-DDTHH:MM:SS.ffffff`. */
+function serviceView(s: ZunServiceStatus): Record<string, unknown> {
+  return {
+    id: s.id,
+    host: s.host,
+    binary: s.binary,
+    state: s.up ? 'up' : 'down',
+    disabled: s.disabled,
+    disabled_reason: s.disabled_reason,
+    forced_down: s.forced_down,
+    report_count: s.report_count,
+    last_seen_up: formatDateTime(s.last_seen_up),
+    availability_zone: s.availability_zone,
+    created_at: formatDateTime(s.created_at),
+    updated_at: formatDateTime(s.updated_at),
+  };
+}
+
+function keyOf(q: Readonly<Record<string, string>>): ServiceKey {
+  return { host: q['host'] as string, binary: q['binary'] as string };
+}
+
 /** `/v1/services`: the zun_service rows (admin only by default). */
 @injectable()
 export class ServicesController implements ApiController {
-  constructor(
-    @inject(SERVICE_STORE) private readonly store: ServiceStore,
-    @inject(POLICY) private readonly policy: PolicyEnforcer,
-    @inject(CONF) private readonly conf: ZunConf,
-    @inject(CLOCK) private readonly now: Clock,
-  ) {}
+  constructor(@inject(ZunServiceService) private readonly services: ZunServiceService) {}
 
   routes(): RouteSpec[] {
     return [
@@ -53,64 +62,36 @@ export class ServicesController implements ApiController {
     ];
   }
 
-  view(s: ZunService): Record<string, unknown> {
-    return {
-      id: s.id,
-      host: s.host,
-      binary: s.binary,
-      state: isServiceUp(s, this.conf.DEFAULT.service_down_time, new Date(this.now())) ? 'up' : 'down',
-      disabled: s.disabled,
-      disabled_reason: s.disabled_reason,
-      forced_down: s.forced_down,
-      report_count: s.report_count,
-      last_seen_up: formatDateTime(s.last_seen_up),
-      availability_zone: s.availability_zone ?? this.conf.DEFAULT.default_availability_zone,
-      created_at: formatDateTime(s.created_at),
-      updated_at: formatDateTime(s.updated_at),
-    };
-  }
-
-  private authorize(req: Request, rule: string): RequestContext {
-    const ctx = requireContext(req);
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
-    return ctx;
-  }
-
   private async list(req: Request): Promise<unknown> {
-    this.authorize(req, 'zun-service:get_all');
-    const services = await this.store.list();
-    return { services: services.map((s) => this.view(s)) };
+    const services = await this.services.list(requireContext(req));
+    return { services: services.map(serviceView) };
   }
 
   private async delete(req: Request): Promise<null> {
     const q = queryParams(req);
     validateHostBinary(q);
-    this.authorize(req, 'zun-service:delete');
-    await this.store.delete(q['host'] as string, q['binary'] as string);
+    await this.services.delete(requireContext(req), keyOf(q));
     return null;
   }
 
   private async enable(req: Request): Promise<unknown> {
     const q = queryParams(req);
     validateHostBinary(q);
-    this.authorize(req, 'zun-service:enable');
-    const s = await this.store.update(q['host'] as string, q['binary'] as string, { disabled: false, disabled_reason: null });
+    const s = await this.services.enable(requireContext(req), keyOf(q));
     return { service: { host: s.host, binary: s.binary, disabled: s.disabled, disabled_reason: s.disabled_reason } };
   }
 
   private async disable(req: Request): Promise<unknown> {
     const q = queryParams(req);
     validateDisable(q);
-    this.authorize(req, 'zun-service:disable');
-    const s = await this.store.update(q['host'] as string, q['binary'] as string, { disabled: true, disabled_reason: q['disabled_reason'] ?? null });
+    const s = await this.services.disable(requireContext(req), keyOf(q), q['disabled_reason'] ?? null);
     return { service: { host: s.host, binary: s.binary, disabled: s.disabled, disabled_reason: s.disabled_reason } };
   }
 
   private async forceDown(req: Request): Promise<unknown> {
     const q = queryParams(req);
     validateForceDown(q);
-    this.authorize(req, 'zun-service:force_down');
-    const s = await this.store.update(q['host'] as string, q['binary'] as string, { forced_down: strictBool(q['forced_down'] as string) });
+    const s = await this.services.forceDown(requireContext(req), keyOf(q), strictBool(q['forced_down'] as string));
     return { service: { host: s.host, binary: s.binary, forced_down: s.forced_down } };
   }
 }

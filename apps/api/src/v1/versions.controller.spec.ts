@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApi, type TestServer } from '../testing/test-api';
+import { startTestApi, type TestServer } from '../../tests/fixtures/test-api';
 
 describe('version documents', () => {
   let api: TestServer;

@@ -2,7 +2,7 @@ import { injectable } from 'inversify';
 import { MAX_VERSION, MIN_VERSION } from '../http/api-version';
 import { sendJsonResponse } from '../http/error-body';
 import { requestState } from '../http/request-state';
-import { makeLink, selfAndBookmark } from './links';
+import { makeLink, selfAndBookmark } from '../http/links';
 import { type ApiController, type RouteSpec } from './route-table';
 
 /** Resources listed in the v1 document (each with self and bookmark links). */

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, ContainerApi, DEMO, zunError } from './testing/container-api.fixture';
+import { ADMIN, ContainerApi, DEMO, zunError } from '../../../tests/fixtures/container-api.fixture';
 
 describe('/v1/containers/{id}/container_actions', () => {
   let api: ContainerApi;

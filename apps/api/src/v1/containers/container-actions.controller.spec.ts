@@ -1,8 +1,8 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Container, type ContainerStatus } from '@zun-ts/objects';
-import { checkBase64, parseLogsSince, parseLogsTail } from './container-actions.controller';
-import { ContainerApi, zunError } from './testing/container-api.fixture';
+import { checkBase64, parseLogsSince, parseLogsTail } from './container-action.service';
+import { ContainerApi, zunError } from '../../../tests/fixtures/container-api.fixture';
 
 describe('container actions', () => {
   let api: ContainerApi;

@@ -1,5 +1,5 @@
 import { ApiVersion } from '../../http/api-version';
-import { compileValidator, type JsonSchema } from './json-schema.validator';
+import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
 import * as t from './parameter-types.schema';
 
 // Request schemas of the container API per microversion range.

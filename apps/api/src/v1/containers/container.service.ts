@@ -1,165 +1,200 @@
-import { inject, injectable } from 'inversify';
-import { type Logger, type RequestContext } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
-import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
-import { type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
-import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
-import { type ArgsOf, type BuildContainerRequest, type ComputeRpcApi, type ResultOf, type RpcMethodName } from '@zun-ts/rpc';
-import { CLOCK, type Clock, CONF, LOGGER, POLICY } from '../../api.tokens';
-import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
-import { type StateCheckedAction, VALID_STATES } from './container-states.table';
-import { containerView, hiddenContainerFields } from './container.view';
-import { CONTAINER_BACKEND, type ContainerBackend, type ContainerStores, type QuotaCheck } from './containers.tokens';
+import { injectable, injectFromBase } from 'inversify';
+import { InvalidValue, ResourceNotFound, type RequestContext } from '@zun-ts/common';
+import { type ContainerFilters } from '@zun-ts/db';
+import { type Container, type ContainerAddresses } from '@zun-ts/objects';
+import { isAllProjects, nextLink, strictBool, validateLimit, validateSortDir, versionCheck } from '../../http/request-params.parser';
+import { sameNameConflict } from './container.errors';
+import {
+  type CreateContainerRequest, type DeleteContainerRequest, type ListContainersRequest, type RenameContainerRequest, type ShowContainerRequest,
+  type UpdateContainerRequest,
+} from './container.requests';
+import { ContainerServiceBase } from './container-service.base';
+import { type StateCheckedAction, validateContainerState } from './container-states.table';
+import { actionView, eventView } from './container.view';
+import { planCreate } from './create-container.mapper';
 
-/** The compute binary whose liveness decides whether a host can be called. */
-const COMPUTE_BINARY = 'zun-compute';
+/** List filters Zun accepts (each also checked against `container:get_one:<filter>` when that rule exists). */
+const LIST_FILTERS = ['name', 'image', 'project_id', 'user_id', 'memory', 'host', 'task_state', 'status', 'auto_remove'] as const;
 
-/** An asynchronous operation: the state the API writes before casting, and the cast itself. */
-export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {
-  /** Verb of the state check and of its 409. */
-  check: StateCheckedAction;
-  /** Action recorded for the request (container_action), if any. */
-  action: string | null;
-  /** The in-flight task the compute host clears when done. */
-  taskState: TaskState;
-  /** Other fields written together with the task state (e.g. status Restarting). */
-  patch?: ContainerPatch;
-  /** Expected statuses for the conditional write; @default VALID_STATES[check] */
-  expectedStatus?: readonly ContainerStatus[];
-  /** Whether another task may be in flight (delete proceeds regardless). @default false */
-  allowBusy?: boolean;
-  method: M;
-  args: ArgsOf<ComputeRpcApi[M]>;
+/** A created container and its view. */
+export interface CreatedContainer {
+  container: Container;
+  view: Record<string, unknown>;
 }
 
-/** What every container route shares: scoped lookups, policy, host liveness, RPC. */
+/**
+ * The container resource (Zun's compute API for it): create, list, show, update, delete, rename, resize,
+ * the network list, and the action records. Each operation does its policy checks, quota checks, action
+ * records, RPC and rollback; the answers are views the controllers send as they are.
+ */
 @injectable()
-export class ContainerService {
-  constructor(
-    @inject(CONTAINER_BACKEND) private readonly backend: ContainerBackend,
-    @inject(POLICY) readonly policy: PolicyEnforcer,
-    @inject(CONF) readonly conf: ZunConf,
-    @inject(CLOCK) private readonly now: Clock,
-    @inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  get stores(): ContainerStores {
-    return this.backend.stores;
-  }
-
-  /** The quota seam; absent until quota enforcement is provided. */
-  get quota(): QuotaCheck | undefined {
-    return this.backend.quota;
-  }
-
-  /** Hands a new container to the conductor (schedule, claim, create on the chosen host). */
-  async castBuild(ctx: RequestContext, args: BuildContainerRequest): Promise<void> {
-    await this.backend.rpc.conductor().cast('buildContainer', ctx, args);
-  }
-
-  /** Single-resource scope: admins see every project (Zun's get_resource), others their own. */
-  itemScope(ctx: RequestContext): ContainerScope {
-    return { projectId: ctx.projectId, allProjects: ctx.isAdmin };
-  }
-
-  /** By uuid or name (404, or 409 for an ambiguous name). */
-  get(ctx: RequestContext, ident: string): Promise<Container> {
-    return this.stores.containers.getByIdent(this.itemScope(ctx), ident);
-  }
-
-  /** Policy against the caller's own project (collections, create). */
-  authorize(ctx: RequestContext, rule: string): void {
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
-  }
-
-  /** Whether a rule allows the caller (against its own project); unknown rules allow. */
-  allows(ctx: RequestContext, rule: string): boolean {
-    return !this.policy.hasRule(rule) || this.policy.enforce(rule, defaultTarget(ctx), credentialsFromContext(ctx));
-  }
-
-  /** Policy against the container (its project decides the owner rules). */
-  authorizeOn(ctx: RequestContext, rule: string, c: Container): void {
-    this.policy.authorize(rule, { ...c } as PolicyTarget, credentialsFromContext(ctx));
-  }
-
-  view(ctx: RequestContext, c: Container, hostUrl?: string): Record<string, unknown> {
-    return containerView(c, hiddenContainerFields(this.policy, ctx), hostUrl);
-  }
-
-  /** Views of many rows: the fields hidden from the caller are worked out once. */
-  views(ctx: RequestContext, rows: readonly Container[]): Record<string, unknown>[] {
-    const hidden = hiddenContainerFields(this.policy, ctx);
-    return rows.map((c) => containerView(c, hidden));
-  }
-
-  /** The container's host, which must be a zun-compute service that is up (else a 500 as in Zun). */
-  async upHost(c: Container): Promise<string> {
-    const host = this.requireHost(c);
-    const service = await this.stores.services.get(host, COMPUTE_BINARY);
-    if (!service || !isServiceUp(service, this.conf.DEFAULT.service_down_time, new Date(this.now()))) {
-      throw ContainerHostNotUp.of(c.uuid, host);
-    }
-    return host;
-  }
-
-  /** A container that was never placed has no Docker container to act on (Zun's 400). */
-  requireHost(c: Container): string {
-    if (!c.host) throw new Invalid('Cannot operate an uncreated container.');
-    return c.host;
-  }
-
-  /** A synchronous call to the container's compute host, after checking the host is up. */
-  async callCompute<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, method: M, args: ArgsOf<ComputeRpcApi[M]>): Promise<ResultOf<ComputeRpcApi[M]>> {
-    const host = await this.upHost(c);
-    return this.backend.rpc.compute(host).call(method, ctx, args, { timeoutMs: this.conf.DEFAULT.rpc_response_timeout * 1000 });
-  }
-
-  /** Records the request's action on the container (idempotent per request id). */
-  async recordAction(ctx: RequestContext, c: Container, action: string): Promise<void> {
-    await this.stores.actions.start(ctx, c.uuid, action, ctx.requestId);
-  }
-
-  /**
-   * Writes the task state with a conditional update (so of two racing requests one wins and the other
-   * gets a 409), records the action, and casts the operation to the container's host. If the cast cannot
-   * be queued the previous state is put back.
-   */
-  async castOperation<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
-    const host = c.host ?? this.requireHost(c);
-    const expectedStatus = op.expectedStatus ?? (VALID_STATES[op.check] as readonly ContainerStatus[]);
-    let updated: Container;
+@injectFromBase()
+export class ContainerService extends ContainerServiceBase {
+  /** Checks, inserts under quota, records the action and hands the container to the conductor. */
+  async create(ctx: RequestContext, req: CreateContainerRequest): Promise<CreatedContainer> {
+    this.authorize(ctx, 'container:create');
+    const quota = this.quota;
+    const plan = await planCreate(req.params, req.run, {
+      version: req.version,
+      ctx,
+      authorize: (rule) => this.authorize(ctx, rule),
+      ...(quota ? { checkQuota: (d) => quota.check(ctx, d) } : {}),
+      computeNodeExists: async (h) => (await this.stores.computeNodes.get(h)) !== null,
+    });
+    // The early check above keeps Zun's order of errors; this insert re-checks atomically per project.
+    const created = quota ? await quota.createContainer(ctx, plan.container, plan.quotaDeltas) : await this.stores.containers.create(plan.container);
     try {
-      updated = await this.stores.containers.update(
-        c.uuid,
-        { ...op.patch, task_state: op.taskState },
-        { status: expectedStatus, ...(op.allowBusy ? {} : { task_state: [null] }) },
-      );
+      await this.recordAction(ctx, created, 'create');
+      await this.rpc.conductor().cast('buildContainer', ctx, { container_uuid: created.uuid, ...plan.build });
     } catch (e) {
-      if (e instanceof ContainerStateConflict) throw await this.stateConflict(op.check, c, expectedStatus);
-      throw e;
-    }
-    try {
-      if (op.action) await this.recordAction(ctx, c, op.action);
-      await this.backend.rpc.compute(host).cast(op.method, ctx, op.args);
-    } catch (e) {
+      // As Zun does when scheduling fails unexpectedly: the record stays, in Error.
       await this.stores.containers
-        .update(c.uuid, { status: c.status, task_state: c.task_state, ...this.restoreOf(op.patch, c) }, { task_state: [op.taskState] })
-        .catch((err: unknown) => this.logger.warn('could not restore the container state after a failed cast', { uuid: c.uuid, error: String(err) }));
+        .update(created.uuid, { status: 'Error', status_reason: 'Unexpected exception occurred.' })
+        .catch((err: unknown) => this.logger.warn('could not mark the container Error', { uuid: created.uuid, error: String(err) }));
       throw e;
     }
-    return updated;
+    return { container: created, view: this.view(ctx, created, req.hostUrl) };
   }
 
-  private restoreOf(patch: ContainerPatch | undefined, c: Container): ContainerPatch {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(patch ?? {})) out[k] = (c as unknown as Record<string, unknown>)[k];
-    return out as ContainerPatch;
+  /** One page of containers and Zun's `next` link. */
+  async list(ctx: RequestContext, req: ListContainersRequest): Promise<{ containers: Record<string, unknown>[]; next: string | null }> {
+    this.authorize(ctx, 'container:get_all');
+    const q: Record<string, string> = { ...req.query };
+    const allProjects = isAllProjects(q);
+    if (allProjects) this.authorize(ctx, 'container:get_all_all_projects');
+    delete q['all_projects'];
+    const limit = validateLimit(q['limit'], this.conf.api.max_limit);
+    delete q['limit'];
+    const sortDir = validateSortDir(q['sort_dir'] ?? 'asc');
+    delete q['sort_dir'];
+    const sortKey = q['sort_key'] ?? 'id';
+    delete q['sort_key'];
+    // Internal keyword arguments of Zun's handler that a query string could also carry.
+    delete q['resource_url'];
+    delete q['expand'];
+    const filters: Record<string, unknown> = {};
+    for (const key of LIST_FILTERS) {
+      const value = q[key];
+      if (value === undefined) continue;
+      const rule = `container:get_one:${key}`;
+      if (this.hasRule(rule)) this.authorize(ctx, rule);
+      filters[key] = key === 'auto_remove' ? strictBool(value, 'auto_remove') : value;
+      delete q[key];
+    }
+    const scope = { projectId: ctx.projectId, allProjects };
+    const marker = q['marker'] || null;
+    delete q['marker'];
+    if (marker) await this.stores.containers.getByUuid(scope, marker);
+    const unknown = Object.keys(q);
+    if (unknown.length) throw new InvalidValue(`Unknown parameters: ${unknown.join(', ')}`);
+    const rows = await this.stores.containers.list(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
+    return { containers: this.views(ctx, rows), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
   }
 
-  /** The 409 for a conditional write that lost: Zun's message, naming the task when one is in flight. */
-  async stateConflict(check: StateCheckedAction, c: Container, expected: readonly ContainerStatus[]): Promise<InvalidStateException> {
-    const now = await this.stores.containers.getByUuid({ projectId: null, allProjects: true, containerType: null }, c.uuid).catch(() => c);
-    if (!expected.includes(now.status) || now.task_state === null) return InvalidStateException.of(check, c.uuid, now.status);
-    return new InvalidStateException(`Cannot ${check} container ${c.uuid} in ${now.status} state: task ${now.task_state} is in progress`);
+  async show(ctx: RequestContext, req: ShowContainerRequest): Promise<Record<string, unknown>> {
+    if (req.allProjects) this.authorize(ctx, 'container:get_one_all_projects');
+    const c = await this.load(ctx, req.ident, 'container:get_one');
+    return this.view(ctx, c, req.hostUrl);
+  }
+
+  /** Name/auto_heal are saved directly; cpu/memory go through the compute host first (after the quota check). */
+  async update(ctx: RequestContext, req: UpdateContainerRequest): Promise<Record<string, unknown>> {
+    let c = await this.load(ctx, req.ident, 'container:update', 'update');
+    const { update } = req;
+    const fields = { name: update.name, auto_heal: update.auto_heal };
+    if (update.cpu === undefined && update.memory === undefined) {
+      c = await this.saveFields(c, fields, 'update');
+    } else {
+      const quota = this.quota;
+      if (quota) {
+        await quota.check(ctx, {
+          containers: 0,
+          cpu: update.cpu === undefined ? 0 : update.cpu - (c.cpu ?? 0),
+          memory: update.memory === undefined ? 0 : Number(update.memory) - Number(c.memory ?? 0),
+          disk: 0,
+        });
+      }
+      c = await this.callCompute(ctx, c, 'containerUpdate', { container_uuid: c.uuid, cpu: update.cpu ?? null, memory: update.memory ?? null });
+      c = await this.saveFields(c, fields, 'update');
+    }
+    return this.view(ctx, c, req.hostUrl);
+  }
+
+  /** Deletes a never-placed container at once; otherwise marks it Deleting and casts the delete to its host. */
+  async delete(ctx: RequestContext, req: DeleteContainerRequest): Promise<void> {
+    if (req.allProjects) this.authorize(ctx, 'container:delete_all_projects');
+    const c = await this.load(ctx, req.ident, 'container:delete');
+    const { force, stop } = req;
+    let check: StateCheckedAction;
+    if (!force && !stop) check = 'delete';
+    else if (!stop) {
+      versionCheck(req.version, 'force', '1.7');
+      this.authorize(ctx, 'container:delete_force');
+      check = 'delete_force';
+    } else {
+      versionCheck(req.version, 'stop', '1.12');
+      check = 'delete_after_stop';
+    }
+    validateContainerState(c, check);
+    if (stop && c.status === 'Running') this.authorizeOn(ctx, 'container:stop', c);
+    if (!c.host) {
+      // Never placed on a host: nothing to clean up anywhere but the database.
+      await this.stores.containers.destroy(c.uuid);
+      return;
+    }
+    await this.upHost(c);
+    await this.castOperation(ctx, c, {
+      check,
+      action: 'delete',
+      taskState: 'container_deleting',
+      patch: { status: 'Deleting' },
+      allowBusy: true,
+      method: 'containerDelete',
+      args: { container_uuid: c.uuid, force, stop: stop && c.status === 'Running' },
+    });
+  }
+
+  async rename(ctx: RequestContext, req: RenameContainerRequest): Promise<Record<string, unknown>> {
+    const c = await this.load(ctx, req.ident, 'container:rename');
+    if (c.name === req.name) throw sameNameConflict();
+    const renamed = await this.stores.containers.update(c.uuid, { name: req.name });
+    return this.view(ctx, renamed, req.hostUrl);
+  }
+
+  /** Zun answers with the container as it was before the resize. */
+  async resize(ctx: RequestContext, req: UpdateContainerRequest): Promise<Record<string, unknown>> {
+    const c = await this.load(ctx, req.ident, 'container:resize_container', 'resize_container');
+    const { update } = req;
+    if (update.cpu !== undefined || update.memory !== undefined) {
+      await this.callCompute(ctx, c, 'containerUpdate', { container_uuid: c.uuid, cpu: update.cpu ?? null, memory: update.memory ?? null });
+    }
+    const latest = await this.stores.containers.getByUuid({ projectId: null, allProjects: true }, c.uuid);
+    await this.saveFields(latest, { name: update.name, auto_heal: update.auto_heal }, 'resize_container');
+    return this.view(ctx, c, req.hostUrl);
+  }
+
+  /** The container's addresses by network (Zun checks no policy here beyond the scoped lookup). */
+  async networkList(ctx: RequestContext, ident: string): Promise<ContainerAddresses> {
+    const c = await this.lookup(ctx, ident);
+    return c.addresses ?? {};
+  }
+
+  /** `container_actions`: what was asked of the container. */
+  async listActions(ctx: RequestContext, ident: string): Promise<Record<string, unknown>[]> {
+    // Zun checks this rule against the caller's own project, before the lookup.
+    this.authorize(ctx, 'container:actions');
+    const c = await this.lookup(ctx, ident);
+    const actions = await this.stores.actions.list(c.uuid);
+    return actions.map(actionView);
+  }
+
+  /** One action with its events (tracebacks only for callers allowed `container:action:events`). */
+  async showAction(ctx: RequestContext, ident: string, requestId: string): Promise<Record<string, unknown>> {
+    this.authorize(ctx, 'container:actions');
+    const c = await this.lookup(ctx, ident);
+    const action = await this.stores.actions.get(c.uuid, requestId);
+    if (!action) throw new ResourceNotFound(`The Action resource ${requestId} could not be found.`);
+    const showTraceback = this.allows(ctx, 'container:action:events');
+    return { ...actionView(action), events: action.events.map((e) => eventView(e, showTraceback)) };
   }
 }

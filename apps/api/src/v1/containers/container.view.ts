@@ -1,8 +1,11 @@
 import { type RequestContext } from '@zun-ts/common';
-import { type Container, type ContainerAction, type ContainerActionEvent } from '@zun-ts/objects';
+import { type Container, type ContainerAction, type ContainerActionEvent, type ContainerAddresses } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
-import { selfAndBookmark } from '../links';
-import { formatDateTime } from '../services.controller';
+import { ApiVersion } from '../../http/api-version';
+import { formatDateTime } from '../../http/date-format';
+import { selfAndBookmark } from '../../http/links';
+
+const V1_18 = new ApiVersion(1, 18);
 
 /**
  * Python's `str(datetime)` of a naive UTC datetime, which is how Zun renders the container's
@@ -85,4 +88,25 @@ export function eventView(e: ContainerActionEvent, showTraceback: boolean): Reco
     result: e.result,
     traceback: showTraceback ? e.traceback : null,
   };
+}
+
+/** `network_list`: before 1.18 one entry per address, from 1.18 one per port with its fixed IPs. */
+export function networksView(addresses: ContainerAddresses, version: ApiVersion): { networks: unknown[] } {
+  if (version.lt(V1_18)) {
+    return {
+      networks: Object.entries(addresses).flatMap(([netId, infos]) =>
+        infos.map((a) => ({ net_id: netId, subnet_id: a.subnet_id ?? null, port_id: a.port ?? null, version: a.version ?? null, ip_address: a.addr ?? null })),
+      ),
+    };
+  }
+  const networks: unknown[] = [];
+  for (const [netId, infos] of Object.entries(addresses)) {
+    const byPort = new Map<string | null, unknown[]>();
+    for (const a of infos) {
+      const port = a.port ?? null;
+      byPort.set(port, [...(byPort.get(port) ?? []), { subnet_id: a.subnet_id ?? null, version: a.version ?? null, ip_address: a.addr ?? null }]);
+    }
+    for (const [port, fixedIps] of byPort) networks.push({ net_id: netId, port_id: port, fixed_ips: fixedIps });
+  }
+  return { networks };
 }

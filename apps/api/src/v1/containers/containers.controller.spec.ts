@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, ALT, ContainerApi, zunError } from './testing/container-api.fixture';
+import { ADMIN, ALT, ContainerApi, zunError } from '../../../tests/fixtures/container-api.fixture';
 
 const CLIENT_CREATE = { auto_remove: false, labels: {}, environment: {}, hints: {}, nets: [], mounts: [], command: [] };
 

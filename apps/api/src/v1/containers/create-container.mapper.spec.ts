@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestContext } from '@zun-ts/common';
+import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
 import { NotSupported, RegistryNotFound, RequestedHostNotFound } from './container.errors';
-import { type QuotaDeltas } from './containers.tokens';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 
 const CTX: RequestContext = { requestId: 'req-1', userId: 'u1', projectId: 'p1', roles: ['member'], isAdmin: false };

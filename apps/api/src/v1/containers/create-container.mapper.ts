@@ -1,14 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
-import { type NewContainer } from '@zun-ts/db';
+import { type NewContainer, type QuotaDeltas } from '@zun-ts/db';
 import { type CpuPolicy, type Healthcheck, type RestartPolicy, type RestartPolicyName } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
 import { NotSupported, RegistryNotFound, RequestedHostNotFound } from './container.errors';
-import { type QuotaDeltas } from './containers.tokens';
 import { DEFAULT_CPU, DEFAULT_IMAGE_DRIVER, DEFAULT_MEMORY } from './parameter-types.schema';
-import { pyStr } from './python-repr.util';
-import { strictBool, versionCheck } from './request-params.parser';
+import { pyStr } from '../../http/python-repr.util';
+import { strictBool, versionCheck } from '../../http/request-params.parser';
 
 const GREEK = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu',
   'xi', 'omicron', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega'];

@@ -1,4 +1,4 @@
-import { type JsonSchema } from './json-schema.validator';
+import { type JsonSchema } from '../../http/json-schema.validator';
 
 // Zun's parameter types. Keyword order matters: the first failing keyword, in
 // the order written, is the one reported, as with Zun's validator. Zun's `minimum`/`maximum` read

@@ -1,5 +1,5 @@
 import { type ComputeNode } from '@zun-ts/objects';
-import { selfAndBookmark } from '../links';
+import { selfAndBookmark } from '../../http/links';
 
 /** The host view, fields in the order Zun emits them. */
 export function hostView(h: ComputeNode, hostUrl: string): Record<string, unknown> {

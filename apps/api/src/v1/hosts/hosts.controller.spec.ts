@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, ContainerApi, zunError } from '../containers/testing/container-api.fixture';
+import { ADMIN, ContainerApi, zunError } from '../../../tests/fixtures/container-api.fixture';
 
 describe('/v1/hosts', () => {
   let api: ContainerApi;

@@ -1,23 +1,21 @@
 import { type Request } from 'express';
 import { inject, injectable } from 'inversify';
-import { InvalidValue } from '@zun-ts/common';
-import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
-import { POLICY } from '../../api.tokens';
 import { sendJsonResponse } from '../../http/error-body';
+import { mergedParams } from '../../http/request-params.parser';
 import { requireContext } from '../../http/request-state';
-import { mergedParams } from '../containers/request-params.parser';
 import { type ApiController, type RouteSpec } from '../route-table';
 import { validateQuotaUpdate } from './quota.schemas';
 import { QuotaService } from './quota.service';
-import { MAX_ID_LENGTH, parseLimits } from './quotas.controller';
+import { parseLimits } from './quotas.controller';
+
+function classOf(req: Request): string {
+  return String(req.params['className']);
+}
 
 /** `/v1/quota_classes/{name}` (admin): class limits; the `default` class holds every project's defaults. */
 @injectable()
 export class QuotaClassesController implements ApiController {
-  constructor(
-    @inject(QuotaService) private readonly quotas: QuotaService,
-    @inject(POLICY) private readonly policy: PolicyEnforcer,
-  ) {}
+  constructor(@inject(QuotaService) private readonly quotas: QuotaService) {}
 
   routes(): RouteSpec[] {
     const item = '/v1/quota_classes/:className';
@@ -27,21 +25,13 @@ export class QuotaClassesController implements ApiController {
     ];
   }
 
-  private authorize(req: Request, rule: string): string {
-    const ctx = requireContext(req);
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
-    const name = String(req.params['className']);
-    if (name.length > MAX_ID_LENGTH) throw new InvalidValue(`Invalid quota class name: longer than ${MAX_ID_LENGTH} characters.`);
-    return name;
-  }
-
-  private async get(req: Request): Promise<unknown> {
-    return this.quotas.classLimits(this.authorize(req, 'quota_class:get'));
+  private get(req: Request): Promise<unknown> {
+    return this.quotas.showClass(requireContext(req), classOf(req));
   }
 
   private async update(req: Request): Promise<unknown> {
     const params = await mergedParams(req);
     validateQuotaUpdate(params);
-    return this.quotas.updateClass(this.authorize(req, 'quota_class:update'), parseLimits(params));
+    return this.quotas.updateClass(requireContext(req), classOf(req), parseLimits(params));
   }
 }

@@ -1,4 +1,4 @@
-import { compileValidator, type JsonSchema } from '../containers/json-schema.validator';
+import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
 
 /** A quota limit: an integer or digit string, −1 (unlimited) or more. */
 const quotaLimit: JsonSchema = { type: ['integer', 'string'], pattern: '^-?[0-9]+$', numMinimum: '-1' };

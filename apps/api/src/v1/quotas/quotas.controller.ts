@@ -1,23 +1,16 @@
 import { type Request } from 'express';
 import { inject, injectable } from 'inversify';
-import { InvalidValue, type RequestContext } from '@zun-ts/common';
-import { type QuotaLimits } from '@zun-ts/db';
-import { credentialsFromContext, type PolicyEnforcer } from '@zun-ts/policy';
-import { POLICY } from '../../api.tokens';
 import { sendJsonResponse } from '../../http/error-body';
+import { queryParams } from '../../http/query-schema';
+import { mergedParams } from '../../http/request-params.parser';
 import { requireContext } from '../../http/request-state';
-import { mergedParams } from '../containers/request-params.parser';
-import { queryParams } from '../query-schema';
 import { type ApiController, type RouteSpec } from '../route-table';
 import { validateQuotaUpdate } from './quota.schemas';
-import { QuotaService } from './quota.service';
-
-/** Longest project id or class name the quota tables hold. */
-export const MAX_ID_LENGTH = 255;
+import { type QuotaLimitsUpdate, QuotaService } from './quota.service';
 
 /** Schema-valid quota parameters as numbers (Python's int() of each). */
-export function parseLimits(params: Readonly<Record<string, unknown>>): Partial<QuotaLimits> {
-  const out: Partial<QuotaLimits> = {};
+export function parseLimits(params: Readonly<Record<string, unknown>>): QuotaLimitsUpdate {
+  const out: QuotaLimitsUpdate = {};
   for (const r of ['containers', 'memory', 'cpu', 'disk'] as const) {
     const v = params[r];
     if (v !== undefined) out[r] = typeof v === 'number' ? v : Number.parseInt(String(v), 10);
@@ -25,13 +18,14 @@ export function parseLimits(params: Readonly<Record<string, unknown>>): Partial<
   return out;
 }
 
+function projectOf(req: Request): string {
+  return String(req.params['projectId']);
+}
+
 /** `/v1/quotas/{project_id}`: a project's limits (and usage), its defaults, overrides by admins. */
 @injectable()
 export class QuotasController implements ApiController {
-  constructor(
-    @inject(QuotaService) private readonly quotas: QuotaService,
-    @inject(POLICY) private readonly policy: PolicyEnforcer,
-  ) {}
+  constructor(@inject(QuotaService) private readonly quotas: QuotaService) {}
 
   routes(): RouteSpec[] {
     const item = '/v1/quotas/:projectId';
@@ -43,37 +37,23 @@ export class QuotasController implements ApiController {
     ];
   }
 
-  /** Zun's quota rules take the project of the URL as their target (so "owner" means that project). */
-  private authorize(req: Request, rule: string): { ctx: RequestContext; projectId: string } {
-    const ctx = requireContext(req);
-    const projectId = String(req.params['projectId']);
-    if (projectId.length > MAX_ID_LENGTH) throw new InvalidValue(`Invalid project id: longer than ${MAX_ID_LENGTH} characters.`);
-    this.policy.authorize(rule, { project_id: projectId }, credentialsFromContext(ctx));
-    return { ctx, projectId };
-  }
-
-  private async get(req: Request): Promise<unknown> {
-    const { projectId } = this.authorize(req, 'quota:get');
+  private get(req: Request): Promise<unknown> {
     // Zun takes any non-empty value as "with usages" (the client only sends it when asked).
-    const usages = queryParams(req)['usages'];
-    return usages ? this.quotas.limitsWithUsage(projectId) : this.quotas.limits(projectId);
+    return this.quotas.show(requireContext(req), projectOf(req), Boolean(queryParams(req)['usages']));
   }
 
   private async update(req: Request): Promise<unknown> {
     const params = await mergedParams(req);
     validateQuotaUpdate(params);
-    const { projectId } = this.authorize(req, 'quota:update');
-    return this.quotas.update(projectId, parseLimits(params));
+    return this.quotas.update(requireContext(req), projectOf(req), parseLimits(params));
   }
 
   private async delete(req: Request): Promise<null> {
-    const { projectId } = this.authorize(req, 'quota:delete');
-    await this.quotas.delete(projectId);
+    await this.quotas.delete(requireContext(req), projectOf(req));
     return null;
   }
 
-  private async defaults(req: Request): Promise<unknown> {
-    this.authorize(req, 'quota:get_default');
-    return this.quotas.defaults();
+  private defaults(req: Request): Promise<unknown> {
+    return this.quotas.defaults(requireContext(req), projectOf(req));
   }
 }

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { SchemaValidationError } from '@zun-ts/common';
 import { ApiVersion } from '../../http/api-version';
 import * as s from './container.schemas';
-import { compileValidator, type JsonSchema, numberFromStr } from './json-schema.validator';
-import { pyRepr, pyStr } from './python-repr.util';
+import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
 
 /** The message a validator throws, or null when the parameters pass. */
 function messageOf(schema: JsonSchema, source: 'body' | 'query', params: Record<string, unknown>): string | null {
@@ -19,35 +18,6 @@ function messageOf(schema: JsonSchema, source: 'body' | 'query', params: Record<
 
 const legacy = (p: Record<string, unknown>): string | null => messageOf(s.legacyContainerCreate, 'body', p);
 const v120 = (p: Record<string, unknown>): string | null => messageOf(s.containerCreateV120, 'body', p);
-
-describe('python repr', () => {
-  test('strings, numbers, booleans, None, lists and dicts print as Python prints them', () => {
-    assert.equal(pyRepr('a'), "'a'");
-    assert.equal(pyRepr("it's"), `"it's"`);
-    assert.equal(pyRepr(`it's "x"`), `'it\\'s "x"'`);
-    assert.equal(pyRepr('a\nb\\'), "'a\\nb\\\\'");
-    assert.equal(pyRepr(true), 'True');
-    assert.equal(pyRepr(null), 'None');
-    assert.equal(pyRepr([1, 'x', false]), "[1, 'x', False]");
-    assert.equal(pyRepr({ a: { b: [] } }), "{'a': {'b': []}}");
-    assert.equal(pyStr('plain'), 'plain');
-    assert.equal(pyStr({ k: 'v' }), "{'k': 'v'}");
-  });
-
-  test('numeric strings are read like int() then float()', () => {
-    assert.deepEqual(numberFromStr('16'), { value: 16, repr: '16' });
-    assert.deepEqual(numberFromStr(' 5 '), { value: 5, repr: '5' });
-    assert.deepEqual(numberFromStr('16.0'), { value: 16, repr: '16.0' });
-    assert.deepEqual(numberFromStr('.5'), { value: 0.5, repr: '0.5' });
-    assert.deepEqual(numberFromStr('1e3'), { value: 1000, repr: '1000.0' });
-    assert.equal(numberFromStr('abc'), null);
-    assert.equal(numberFromStr(''), null);
-    assert.equal(numberFromStr('.'), null);
-    assert.equal(numberFromStr('e5'), null);
-    assert.equal(numberFromStr(null), null);
-    assert.equal(numberFromStr([1]), null);
-  });
-});
 
 describe('create schemas: Zun messages', () => {
   // Expected texts were produced by jsonschema with Zun's validator for the same schemas and input.

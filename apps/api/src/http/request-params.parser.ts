@@ -1,10 +1,10 @@
 import { type Request } from 'express';
 import { InvalidParamInVersion, InvalidValue, SchemaValidationError } from '@zun-ts/common';
-import { ApiVersion, MIN_VERSION } from '../../http/api-version';
-import { HttpError } from '../../http/http-error';
-import { readBody } from '../../http/read-body';
-import { requestState } from '../../http/request-state';
-import { queryParams } from '../query-schema';
+import { ApiVersion, MIN_VERSION } from './api-version';
+import { HttpError } from './http-error';
+import { readBody } from './read-body';
+import { requestState } from './request-state';
+import { queryParams } from './query-schema';
 
 /** The request's microversion (the /v1 middleware always sets it). */
 export function versionOf(req: Request): ApiVersion {

@@ -1,0 +1,38 @@
+import { type RequestContext } from '@zun-ts/common';
+import {
+  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type NewContainer, type QuotaClassRepository, type QuotaDeltas, type QuotaRepository,
+  type ZunServiceRepository,
+} from '@zun-ts/db';
+import { type Container } from '@zun-ts/objects';
+import { type ContainerRpc } from './containers.tokens';
+
+/** The tables the container, host and quota services read and write (the Database's repositories). */
+export interface ContainerStores {
+  containers: ContainerRepository;
+  actions: ContainerActionRepository;
+  computeNodes: Pick<ComputeNodeRepository, 'get' | 'getByIdent' | 'list'>;
+  /** To tell whether a container's compute host is up before calling it. */
+  services: Pick<ZunServiceRepository, 'get'>;
+  /** Project quota overrides, usage, and the race-free create under quota. */
+  quotas: QuotaRepository;
+  /** Quota classes (the `default` class holds the defaults). */
+  quotaClasses: QuotaClassRepository;
+}
+
+/**
+ * Quota enforcement: throws OverQuota (403) when the deltas do not fit (InvalidQuotaValue, 400, when they
+ * would take usage below 0). The API uses the database-backed QuotaService unless a backend brings its own.
+ */
+export interface QuotaCheck {
+  /** A check alone (before anything is written; not atomic with a later write). */
+  check(ctx: RequestContext, deltas: QuotaDeltas): Promise<void>;
+  /** Inserts the new container only if its deltas fit, atomically with the usage count (racing creates cannot overshoot). */
+  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas): Promise<Container>;
+}
+
+/** What the container, host and quota services need besides configuration and policy (bound to CONTAINER_BACKEND). */
+export interface ContainerBackend {
+  stores: ContainerStores;
+  rpc: ContainerRpc;
+  quota?: QuotaCheck;
+}

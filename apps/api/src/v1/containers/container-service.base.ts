@@ -1,0 +1,196 @@
+import { inject, injectable } from 'inversify';
+import { type Logger, type RequestContext } from '@zun-ts/common';
+import { type ZunConf } from '@zun-ts/config';
+import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
+import { type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
+import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
+import { type ArgsOf, type ComputeRpcApi, type ResultOf, type RpcMethodName } from '@zun-ts/rpc';
+import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
+import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
+import { type StateCheckedAction, VALID_STATES, validateContainerState } from './container-states.table';
+import { containerView, hiddenContainerFields } from './container.view';
+import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './container-backend';
+import { type ContainerRpc } from './containers.tokens';
+
+/** The compute binary whose liveness decides whether a host can be called. */
+const COMPUTE_BINARY = 'zun-compute';
+
+/** An asynchronous operation: the state the API writes before casting, and the cast itself. */
+export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {
+  /** Verb of the state check and of its 409. */
+  check: StateCheckedAction;
+  /** Action recorded for the request (container_action), if any. */
+  action: string | null;
+  /** The in-flight task the compute host clears when done. */
+  taskState: TaskState;
+  /** Other fields written together with the task state (e.g. status Restarting). */
+  patch?: ContainerPatch;
+  /** Expected statuses for the conditional write; @default VALID_STATES[check] */
+  expectedStatus?: readonly ContainerStatus[];
+  /** Whether another task may be in flight (delete proceeds regardless). @default false */
+  allowBusy?: boolean;
+  method: M;
+  args: ArgsOf<ComputeRpcApi[M]>;
+}
+
+/**
+ * The steps the container services are made of: scoped lookups, policy, state checks, host liveness,
+ * action records, conditional writes with their 409s, and RPC. The repositories and RPC clients are
+ * reached only from here and the services that extend it.
+ */
+@injectable()
+export abstract class ContainerServiceBase {
+  constructor(
+    @inject(CONTAINER_BACKEND) private readonly backend: ContainerBackend,
+    @inject(POLICY) private readonly policy: PolicyEnforcer,
+    @inject(CONF) protected readonly conf: ZunConf,
+    @inject(CLOCK) private readonly now: Clock,
+    @inject(LOGGER) protected readonly logger: Logger,
+  ) {}
+
+  protected get stores(): ContainerStores {
+    return this.backend.stores;
+  }
+
+  protected get rpc(): ContainerRpc {
+    return this.backend.rpc;
+  }
+
+  /** The quota seam; absent until quota enforcement is provided. */
+  protected get quota(): QuotaCheck | undefined {
+    return this.backend.quota;
+  }
+
+  /** Single-resource scope: admins see every project (Zun's get_resource), others their own. */
+  protected itemScope(ctx: RequestContext): ContainerScope {
+    return { projectId: ctx.projectId, allProjects: ctx.isAdmin };
+  }
+
+  /** By uuid or name (404, or 409 for an ambiguous name). */
+  protected lookup(ctx: RequestContext, ident: string): Promise<Container> {
+    return this.stores.containers.getByIdent(this.itemScope(ctx), ident);
+  }
+
+  /** Lookup, then policy `rule` on the container, then the state check (Zun's order). */
+  protected async load(ctx: RequestContext, ident: string, rule: string, check?: StateCheckedAction): Promise<Container> {
+    const c = await this.lookup(ctx, ident);
+    this.authorizeOn(ctx, rule, c);
+    if (check) validateContainerState(c, check);
+    return c;
+  }
+
+  /** Policy against the caller's own project (collections, create). */
+  protected authorize(ctx: RequestContext, rule: string): void {
+    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
+  }
+
+  /** Whether the policy file defines `rule`. */
+  protected hasRule(rule: string): boolean {
+    return this.policy.hasRule(rule);
+  }
+
+  /** Whether a rule allows the caller (against its own project); unknown rules allow. */
+  protected allows(ctx: RequestContext, rule: string): boolean {
+    return !this.policy.hasRule(rule) || this.policy.enforce(rule, defaultTarget(ctx), credentialsFromContext(ctx));
+  }
+
+  /** Policy against the container (its project decides the owner rules). */
+  protected authorizeOn(ctx: RequestContext, rule: string, c: Container): void {
+    this.policy.authorize(rule, { ...c } as PolicyTarget, credentialsFromContext(ctx));
+  }
+
+  /** The container view, without the fields the caller may not see. */
+  protected view(ctx: RequestContext, c: Container, hostUrl?: string): Record<string, unknown> {
+    return containerView(c, hiddenContainerFields(this.policy, ctx), hostUrl);
+  }
+
+  /** Views of many rows: the fields hidden from the caller are worked out once. */
+  protected views(ctx: RequestContext, rows: readonly Container[]): Record<string, unknown>[] {
+    const hidden = hiddenContainerFields(this.policy, ctx);
+    return rows.map((c) => containerView(c, hidden));
+  }
+
+  /** The container's host, which must be a zun-compute service that is up (else a 500 as in Zun). */
+  protected async upHost(c: Container): Promise<string> {
+    const host = this.requireHost(c);
+    const service = await this.stores.services.get(host, COMPUTE_BINARY);
+    if (!service || !isServiceUp(service, this.conf.DEFAULT.service_down_time, new Date(this.now()))) {
+      throw ContainerHostNotUp.of(c.uuid, host);
+    }
+    return host;
+  }
+
+  /** A container that was never placed has no Docker container to act on (Zun's 400). */
+  protected requireHost(c: Container): string {
+    if (!c.host) throw new Invalid('Cannot operate an uncreated container.');
+    return c.host;
+  }
+
+  /** A synchronous call to the container's compute host, after checking the host is up. */
+  protected async callCompute<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, method: M, args: ArgsOf<ComputeRpcApi[M]>): Promise<ResultOf<ComputeRpcApi[M]>> {
+    const host = await this.upHost(c);
+    return this.backend.rpc.compute(host).call(method, ctx, args, { timeoutMs: this.conf.DEFAULT.rpc_response_timeout * 1000 });
+  }
+
+  /** Records the request's action on the container (idempotent per request id). */
+  protected async recordAction(ctx: RequestContext, c: Container, action: string): Promise<void> {
+    await this.stores.actions.start(ctx, c.uuid, action, ctx.requestId);
+  }
+
+  /**
+   * Writes the task state with a conditional update (so of two racing requests one wins and the other
+   * gets a 409), records the action, and casts the operation to the container's host. If the cast cannot
+   * be queued the previous state is put back.
+   */
+  protected async castOperation<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
+    const host = c.host ?? this.requireHost(c);
+    const expectedStatus = op.expectedStatus ?? (VALID_STATES[op.check] as readonly ContainerStatus[]);
+    let updated: Container;
+    try {
+      updated = await this.stores.containers.update(
+        c.uuid,
+        { ...op.patch, task_state: op.taskState },
+        { status: expectedStatus, ...(op.allowBusy ? {} : { task_state: [null] }) },
+      );
+    } catch (e) {
+      if (e instanceof ContainerStateConflict) throw await this.stateConflict(op.check, c, expectedStatus);
+      throw e;
+    }
+    try {
+      if (op.action) await this.recordAction(ctx, c, op.action);
+      await this.backend.rpc.compute(host).cast(op.method, ctx, op.args);
+    } catch (e) {
+      await this.stores.containers
+        .update(c.uuid, { status: c.status, task_state: c.task_state, ...this.restoreOf(op.patch, c) }, { task_state: [op.taskState] })
+        .catch((err: unknown) => this.logger.warn('could not restore the container state after a failed cast', { uuid: c.uuid, error: String(err) }));
+      throw e;
+    }
+    return updated;
+  }
+
+  private restoreOf(patch: ContainerPatch | undefined, c: Container): ContainerPatch {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(patch ?? {})) out[k] = (c as unknown as Record<string, unknown>)[k];
+    return out as ContainerPatch;
+  }
+
+  /** Saves fields directly (no task), only while the container is still in a state `check` allows. */
+  protected async saveFields(c: Container, patch: ContainerPatch, check: StateCheckedAction): Promise<Container> {
+    const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && (c as unknown as Record<string, unknown>)[k] !== v));
+    if (!Object.keys(changed).length) return c;
+    const expected = VALID_STATES[check] as readonly ContainerStatus[];
+    try {
+      return await this.stores.containers.update(c.uuid, changed, { status: expected });
+    } catch (e) {
+      if (e instanceof ContainerStateConflict) throw await this.stateConflict(check, c, expected);
+      throw e;
+    }
+  }
+
+  /** The 409 for a conditional write that lost: Zun's message, naming the task when one is in flight. */
+  protected async stateConflict(check: StateCheckedAction, c: Container, expected: readonly ContainerStatus[]): Promise<InvalidStateException> {
+    const now = await this.stores.containers.getByUuid({ projectId: null, allProjects: true, containerType: null }, c.uuid).catch(() => c);
+    if (!expected.includes(now.status) || now.task_state === null) return InvalidStateException.of(check, c.uuid, now.status);
+    return new InvalidStateException(`Cannot ${check} container ${c.uuid} in ${now.status} state: task ${now.task_state} is in progress`);
+  }
+}

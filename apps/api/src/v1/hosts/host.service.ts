@@ -1,0 +1,59 @@
+import { inject, injectable } from 'inversify';
+import { ComputeNodeNotFound, type RequestContext } from '@zun-ts/common';
+import { type ZunConf } from '@zun-ts/config';
+import { isUuidLike } from '@zun-ts/db';
+import { type ComputeNode } from '@zun-ts/objects';
+import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
+import { CONF, CONTAINER_BACKEND, POLICY } from '../../api.tokens';
+import { validateLimit, validateSortDir } from '../../http/request-params.parser';
+import { type ContainerBackend } from '../containers/container-backend';
+
+/** `GET /v1/hosts` paging parameters as given (checked after the policy, as in Zun). */
+export interface ListHostsRequest {
+  limit?: string;
+  sortKey?: string;
+  sortDir?: string;
+  marker?: string;
+}
+
+/** One page of compute nodes and how it was cut (for the `next` link). */
+export interface HostPage {
+  nodes: ComputeNode[];
+  limit: number;
+  sortKey: string;
+  sortDir: 'asc' | 'desc';
+}
+
+/** The compute nodes (`/v1/hosts`, admin by default). */
+@injectable()
+export class HostService {
+  constructor(
+    @inject(CONTAINER_BACKEND) private readonly backend: ContainerBackend,
+    @inject(POLICY) private readonly policy: PolicyEnforcer,
+    @inject(CONF) private readonly conf: ZunConf,
+  ) {}
+
+  private authorize(ctx: RequestContext, rule: string): void {
+    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
+  }
+
+  async list(ctx: RequestContext, req: ListHostsRequest): Promise<HostPage> {
+    this.authorize(ctx, 'host:get_all');
+    const limit = validateLimit(req.limit, this.conf.api.max_limit);
+    const sortDir = validateSortDir(req.sortDir ?? 'asc');
+    const sortKey = req.sortKey ?? 'hostname';
+    const marker = req.marker || null;
+    const nodes = this.backend.stores.computeNodes;
+    if (marker) {
+      if (!isUuidLike(marker)) throw new ComputeNodeNotFound(`Compute node ${marker} could not be found.`);
+      await nodes.getByIdent(marker);
+    }
+    return { nodes: await nodes.list({ limit, marker, sortKey, sortDir }), limit, sortKey, sortDir };
+  }
+
+  /** By hostname or uuid. */
+  async show(ctx: RequestContext, ident: string): Promise<ComputeNode> {
+    this.authorize(ctx, 'host:get');
+    return this.backend.stores.computeNodes.getByIdent(ident);
+  }
+}
