@@ -105,9 +105,8 @@ export class LocalVolumeDriver implements VolumeDriver {
         return { volume: this.info(layout, existing), created: false };
       }
       await this.makeImage(layout, id, size, fstype);
-      const made = await this.find(layout, id);
-      if (!made) throw new VolumeCreateFailed(`Volume ${id} vanished right after it was made.`);
       this.log.info('volume created', { volume_id: id, size, fstype });
+      const made: Found = { id, image: layout.image(id), size, fstype, mount: undefined, device: null };
       return { volume: this.info(layout, made), created: true };
     });
   }
@@ -267,11 +266,13 @@ export class LocalVolumeDriver implements VolumeDriver {
       } finally {
         await fh.close();
       }
-      await this.run(...mkfsCommand(fstype, id, part));
+      // The mount point is made (and made immutable) while mkfs runs: attach then only mounts.
+      await Promise.all([this.run(...mkfsCommand(fstype, id, part)), this.makeMountPoint(layout.mountPoint(id))]);
       await rename(part, layout.image(id));
       await syncDir(layout.volumesDir);
     } catch (err) {
       await unlink(part).catch(() => undefined);
+      await this.removeMountPoint(layout.mountPoint(id)).catch(() => undefined);
       throw new VolumeCreateFailed(`Cannot make the ${size} GiB ${fstype} volume ${id}: ${(err as Error).message}`);
     }
   }

@@ -142,12 +142,12 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
     try {
       const { driver, ctx, prefix } = h;
       await assert.rejects(driver.create(ctx, { volume_id: V1, size: 1 }), (err: Error) => err instanceof VolumeCreateFailed && /simulated failure/.test(err.message));
-      assert.deepEqual(readdirSync(join(prefix, 'volumes')), [], 'no image, no partial image');
+      assert.deepEqual(readdirSync(join(prefix, 'volumes')), [], 'no image, no partial image, no mount point');
       await assert.rejects(driver.inspect(ctx, V1), VolumeNotFound);
 
       await driver.create(ctx, { volume_id: V2, size: 1 });
       const mp = join(prefix, 'volumes', V2);
-      mkdirSync(mp);
+      assert.ok(statSync(mp).isDirectory(), 'create makes the mount point');
       sh('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mp]);
       await assert.rejects(driver.attach(ctx, V2), (err: Error) => err instanceof VolumeAttachFailed && /Another filesystem \(tmpfs\)/.test(err.message));
       await assert.rejects(driver.delete(ctx, V2), VolumeInUse);
