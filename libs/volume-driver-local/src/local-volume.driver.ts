@@ -121,8 +121,14 @@ export class LocalVolumeDriver implements VolumeDriver {
     return this.locks.run(id, async () => {
       const layout = await this.layout();
       const mountPoint = layout.mountPoint(id);
-      // Several mounts may be stacked (a crash between two attaches); take them all off.
-      for (let i = 0; i < 8 && mountAt(await readMounts(this.mountinfoPath), mountPoint); i++) {
+      const image = layout.image(id);
+      // Several mounts may be stacked (a crash between two attaches); take them all off, but only ours.
+      for (let i = 0; i < 8; i++) {
+        const m = mountAt(await readMounts(this.mountinfoPath), mountPoint);
+        if (!m) break;
+        if ((await loopBackingFile(m.source, this.sysRoot)) !== image) {
+          throw new VolumeDetachFailed(`Another filesystem (${m.source}) is mounted at ${mountPoint}; not touching it.`);
+        }
         await this.run('umount', [mountPoint]).catch((err: unknown) => {
           if (err instanceof CommandFailed && /busy/i.test(err.stderr)) {
             throw new VolumeInUse(`Volume ${id} is busy on this host and cannot be unmounted: ${err.message}`);
@@ -133,7 +139,7 @@ export class LocalVolumeDriver implements VolumeDriver {
       if (mountAt(await readMounts(this.mountinfoPath), mountPoint)) throw new VolumeDetachFailed(`Volume ${id} is still mounted at ${mountPoint}.`);
       // mount -o loop sets auto-clear, so the device is normally gone already; one still bound (set up by
       // hand, or held by a container's bind mount) is detached now or as soon as its last user lets go.
-      for (const dev of await loopDevicesBackedBy(layout.image(id), this.sysRoot)) {
+      for (const dev of await loopDevicesBackedBy(image, this.sysRoot)) {
         await this.run('losetup', ['-d', dev]).catch((err: unknown) => this.log.warn('loop device not released', { volume_id: id, device: dev, err: String(err) }));
       }
       this.log.info('volume detached', { volume_id: id });

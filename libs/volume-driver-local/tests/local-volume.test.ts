@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CommandFailed, execFileRunner, VolumeAttachFailed, VolumeCreateFailed, VolumeInUse, VolumeNotFound } from '../src';
+import { CommandFailed, execFileRunner, VolumeAttachFailed, VolumeCreateFailed, VolumeDetachFailed, VolumeInUse, VolumeNotFound } from '../src';
 import { type LoopHost, loopHost, loopsUnder, mountsUnder, sh } from './fixtures/loop-host';
 
 const GiB = 1024 ** 3;
@@ -151,6 +151,8 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
       sh('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mp]);
       await assert.rejects(driver.attach(ctx, V2), (err: Error) => err instanceof VolumeAttachFailed && /Another filesystem \(tmpfs\)/.test(err.message));
       await assert.rejects(driver.delete(ctx, V2), VolumeInUse);
+      await assert.rejects(driver.detach(ctx, V2), (err: Error) => err instanceof VolumeDetachFailed && /Another filesystem/.test(err.message));
+      assert.deepEqual(mountsUnder(prefix), [mp], 'the foreign mount is still there');
       sh('umount', [mp]);
       await driver.delete(ctx, V2);
       assert.deepEqual(readdirSync(join(prefix, 'volumes')), []);
