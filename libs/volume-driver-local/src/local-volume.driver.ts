@@ -47,6 +47,12 @@ export interface LocalVolumeDriverOptions {
   mountinfoPath?: string;
   /** @default '/sys' */
   sysRoot?: string;
+  /**
+   * How long delete waits for the kernel to release the loop device of a volume unmounted just before
+   * (the release runs in the background after the last unmount and flushes what was written) before it
+   * calls the volume held by a container. @default 5000
+   */
+  releaseWaitMs?: number;
 }
 
 /** What one look at the host says about a volume. */
@@ -77,6 +83,7 @@ export class LocalVolumeDriver implements VolumeDriver {
   private readonly host: string;
   private readonly mountinfoPath: string;
   private readonly sysRoot: string;
+  private readonly releaseWaitMs: number;
   private readonly locks = new KeyedLock();
   private layoutPromise: Promise<LocalLayout> | undefined;
 
@@ -87,6 +94,7 @@ export class LocalVolumeDriver implements VolumeDriver {
     this.host = opts.host ?? hostname();
     this.mountinfoPath = opts.mountinfoPath ?? '/proc/self/mountinfo';
     this.sysRoot = opts.sysRoot ?? '/sys';
+    this.releaseWaitMs = opts.releaseWaitMs ?? 5000;
   }
 
   async create(_ctx: RequestContext, spec: VolumeCreateSpec): Promise<VolumeCreateResult> {
@@ -152,7 +160,7 @@ export class LocalVolumeDriver implements VolumeDriver {
       const layout = await this.layout();
       const mountPoint = layout.mountPoint(id);
       if (mountAt(await readMounts(this.mountinfoPath), mountPoint)) throw new VolumeInUse(`Volume ${id} is mounted on this host; detach it first.`);
-      const held = await loopDevicesBackedBy(layout.image(id), this.sysRoot);
+      const held = await this.loopDevicesAfterRelease(layout.image(id));
       if (held.length) throw new VolumeInUse(`Volume ${id} is still in use on this host (${held.join(', ')} is held by a container).`);
       try {
         await this.removeMountPoint(mountPoint);
@@ -273,7 +281,9 @@ export class LocalVolumeDriver implements VolumeDriver {
         await fh.close();
       }
       // The mount point is made (and made immutable) while mkfs runs: attach then only mounts.
-      await Promise.all([this.run(...mkfsCommand(fstype, id, part)), this.makeMountPoint(layout.mountPoint(id))]);
+      // allSettled: a failed mkfs must not start the clean-up while chattr may still be running.
+      const steps = await Promise.allSettled([this.run(...mkfsCommand(fstype, id, part)), this.makeMountPoint(layout.mountPoint(id), true)]);
+      for (const r of steps) if (r.status === 'rejected') throw r.reason;
       await rename(part, layout.image(id));
       await syncDir(layout.volumesDir);
     } catch (err) {
@@ -311,17 +321,28 @@ export class LocalVolumeDriver implements VolumeDriver {
   /**
    * An empty mount point marked immutable: while the volume is not mounted (after a reboot, before the
    * compute service mounts it again) nothing, not even Docker making a missing bind source, can create
-   * files in it, so a container can never write a volume's data onto the host's own disk.
+   * files in it, so a container can never write a volume's data onto the host's own disk. Create sets
+   * the flag even on a directory left by an earlier attempt; attach only on a directory it had to make.
    */
-  private async makeMountPoint(mountPoint: string): Promise<void> {
+  private async makeMountPoint(mountPoint: string, evenIfThere = false): Promise<void> {
     const made = await mkdir(mountPoint, { mode: 0o755 }).then(
       () => true,
       ignore('EEXIST', () => false),
     );
-    if (!made) return;
+    if (!made && !evenIfThere) return;
     await this.run('chattr', ['+i', mountPoint]).catch((err: unknown) =>
       this.log.warn('mount point not made immutable (filesystem without attributes?)', { mount_point: mountPoint, err: String(err) }),
     );
+  }
+
+  /** Loop devices still bound to `image` once the kernel had up to `releaseWaitMs` to let them go. */
+  private async loopDevicesAfterRelease(image: string): Promise<string[]> {
+    const end = Date.now() + this.releaseWaitMs;
+    for (;;) {
+      const held = await loopDevicesBackedBy(image, this.sysRoot);
+      if (!held.length || Date.now() >= end) return held;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private async removeMountPoint(mountPoint: string): Promise<void> {

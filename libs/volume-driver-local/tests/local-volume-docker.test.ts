@@ -48,7 +48,7 @@ before(async () => {
     const stream = await docker.pull(image);
     await new Promise((res, rej) => docker.modem.followProgress(stream, (err) => (err ? rej(err) : res(undefined))));
   }
-  h = await loopHost();
+  h = await loopHost({ releaseWaitMs: 1000 });
 });
 
 after(async () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CommandFailed, execFileRunner, VolumeAttachFailed, VolumeCreateFailed, VolumeDetachFailed, VolumeInUse, VolumeNotFound } from '../src';
-import { type LoopHost, loopHost, loopsUnder, mountsUnder, sh } from './fixtures/loop-host';
+import { type LoopHost, loopHost, loopsUnder, mountsUnder, sh, waitUntil } from './fixtures/loop-host';
 
 const GiB = 1024 ** 3;
 const V1 = '5e000000-0000-4000-8000-000000000001';
@@ -61,8 +61,11 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
       assert.ok(statSync(image).size === GiB, 'the image did not grow');
 
       await driver.detach(ctx, V1);
-      assert.deepEqual([mountsUnder(prefix), loopsUnder(prefix)], [[], []]);
+      assert.deepEqual(mountsUnder(prefix), []);
+      // The kernel releases the loop device in the background once the written data is flushed; delete
+      // waits for that instead of calling the volume busy.
       await driver.delete(ctx, V1);
+      assert.deepEqual([loopsUnder(prefix), readdirSync(join(prefix, 'volumes'))], [[], []]);
     });
   });
 
@@ -85,6 +88,24 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
     });
   });
 
+  void test('the leftovers of a create that died half-way are not a volume and are replaced by the next create', async () => {
+    await onHost(async ({ driver, ctx, prefix }) => {
+      await driver.list(ctx); // makes the layout
+      const part = join(prefix, 'volumes', `.${V1}.img.part`);
+      writeFileSync(part, 'half a filesystem');
+      mkdirSync(join(prefix, 'volumes', V1));
+      assert.deepEqual(await driver.list(ctx), []);
+      await assert.rejects(driver.attach(ctx, V1), VolumeNotFound);
+      const { created, volume } = await driver.create(ctx, { volume_id: V1, size: 1 });
+      assert.deepEqual([created, volume.size, volume.fstype], [true, 1, 'ext4']);
+      assert.deepEqual(readdirSync(join(prefix, 'volumes')).sort(), [V1, `${V1}.img`]);
+      assert.match(sh('lsattr', ['-d', join(prefix, 'volumes', V1)]).split(' ')[0] ?? '', /i/, 'the old mount point is made immutable');
+      const att = await driver.attach(ctx, V1);
+      assert.ok(statSync(att.host_path).isDirectory());
+      await driver.detach(ctx, V1);
+    });
+  });
+
   void test('host restart: everything unmounted, then ensureMounted brings the volumes back with their data', async () => {
     await onHost(async ({ driver, ctx, prefix }) => {
       await driver.create(ctx, { volume_id: V1, size: 1 });
@@ -96,7 +117,8 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
 
       // The "reboot": the mounts go away behind the driver's back (auto-clear frees the loop devices).
       for (const mp of mountsUnder(prefix)) sh('umount', [mp]);
-      assert.deepEqual([mountsUnder(prefix), loopsUnder(prefix)], [[], []]);
+      assert.deepEqual(mountsUnder(prefix), []);
+      await waitUntil(() => loopsUnder(prefix).length === 0, 10_000, 'the kernel to release the loop devices');
       assert.deepEqual((await driver.list(ctx)).map((v) => [v.volume_id, v.size, v.state, v.host_path]), [
         [V1, 1, 'available', null],
         [V2, 2, 'available', null],
