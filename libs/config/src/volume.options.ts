@@ -12,7 +12,8 @@ export const volumeSection = section('volume', 'Volumes mounted into containers 
   mount_prefix: str({
     default: '/var/lib/zun/mnt',
     help: 'Directory on each compute host that holds the volumes (image files and their mount points) and the ' +
-      'files injected into containers. Keep it on a disk that survives a reboot and has room for the volumes.',
+      'files injected into containers. Keep it on an ext4 or xfs disk that survives a reboot and has room ' +
+      'for the volumes; the Docker engine must see mounts made under it.',
     check: (v) => (isAbsolute(v) && v !== '/' ? undefined : `'${v}' is not an absolute directory other than /`),
   }),
   fstype: enumOf(['ext4', 'xfs'], {
