@@ -272,6 +272,8 @@ export class LocalVolumeDriver implements VolumeDriver {
     if (free < size * GiB) {
       throw new VolumeCreateFailed(`Not enough space for a ${size} GiB volume on this host (${(free / GiB).toFixed(1)} GiB free under the mount prefix).`);
     }
+    const stale = mountAt(await readMounts(this.mountinfoPath), layout.mountPoint(id));
+    if (stale) throw new VolumeCreateFailed(`Cannot make volume ${id}: ${stale.source} is mounted at ${layout.mountPoint(id)} already.`);
     const part = layout.imagePart(id);
     try {
       const fh = await open(part, 'w', 0o600);

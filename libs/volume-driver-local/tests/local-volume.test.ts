@@ -177,7 +177,11 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
       assert.deepEqual(mountsUnder(prefix), [mp], 'the foreign mount is still there');
       sh('umount', [mp]);
       await driver.delete(ctx, V2);
-      assert.deepEqual(readdirSync(join(prefix, 'volumes')), []);
+      // Nor does create put a volume under a mount point that is taken.
+      sh('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', (mkdirSync(mp), mp)]);
+      await assert.rejects(driver.create(ctx, { volume_id: V2, size: 1 }), (err: Error) => err instanceof VolumeCreateFailed && /tmpfs is mounted at/.test(err.message));
+      assert.deepEqual(readdirSync(join(prefix, 'volumes')), [V2], 'only the foreign mount point');
+      sh('umount', [mp]);
     } finally {
       await h.cleanup();
     }
