@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -139,6 +140,24 @@ void describe('LocalVolumeDriver on real loop mounts', () => {
       assert.ok(again[0]?.ok && !again[0].attachment.mounted_now, 'a second ensureMounted changes nothing');
       assert.equal(mountsUnder(prefix).length, 2);
       for (const id of [V1, V2]) await driver.detach(ctx, id);
+    });
+  });
+
+  void test('a host process working inside a volume makes detach VolumeInUse, and the volume stays mounted', async () => {
+    await onHost(async ({ driver, ctx, prefix }) => {
+      await driver.create(ctx, { volume_id: V1, size: 1 });
+      const att = await driver.attach(ctx, V1);
+      const busy = spawn('sleep', ['60'], { cwd: att.host_path, stdio: 'ignore' });
+      try {
+        await assert.rejects(driver.detach(ctx, V1), (err: Error) => err instanceof VolumeInUse && /busy/.test(err.message));
+        assert.equal((await driver.inspect(ctx, V1)).state, 'attached');
+        assert.equal(mountsUnder(prefix).length, 1);
+      } finally {
+        busy.kill('SIGKILL');
+        await once(busy, 'exit');
+      }
+      await driver.detach(ctx, V1);
+      await driver.delete(ctx, V1);
     });
   });
 
