@@ -35,7 +35,11 @@ export default [
             { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:testing'] },
             { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },
-            { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data'] },
+            // The driver libs (containers, volumes) are the compute host's: no other service imports them.
+            { sourceTag: 'scope:api', notDependOnLibsWithTags: ['scope:compute'] },
+            { sourceTag: 'scope:conductor', notDependOnLibsWithTags: ['scope:compute'] },
+            { sourceTag: 'scope:scheduler', notDependOnLibsWithTags: ['scope:compute'] },
+            { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data', 'scope:compute'] },
           ],
         },
       ],

@@ -24,6 +24,7 @@ export {
   type ComputeConf,
   type ConductorConf,
   type DockerConf,
+  type VolumeConf,
   type WebsocketProxyConf,
   type KeystoneAuthtokenConf,
   type QuotaConf,

@@ -11,9 +11,10 @@ const inferred: [
   Equal<ZunConf['DEFAULT']['debug'], boolean>,
   Equal<ZunConf['api']['auth_strategy'], 'keystone' | 'noauth'>,
   Equal<ZunConf['scheduler']['enabled_filters'], readonly string[]>,
+  Equal<ZunConf['volume']['fstype'], 'ext4' | 'xfs'>,
   Equal<ZunConf['keystone_authtoken']['password'], string | null>,
-  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
-] = [true, true, true, true, true, true, true];
+  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'volume' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
+] = [true, true, true, true, true, true, true, true];
 
 void describe('ZunConf and describeOptions', () => {
   void test('the type-level checks above hold', () => {

@@ -10,6 +10,7 @@ import { osloPolicySection } from './oslo-policy.options';
 import { quotaSection } from './quota.options';
 import { redisSection } from './redis.options';
 import { schedulerSection } from './scheduler.options';
+import { volumeSection } from './volume.options';
 import { websocketProxySection } from './websocket-proxy.options';
 
 /** Every section zun-ts reads, in the order the sample file lists them. */
@@ -22,6 +23,7 @@ export const zunSections = [
   computeSection,
   conductorSection,
   dockerSection,
+  volumeSection,
   websocketProxySection,
   keystoneAuthtokenSection,
   quotaSection,
@@ -51,6 +53,8 @@ export type ComputeConf = ZunConf['compute'];
 export type ConductorConf = ZunConf['conductor'];
 /** Values of `[docker]`. */
 export type DockerConf = ZunConf['docker'];
+/** Values of `[volume]`. */
+export type VolumeConf = ZunConf['volume'];
 /** Values of `[websocket_proxy]`. */
 export type WebsocketProxyConf = ZunConf['websocket_proxy'];
 /** Values of `[keystone_authtoken]`. */

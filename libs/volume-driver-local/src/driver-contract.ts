@@ -1,0 +1,2 @@
+// The VolumeDriver contract this lib implements, re-exported for the files of this lib.
+export * from '@zun-ts/volume-driver';
