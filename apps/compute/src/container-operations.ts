@@ -1,10 +1,10 @@
 import { BadRequest, Conflict, ContainerNotFound, type Logger, type RequestContext, ZunError } from '@zun-ts/common';
 import { type ContainerDriver } from '@zun-ts/compute-driver';
-import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
+import { type Container, type ContainerStatus, memoryMiBOf, type TaskState } from '@zun-ts/objects';
 import { type ContainerPatch, type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
-import { addressesOf, detailOf, memoryMiB } from './container-mapping';
+import { addressesOf, detailOf } from './container-mapping';
 import { type KeyedLock } from './keyed-lock';
 
 /** How many create uuids a host remembers to tell a redelivery from a first delivery. */
@@ -259,7 +259,7 @@ export class ContainerOperations {
   /** PATCH cpu/memory: the engine's limits first, then the record. */
   update(ctx: RequestContext, uuid: string, change: { cpu: number | null; memory: string | null }): Promise<Container> {
     return this.locked(ctx, uuid, async (c) => {
-      await this.driver.update(ctx, c.uuid, { cpu: change.cpu, memory: change.memory === null ? null : memoryMiB(change.memory) });
+      await this.driver.update(ctx, c.uuid, { cpu: change.cpu, memoryMiB: memoryMiBOf(change.memory) });
       const patch: ContainerPatch = {};
       if (change.cpu !== null) patch.cpu = change.cpu;
       if (change.memory !== null) patch.memory = change.memory;

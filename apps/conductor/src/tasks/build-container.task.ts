@@ -21,7 +21,7 @@ import {
   type ContainerScope,
   ContainerStateConflict,
 } from '@zun-ts/db';
-import { type Container, type JsonObject } from '@zun-ts/objects';
+import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { type ComputeCaster, type SchedulerApi } from '../rpc-apis';
 import { ACTION_REPOSITORY, COMPUTE_CASTER, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SCHEDULER_API } from '../tokens';
@@ -39,13 +39,6 @@ export function buildEventName(attempt: number): string {
 /** Every row, whatever its project or type: the conductor acts for the system. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
 
-/** The container's `memory` ("512", "512M") in MiB; null when unset or unreadable. */
-export function memoryMiB(memory: string | null): number | null {
-  if (memory === null) return null;
-  const m = /^\s*(\d+)\s*[mM]?\s*$/.exec(memory);
-  return m?.[1] === undefined ? null : Number(m[1]);
-}
-
 /** A failure worth retrying the whole message for: marked retryable, or a 503/504 rebuilt from another process. */
 export function isTransient(err: unknown): boolean {
   return err instanceof ZunError && (err.retryable || err.status === 503 || err.status === 504);
@@ -53,7 +46,7 @@ export function isTransient(err: unknown): boolean {
 
 /** What the container asks of a host. */
 export function claimResources(c: Pick<Container, 'cpu' | 'memory' | 'disk'>): ClaimResources {
-  return { cpu: c.cpu ?? 0, memory: memoryMiB(c.memory) ?? 0, disk: c.disk ?? 0 };
+  return { cpu: c.cpu ?? 0, memory: memoryMiBOf(c.memory) ?? 0, disk: c.disk ?? 0 };
 }
 
 /**
@@ -301,7 +294,7 @@ export class BuildContainerTask {
       ({ hosts } = await this.scheduler.selectDestinations(ctx, {
         container_uuid: c.uuid,
         cpu: c.cpu,
-        memory: memoryMiB(c.memory),
+        memory: memoryMiBOf(c.memory),
         disk: c.disk || null,
         runtime: c.runtime,
         cpu_policy: c.cpu_policy,
