@@ -1,4 +1,4 @@
-import { ZunError } from '@zun-ts/common';
+import { isRetryable } from '@zun-ts/common';
 import { type ContainerCreateSpec, type ContainerState } from '@zun-ts/compute-driver';
 import { type Container, type ContainerAddresses, memoryMiBOf } from '@zun-ts/objects';
 import { type ContainerPatch } from '@zun-ts/rpc';
@@ -79,6 +79,6 @@ const RESOURCE_SHORTAGE = /no space left|cannot allocate memory|out of memory|re
  * image fail everywhere alike.
  */
 export function isRetryableCreateFailure(err: unknown): boolean {
-  if (err instanceof ZunError && err.retryable) return true;
+  if (isRetryable(err)) return true;
   return err instanceof Error && RESOURCE_SHORTAGE.test(err.message);
 }

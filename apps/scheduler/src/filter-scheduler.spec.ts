@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Container } from 'inversify';
-import { deserializeError, serializeError, type Logger } from '@zun-ts/common';
+import { deserializeError, NoValidHost, RequestedHostNotFound, serializeError, type Logger } from '@zun-ts/common';
 import { type HostState, type ScheduleRequest } from './host-state';
-import { FilterScheduler, NoValidHost, RequestedHostNotFound, SCHEDULER_LOGGER } from './filter-scheduler';
+import { FilterScheduler, SCHEDULER_LOGGER } from './filter-scheduler';
 import { AVAILABLE_HOST_FILTERS, HOST_FILTER, type HostFilter } from './filters';
 import { fakeConf, fakeHost, fakeRequest, fakeService } from './filters/host-state.fixtures';
 import { SCHEDULER_CONF } from './tokens';

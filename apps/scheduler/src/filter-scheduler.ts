@@ -10,9 +10,6 @@ import { orderByWeight, RamWeigher } from './weighers/ram.weigher';
 /** Inversify token of the scheduler's Logger. */
 export const SCHEDULER_LOGGER = Symbol.for('zun.Logger');
 
-// Shared with the conductor, which turns them into the container's Error reason.
-export { NoValidHost, RequestedHostNotFound };
-
 /**
  * Zun's filter scheduler without Placement: keep the hosts every enabled filter passes, in
  * `[scheduler] enabled_filters` order, and rank them for claiming.

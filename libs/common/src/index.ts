@@ -3,3 +3,4 @@ export * from './context';
 export * from './logger';
 export * from './console-token';
 export * from './shell-words';
+export * from './uuid';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { ComputeNodeNotFound, InvalidValue } from '@zun-ts/common';
+import { ComputeNodeNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type ComputeNode, type JsonObject } from '@zun-ts/objects';
 import {
   checkResources,
@@ -12,7 +12,6 @@ import {
   releaseForContainerTx,
   releaseStatement,
 } from './claims';
-import { isUuidLike } from './container.repository';
 import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
 import { type SqlEngine, type SqlValue, TableCodec } from './sql-engine';

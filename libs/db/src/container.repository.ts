@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { Conflict, ContainerNotFound, InvalidValue } from '@zun-ts/common';
+import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type Container, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
 import { releaseForContainerTx } from './claims';
 import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
@@ -102,13 +102,6 @@ export interface ContainerRepository {
   destroy(uuid: string): Promise<void>;
   /** Usage counted over the project's rows of `containerType` (default plain containers). */
   countUsage(projectId: string, containerType?: ContainerType): Promise<ContainerUsage>;
-}
-
-const UUID_LIKE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
-
-/** Zun's "looks like a UUID": canonical 8-4-4-4-12 hex or 32 hex digits, any case. */
-export function isUuidLike(ident: string): boolean {
-  return UUID_LIKE.test(ident);
 }
 
 const FILTER_KEYS = new Set<string>(CONTAINER_FILTER_KEYS);

@@ -8,7 +8,6 @@ export {
 } from './zun-service.repository';
 export {
   CONTAINER_FILTER_KEYS,
-  isUuidLike,
   type ContainerExpectation,
   type ContainerFilterKey,
   type ContainerFilters,
@@ -43,3 +42,5 @@ export {
   type ContainerCurrentState,
 } from './db-errors';
 export { assertSchemaCurrent, SchemaNotCurrent } from './schema-check';
+/** @deprecated import it from @zun-ts/common; re-exported only until apps/api does. */
+export { isUuidLike } from '@zun-ts/common';

@@ -7,5 +7,5 @@ export * from './launch-workers';
 export * from './service-logger';
 export * from './run-main';
 export * from './bootstrap';
-export { isServiceNotFound, isTransient } from './errors';
+export { isServiceNotFound } from './errors';
 export * from './fake-service-registry';

@@ -3,12 +3,12 @@ import {
   adminContext,
   ComputeNodeNotFound,
   ContainerNotFound,
+  isRetryable,
   type Logger,
   NoValidHost,
   type RequestContext,
   RequestedHostNotFound,
   toWireContext,
-  ZunError,
 } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import {
@@ -38,11 +38,6 @@ export function buildEventName(attempt: number): string {
 
 /** Every row, whatever its project or type: the conductor acts for the system. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
-
-/** A failure worth retrying the whole message for: marked retryable, or a 503/504 rebuilt from another process. */
-export function isTransient(err: unknown): boolean {
-  return err instanceof ZunError && (err.retryable || err.status === 503 || err.status === 504);
-}
 
 /** What the container asks of a host. */
 export function claimResources(c: Pick<Container, 'cpu' | 'memory' | 'disk'>): ClaimResources {
@@ -307,7 +302,7 @@ export class BuildContainerTask {
       if (err instanceof NoValidHost) return this.fail(ctx, c, event, noHost, log);
       if (err instanceof RequestedHostNotFound) return this.fail(ctx, c, event, err.message, log);
       // The scheduler (or its database) unreachable: the cast is retried. Anything else would fail again.
-      if (isTransient(err)) throw err;
+      if (isRetryable(err)) throw err;
       return this.fail(ctx, c, event, `Scheduling failed: ${(err as Error).message}`, log);
     }
     const resources = claimResources(c);
