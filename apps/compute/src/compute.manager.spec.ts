@@ -10,7 +10,7 @@ import { ContainerBuilder, EVENTS } from './container-builder';
 import { COMPUTE_HOST_LABEL } from './container-mapping';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { fakeContainer, FakeConductor } from './fake-conductor.fixtures';
+import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from './keyed-lock';
 import { ResourceTracker } from './resource-tracker';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeNode, fakeService } from './filters/host-state.fixtures';
+import { fakeNode, fakeService } from '../tests/fixtures/host-state';
 import { hostStateFrom, hostStatesFrom } from './host-state';
 
 describe('hostStateFrom', () => {

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
-import { adminContext, consoleTokenMatches, type Logger, ZunError } from '@zun-ts/common';
+import { adminContext, consoleTokenMatches, LOGGER, type Logger, ZunError } from '@zun-ts/common';
 import { type ConductorRpcApi } from '@zun-ts/rpc';
-import { CONDUCTOR_CONSOLE_API, LOGGER } from './tokens';
+import { CONDUCTOR_CONSOLE_API } from './tokens';
 
 /** What a client asks for when it opens a console socket (from the URL query). */
 export interface ConsoleRequest {

@@ -1,5 +1,4 @@
 export const WSPROXY_CONF = Symbol.for('zun.wsproxy.WebsocketProxyConf');
-export const LOGGER = Symbol.for('zun.Logger');
 /** The conductor's `consoleTarget` call (see ConductorConsoleApi). */
 export const CONDUCTOR_CONSOLE_API = Symbol.for('zun.wsproxy.ConductorConsoleApi');
 /** The {@link RelayConnector} used to reach compute hosts' console relays. */

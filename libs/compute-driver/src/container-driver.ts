@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
 import { type ContainerStatus } from '@zun-ts/objects';
 
@@ -380,3 +381,6 @@ export interface ContainerDriver {
   /** Streams events of `zun-*` containers until closed, reconnecting after engine restarts. */
   events(onEvent: (event: DriverEvent) => void, opts?: EventOptions): EventSubscription;
 }
+
+/** Injection token of the host's {@link ContainerDriver}. */
+export const CONTAINER_DRIVER: ServiceIdentifier<ContainerDriver> = Symbol.for('zun.ContainerDriver');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
 import { ComputeNodeNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type ComputeNode, type JsonObject } from '@zun-ts/objects';
@@ -79,6 +80,9 @@ export interface ComputeNodeRepository {
   /** The container's claim row (active or released), or null. */
   getClaim(containerUuid: string): Promise<ContainerClaim | null>;
 }
+
+/** Injection token of the {@link ComputeNodeRepository}. */
+export const COMPUTE_NODE_REPOSITORY: ServiceIdentifier<ComputeNodeRepository> = Symbol.for('zun.ComputeNodeRepository');
 
 /** {@link ComputeNodeRepository} in SQL shared by both engines. */
 export class SqlComputeNodeRepository implements ComputeNodeRepository {

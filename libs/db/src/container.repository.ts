@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
 import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type Container, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
@@ -103,6 +104,9 @@ export interface ContainerRepository {
   /** Usage counted over the project's rows of `containerType` (default plain containers). */
   countUsage(projectId: string, containerType?: ContainerType): Promise<ContainerUsage>;
 }
+
+/** Injection token of the {@link ContainerRepository}. */
+export const CONTAINER_REPOSITORY: ServiceIdentifier<ContainerRepository> = Symbol.for('zun.ContainerRepository');
 
 const FILTER_KEYS = new Set<string>(CONTAINER_FILTER_KEYS);
 const NOT_PATCHABLE = new Set(['id', 'uuid', 'created_at']);

@@ -4,6 +4,7 @@ export * from './register';
 export * from './shutdown';
 export * from './run-service';
 export * from './launch-workers';
+export * from './periodic-task';
 export * from './service-logger';
 export * from './run-main';
 export * from './bootstrap';

@@ -4,14 +4,18 @@ import {
   ComputeNodeNotFound,
   ContainerNotFound,
   isRetryable,
+  LOGGER,
   type Logger,
   NoValidHost,
   type RequestContext,
   RequestedHostNotFound,
   toWireContext,
 } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
+  COMPUTE_NODE_REPOSITORY,
+  CONTAINER_ACTION_REPOSITORY,
+  CONTAINER_REPOSITORY,
   type ClaimLimits,
   type ClaimResources,
   type ComputeNodeRepository,
@@ -24,7 +28,7 @@ import {
 import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { type ComputeCaster, type SchedulerApi } from '../rpc-apis';
-import { ACTION_REPOSITORY, COMPUTE_CASTER, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SCHEDULER_API } from '../tokens';
+import { COMPUTE_CASTER, SCHEDULER_API } from '../tokens';
 
 /** Zun's status_reason when scheduling finds no host. */
 export const NO_HOST_REASON = 'There are not enough hosts available.';
@@ -138,11 +142,11 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 @injectable()
 export class BuildContainerTask {
   constructor(
-    @inject(CONDUCTOR_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
+    @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
     @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'>,
     @inject(COMPUTE_NODE_REPOSITORY)
     private readonly nodes: Pick<ComputeNodeRepository, 'claimForContainer' | 'releaseForContainer' | 'getClaim'>,
-    @inject(ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
+    @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
     @inject(SCHEDULER_API) private readonly scheduler: SchedulerApi,
     @inject(COMPUTE_CASTER) private readonly compute: ComputeCaster,
     @inject(LOGGER) private readonly logger: Logger,
