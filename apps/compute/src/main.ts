@@ -4,6 +4,7 @@ import { adminContext, LOGGER } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { ZUN_CONF } from '@zun-ts/config';
+import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { ConductorServiceRegistry, computeTopic, RpcServer, RpcTransport, type ComputeRpcApi } from '@zun-ts/rpc';
 import { bootstrapService, PERIODIC_TASK, runMain, runService } from '@zun-ts/service';
 import { bindCompute } from './compute.bindings';
@@ -16,7 +17,7 @@ import { ContainerSync } from './container-sync';
 import { KeyedLock } from './keyed-lock';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
-const BINARY = 'zun-compute';
+const BINARY = COMPUTE_BINARY;
 
 // A compute host has no database access: it registers, heartbeats, saves containers and reports its
 // resources through the conductor. It drives the engine on its own unix socket only.

@@ -1,7 +1,4 @@
-import { type ComputeNode, type CpuPolicy, type ZunService } from '@zun-ts/objects';
-
-/** Binary of the service whose row makes a compute node schedulable. */
-export const COMPUTE_BINARY = 'zun-compute';
+import { COMPUTE_BINARY, type ComputeNode, type CpuPolicy, type ZunService } from '@zun-ts/objects';
 
 /**
  * One compute host as the filters see it: a snapshot of its ComputeNode row joined with its

@@ -2,13 +2,12 @@ import { inject, injectable } from 'inversify';
 import { LOGGER, type Logger } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { CONTAINER_REPOSITORY, type ContainerRepository, type ContainerScope, ZUN_SERVICE_REPOSITORY, type ZunServiceRepository } from '@zun-ts/db';
-import { type Container, isServiceUp, type ZunService } from '@zun-ts/objects';
+import { COMPUTE_BINARY, type Container, isServiceUp, type ZunService } from '@zun-ts/objects';
 import { PeriodicTask } from '@zun-ts/service';
 import { BuildContainerTask, type RecoverOutcome } from './build-container.task';
 
 /** Every row, whatever its project or type. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
-const COMPUTE_BINARY = 'zun-compute';
 
 /** The Error reason of a container whose compute host went down while creating it. */
 export function hostDownReason(host: string): string {
