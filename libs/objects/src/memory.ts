@@ -2,10 +2,6 @@ import { InvalidValue, registerError, type ZunError } from '@zun-ts/common';
 
 /** A container's `memory` that is not a number of MiB. */
 export class InvalidMemory extends InvalidValue {
-  constructor(message: string) {
-    super(message);
-  }
-
   /** The error for the value `memory`. */
   static of(memory: unknown): InvalidMemory {
     return new InvalidMemory(`Invalid memory ${JSON.stringify(memory)}: must be a whole number of MiB.`);
