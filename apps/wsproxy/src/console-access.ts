@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, type ServiceIdentifier } from 'inversify';
 import { adminContext, consoleTokenMatches, LOGGER, type Logger, ZunError } from '@zun-ts/common';
 import { type ConductorRpcApi } from '@zun-ts/rpc';
 import { CONDUCTOR_CONSOLE_API } from './tokens';
@@ -30,7 +30,7 @@ export interface ConsoleAccess {
   authorize(req: ConsoleRequest): Promise<ConsoleDecision>;
 }
 
-export const CONSOLE_ACCESS = Symbol.for('zun.wsproxy.ConsoleAccess');
+export const CONSOLE_ACCESS: ServiceIdentifier<ConsoleAccess> = Symbol.for('zun.wsproxy.ConsoleAccess');
 
 /** The conductor call the proxy makes (it holds no database credentials). */
 export type ConductorConsoleApi = Pick<ConductorRpcApi, 'consoleTarget'>;
