@@ -12,6 +12,7 @@ import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
 import { type BuildRetry, CONDUCTOR_TOPIC, type ComputeRpcApi, computeTopic, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
+import { testZunConf } from './fixtures/zun-conf';
 import { deleteRedisKeys, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
@@ -85,25 +86,10 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     await migrator.migrate();
     await migrator.close();
     db = await Database.open(`sqlite:///${dbFile}`);
-    confText = [
-      '[DEFAULT]',
-      `state_path = ${dir}`,
-      'report_interval = 1',
-      'service_down_time = 10',
-      'periodic_interval = 1',
-      'rpc_response_timeout = 20',
-      '[database]',
-      'connection = sqlite:///$state_path/zun.sqlite',
-      '[redis]',
-      `url = ${redisUrl}`,
-      `key_prefix = ${prefix}`,
-      '[conductor]',
-      'workers = 2',
-      '[docker]',
-      `docker_remote_api_host = ${dockerHost}`,
-      `default_registry = ${registry}`,
-      '',
-    ].join('\n');
+    confText = testZunConf(
+      { dir, redisUrl, prefix },
+      { DEFAULT: { service_down_time: 10, periodic_interval: 1 }, docker: { docker_remote_api_host: dockerHost, default_registry: registry } },
+    );
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 20_000 });
     conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
     await start('conductor', uniqueName('cond'));

@@ -20,6 +20,7 @@ import {
   uniqueName,
   waitFor,
 } from '@zun-ts/testing';
+import { testZunConf } from './fixtures/zun-conf';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const SERVICE_DOWN_TIME = 3;
@@ -51,26 +52,10 @@ describe('conductor, scheduler and compute processes', () => {
       const res = spawnSync(process.execPath, ['tools/build.mjs', 'zun-manage'], { cwd: repoRoot(), encoding: 'utf8' });
       assert.equal(res.status, 0, `build of zun-manage failed:\n${res.stdout}${res.stderr}`);
     }
-    writeFileSync(
-      confFile,
-      [
-        '[DEFAULT]',
-        `state_path = ${dir}`,
-        'report_interval = 1',
-        `service_down_time = ${SERVICE_DOWN_TIME}`,
-        'rpc_response_timeout = 20',
-        '[database]',
-        'connection = sqlite:///$state_path/zun.sqlite',
-        '[redis]',
-        `url = ${redisUrl}`,
-        `key_prefix = ${prefix}`,
-        '[conductor]',
-        'workers = 2',
-        // No engine here: the compute host only registers and heartbeats in this suite.
-        '[docker]',
-        `docker_remote_api_host = unix://${join(dir, 'no-docker.sock')}`,
-        '',
-      ].join('\n'),
+    testZunConf(
+      { dir, redisUrl, prefix, file: confFile },
+      // No engine here: the compute host only registers and heartbeats in this suite.
+      { DEFAULT: { service_down_time: SERVICE_DOWN_TIME }, docker: { docker_remote_api_host: `unix://${join(dir, 'no-docker.sock')}` } },
     );
   });
 
