@@ -10,7 +10,7 @@ import { ContainerRecords } from './conductor-api';
 import { ConsoleGrants } from './console-grants';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
-import { fakeContainer, FakeConductor } from './fake-conductor.fixtures';
+import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from './keyed-lock';
 
 const ctx: RequestContext = adminContext('req-console');

@@ -4,9 +4,6 @@ import { CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, type RpcTransport } f
 import { type ConsoleGrants } from './console-grants';
 import { type ConsoleRelay } from './console-relay.server';
 
-/** The {@link ComputeConsole} of this host (bound in main). */
-export const COMPUTE_CONSOLE = Symbol.for('zun.compute.ComputeConsole');
-
 /** Where console sessions are recorded: through the conductor (a compute host has no database access). */
 export type ConsoleConductorApi = Pick<ConductorRpcApi, 'containerSave' | 'execInstanceCreate'>;
 

@@ -10,7 +10,7 @@ import { ContainerBuilder, EVENTS } from './container-builder';
 import { COMPUTE_HOST_LABEL } from './container-mapping';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { fakeContainer, FakeConductor } from './fake-conductor.fixtures';
+import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from './keyed-lock';
 import { ResourceTracker } from './resource-tracker';
 
@@ -55,8 +55,8 @@ describe('ComputeManager: create', () => {
     assert.equal(engine?.image, `${REGISTRY}/busybox:latest`);
     assert.equal(engine?.labels[COMPUTE_HOST_LABEL], HOST);
     assert.equal(engine?.labels.app, 'x');
-    const [spec] = r.driver.callsOf('create')[0]?.slice(1) as [{ memory: number; cpu: number; environment: unknown }];
-    assert.deepEqual([spec.memory, spec.cpu, spec.environment], [64, 0.5, { A: '1' }]);
+    const [spec] = r.driver.callsOf('create')[0]?.slice(1) as [{ memoryMiB: number; cpu: number; environment: unknown }];
+    assert.deepEqual([spec.memoryMiB, spec.cpu, spec.environment], [64, 0.5, { A: '1' }]);
     assert.deepEqual(r.conductor.saves.map((s) => s.patch.task_state ?? s.patch.status), ['image_pulling', 'Running']);
     assert.deepEqual(r.conductor.saves.map((s) => s.expected?.status), [['Creating'], ['Creating']]);
     assert.deepEqual(r.conductor.events, [`start ${EVENTS.create}`, `Success ${EVENTS.create}`, `start ${EVENTS.start}`, `Success ${EVENTS.start}`, 'finish action']);
@@ -249,7 +249,7 @@ describe('ComputeManager: operations', () => {
     const c = await created(r);
     const out = await r.manager.containerUpdate(ctx, { container_uuid: c.uuid, cpu: 1, memory: '128' });
     assert.deepEqual([out.cpu, out.memory], [1, '128']);
-    assert.deepEqual(r.driver.callsOf('update')[0]?.[2], { cpu: 1, memory: 128 });
+    assert.deepEqual(r.driver.callsOf('update')[0]?.[2], { cpu: 1, memoryMiB: 128 });
   });
 
   test('calls on an uncreated container are 400', async () => {

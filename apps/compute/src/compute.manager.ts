@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
-import { type ContainerDriver } from '@zun-ts/compute-driver';
-import { type ZunConf } from '@zun-ts/config';
+import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type Container } from '@zun-ts/objects';
 import {
   type ComputeRpcApi,
@@ -14,10 +14,9 @@ import {
   type ContainerRef,
   type TtySize,
 } from '@zun-ts/rpc';
-import { COMPUTE_CONSOLE, type ComputeConsole } from './compute-console.service';
+import { ComputeConsole } from './compute-console.service';
 import { EVENTS } from './container-builder';
-import { type ContainerOperations } from './container-operations';
-import { COMPUTE_CONF, CONTAINER_DRIVER, CONTAINER_OPERATIONS } from './tokens';
+import { ContainerOperations } from './container-operations';
 
 /**
  * The compute host's RPC handlers, on topic `compute.<host>`. Casts change containers (each under a
@@ -27,10 +26,10 @@ import { COMPUTE_CONF, CONTAINER_DRIVER, CONTAINER_OPERATIONS } from './tokens';
 @injectable()
 export class ComputeManager implements ComputeRpcApi {
   constructor(
-    @inject(COMPUTE_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
+    @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
     @inject(CONTAINER_DRIVER) private readonly driver: ContainerDriver,
-    @inject(CONTAINER_OPERATIONS) private readonly ops: ContainerOperations,
-    @inject(COMPUTE_CONSOLE) private readonly console?: Pick<ComputeConsole, 'attach' | 'exec'>,
+    @inject(ContainerOperations) private readonly ops: ContainerOperations,
+    @inject(ComputeConsole) private readonly console?: Pick<ComputeConsole, 'attach' | 'exec'>,
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {

@@ -1,6 +1,6 @@
-import { ZunError } from '@zun-ts/common';
+import { isRetryable } from '@zun-ts/common';
 import { type ContainerCreateSpec, type ContainerState } from '@zun-ts/compute-driver';
-import { type Container, type ContainerAddresses } from '@zun-ts/objects';
+import { type Container, type ContainerAddresses, memoryMiBOf } from '@zun-ts/objects';
 import { type ContainerPatch } from '@zun-ts/rpc';
 
 /**
@@ -8,13 +8,6 @@ import { type ContainerPatch } from '@zun-ts/rpc';
  * engine (test rigs, or a host renamed); a host only ever removes unknown containers it made itself.
  */
 export const COMPUTE_HOST_LABEL = 'zun.compute.host';
-
-/** The container's `memory` ("512", "512M") in MiB; null when unset or unreadable. */
-export function memoryMiB(memory: string | null): number | null {
-  if (memory === null) return null;
-  const m = /^\s*(\d+)\s*[mM]?\s*$/.exec(memory);
-  return m?.[1] === undefined ? null : Number(m[1]);
-}
 
 /** The engine create request for a record (image already resolved to `imageRef`). */
 export function createSpecOf(c: Container, imageRef: string, host: string): ContainerCreateSpec {
@@ -29,7 +22,7 @@ export function createSpecOf(c: Container, imageRef: string, host: string): Cont
     workdir: c.workdir,
     hostname: c.hostname,
     cpu: c.cpu || null,
-    memory: memoryMiB(c.memory),
+    memoryMiB: memoryMiBOf(c.memory),
     disk: c.disk || null,
     restart_policy: c.restart_policy,
     auto_remove: c.auto_remove,
@@ -86,6 +79,6 @@ const RESOURCE_SHORTAGE = /no space left|cannot allocate memory|out of memory|re
  * image fail everywhere alike.
  */
 export function isRetryableCreateFailure(err: unknown): boolean {
-  if (err instanceof ZunError && err.retryable) return true;
+  if (isRetryable(err)) return true;
   return err instanceof Error && RESOURCE_SHORTAGE.test(err.message);
 }

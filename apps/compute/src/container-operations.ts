@@ -1,10 +1,10 @@
-import { BadRequest, Conflict, ContainerNotFound, type Logger, type RequestContext, ZunError } from '@zun-ts/common';
+import { BadRequest, Conflict, ContainerNotFound, isRetryable, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver } from '@zun-ts/compute-driver';
-import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
+import { type Container, type ContainerStatus, memoryMiBOf, type TaskState } from '@zun-ts/objects';
 import { type ContainerPatch, type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
-import { addressesOf, detailOf, memoryMiB } from './container-mapping';
+import { addressesOf, detailOf } from './container-mapping';
 import { type KeyedLock } from './keyed-lock';
 
 /** How many create uuids a host remembers to tell a redelivery from a first delivery. */
@@ -129,7 +129,7 @@ export class ContainerOperations {
         await this.records.eventFinish(ctx, uuid, spec.event, err);
         await this.records.actionFinish(ctx, uuid);
         await this.recordFailure(ctx, c, err, own);
-        if (err instanceof ZunError && err.retryable) throw err; // engine unreachable: try again later
+        if (isRetryable(err)) throw err; // engine unreachable: try again later
         return;
       }
       const patch: ContainerPatch = { status: spec.result, status_reason: null, status_detail: null, ...(own ? { task_state: null } : {}) };
@@ -157,7 +157,7 @@ export class ContainerOperations {
     const patch: ContainerPatch = ownTask ? { task_state: null } : {};
     if (err instanceof ContainerNotFound) {
       Object.assign(patch, c.auto_remove ? { status: 'Deleted' } : { status: 'Error', status_reason: errorText(err) });
-    } else if (!(err instanceof Conflict) && !(err instanceof ZunError && err.retryable)) {
+    } else if (!(err instanceof Conflict) && !isRetryable(err)) {
       Object.assign(patch, { status: 'Error', status_reason: errorText(err) });
     }
     if (Object.keys(patch).length) await this.records.trySave(ctx, c.uuid, patch, { status: LIVE_STATUSES });
@@ -259,7 +259,7 @@ export class ContainerOperations {
   /** PATCH cpu/memory: the engine's limits first, then the record. */
   update(ctx: RequestContext, uuid: string, change: { cpu: number | null; memory: string | null }): Promise<Container> {
     return this.locked(ctx, uuid, async (c) => {
-      await this.driver.update(ctx, c.uuid, { cpu: change.cpu, memory: change.memory === null ? null : memoryMiB(change.memory) });
+      await this.driver.update(ctx, c.uuid, { cpu: change.cpu, memoryMiB: memoryMiBOf(change.memory) });
       const patch: ContainerPatch = {};
       if (change.cpu !== null) patch.cpu = change.cpu;
       if (change.memory !== null) patch.memory = change.memory;

@@ -1,30 +1,29 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { adminContext } from '@zun-ts/common';
+import { adminContext, LOGGER } from '@zun-ts/common';
+import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
+import { ZUN_CONF } from '@zun-ts/config';
+import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { ConductorServiceRegistry, computeTopic, RpcServer, RpcTransport, type ComputeRpcApi } from '@zun-ts/rpc';
-import { bootstrapService, runMain, runService } from '@zun-ts/service';
+import { bootstrapService, PERIODIC_TASK, runMain, runService } from '@zun-ts/service';
+import { bindCompute } from './compute.bindings';
 import { ComputeManager } from './compute.manager';
-import { COMPUTE_CONSOLE, ComputeConsole, rpcConsoleConductor } from './compute-console.service';
-import { ConsoleGrants } from './console-grants';
+import { rpcConsoleConductor } from './compute-console.service';
+import { RpcConductorApi } from './conductor-api';
 import { ConsoleRelay } from './console-relay.server';
-import { ContainerRecords, RpcConductorApi } from './conductor-api';
-import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
 import { KeyedLock } from './keyed-lock';
-import { PeriodicTask } from './periodic-task';
-import { ResourceTracker } from './resource-tracker';
-import { COMPUTE_CONF, CONTAINER_DRIVER, CONTAINER_OPERATIONS } from './tokens';
+import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
-const BINARY = 'zun-compute';
+const BINARY = COMPUTE_BINARY;
 
 // A compute host has no database access: it registers, heartbeats, saves containers and reports its
 // resources through the conductor. It drives the engine on its own unix socket only.
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
-  const host = conf.DEFAULT.host;
-  const topic = computeTopic(host);
+  const topic = computeTopic(conf.DEFAULT.host);
   const driver = DockerContainerDriver.fromConfig(conf.docker, { logger: logger.child({ component: 'docker' }) });
   const transport = RpcTransport.connect({
     redisUrl: conf.redis.url,
@@ -34,38 +33,19 @@ void runMain(BINARY, async () => {
     logger,
   });
 
-  const records = new ContainerRecords(new RpcConductorApi(transport), host, logger);
-  const locks = new KeyedLock();
-  const tracker = new ResourceTracker(driver, records, conf.compute.reserve_disk_for_image, logger, conf.compute.reserved_host_memory_mb);
-  const builder = new ContainerBuilder(driver, records, logger, () => tracker.diskQuotaSupported());
-  const ops = new ContainerOperations(driver, records, builder, locks, logger);
-  const intervalMs = conf.DEFAULT.periodic_interval * 1000;
-  // An engine container of this host without a record is removed only after two full sync periods:
-  // long enough for any create in flight to have saved its record.
-  const sync = new ContainerSync(driver, records, builder, locks, logger, { orphanGraceMs: 2 * intervalMs });
-  const periodic = [
-    new PeriodicTask('update_available_resources', intervalMs, () => tracker.update(), logger),
-    new PeriodicTask('sync_container_state', intervalMs, () => sync.syncAll(), logger),
-  ];
-
-  // Attach and interactive exec: this host's relay bridges one Docker session per connection from
-  // zun-wsproxy, for the token it minted; the engine's API itself stays on the unix socket.
-  const grants = new ConsoleGrants(conf.compute.relay_token_ttl * 1000);
-  const relay = new ConsoleRelay(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })), grants, {
-    host: conf.compute.relay_host,
-    port: conf.compute.relay_port,
-    publicHost: host,
-    logger: logger.child({ component: 'console-relay' }),
-  });
-  const consoles = new ComputeConsole(grants, relay, rpcConsoleConductor(transport));
-
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(COMPUTE_CONF).toConstantValue(conf);
+  container.bind(ZUN_CONF).toConstantValue(conf);
+  container.bind(LOGGER).toConstantValue(logger);
   container.bind(CONTAINER_DRIVER).toConstantValue(driver);
-  container.bind(CONTAINER_OPERATIONS).toConstantValue(ops);
-  container.bind(COMPUTE_CONSOLE).toConstantValue(consoles);
-  container.bind(ComputeManager).toSelf();
+  container.bind(CONSOLE_STREAMS).toConstantValue(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })));
+  container.bind(CONDUCTOR_API).toConstantValue(new RpcConductorApi(transport));
+  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(rpcConsoleConductor(transport));
+  bindCompute(container);
 
+  const ops = container.get(ContainerOperations);
+  const sync = container.get(ContainerSync);
+  const relay = container.get(ConsoleRelay);
+  const periodic = container.getAll(PERIODIC_TASK);
   const server = new RpcServer(transport);
   await runService({
     binary: BINARY,
@@ -86,7 +66,7 @@ void runMain(BINARY, async () => {
       await sync.stop();
       await relay.close();
       await transport.close(); // stops taking messages, waits for the ones in flight
-      await locks.idle();
+      await container.get(KeyedLock).idle();
       await driver.close();
     },
   });

@@ -1,5 +1,8 @@
-export const COMPUTE_CONF = Symbol.for('zun.ZunConf');
-/** The ContainerDriver of this host's engine. */
-export const CONTAINER_DRIVER = Symbol.for('zun.compute.ContainerDriver');
-/** The ContainerOperations of this host. */
-export const CONTAINER_OPERATIONS = Symbol.for('zun.compute.ContainerOperations');
+import { type ServiceIdentifier } from 'inversify';
+import { type ConsoleConductorApi } from './compute-console.service';
+import { type ConductorApi } from './conductor-api';
+
+/** The conductor as this host's records see it ({@link ConductorApi}; the RPC client is bound in main). */
+export const CONDUCTOR_API: ServiceIdentifier<ConductorApi> = Symbol.for('zun.compute.ConductorApi');
+/** Where console sessions are recorded ({@link ConsoleConductorApi}; the RPC client is bound in main). */
+export const CONSOLE_CONDUCTOR_API: ServiceIdentifier<ConsoleConductorApi> = Symbol.for('zun.compute.ConsoleConductorApi');

@@ -1,13 +1,17 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
+import { ContainerNotFound, LOGGER, type Logger, type RequestContext } from '@zun-ts/common';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
+  COMPUTE_NODE_REPOSITORY,
+  CONTAINER_ACTION_REPOSITORY,
+  CONTAINER_REPOSITORY,
   type ComputeNodeRepository,
   type ContainerActionRepository,
   type ContainerRepository,
   type ContainerScope,
   type ComputeNodeInventory as DbComputeNodeInventory,
   INVENTORY_FIELDS,
+  ZUN_SERVICE_REPOSITORY,
   type ZunServiceRepository,
 } from '@zun-ts/db';
 import { type Container, type ContainerStatus, type ServiceRegistration, type TaskState, type ZunService } from '@zun-ts/objects';
@@ -23,9 +27,8 @@ import {
   type ExecInstanceCreateRequest,
   type ServiceHeartbeatRequest,
 } from '@zun-ts/rpc';
-import { CONSOLE_RECORDS, type ConsoleRecords } from './console-records';
+import { ConsoleRecords } from './console-records';
 import { BuildContainerTask } from './tasks/build-container.task';
-import { ACTION_REPOSITORY, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SERVICE_REPOSITORY } from './tokens';
 
 /** Every row, whatever its project or type: compute hosts act for the system. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
@@ -55,14 +58,14 @@ export interface ConductorRepositories {
 @injectable()
 export class ConductorManager implements ConductorRpcApi {
   constructor(
-    @inject(CONDUCTOR_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
-    @inject(SERVICE_REPOSITORY) private readonly services: ConductorRepositories['services'],
+    @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
+    @inject(ZUN_SERVICE_REPOSITORY) private readonly services: ConductorRepositories['services'],
     @inject(LOGGER) private readonly logger: Logger,
     @inject(CONTAINER_REPOSITORY) private readonly containers: ConductorRepositories['containers'],
     @inject(COMPUTE_NODE_REPOSITORY) private readonly computeNodes: ConductorRepositories['computeNodes'],
-    @inject(ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
+    @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
-    @inject(CONSOLE_RECORDS) private readonly consoles?: Pick<ConsoleRecords, 'target' | 'createExec'>,
+    @inject(ConsoleRecords) private readonly consoles?: Pick<ConsoleRecords, 'target' | 'createExec'>,
   ) {}
 
   /** Idempotent (upsert by host and binary), as at-least-once delivery requires. */

@@ -1,9 +1,6 @@
 import { type ContainerRepository, type ContainerScope, type ExecInstanceRepository } from '@zun-ts/db';
 import { type ConsoleTarget, type ConsoleTargetRequest, type ExecInstanceCreateRequest } from '@zun-ts/rpc';
 
-/** The {@link ConsoleRecords} of the conductor (bound in main). */
-export const CONSOLE_RECORDS = Symbol.for('zun.conductor.ConsoleRecords');
-
 /** Every row, whatever its project: zun-wsproxy looks containers up with an admin, all-projects context (as Zun). */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
 

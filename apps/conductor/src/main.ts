@@ -1,36 +1,25 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { type Logger } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
-import { Database } from '@zun-ts/db';
+import { LOGGER, type Logger } from '@zun-ts/common';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
+import {
+  COMPUTE_NODE_REPOSITORY,
+  CONTAINER_ACTION_REPOSITORY,
+  CONTAINER_REPOSITORY,
+  EXEC_INSTANCE_REPOSITORY,
+  openDatabase,
+  ZUN_SERVICE_REPOSITORY,
+} from '@zun-ts/db';
 import { CONDUCTOR_TOPIC, RpcServer, RpcTransport, type ConductorRpcApi } from '@zun-ts/rpc';
 import { bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
 import { ConductorManager } from './conductor.manager';
-import { CONSOLE_RECORDS, ConsoleRecords } from './console-records';
+import { ConsoleRecords } from './console-records';
 import { RpcComputeCaster, RpcSchedulerApi } from './rpc-apis';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
-import {
-  ACTION_REPOSITORY,
-  COMPUTE_CASTER,
-  COMPUTE_NODE_REPOSITORY,
-  CONDUCTOR_CONF,
-  CONTAINER_REPOSITORY,
-  LOGGER,
-  SCHEDULER_API,
-  SERVICE_REPOSITORY,
-} from './tokens';
+import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
 
 const BINARY = 'zun-conductor';
-
-/** Opens the database at the schema head (zun-manage migrates, never a service). */
-function openDatabase(conf: ZunConf, logger: Logger): Promise<Database> {
-  return Database.openAtHead(conf.database.connection, {
-    logger,
-    poolSize: conf.database.max_pool_size,
-    debug: conf.database.connection_debug,
-  });
-}
 
 /** One conductor worker: serves the conductor topic and keeps its own service row alive. */
 async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
@@ -45,15 +34,18 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   });
 
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(CONDUCTOR_CONF).toConstantValue(conf);
+  container.bind(ZUN_CONF).toConstantValue(conf);
   container.bind(LOGGER).toConstantValue(logger);
-  container.bind(SERVICE_REPOSITORY).toConstantValue(db.services);
+  container.bind(ZUN_SERVICE_REPOSITORY).toConstantValue(db.services);
   container.bind(CONTAINER_REPOSITORY).toConstantValue(db.containers);
   container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
-  container.bind(ACTION_REPOSITORY).toConstantValue(db.actions);
+  container.bind(CONTAINER_ACTION_REPOSITORY).toConstantValue(db.actions);
+  container.bind(EXEC_INSTANCE_REPOSITORY).toConstantValue(db.execInstances);
   container.bind(SCHEDULER_API).toConstantValue(new RpcSchedulerApi(transport));
   container.bind(COMPUTE_CASTER).toConstantValue(new RpcComputeCaster(transport));
-  container.bind(CONSOLE_RECORDS).toConstantValue(new ConsoleRecords(db.containers, db.execInstances));
+  container
+    .bind(ConsoleRecords)
+    .toDynamicValue((ctx) => new ConsoleRecords(ctx.get(CONTAINER_REPOSITORY), ctx.get(EXEC_INSTANCE_REPOSITORY)));
   container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
   container.bind(RecoverBuildsTask).toSelf();

@@ -1,19 +1,19 @@
 // The build of a container across real processes: a conductor, a scheduler and compute hosts (bundled as
 // deployed) on a real Redis, a SQLite file and a real Docker engine with images from a local registry.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deleteRedisKeys } from '@zun-ts/testing';
 import type Docker from 'dockerode';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
 import { type BuildRetry, CONDUCTOR_TOPIC, type ComputeRpcApi, computeTopic, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
-import { build, requireEnv, ServiceProcess, uniqueName, waitFor } from './fixtures/service-env';
+import { testZunConf } from './fixtures/zun-conf';
+import { deleteRedisKeys, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const dockerHost = requireEnv('DOCKER_HOST', 'unix:///var/run/docker.sock');
@@ -29,16 +29,16 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   const prefix = uniqueName('build');
   const hostA = uniqueName('cna');
   const hostB = uniqueName('cnb');
-  const confFile = join(dir, 'zun.conf');
-  const procs: ServiceProcess[] = [];
+  let confText = '';
+  const procs: ServiceHandle[] = [];
   let db: Database;
   let docker: Docker;
   let transport: RpcTransport;
   let conductor: RpcClient<ConductorRpcApi>;
 
-  const logs = (): string => procs.map((p) => p.output()).join('\n');
-  const start = (app: string, host: string, extra: string[] = []): ServiceProcess => {
-    const p = new ServiceProcess(app, ['--config-file', confFile, `--host=${host}`, ...extra]);
+  const logs = (): string => procs.map((p) => `--- ${p.name} (pid ${p.pid}) ---\n${p.log()}`).join('\n');
+  const start = async (app: string, host: string, extra: string[] = []): Promise<ServiceHandle> => {
+    const p = await startService(app, confText, { args: [`--host=${host}`, ...extra], ready: 'started' });
     procs.push(p);
     return p;
   };
@@ -74,56 +74,36 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     waitFor(async () => {
       const c = await record(uuid);
       return c && statuses.includes(c.status) && c.task_state === null ? c : null;
-    }, timeoutMs, `container ${uuid} in ${statuses.join('/')}`, logs);
+    }, { timeoutMs, what: `container ${uuid} in ${statuses.join('/')}`, context: logs });
 
   const engineContainers = async (uuid: string): Promise<Docker.ContainerInfo[]> =>
     (await docker.listContainers({ all: true, filters: { name: [`zun-${uuid}`] } })).filter((c) => c.Names.includes(`/zun-${uuid}`));
 
   before(async () => {
     docker = await dockerWithBusybox(dockerHost, registry);
-    build('conductor', 'scheduler', 'compute');
     const dbFile = join(dir, 'zun.sqlite');
     const migrator = await Database.open(`sqlite:///${dbFile}`);
     await migrator.migrate();
     await migrator.close();
     db = await Database.open(`sqlite:///${dbFile}`);
-    writeFileSync(
-      confFile,
-      [
-        '[DEFAULT]',
-        `state_path = ${dir}`,
-        'report_interval = 1',
-        'service_down_time = 10',
-        'periodic_interval = 1',
-        'rpc_response_timeout = 20',
-        '[database]',
-        'connection = sqlite:///$state_path/zun.sqlite',
-        '[redis]',
-        `url = ${redisUrl}`,
-        `key_prefix = ${prefix}`,
-        '[conductor]',
-        'workers = 2',
-        '[docker]',
-        `docker_remote_api_host = ${dockerHost}`,
-        `default_registry = ${registry}`,
-        '',
-      ].join('\n'),
+    confText = testZunConf(
+      { dir, redisUrl, prefix },
+      { DEFAULT: { service_down_time: 10, periodic_interval: 1 }, docker: { docker_remote_api_host: dockerHost, default_registry: registry } },
     );
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 20_000 });
     conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
-    start('conductor', uniqueName('cond'));
-    start('scheduler', uniqueName('sched'));
-    start('compute', hostA);
+    await start('conductor', uniqueName('cond'));
+    await start('scheduler', uniqueName('sched'));
+    await start('compute', hostA);
     // The compute host registers through the conductor and reports its resources at start.
     await waitFor(async () => {
       const [svc, node] = await Promise.all([db.services.get(hostA, 'zun-compute'), db.computeNodes.get(hostA)]);
       return svc && isServiceUp(svc, 10) && node && node.mem_total > 0;
-    }, 30_000, 'compute host A registered with its resources', logs);
+    }, { timeoutMs: 30_000, what: 'compute host A registered with its resources', context: logs });
   });
 
   after(async () => {
-    for (const p of procs) if (p.running) p.child.kill('SIGTERM');
-    await Promise.all(procs.map((p) => p.waitExit(40_000).catch(() => p.child.kill('SIGKILL'))));
+    await Promise.all(procs.map((p) => p.stop(40_000)));
     await transport?.close();
     await db?.close();
     if (docker) await removeContainersOf(docker, [hostA, hostB]);
@@ -171,7 +151,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
       compute__do_container_create: 'Success',
       compute__do_container_start: 'Success',
     });
-    await waitFor(async () => (await db.actions.get(c.uuid, ctx.requestId))?.finish_time, 5_000, 'the create action finished', logs);
+    await waitFor(async () => (await db.actions.get(c.uuid, ctx.requestId))?.finish_time, { timeoutMs: 5_000, what: 'the create action finished', context: logs });
     console.log(`# build to Running: ${ms} ms`);
   });
 
@@ -216,7 +196,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     assert.ok(ms < 1500, `synced in ${ms} ms`);
     console.log(`# engine event to database: ${ms} ms`);
     // The engine's "Exited(137) N seconds ago" needs a second to pass; the periodic sync fills it in.
-    await waitFor(async () => /^Exited\(137\) \d+ seconds ago/.test((await record(running.uuid))?.status_detail ?? ''), 5_000, 'status_detail', logs);
+    await waitFor(async () => /^Exited\(137\) \d+ seconds ago/.test((await record(running.uuid))?.status_detail ?? ''), { timeoutMs: 5_000, what: 'status_detail', context: logs });
   });
 
   test('auto_heal starts a container that died unexpectedly', async () => {
@@ -230,7 +210,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     await waitFor(async () => {
       const s = (await engine.inspect()).State;
       return s.Running && s.StartedAt !== firstStart;
-    }, 10_000, 'the engine container started again', logs);
+    }, { timeoutMs: 10_000, what: 'the engine container started again', context: logs });
     assert.equal((await waitStatus(c.uuid, ['Running'], 5_000)).status, 'Running');
   });
 
@@ -241,7 +221,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     const ctx = ctxFor();
     await compute.cast('containerDelete', ctx, { container_uuid: running.uuid, force: true, stop: false });
     await compute.cast('containerDelete', ctx, { container_uuid: running.uuid, force: true, stop: false }); // redelivered
-    await waitFor(async () => (await record(running.uuid)) === null, 20_000, 'the record destroyed', logs);
+    await waitFor(async () => (await record(running.uuid)) === null, { timeoutMs: 20_000, what: 'the record destroyed', context: logs });
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await engineContainers(running.uuid)).length, 0);
     const node = await db.computeNodes.get(hostA);
@@ -253,12 +233,12 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     // Host B's engine socket does not exist: every create there fails as "engine unreachable" (retryable).
     // Its node row is written by hand (its resource tracker cannot read an engine) with the most free memory,
     // so the scheduler offers it first.
-    start('compute', hostB, [`--docker.docker_remote_api_host=unix://${join(dir, 'no-docker.sock')}`]);
+    await start('compute', hostB, [`--docker.docker_remote_api_host=unix://${join(dir, 'no-docker.sock')}`]);
     await db.computeNodes.upsertFromTracker(hostB, { mem_total: 64 * 1024 * 1024, cpus: 64, disk_total: 1000, runtimes: ['runc'] });
     await waitFor(async () => {
       const svc = await db.services.get(hostB, 'zun-compute');
       return svc && isServiceUp(svc, 10);
-    }, 30_000, 'compute host B registered', logs);
+    }, { timeoutMs: 30_000, what: 'compute host B registered', context: logs });
 
     const { c, ctx } = await newContainer();
     await buildContainer(ctx, c.uuid);

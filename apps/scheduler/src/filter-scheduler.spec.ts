@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Container } from 'inversify';
-import { deserializeError, serializeError, type Logger } from '@zun-ts/common';
+import { deserializeError, LOGGER, NoValidHost, RequestedHostNotFound, serializeError, type Logger } from '@zun-ts/common';
+import { ZUN_CONF } from '@zun-ts/config';
 import { type HostState, type ScheduleRequest } from './host-state';
-import { FilterScheduler, NoValidHost, RequestedHostNotFound, SCHEDULER_LOGGER } from './filter-scheduler';
+import { FilterScheduler } from './filter-scheduler';
 import { AVAILABLE_HOST_FILTERS, HOST_FILTER, type HostFilter } from './filters';
-import { fakeConf, fakeHost, fakeRequest, fakeService } from './filters/host-state.fixtures';
-import { SCHEDULER_CONF } from './tokens';
+import { fakeConf, fakeHost, fakeRequest, fakeService } from '../tests/fixtures/host-state';
 
 interface LogLine { level: string; msg: string; meta: Record<string, unknown> | undefined }
 
@@ -49,8 +49,8 @@ describe('FilterScheduler construction', () => {
 
   test('inversify injects every HOST_FILTER binding (explicit decorators, no metadata)', () => {
     const c = new Container({ defaultScope: 'Singleton' });
-    c.bind(SCHEDULER_CONF).toConstantValue(fakeConf());
-    c.bind(SCHEDULER_LOGGER).toConstantValue(recordingLogger([]));
+    c.bind(ZUN_CONF).toConstantValue(fakeConf());
+    c.bind(LOGGER).toConstantValue(recordingLogger([]));
     for (const cls of AVAILABLE_HOST_FILTERS) c.bind<HostFilter>(HOST_FILTER).to(cls);
     c.bind(FilterScheduler).toSelf();
     const s = c.get(FilterScheduler);

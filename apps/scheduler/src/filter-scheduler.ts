@@ -1,17 +1,10 @@
 import { inject, injectable, multiInject } from 'inversify';
-import { NoValidHost, RequestedHostNotFound, type Logger } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
+import { LOGGER, NoValidHost, RequestedHostNotFound, type Logger } from '@zun-ts/common';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { HOST_FILTER, type HostFilter } from './filters/host-filter';
 import { RequestedHostFilter } from './filters/requested-host.filter';
 import { type HostState, type ScheduleRequest } from './host-state';
-import { SCHEDULER_CONF } from './tokens';
 import { orderByWeight, RamWeigher } from './weighers/ram.weigher';
-
-/** Inversify token of the scheduler's Logger. */
-export const SCHEDULER_LOGGER = Symbol.for('zun.Logger');
-
-// Shared with the conductor, which turns them into the container's Error reason.
-export { NoValidHost, RequestedHostNotFound };
 
 /**
  * Zun's filter scheduler without Placement: keep the hosts every enabled filter passes, in
@@ -29,8 +22,8 @@ export class FilterScheduler {
   /** @throws Error naming every `enabled_filters` entry that matches no available filter. */
   constructor(
     @multiInject(HOST_FILTER) available: HostFilter[],
-    @inject(SCHEDULER_CONF) conf: Pick<ZunConf, 'scheduler'>,
-    @inject(SCHEDULER_LOGGER) private readonly logger: Logger,
+    @inject(ZUN_CONF) conf: Pick<ZunConf, 'scheduler'>,
+    @inject(LOGGER) private readonly logger: Logger,
   ) {
     const byName = new Map(available.map((f) => [f.name, f]));
     const unknown = conf.scheduler.enabled_filters.filter((n) => !byName.has(n));

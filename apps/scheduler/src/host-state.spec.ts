@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeNode, fakeService } from './filters/host-state.fixtures';
-import { hostStateFrom, hostStatesFrom, scheduleRequestFor } from './host-state';
+import { fakeNode, fakeService } from '../tests/fixtures/host-state';
+import { hostStateFrom, hostStatesFrom } from './host-state';
 
 describe('hostStateFrom', () => {
   test('copies the node resources and derives unclaimed memory', () => {
@@ -39,24 +39,5 @@ describe('hostStatesFrom', () => {
     ];
     const states = hostStatesFrom(nodes, services, 'nova');
     assert.deepEqual(states.map((s) => [s.hostname, s.availability_zone]), [['a', 'nova'], ['c', 'z3']]);
-  });
-});
-
-describe('scheduleRequestFor', () => {
-  const container = { cpu: 0.5, memory: '512M', disk: 0, runtime: null, cpu_policy: 'shared' as const };
-
-  test('reads memory as MiB with or without the M suffix; disk 0 is no request', () => {
-    const req = scheduleRequestFor(container, { hints: { 'label:a': 'b' }, requested_host: 'n1', ignore_hosts: ['n2'] });
-    assert.deepEqual(req, {
-      cpu: 0.5, memory: 512, disk: null, runtime: null, hints: { 'label:a': 'b' }, availability_zone: null,
-      requested_host: 'n1', cpu_policy: 'shared', ignore_hosts: ['n2'],
-    });
-    assert.equal(scheduleRequestFor({ ...container, memory: '2048' }).memory, 2048);
-    assert.equal(scheduleRequestFor({ ...container, memory: null }).memory, null);
-    assert.equal(scheduleRequestFor({ ...container, disk: 3 }).disk, 3);
-  });
-
-  test('a corrupt memory value is an error, not a missing request', () => {
-    assert.throws(() => scheduleRequestFor({ ...container, memory: 'lots' }), /not a number of MiB/);
   });
 });

@@ -1,7 +1,4 @@
-import { type ComputeNode, type Container, type CpuPolicy, type ZunService } from '@zun-ts/objects';
-
-/** Binary of the service whose row makes a compute node schedulable. */
-export const COMPUTE_BINARY = 'zun-compute';
+import { COMPUTE_BINARY, type ComputeNode, type CpuPolicy, type ZunService } from '@zun-ts/objects';
 
 /**
  * One compute host as the filters see it: a snapshot of its ComputeNode row joined with its
@@ -86,35 +83,4 @@ export function hostStatesFrom(nodes: readonly ComputeNode[], services: readonly
     if (service) states.push(hostStateFrom(node, service, defaultAvailabilityZone));
   }
   return states;
-}
-
-/** Scheduling inputs that are not stored on the container record. */
-export interface ScheduleRequestExtras {
-  hints?: Record<string, string> | null;
-  availability_zone?: string | null;
-  requested_host?: string | null;
-  ignore_hosts?: string[];
-}
-
-/** The request for a stored container; its `memory` is MiB as digits, optionally suffixed `M` ("512", "512M"). */
-export function scheduleRequestFor(container: Pick<Container, 'cpu' | 'memory' | 'disk' | 'runtime' | 'cpu_policy'>, extras: ScheduleRequestExtras = {}): ScheduleRequest {
-  return {
-    cpu: container.cpu,
-    memory: parseMemoryMiB(container.memory),
-    disk: container.disk || null,
-    runtime: container.runtime,
-    hints: { ...(extras.hints ?? {}) },
-    availability_zone: extras.availability_zone ?? null,
-    requested_host: extras.requested_host ?? null,
-    cpu_policy: container.cpu_policy,
-    ignore_hosts: [...(extras.ignore_hosts ?? [])],
-  };
-}
-
-function parseMemoryMiB(memory: string | null): number | null {
-  if (memory === null) return null;
-  const m = /^\s*(\d+)\s*[mM]?\s*$/.exec(memory);
-  // The API validated the value; anything else is a corrupt record, not something to schedule around.
-  if (m?.[1] === undefined) throw new Error(`container memory ${JSON.stringify(memory)} is not a number of MiB`);
-  return Number(m[1]);
 }

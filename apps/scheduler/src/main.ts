@@ -1,30 +1,26 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { ConfigError } from '@zun-ts/common';
-import { Database } from '@zun-ts/db';
+import { ConfigError, LOGGER } from '@zun-ts/common';
+import { ZUN_CONF } from '@zun-ts/config';
+import { COMPUTE_NODE_REPOSITORY, openDatabase, ZUN_SERVICE_REPOSITORY } from '@zun-ts/db';
 import { RpcServer, RpcTransport, SCHEDULER_TOPIC, type SchedulerRpcApi } from '@zun-ts/rpc';
 import { bootstrapService, runMain, runService } from '@zun-ts/service';
-import { FilterScheduler, SCHEDULER_LOGGER } from './filter-scheduler';
+import { FilterScheduler } from './filter-scheduler';
 import { AVAILABLE_HOST_FILTERS, HOST_FILTER, type HostFilter } from './filters';
 import { SchedulerManager } from './scheduler.manager';
-import { COMPUTE_NODE_REPOSITORY, SCHEDULER_CONF, SERVICE_REPOSITORY } from './tokens';
 
 const BINARY = 'zun-scheduler';
 
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
   // The scheduler reads compute nodes from the database; services never migrate it.
-  const db = await Database.openAtHead(conf.database.connection, {
-    logger,
-    poolSize: conf.database.max_pool_size,
-    debug: conf.database.connection_debug,
-  });
+  const db = await openDatabase(conf, logger);
 
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind(SCHEDULER_CONF).toConstantValue(conf);
-  container.bind(SCHEDULER_LOGGER).toConstantValue(logger);
+  container.bind(ZUN_CONF).toConstantValue(conf);
+  container.bind(LOGGER).toConstantValue(logger);
   container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
-  container.bind(SERVICE_REPOSITORY).toConstantValue(db.services);
+  container.bind(ZUN_SERVICE_REPOSITORY).toConstantValue(db.services);
   for (const filter of AVAILABLE_HOST_FILTERS) container.bind<HostFilter>(HOST_FILTER).to(filter);
   container.bind(FilterScheduler).toSelf();
   container.bind(SchedulerManager).toSelf();

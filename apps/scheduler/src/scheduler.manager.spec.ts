@@ -5,7 +5,7 @@ import { type ComputeNode, type ZunService } from '@zun-ts/objects';
 import { type SelectDestinationsRequest } from '@zun-ts/rpc';
 import { FilterScheduler } from './filter-scheduler';
 import { AvailabilityZoneFilter, ComputeFilter, RamFilter, RuntimeFilter } from './filters';
-import { fakeConf, fakeNode, fakeService } from './filters/host-state.fixtures';
+import { fakeConf, fakeNode, fakeService } from '../tests/fixtures/host-state';
 import { SchedulerManager, toScheduleRequest } from './scheduler.manager';
 
 function request(patch: Partial<SelectDestinationsRequest> = {}): SelectDestinationsRequest {

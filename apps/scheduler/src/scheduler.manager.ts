@@ -1,12 +1,11 @@
 import { inject, injectable } from 'inversify';
-import { type Logger, type RequestContext } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
-import { type ComputeNodeRepository, type ZunServiceRepository } from '@zun-ts/db';
+import { LOGGER, type Logger, type RequestContext } from '@zun-ts/common';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
+import { COMPUTE_NODE_REPOSITORY, type ComputeNodeRepository, ZUN_SERVICE_REPOSITORY, type ZunServiceRepository } from '@zun-ts/db';
 import { CPU_POLICIES, type CpuPolicy } from '@zun-ts/objects';
 import { type SchedulerRpcApi, type SelectDestinationsRequest } from '@zun-ts/rpc';
-import { FilterScheduler, SCHEDULER_LOGGER } from './filter-scheduler';
+import { FilterScheduler } from './filter-scheduler';
 import { hostStatesFrom, type ScheduleRequest } from './host-state';
-import { COMPUTE_NODE_REPOSITORY, SCHEDULER_CONF, SERVICE_REPOSITORY } from './tokens';
 
 /**
  * The scheduler's RPC handlers. Host selection only reads the database: the conductor claims the
@@ -16,11 +15,11 @@ import { COMPUTE_NODE_REPOSITORY, SCHEDULER_CONF, SERVICE_REPOSITORY } from './t
 @injectable()
 export class SchedulerManager implements SchedulerRpcApi {
   constructor(
-    @inject(SCHEDULER_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
+    @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
     @inject(FilterScheduler) private readonly scheduler: Pick<FilterScheduler, 'selectHosts'>,
     @inject(COMPUTE_NODE_REPOSITORY) private readonly nodes: Pick<ComputeNodeRepository, 'list'>,
-    @inject(SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
-    @inject(SCHEDULER_LOGGER) private readonly logger: Logger,
+    @inject(ZUN_SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
+    @inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {

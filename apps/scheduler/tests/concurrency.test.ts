@@ -5,18 +5,17 @@
 // without an engine (placement is what is tested): they record each container as Running through the
 // conductor.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deleteRedisKeys } from '@zun-ts/testing';
 import { createConnection } from 'mysql2/promise';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
 import { CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
-import { build, repoRoot, requireEnv, TestProcess, uniqueName, waitFor } from './fixtures/processes';
+import { deleteRedisKeys, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const mysqlUrl = requireEnv('ZUN_TEST_MYSQL_URL', 'mysql://root@127.0.0.1:3307');
@@ -39,16 +38,14 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
   const dbName = `zun_test_${randomBytes(6).toString('hex')}`;
   const hosts = [uniqueName('cn1'), uniqueName('cn2')];
   const capacity = new Map(hosts.map((h, i) => [h, CAPACITY[i as 0 | 1]]));
-  const confFile = join(dir, 'zun.conf');
-  const procs: TestProcess[] = [];
+  const procs: ServiceHandle[] = [];
   let db: Database;
   let transport: RpcTransport;
 
-  const logs = (): string => procs.map((p) => p.output()).join('\n');
+  const logs = (): string => procs.map((p) => `--- ${p.name} (pid ${p.pid}) ---\n${p.log()}`).join('\n');
   const server = mysqlServer();
 
   before(async () => {
-    build('conductor', 'scheduler');
     const admin = await createConnection(server);
     try {
       await admin.query(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -59,30 +56,30 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
     const url = `mysql+pymysql://${auth}@${server.host}:${server.port}/${dbName}?charset=utf8mb4`;
     db = await Database.open(url);
     await db.migrate();
-    writeFileSync(
-      confFile,
-      [
-        '[DEFAULT]',
-        `state_path = ${dir}`,
-        'report_interval = 1',
-        'service_down_time = 30',
-        'rpc_response_timeout = 60',
-        '[database]',
-        `connection = ${url}`,
-        '[redis]',
-        `url = ${redisUrl}`,
-        `key_prefix = ${prefix}`,
-        '[conductor]',
-        'workers = 2',
-        '[scheduler]',
-        'ram_allocation_ratio = 1.0',
-        '',
-      ].join('\n'),
-    );
-    for (let i = 0; i < 2; i++) procs.push(TestProcess.service('conductor', ['--config-file', confFile, `--host=${uniqueName('cond')}`]));
-    for (let i = 0; i < 3; i++) procs.push(TestProcess.service('scheduler', ['--config-file', confFile, `--host=${uniqueName('sched')}`]));
-    const fake = join(repoRoot, 'apps/scheduler/tests/fixtures/fake-compute.ts');
-    for (const h of hosts) procs.push(TestProcess.script(fake, ['--config-file', confFile, `--host=${h}`]));
+    const confText = [
+      '[DEFAULT]',
+      `state_path = ${dir}`,
+      'report_interval = 1',
+      'service_down_time = 30',
+      'rpc_response_timeout = 60',
+      '[database]',
+      `connection = ${url}`,
+      '[redis]',
+      `url = ${redisUrl}`,
+      `key_prefix = ${prefix}`,
+      '[conductor]',
+      'workers = 2',
+      '[scheduler]',
+      'ram_allocation_ratio = 1.0',
+      '',
+    ].join('\n');
+    const start = async (app: string, host: string, main?: string): Promise<void> => {
+      procs.push(await startService(app, confText, { args: [`--host=${host}`], ready: 'started', ...(main ? { main } : {}) }));
+    };
+    for (let i = 0; i < 2; i++) await start('conductor', uniqueName('cond'));
+    for (let i = 0; i < 3; i++) await start('scheduler', uniqueName('sched'));
+    const fake = join(__dirname, 'fixtures', 'fake-compute.ts');
+    for (const h of hosts) await start('fake-compute', h, fake);
     for (const h of hosts) {
       const slots = capacity.get(h) ?? 0;
       await db.computeNodes.upsertFromTracker(h, { mem_total: slots * MEMORY, cpus: 16, disk_total: 100, runtimes: ['runc'] });
@@ -91,7 +88,7 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
       const rows = await db.services.list();
       const up = (binary: string): number => rows.filter((r) => r.binary === binary && isServiceUp(r, 30)).length;
       return up('zun-compute') === 2 && up('zun-scheduler') === 3 && up('zun-conductor') === 2;
-    }, 60_000, 'every service registered', logs);
+    }, { timeoutMs: 60_000, what: 'every service registered', context: logs });
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 30_000 });
   });
 
@@ -124,7 +121,7 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
     const all = await waitFor(async () => {
       const rows = await db.containers.list(ANY);
       return rows.every((c) => c.status !== 'Creating') ? rows : null;
-    }, 120_000, 'every build to finish', logs);
+    }, { timeoutMs: 120_000, what: 'every build to finish', context: logs });
     const ms = Date.now() - t0;
 
     const placed = all.filter((c) => c.status === 'Running');
@@ -157,9 +154,9 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
       assert.ok(claim === null || claim.released_at !== null, 'a failed build holds no claim');
     }
 
-    const served = procs.filter((p) => p.name === 'scheduler').map((p) => p.logs().filter((l) => l.msg === 'hosts selected' || l.msg === 'rpc call failed').length);
+    const served = procs.filter((p) => p.name === 'scheduler').map((p) => p.logRecords().filter((l) => l.msg === 'hosts selected' || l.msg === 'rpc call failed').length);
     assert.ok(served.filter((n) => n > 0).length >= 2, `scheduler replicas shared the work: ${served.join(', ')}`);
-    const refused = procs.filter((p) => p.name === 'conductor').flatMap((p) => p.logs()).filter((l) => String(l.msg).startsWith('claim refused')).length;
+    const refused = procs.filter((p) => p.name === 'conductor').flatMap((p) => p.logRecords()).filter((l) => String(l.msg).startsWith('claim refused')).length;
     console.log(`# 100 builds settled in ${ms} ms; requests per scheduler: ${served.join(', ')}; claims refused (lost races, full hosts): ${refused}`);
   });
 });

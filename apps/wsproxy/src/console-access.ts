@@ -1,7 +1,7 @@
-import { inject, injectable } from 'inversify';
-import { adminContext, consoleTokenMatches, type Logger, ZunError } from '@zun-ts/common';
+import { inject, injectable, type ServiceIdentifier } from 'inversify';
+import { adminContext, consoleTokenMatches, LOGGER, type Logger, ZunError } from '@zun-ts/common';
 import { type ConductorRpcApi } from '@zun-ts/rpc';
-import { CONDUCTOR_CONSOLE_API, LOGGER } from './tokens';
+import { CONDUCTOR_CONSOLE_API } from './tokens';
 
 /** What a client asks for when it opens a console socket (from the URL query). */
 export interface ConsoleRequest {
@@ -30,7 +30,7 @@ export interface ConsoleAccess {
   authorize(req: ConsoleRequest): Promise<ConsoleDecision>;
 }
 
-export const CONSOLE_ACCESS = Symbol.for('zun.wsproxy.ConsoleAccess');
+export const CONSOLE_ACCESS: ServiceIdentifier<ConsoleAccess> = Symbol.for('zun.wsproxy.ConsoleAccess');
 
 /** The conductor call the proxy makes (it holds no database credentials). */
 export type ConductorConsoleApi = Pick<ConductorRpcApi, 'consoleTarget'>;

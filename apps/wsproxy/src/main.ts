@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import { LOGGER } from '@zun-ts/common';
 import { CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
 import { onShutdownSignals, bootstrapService, runMain } from '@zun-ts/service';
 import { CONSOLE_ACCESS, ConductorConsoleAccess, type ConductorConsoleApi, type ConsoleAccess } from './console-access';
 import { type RelayConnector, WsRelayConnector } from './relay.connector';
-import { CONDUCTOR_CONSOLE_API, LOGGER, RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
+import { CONDUCTOR_CONSOLE_API, RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
 import { WsProxyServer } from './wsproxy.server';
 
 const BINARY = 'zun-wsproxy';

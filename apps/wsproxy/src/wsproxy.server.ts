@@ -4,13 +4,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Socket } from 'node:net';
 import { inject, injectable } from 'inversify';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Logger, newRequestId } from '@zun-ts/common';
+import { LOGGER, type Logger, newRequestId } from '@zun-ts/common';
 import { type WebsocketProxyConf } from '@zun-ts/config';
 import { bridge, CLOSE, closeReason } from './console.bridge';
 import { CONSOLE_ACCESS, type ConsoleAccess, type ConsoleTarget } from './console-access';
 import { originProblem } from './origin.check';
 import { type RelayConnector, RelayRefused } from './relay.connector';
-import { LOGGER, RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
+import { RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
 
 /** Bound on everything before the client's handshake is answered (lookup, relay, engine attach). */
 const OPEN_DEADLINE_MS = 15_000;

@@ -78,6 +78,17 @@ export class RemoteError extends ZunError {
   }
 }
 
+/**
+ * Whether the same request may succeed when tried again later: a ZunError marked retryable (an engine,
+ * database or service unreachable; an RPC reply that timed out), also one rebuilt from another process
+ * whose class this process does not know (status 503 or 504). Any other ZunError is a verdict on the
+ * request. A plain Error is not classified and counts as not retryable: a caller that must ride out
+ * unclassified failures (start-up registration) says so itself.
+ */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof ZunError && (err.retryable || err.status === 503 || err.status === 504);
+}
+
 /** What crosses process boundaries (RPC replies, job failures). */
 export interface SerializedError {
   name: string;

@@ -4,3 +4,4 @@ export * from './logger';
 export * from './console-token';
 export * from './shell-words';
 export * from './keyed-lock';
+export * from './uuid';

@@ -1,5 +1,6 @@
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type ServiceIdentifier } from 'inversify';
 import pino from 'pino';
 
 /** Structured logger; messages are short constants, values go in `meta`. */
@@ -10,6 +11,9 @@ export interface Logger {
   error(msg: string, meta?: Record<string, unknown>): void;
   child(meta: Record<string, unknown>): Logger;
 }
+
+/** Injection token of the process's {@link Logger}. */
+export const LOGGER: ServiceIdentifier<Logger> = Symbol.for('zun.Logger');
 
 class PinoLogger implements Logger {
   constructor(private readonly p: pino.Logger) {}

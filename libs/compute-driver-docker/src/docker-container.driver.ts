@@ -33,7 +33,7 @@ import {
 } from './driver-contract';
 import { type DockerConf } from '@zun-ts/config';
 import { type ContainerStatus } from '@zun-ts/objects';
-import { cpuShares, memoryMiB, toDockerCreateOptions } from './docker-create.mapping';
+import { cpuShares, memoryBytes, toDockerCreateOptions } from './docker-create.mapping';
 import { dockerStatusCode, dockerMessage, toZunError, type DockerErrorSubject } from './docker-errors';
 import { DOCKER_EVENT_FILTER, JsonLineSplitter, toDriverEvent } from './docker-events.mapping';
 import { dockerSocketPath } from './docker-host';
@@ -225,10 +225,10 @@ export class DockerContainerDriver implements ContainerDriver {
     return out;
   }
 
-  async update(_ctx: RequestContext, uuid: string, change: { cpu?: number | null; memory?: number | string | null }): Promise<void> {
+  async update(_ctx: RequestContext, uuid: string, change: { cpu?: number | null; memoryMiB?: number | null }): Promise<void> {
     const body: Record<string, number> = {};
-    if (change.memory !== null && change.memory !== undefined) {
-      body.Memory = Math.round(memoryMiB(change.memory) * 1024 * 1024);
+    if (change.memoryMiB !== null && change.memoryMiB !== undefined) {
+      body.Memory = memoryBytes(change.memoryMiB);
       // Zun's default_memory_swap: no separate swap limit, so a smaller memory limit never trips over the old swap limit.
       body.MemorySwap = -1;
     }

@@ -14,7 +14,7 @@ describe('toDockerCreateOptions', () => {
   });
 
   test('memory MiB → bytes; cpu → CpuShares = int(1024 × cpu), no hard cap by default', () => {
-    const o = toDockerCreateOptions({ uuid, image: 'x', memory: '512', cpu: 0.5 });
+    const o = toDockerCreateOptions({ uuid, image: 'x', memoryMiB: 512, cpu: 0.5 });
     assert.equal(o.HostConfig?.Memory, 512 * 1024 * 1024);
     assert.equal(o.HostConfig?.CpuShares, 512);
     assert.equal(o.HostConfig?.NanoCpus, undefined);
@@ -34,7 +34,7 @@ describe('toDockerCreateOptions', () => {
   });
 
   test('bad memory or cpu is InvalidValue', () => {
-    assert.throws(() => toDockerCreateOptions({ uuid, image: 'x', memory: '512M' }), InvalidValue);
+    assert.throws(() => toDockerCreateOptions({ uuid, image: 'x', memoryMiB: 0 }), InvalidValue);
     assert.throws(() => toDockerCreateOptions({ uuid, image: 'x', cpu: -1 }), InvalidValue);
   });
 

@@ -16,11 +16,10 @@ export interface CreateMappingOptions {
 const MIB = 1024 * 1024;
 const NANOS_PER_SECOND = 1_000_000_000;
 
-/** MiB from Zun's memory value (a number or a string of digits). */
-export function memoryMiB(memory: number | string): number {
-  const n = typeof memory === 'number' ? memory : /^\s*\d+\s*$/.test(memory) ? Number(memory) : NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidValue(`Invalid memory '${memory}': must be a positive number of MiB`);
-  return n;
+/** Docker's Memory (bytes) for a limit of `mib` MiB; the limit must be positive (0 would mean none). */
+export function memoryBytes(mib: number): number {
+  if (!Number.isFinite(mib) || mib <= 0) throw new InvalidValue(`Invalid memory '${mib}': must be a positive number of MiB`);
+  return Math.round(mib * MIB);
 }
 
 /** Docker's CpuShares for Zun's cpu: `int(1024 × cpu)`. */
@@ -87,7 +86,7 @@ export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMap
     Runtime: spec.runtime || opts.defaultRuntime || 'runc',
   };
   if (spec.auto_remove) hostConfig.AutoRemove = true;
-  if (spec.memory !== null && spec.memory !== undefined) hostConfig.Memory = Math.round(memoryMiB(spec.memory) * MIB);
+  if (spec.memoryMiB !== null && spec.memoryMiB !== undefined) hostConfig.Memory = memoryBytes(spec.memoryMiB);
   if (spec.cpu !== null && spec.cpu !== undefined) {
     hostConfig.CpuShares = cpuShares(spec.cpu);
     if (opts.hardCpuLimit) hostConfig.NanoCpus = Math.round(spec.cpu * NANOS_PER_SECOND);

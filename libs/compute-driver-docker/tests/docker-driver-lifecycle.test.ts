@@ -35,7 +35,7 @@ describe('DockerContainerDriver on a real engine', () => {
       workdir: '/tmp',
       hostname: 'zt-host',
       cpu: 0.5,
-      memory: '64',
+      memoryMiB: 64,
       interactive: true,
       tty: true,
       restart_policy: { Name: 'on-failure', MaximumRetryCount: '2' },
@@ -85,7 +85,7 @@ describe('DockerContainerDriver on a real engine', () => {
   });
 
   test('start, pause, unpause, stop, kill and reboot move the state as Zun expects', async () => {
-    const s = spec({ cpu: 1, memory: 32 });
+    const s = spec({ cpu: 1, memoryMiB: 32 });
     await env.driver.create(env.ctx, s);
     await env.driver.start(env.ctx, s.uuid);
     await env.driver.start(env.ctx, s.uuid); // already running: no error
@@ -131,7 +131,7 @@ describe('DockerContainerDriver on a real engine', () => {
   });
 
   test('execute returns output and exit code; memory limit is in the cgroup; run=false gives an exec id', async () => {
-    const s = spec({ memory: 64, cpu: 0.25 });
+    const s = spec({ memoryMiB: 64, cpu: 0.25 });
     await env.driver.create(env.ctx, s);
     await env.driver.start(env.ctx, s.uuid);
     const r = await env.driver.execute(env.ctx, s.uuid, { command: '"sh" "-c" "echo out; echo err >&2; exit 3"' });
@@ -204,7 +204,7 @@ describe('DockerContainerDriver on a real engine', () => {
   });
 
   test('top, stats and update on a running container', async () => {
-    const s = spec({ memory: 64, cpu: 0.5 });
+    const s = spec({ memoryMiB: 64, cpu: 0.5 });
     await env.driver.create(env.ctx, s);
     await env.driver.start(env.ctx, s.uuid);
     const top = await env.driver.top(env.ctx, s.uuid, null);
@@ -214,7 +214,7 @@ describe('DockerContainerDriver on a real engine', () => {
     assert.equal(stats.CONTAINER, 'zt-display-name');
     assert.equal(stats['MEM LIMIT(MiB)'], 64);
     assert.match(stats['NET I/O(B)'], /^\d+\/\d+$/);
-    await env.driver.update(env.ctx, s.uuid, { memory: '128', cpu: 1 });
+    await env.driver.update(env.ctx, s.uuid, { memoryMiB: 128, cpu: 1 });
     const raw = await env.docker.getContainer(`zun-${s.uuid}`).inspect();
     assert.equal(raw.HostConfig.Memory, 128 * 1024 * 1024);
     assert.equal(raw.HostConfig.CpuShares, 1024);
@@ -242,7 +242,7 @@ describe('DockerContainerDriver on a real engine', () => {
       await waitFor(async () => events.some((e) => e.uuid === s.uuid && e.type === 'destroy'), 3000, 'destroy event');
 
       // A shell variable far over the 16 MiB limit: the kernel kills the process.
-      const hog = spec({ memory: 16, command: ['sh', '-c', 'x=$(head -c 134217728 /dev/zero | tr "\\0" x); echo survived'] });
+      const hog = spec({ memoryMiB: 16, command: ['sh', '-c', 'x=$(head -c 134217728 /dev/zero | tr "\\0" x); echo survived'] });
       await env.driver.create(env.ctx, hog);
       await env.driver.start(env.ctx, hog.uuid);
       await waitFor(async () => events.find((e) => e.uuid === hog.uuid && e.type === 'oom'), 10_000, 'oom event');

@@ -1,4 +1,5 @@
 import { type Readable, type Writable } from 'node:stream';
+import { type ServiceIdentifier } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
 
 /** A live console of a process in a container: raw bytes both ways, whatever the engine's framing. */
@@ -27,3 +28,6 @@ export interface ConsoleStreams {
   /** Starts an exec created with `interactive` and attaches to it. An exec starts only once. */
   exec(ctx: RequestContext, execId: string): Promise<ConsoleStream>;
 }
+
+/** Injection token of the host's {@link ConsoleStreams}. */
+export const CONSOLE_STREAMS: ServiceIdentifier<ConsoleStreams> = Symbol.for('zun.ConsoleStreams');

@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
 import { type ContainerStatus } from '@zun-ts/objects';
 
@@ -23,8 +24,8 @@ export interface ContainerCreateSpec {
   hostname?: string | null;
   /** CPU share as Zun defines it: relative weight 1024 × cpu (not a hard cap). */
   cpu?: number | null;
-  /** Memory limit in MiB (Zun stores it as a string of digits; both forms are accepted). */
-  memory?: number | string | null;
+  /** Memory limit in MiB (read from Zun's memory string with `parseMemoryMiB` of @zun-ts/objects). */
+  memoryMiB?: number | null;
   /** Root disk size in GiB; only honoured where the storage driver supports quotas ({@link HostInfo.disk_quota_supported}). */
   disk?: number | null;
   /** Docker restart policy; the retry count may be a string of digits, as Zun stores it. */
@@ -350,7 +351,7 @@ export interface ContainerDriver {
   /** Every `zun-<uuid>` container on the engine, in any state. */
   list(ctx: RequestContext): Promise<ContainerSummary[]>;
   /** Changes cpu (shares) and/or memory (MiB) of an existing container (Zun's PATCH / resize_container). */
-  update(ctx: RequestContext, uuid: string, change: { cpu?: number | null; memory?: number | string | null }): Promise<void>;
+  update(ctx: RequestContext, uuid: string, change: { cpu?: number | null; memoryMiB?: number | null }): Promise<void>;
   /** Log text, stdout and stderr interleaved, without the engine's stream framing. */
   logs(ctx: RequestContext, uuid: string, opts?: LogsOptions): Promise<string>;
   /** Runs a command (or only creates the exec, for an interactive session). */
@@ -380,3 +381,6 @@ export interface ContainerDriver {
   /** Streams events of `zun-*` containers until closed, reconnecting after engine restarts. */
   events(onEvent: (event: DriverEvent) => void, opts?: EventOptions): EventSubscription;
 }
+
+/** Injection token of the host's {@link ContainerDriver}. */
+export const CONTAINER_DRIVER: ServiceIdentifier<ContainerDriver> = Symbol.for('zun.ContainerDriver');

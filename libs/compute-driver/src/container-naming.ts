@@ -1,15 +1,10 @@
+import { isCanonicalUuid } from '@zun-ts/common';
+
 /** Docker containers of Zun are named `zun-<uuid>`; the compute host rediscovers its containers by this name. */
 export const CONTAINER_NAME_PREFIX = 'zun-';
 
 /** Label carrying the Zun container uuid on every container the driver creates. */
 export const ZUN_UUID_LABEL = 'zun.container.uuid';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Canonical 8-4-4-4-12 hex uuid (any case). */
-export function isUuidLike(value: string): boolean {
-  return UUID_RE.test(value);
-}
 
 /** `zun-<uuid>`, the engine-side name of a Zun container. */
 export function containerName(uuid: string): string {
@@ -24,5 +19,5 @@ export function uuidFromContainerName(name: string): string | null {
   const bare = name.startsWith('/') ? name.slice(1) : name;
   if (!bare.startsWith(CONTAINER_NAME_PREFIX)) return null;
   const uuid = bare.slice(CONTAINER_NAME_PREFIX.length);
-  return isUuidLike(uuid) ? uuid : null;
+  return isCanonicalUuid(uuid) ? uuid : null;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { containerName, isUuidLike, uuidFromContainerName } from './container-naming';
+import { isCanonicalUuid } from '@zun-ts/common';
+import { containerName, uuidFromContainerName } from './container-naming';
 import { formatAgo, reconcileStatus } from './container-status';
 
 const never = { status: 'Created' as const, started: false, error: null };
@@ -44,7 +45,7 @@ describe('container naming', () => {
   test('other names are not ours', () => {
     assert.equal(uuidFromContainerName('zun-abc'), null);
     assert.equal(uuidFromContainerName(`/other-${uuid}`), null);
-    assert.equal(isUuidLike(uuid.toUpperCase()), true);
-    assert.equal(isUuidLike(uuid.replace(/-/g, '')), false);
+    assert.equal(isCanonicalUuid(uuid.toUpperCase()), true);
+    assert.equal(isCanonicalUuid(uuid.replace(/-/g, '')), false);
   });
 });

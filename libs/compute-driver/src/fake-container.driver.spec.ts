@@ -55,7 +55,7 @@ describe('FakeContainerDriver.simulated', () => {
     const fake = FakeContainerDriver.simulated();
     const events: DriverEvent[] = [];
     const sub = fake.events((e) => events.push(e));
-    const created = await fake.create(ctx, { uuid, image: 'busybox:latest', hostname: 'h1', cpu: 1, memory: 64 });
+    const created = await fake.create(ctx, { uuid, image: 'busybox:latest', hostname: 'h1', cpu: 1, memoryMiB: 64 });
     assert.equal(created.status, 'Created');
     assert.equal(created.hostname, 'h1');
     assert.equal((await fake.create(ctx, { uuid, image: 'busybox:latest' })).container_id, created.container_id, 'create is idempotent');

@@ -153,7 +153,7 @@ export class FakeContainerDriver implements ContainerDriver {
   list(ctx: RequestContext): Promise<ContainerSummary[]> {
     return this.dispatch('list', [ctx]) as Promise<ContainerSummary[]>;
   }
-  update(ctx: RequestContext, uuid: string, change: { cpu?: number | null; memory?: number | string | null }): Promise<void> {
+  update(ctx: RequestContext, uuid: string, change: { cpu?: number | null; memoryMiB?: number | null }): Promise<void> {
     return this.dispatch('update', [ctx, uuid, change]) as Promise<void>;
   }
   logs(ctx: RequestContext, uuid: string, opts?: LogsOptions): Promise<string> {

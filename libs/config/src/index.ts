@@ -10,6 +10,7 @@ export {
 } from './config.loader';
 export {
   zunSections,
+  ZUN_CONF,
   describeOptions,
   formatValue,
   type ZunConf,

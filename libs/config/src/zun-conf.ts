@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { apiSection } from './api.options';
 import { computeSection } from './compute.options';
 import { conductorSection } from './conductor.options';
@@ -34,6 +35,9 @@ type ConfOf<S extends readonly Section[]> = { readonly [X in S[number] as X['nam
 
 /** The loaded configuration: one property per section, one per option (snake_case names, typed). */
 export type ZunConf = ConfOf<typeof zunSections>;
+
+/** Injection token of the loaded {@link ZunConf}. */
+export const ZUN_CONF: ServiceIdentifier<ZunConf> = Symbol.for('zun.ZunConf');
 /** Name of a section of `ZunConf`. */
 export type SectionName = keyof ZunConf;
 

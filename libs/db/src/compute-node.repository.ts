@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
-import { ComputeNodeNotFound, InvalidValue } from '@zun-ts/common';
+import { ComputeNodeNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type ComputeNode, type JsonObject } from '@zun-ts/objects';
 import {
   checkResources,
@@ -12,7 +13,6 @@ import {
   releaseForContainerTx,
   releaseStatement,
 } from './claims';
-import { isUuidLike } from './container.repository';
 import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
 import { type SqlEngine, type SqlValue, TableCodec } from './sql-engine';
@@ -80,6 +80,9 @@ export interface ComputeNodeRepository {
   /** The container's claim row (active or released), or null. */
   getClaim(containerUuid: string): Promise<ContainerClaim | null>;
 }
+
+/** Injection token of the {@link ComputeNodeRepository}. */
+export const COMPUTE_NODE_REPOSITORY: ServiceIdentifier<ComputeNodeRepository> = Symbol.for('zun.ComputeNodeRepository');
 
 /** {@link ComputeNodeRepository} in SQL shared by both engines. */
 export class SqlComputeNodeRepository implements ComputeNodeRepository {

@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
 import { ContainerNotFound, type RequestContext } from '@zun-ts/common';
 import { type ActionEventResult, type ContainerAction, type ContainerActionEvent } from '@zun-ts/objects';
@@ -40,6 +41,9 @@ export interface ContainerActionRepository {
     traceback?: string | null,
   ): Promise<ContainerActionEvent>;
 }
+
+/** Injection token of the {@link ContainerActionRepository}. */
+export const CONTAINER_ACTION_REPOSITORY: ServiceIdentifier<ContainerActionRepository> = Symbol.for('zun.ContainerActionRepository');
 
 const ACTION_ID_SQL = 'SELECT `id` FROM `container_action` WHERE `container_uuid` = ? AND `request_id` = ? ORDER BY `id` DESC LIMIT 1';
 

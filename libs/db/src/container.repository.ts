@@ -1,5 +1,6 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
-import { Conflict, ContainerNotFound, InvalidValue } from '@zun-ts/common';
+import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type Container, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
 import { releaseForContainerTx } from './claims';
 import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
@@ -104,12 +105,8 @@ export interface ContainerRepository {
   countUsage(projectId: string, containerType?: ContainerType): Promise<ContainerUsage>;
 }
 
-const UUID_LIKE = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
-
-/** Zun's "looks like a UUID": canonical 8-4-4-4-12 hex or 32 hex digits, any case. */
-export function isUuidLike(ident: string): boolean {
-  return UUID_LIKE.test(ident);
-}
+/** Injection token of the {@link ContainerRepository}. */
+export const CONTAINER_REPOSITORY: ServiceIdentifier<ContainerRepository> = Symbol.for('zun.ContainerRepository');
 
 const FILTER_KEYS = new Set<string>(CONTAINER_FILTER_KEYS);
 const NOT_PATCHABLE = new Set(['id', 'uuid', 'created_at']);

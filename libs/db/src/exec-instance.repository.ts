@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource, type Repository } from 'typeorm';
 import { ContainerNotFound } from '@zun-ts/common';
 import { type Container, type ExecInstance } from '@zun-ts/objects';
@@ -28,6 +29,9 @@ export interface ExecInstanceRepository {
   /** Sessions of a container row, oldest first. */
   list(containerId: number): Promise<ExecInstance[]>;
 }
+
+/** Injection token of the {@link ExecInstanceRepository}. */
+export const EXEC_INSTANCE_REPOSITORY: ServiceIdentifier<ExecInstanceRepository> = Symbol.for('zun.ExecInstanceRepository');
 
 /** {@link ExecInstanceRepository} on TypeORM. */
 export class TypeormExecInstanceRepository implements ExecInstanceRepository {

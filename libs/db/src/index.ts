@@ -2,13 +2,14 @@ export { Database, DatabaseUnavailable, MIGRATIONS_TABLE, type DatabaseOptions }
 export { parseConnectionUrl, redactConnection, type ConnectionTarget } from './connection-url';
 export {
   DbServiceRegistry,
+  ZUN_SERVICE_REPOSITORY,
   isUniqueViolation,
   type ZunServicePatch,
   type ZunServiceRepository,
 } from './zun-service.repository';
 export {
   CONTAINER_FILTER_KEYS,
-  isUuidLike,
+  CONTAINER_REPOSITORY,
   type ContainerExpectation,
   type ContainerFilterKey,
   type ContainerFilters,
@@ -29,9 +30,9 @@ export {
   type QuotaLimits,
   type QuotaRepository,
 } from './quota.repository';
-export { type ContainerActionRepository, type ContainerActionWithEvents } from './container-action.repository';
-export { type ExecInstanceRecord, type ExecInstanceRepository } from './exec-instance.repository';
-export { INVENTORY_FIELDS, type ComputeNodeInventory, type ComputeNodeRepository } from './compute-node.repository';
+export { CONTAINER_ACTION_REPOSITORY, type ContainerActionRepository, type ContainerActionWithEvents } from './container-action.repository';
+export { EXEC_INSTANCE_REPOSITORY, type ExecInstanceRecord, type ExecInstanceRepository } from './exec-instance.repository';
+export { COMPUTE_NODE_REPOSITORY, INVENTORY_FIELDS, type ComputeNodeInventory, type ComputeNodeRepository } from './compute-node.repository';
 export { type ClaimLimits, type ClaimOutcome, type ClaimResources } from './claims';
 export { type ContainerClaim } from './entities';
 export { type PageOptions, type SortDir } from './pagination';
@@ -43,3 +44,6 @@ export {
   type ContainerCurrentState,
 } from './db-errors';
 export { assertSchemaCurrent, SchemaNotCurrent } from './schema-check';
+/** @deprecated import it from @zun-ts/common; re-exported only until apps/api does. */
+export { isUuidLike } from '@zun-ts/common';
+export { openDatabase } from './open-database';

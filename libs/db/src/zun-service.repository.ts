@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type DataSource, QueryFailedError, type Repository } from 'typeorm';
 import { ZunServiceNotFound } from '@zun-ts/common';
 import { type ServiceRegistration, type ServiceRegistry, type ZunService } from '@zun-ts/objects';
@@ -23,6 +24,9 @@ export interface ZunServiceRepository {
   /** Throws ZunServiceNotFound. */
   delete(host: string, binary: string): Promise<void>;
 }
+
+/** Injection token of the {@link ZunServiceRepository}. */
+export const ZUN_SERVICE_REPOSITORY: ServiceIdentifier<ZunServiceRepository> = Symbol.for('zun.ZunServiceRepository');
 
 /** A duplicate key on either engine. */
 export function isUniqueViolation(e: unknown): boolean {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { Conflict, ContainerNotFound, InvalidValue } from '@zun-ts/common';
+import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
-import { ContainerAlreadyExists, ContainerStateConflict, Database, type ContainerScope, MarkerNotFound, isUuidLike } from '../src';
+import { ContainerAlreadyExists, ContainerStateConflict, Database, type ContainerScope, MarkerNotFound } from '../src';
 import { newContainer } from './fixtures/containers';
 import { createTestDb, describeOn, ENGINES, type TestDb } from './test-databases';
 

@@ -41,6 +41,9 @@ export const ZunServiceObject: ObjectDef<ZunService, 'ZunService'> = {
 };
 
 /** What a service gives when it registers. */
+/** Binary of the service whose row makes a host a compute host (schedulable, its builds watched). */
+export const COMPUTE_BINARY = 'zun-compute';
+
 export interface ServiceRegistration {
   host: string;
   binary: string;

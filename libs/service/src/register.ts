@@ -1,7 +1,7 @@
-import { type Logger } from '@zun-ts/common';
+import { isRetryable, type Logger, ZunError } from '@zun-ts/common';
 import { type ServiceRegistry, type ZunService } from '@zun-ts/objects';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
-import { errorMessage, isTransient } from './errors';
+import { errorMessage } from './errors';
 
 /** The row a service process registers: unique by (host, binary). */
 export interface ServiceIdentity {
@@ -21,8 +21,9 @@ export class RegistrationAborted extends Error {
 
 /**
  * Register `identity`, retrying with backoff while the registry is unreachable
- * (database down, conductor not answering). A Zun client error (4xx) is not
- * retried: it will not heal by waiting.
+ * (database down, conductor not answering): a retryable ZunError, or an error below
+ * Zun's error model (a socket, a database driver). Any other ZunError is the
+ * registry's verdict and is not retried: it will not heal by waiting.
  */
 export async function registerWithRetry(
   registry: ServiceRegistry,
@@ -37,7 +38,7 @@ export async function registerWithRetry(
       if (attempt > 0) logger.info('service registered after retrying', { attempts: attempt + 1 });
       return row;
     } catch (err) {
-      if (!isTransient(err)) throw err;
+      if (err instanceof ZunError && !isRetryable(err)) throw err;
       const delayMs = backoffDelay(attempt, opts.backoff);
       logger.warn('service registration failed, will retry', { error: errorMessage(err), attempt: attempt + 1, delayMs });
       if (!(await sleep(delayMs, opts.signal))) throw new RegistrationAborted();

@@ -8,6 +8,7 @@ export { sleep, waitFor, type WaitForOptions } from './wait-for';
 export { mergeZunConf, writeZunConf, type ZunConfSections } from './zun-conf';
 export {
   ensureBuilt,
+  isProcessAlive,
   startService,
   type ServiceExit,
   type ServiceHandle,

@@ -41,7 +41,7 @@ export interface StartServiceOptions {
   dir?: string;
   /** Skip the check that dist/ is up to date (default: check and build). */
   noBuild?: boolean;
-  /** A script to run instead of dist/apps/<app>/main.js (no build then), e.g. a test fixture. */
+  /** A script to run instead of dist/apps/<app>/main.js (no build then), e.g. a test fixture; a `.ts` one runs through tsx. */
   main?: string;
 }
 
@@ -66,10 +66,24 @@ export interface ServiceHandle {
   kill(signal?: NodeJS.Signals): void;
   /** SIGTERM, then waits for the exit; SIGKILL after `timeoutMs` (default 30 s). */
   stop(timeoutMs?: number): Promise<ServiceExit>;
+  /** Waits for an exit the service makes on its own; rejects with the log's tail after `timeoutMs`. */
+  exitWithin(timeoutMs: number): Promise<ServiceExit>;
   /** The log so far. */
   log(): string;
+  /** The JSON lines of the log so far, parsed (other lines are left out). */
+  logRecords(): Record<string, unknown>[];
   /** The log's last `lines` lines, for failure messages. */
   logTail(lines?: number): string;
+}
+
+/** Whether a process with this pid exists (signal 0 reaches it). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const live = new Set<ChildProcess>();
@@ -169,6 +183,19 @@ function describeReadiness(ready: ServiceReadiness): string {
   return 'probe returning true';
 }
 
+function jsonRecords(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line cut short by a crash, or not JSON after all
+    }
+  }
+  return out;
+}
+
 function tail(text: string, lines: number): string {
   return text.split('\n').slice(-lines - 1).join('\n');
 }
@@ -191,8 +218,9 @@ export async function startService(app: string, confText: string, opts: StartSer
 
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
+  const script = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
   try {
-    child = spawn(process.execPath, [main, '--config-file', confFile, ...(opts.args ?? [])], {
+    child = spawn(process.execPath, [...script, '--config-file', confFile, ...(opts.args ?? [])], {
       cwd: repoRoot(),
       stdio: ['ignore', fd, fd],
       env: { ...process.env, NODE_ENV: 'production', ...opts.env },
@@ -236,7 +264,19 @@ export async function startService(app: string, confText: string, opts: StartSer
         clearTimeout(timer);
       }
     },
+    exitWithin: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name} did not exit within ${timeoutMs} ms\n--- ${logFile} (last lines) ---\n${tail(log(), 40)}`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     log,
+    logRecords: () => jsonRecords(log()),
     logTail: (lines = 40) => tail(log(), lines),
   };
 

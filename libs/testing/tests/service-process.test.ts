@@ -4,18 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ensureBuilt, repoRoot, startService, writeZunConf } from '../src';
+import { ensureBuilt, isProcessAlive as alive, repoRoot, startService, writeZunConf } from '../src';
 
 const fake = join(__dirname, 'fixtures', 'fake-service.js');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 void describe('startService', () => {
   test('resolves once the service logs "service started"; stop() ends it with SIGTERM', async () => {
@@ -46,6 +37,28 @@ void describe('startService', () => {
       (err: Error) => /fake did not start: fake exited during start-up \(code 3/.test(err.message) && /cannot connect to redis/.test(err.message),
     );
     assert.ok(Date.now() - t0 < 10_000, 'waited for the deadline although the process had exited');
+  });
+
+  test('logRecords() parses the JSON lines of the log', async () => {
+    const svc = await startService('fake', writeZunConf({ DEFAULT: { host: 'h-json' } }), { main: fake });
+    await svc.stop();
+    assert.deepEqual(svc.logRecords().map((r) => [r.msg, r.host]), [['configuration loaded', 'h-json'], ['service started', 'h-json'], ['stopping', 'h-json']]);
+  });
+
+  test('exitWithin() waits for an exit of its own, or rejects with the log after the time limit', async () => {
+    const crash = await startService('fake', writeZunConf({ DEFAULT: { host: 'h-exit' } }), { main: fake, env: { FAKE_MODE: 'crash' }, ready: 'started' });
+    assert.deepEqual(await crash.exitWithin(10_000), { code: 3, signal: null });
+    assert.match(crash.log(), /cannot connect to redis/);
+    const idle = await startService('fake', writeZunConf({ DEFAULT: { host: 'h-idle' } }), { main: fake });
+    await assert.rejects(idle.exitWithin(300), /fake did not exit within 300 ms[\s\S]*"msg":"service started"/);
+    assert.ok(idle.running());
+    await idle.stop();
+  });
+
+  test('a TypeScript main runs through tsx', async () => {
+    const svc = await startService('fake-ts', writeZunConf({ DEFAULT: { host: 'h-ts' } }), { main: join(__dirname, 'fixtures', 'fake-service-ts.ts') });
+    assert.deepEqual(svc.logRecords()[0], { level: 30, msg: 'service started', lang: 'ts' });
+    assert.deepEqual(await svc.stop(), { code: 0, signal: null });
   });
 
   test('a service never ready is killed after the time limit', async () => {

@@ -11,7 +11,6 @@ import {
   BuildContainerTask,
   buildEventName,
   claimLimits,
-  memoryMiB,
   NO_HOST_REASON,
   parseStoredBuild,
   storedBuildJson,
@@ -395,10 +394,6 @@ describe('stored build state', () => {
 });
 
 describe('helpers', () => {
-  test('memoryMiB reads Zun\'s memory strings', () => {
-    assert.deepEqual(['512', '512M', ' 64m ', null, 'lots'].map((m) => memoryMiB(m)), [512, 512, 64, null, null]);
-  });
-
   test('claimLimits enforces the ratios of the enabled resource filters only', () => {
     const conf = defaultConf({ scheduler: { enabled_filters: ['ComputeFilter', 'RamFilter'], ram_allocation_ratio: 1.5 } });
     assert.deepEqual(claimLimits(conf.scheduler), { cpuRatio: null, ramRatio: 1.5, diskRatio: null });

@@ -3,15 +3,19 @@ import {
   adminContext,
   ComputeNodeNotFound,
   ContainerNotFound,
+  isRetryable,
+  LOGGER,
   type Logger,
   NoValidHost,
   type RequestContext,
   RequestedHostNotFound,
   toWireContext,
-  ZunError,
 } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
+  COMPUTE_NODE_REPOSITORY,
+  CONTAINER_ACTION_REPOSITORY,
+  CONTAINER_REPOSITORY,
   type ClaimLimits,
   type ClaimResources,
   type ComputeNodeRepository,
@@ -21,10 +25,10 @@ import {
   type ContainerScope,
   ContainerStateConflict,
 } from '@zun-ts/db';
-import { type Container, type JsonObject } from '@zun-ts/objects';
+import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { type ComputeCaster, type SchedulerApi } from '../rpc-apis';
-import { ACTION_REPOSITORY, COMPUTE_CASTER, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SCHEDULER_API } from '../tokens';
+import { COMPUTE_CASTER, SCHEDULER_API } from '../tokens';
 
 /** Zun's status_reason when scheduling finds no host. */
 export const NO_HOST_REASON = 'There are not enough hosts available.';
@@ -39,21 +43,9 @@ export function buildEventName(attempt: number): string {
 /** Every row, whatever its project or type: the conductor acts for the system. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
 
-/** The container's `memory` ("512", "512M") in MiB; null when unset or unreadable. */
-export function memoryMiB(memory: string | null): number | null {
-  if (memory === null) return null;
-  const m = /^\s*(\d+)\s*[mM]?\s*$/.exec(memory);
-  return m?.[1] === undefined ? null : Number(m[1]);
-}
-
-/** A failure worth retrying the whole message for: marked retryable, or a 503/504 rebuilt from another process. */
-export function isTransient(err: unknown): boolean {
-  return err instanceof ZunError && (err.retryable || err.status === 503 || err.status === 504);
-}
-
 /** What the container asks of a host. */
 export function claimResources(c: Pick<Container, 'cpu' | 'memory' | 'disk'>): ClaimResources {
-  return { cpu: c.cpu ?? 0, memory: memoryMiB(c.memory) ?? 0, disk: c.disk ?? 0 };
+  return { cpu: c.cpu ?? 0, memory: memoryMiBOf(c.memory) ?? 0, disk: c.disk ?? 0 };
 }
 
 /**
@@ -150,11 +142,11 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 @injectable()
 export class BuildContainerTask {
   constructor(
-    @inject(CONDUCTOR_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
+    @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
     @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'>,
     @inject(COMPUTE_NODE_REPOSITORY)
     private readonly nodes: Pick<ComputeNodeRepository, 'claimForContainer' | 'releaseForContainer' | 'getClaim'>,
-    @inject(ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
+    @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
     @inject(SCHEDULER_API) private readonly scheduler: SchedulerApi,
     @inject(COMPUTE_CASTER) private readonly compute: ComputeCaster,
     @inject(LOGGER) private readonly logger: Logger,
@@ -301,7 +293,7 @@ export class BuildContainerTask {
       ({ hosts } = await this.scheduler.selectDestinations(ctx, {
         container_uuid: c.uuid,
         cpu: c.cpu,
-        memory: memoryMiB(c.memory),
+        memory: memoryMiBOf(c.memory),
         disk: c.disk || null,
         runtime: c.runtime,
         cpu_policy: c.cpu_policy,
@@ -314,7 +306,7 @@ export class BuildContainerTask {
       if (err instanceof NoValidHost) return this.fail(ctx, c, event, noHost, log);
       if (err instanceof RequestedHostNotFound) return this.fail(ctx, c, event, err.message, log);
       // The scheduler (or its database) unreachable: the cast is retried. Anything else would fail again.
-      if (isTransient(err)) throw err;
+      if (isRetryable(err)) throw err;
       return this.fail(ctx, c, event, `Scheduling failed: ${(err as Error).message}`, log);
     }
     const resources = claimResources(c);

@@ -1,14 +1,13 @@
 import { inject, injectable } from 'inversify';
-import { type Logger } from '@zun-ts/common';
-import { type ZunConf } from '@zun-ts/config';
-import { type ContainerRepository, type ContainerScope, type ZunServiceRepository } from '@zun-ts/db';
-import { type Container, isServiceUp, type ZunService } from '@zun-ts/objects';
-import { CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SERVICE_REPOSITORY } from '../tokens';
+import { LOGGER, type Logger } from '@zun-ts/common';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
+import { CONTAINER_REPOSITORY, type ContainerRepository, type ContainerScope, ZUN_SERVICE_REPOSITORY, type ZunServiceRepository } from '@zun-ts/db';
+import { COMPUTE_BINARY, type Container, isServiceUp, type ZunService } from '@zun-ts/objects';
+import { PeriodicTask } from '@zun-ts/service';
 import { BuildContainerTask, type RecoverOutcome } from './build-container.task';
 
 /** Every row, whatever its project or type. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
-const COMPUTE_BINARY = 'zun-compute';
 
 /** The Error reason of a container whose compute host went down while creating it. */
 export function hostDownReason(host: string): string {
@@ -42,17 +41,17 @@ export interface RecoveredBuild {
  */
 @injectable()
 export class RecoverBuildsTask {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<RecoveredBuild[]> | null = null;
-  private stopped = true;
+  private readonly periodic: PeriodicTask;
 
   constructor(
-    @inject(CONDUCTOR_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT' | 'conductor'>,
+    @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT' | 'conductor'>,
     @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'list'>,
-    @inject(SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
+    @inject(ZUN_SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'recover'>,
     @inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.periodic = new PeriodicTask('recover_builds', conf.DEFAULT.periodic_interval * 1000, async () => void (await this.runOnce()), logger);
+  }
 
   /** One pass over the containers in `Creating` on a host; returns what it did. */
   async runOnce(now: Date = new Date()): Promise<RecoveredBuild[]> {
@@ -94,28 +93,11 @@ export class RecoverBuildsTask {
 
   /** Runs now and then `[DEFAULT] periodic_interval` after each run ends (runs never overlap). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.tick();
+    this.periodic.start();
   }
 
   /** No more runs; resolves once a run in flight has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
-  }
-
-  private tick(): void {
-    const run = this.runOnce().catch((err: unknown) => {
-      this.logger.warn('periodic task failed', { task: 'recover_builds', error: (err as Error).message });
-      return [];
-    });
-    this.running = run;
-    void run.then(() => {
-      this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.conf.DEFAULT.periodic_interval * 1000);
-    });
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

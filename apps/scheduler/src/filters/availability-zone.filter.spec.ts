@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AvailabilityZoneFilter } from './availability-zone.filter';
-import { fakeHost, fakeRequest } from './host-state.fixtures';
+import { fakeHost, fakeRequest } from '../../tests/fixtures/host-state';
 
 describe('AvailabilityZoneFilter', () => {
   const f = new AvailabilityZoneFilter();

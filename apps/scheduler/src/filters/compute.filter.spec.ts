@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ComputeFilter } from './compute.filter';
-import { fakeConf, fakeHost, fakeRequest, fakeService } from './host-state.fixtures';
+import { fakeConf, fakeHost, fakeRequest, fakeService } from '../../tests/fixtures/host-state';
 
 const ago = (s: number): Date => new Date(Date.now() - s * 1000);
 

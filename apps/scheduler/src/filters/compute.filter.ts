@@ -1,8 +1,7 @@
 import { inject, injectable } from 'inversify';
-import { type ZunConf } from '@zun-ts/config';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { isServiceUp } from '@zun-ts/objects';
 import { type HostState, type ScheduleRequest } from '../host-state';
-import { SCHEDULER_CONF } from '../tokens';
 import { type HostFilter } from './host-filter';
 
 /** The host's zun-compute service is enabled and up (heartbeat within `service_down_time`, not forced down). */
@@ -11,7 +10,7 @@ export class ComputeFilter implements HostFilter {
   readonly name = 'ComputeFilter';
   readonly runOncePerRequest = true;
 
-  constructor(@inject(SCHEDULER_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>) {}
+  constructor(@inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>) {}
 
   hostPasses(host: HostState, _req: ScheduleRequest): boolean {
     return !host.service.disabled && isServiceUp(host.service, this.conf.DEFAULT.service_down_time);

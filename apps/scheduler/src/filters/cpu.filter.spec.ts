@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CPUFilter } from './cpu.filter';
-import { fakeConf, fakeHost, fakeRequest } from './host-state.fixtures';
+import { fakeConf, fakeHost, fakeRequest } from '../../tests/fixtures/host-state';
 
 describe('CPUFilter', () => {
   const host = fakeHost({ cpus: 2, cpu_used: 1.5 });

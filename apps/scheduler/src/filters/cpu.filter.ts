@@ -1,7 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { type ZunConf } from '@zun-ts/config';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type HostState, type ScheduleRequest } from '../host-state';
-import { SCHEDULER_CONF } from '../tokens';
 import { fitsCapacity, type HostFilter } from './host-filter';
 
 /** `cpu ≤ cpus × cpu_allocation_ratio − cpu_used` (fractional cores, as requested). */
@@ -10,7 +9,7 @@ export class CPUFilter implements HostFilter {
   readonly name = 'CPUFilter';
   readonly runOncePerRequest = false;
 
-  constructor(@inject(SCHEDULER_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>) {}
+  constructor(@inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>) {}
 
   hostPasses(host: HostState, req: ScheduleRequest): boolean {
     return fitsCapacity(req.cpu, host.cpus, this.conf.scheduler.cpu_allocation_ratio, host.cpu_used);

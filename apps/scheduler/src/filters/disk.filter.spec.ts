@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DiskFilter } from './disk.filter';
-import { fakeConf, fakeHost, fakeRequest } from './host-state.fixtures';
+import { fakeConf, fakeHost, fakeRequest } from '../../tests/fixtures/host-state';
 
 describe('DiskFilter', () => {
   const host = fakeHost({ disk_total: 100, disk_used: 90 });

@@ -1,7 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { type ZunConf } from '@zun-ts/config';
+import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type HostState, type ScheduleRequest } from '../host-state';
-import { SCHEDULER_CONF } from '../tokens';
 import { fitsCapacity, type HostFilter } from './host-filter';
 
 /**
@@ -13,7 +12,7 @@ export class DiskFilter implements HostFilter {
   readonly name = 'DiskFilter';
   readonly runOncePerRequest = false;
 
-  constructor(@inject(SCHEDULER_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>) {}
+  constructor(@inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>) {}
 
   hostPasses(host: HostState, req: ScheduleRequest): boolean {
     if (!req.disk) return true;

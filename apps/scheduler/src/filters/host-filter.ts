@@ -1,7 +1,5 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type HostState, type ScheduleRequest } from '../host-state';
-
-/** Inversify token every host filter is bound to; FilterScheduler receives them all with `@multiInject`. */
-export const HOST_FILTER = Symbol.for('zun.scheduler.HostFilter');
 
 /** One pass/fail rule of the filter scheduler, chosen by name in `[scheduler] enabled_filters`. */
 export interface HostFilter {
@@ -14,6 +12,9 @@ export interface HostFilter {
   readonly runOncePerRequest: boolean;
   hostPasses(host: HostState, req: ScheduleRequest): boolean;
 }
+
+/** Inversify token every host filter is bound to; FilterScheduler receives them all with `@multiInject`. */
+export const HOST_FILTER: ServiceIdentifier<HostFilter> = Symbol.for('zun.scheduler.HostFilter');
 
 // Float sums of fractional cpus (0.1 + 0.2 …) must not reject an exact fit.
 const EPSILON = 1e-9;

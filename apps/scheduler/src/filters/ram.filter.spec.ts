@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeConf, fakeHost, fakeRequest } from './host-state.fixtures';
+import { fakeConf, fakeHost, fakeRequest } from '../../tests/fixtures/host-state';
 import { RamFilter } from './ram.filter';
 
 describe('RamFilter', () => {

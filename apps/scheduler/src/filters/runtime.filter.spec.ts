@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeHost, fakeRequest } from './host-state.fixtures';
+import { fakeHost, fakeRequest } from '../../tests/fixtures/host-state';
 import { RuntimeFilter } from './runtime.filter';
 
 describe('RuntimeFilter', () => {

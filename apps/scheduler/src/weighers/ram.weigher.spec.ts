@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeHost } from '../filters/host-state.fixtures';
+import { fakeHost } from '../../tests/fixtures/host-state';
 import { orderByWeight, RamWeigher } from './ram.weigher';
 
 /** Deterministic [0, 1) sequence. */

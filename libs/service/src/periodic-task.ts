@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type Logger } from '@zun-ts/common';
 
 /**
@@ -56,3 +57,6 @@ export class PeriodicTask {
     await this.running;
   }
 }
+
+/** Injection token of a service's periodic tasks (bound once per task; started and stopped with the service). */
+export const PERIODIC_TASK: ServiceIdentifier<PeriodicTask> = Symbol.for('zun.PeriodicTask');

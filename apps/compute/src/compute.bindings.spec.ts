@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Container } from 'inversify';
+import { LOGGER, silentLogger } from '@zun-ts/common';
+import { CONSOLE_STREAMS, CONTAINER_DRIVER, type ConsoleStreams, FakeContainerDriver } from '@zun-ts/compute-driver';
+import { defaultConf, ZUN_CONF } from '@zun-ts/config';
+import { PERIODIC_TASK } from '@zun-ts/service';
+import { FakeConductor } from '../tests/fixtures/fake-conductor';
+import { bindCompute } from './compute.bindings';
+import { ComputeManager } from './compute.manager';
+import { ComputeConsole } from './compute-console.service';
+import { ContainerRecords } from './conductor-api';
+import { ConsoleGrants } from './console-grants';
+import { ConsoleRelay } from './console-relay.server';
+import { ContainerOperations } from './container-operations';
+import { ContainerSync } from './container-sync';
+import { KeyedLock } from './keyed-lock';
+import { ResourceTracker } from './resource-tracker';
+import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
+
+function composed() {
+  const conf = defaultConf({ DEFAULT: { host: 'cn7', periodic_interval: 5 } });
+  const driver = FakeContainerDriver.simulated();
+  const conductor = new FakeConductor();
+  const streams: ConsoleStreams = {
+    attach: () => Promise.reject(new Error('not in this test')),
+    exec: () => Promise.reject(new Error('not in this test')),
+  };
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(ZUN_CONF).toConstantValue(conf);
+  container.bind(LOGGER).toConstantValue(silentLogger());
+  container.bind(CONTAINER_DRIVER).toConstantValue(driver);
+  container.bind(CONSOLE_STREAMS).toConstantValue(streams);
+  container.bind(CONDUCTOR_API).toConstantValue(conductor);
+  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue({ containerSave: async () => ({}) as never, execInstanceCreate: async () => undefined });
+  bindCompute(container);
+  return { container, conductor };
+}
+
+describe('bindCompute', () => {
+  test('resolves the compute manager and every object of the host, one of each', () => {
+    const { container } = composed();
+    assert.ok(container.get(ComputeManager) instanceof ComputeManager);
+    for (const cls of [ContainerRecords, KeyedLock, ResourceTracker, ContainerOperations, ContainerSync, ConsoleGrants, ConsoleRelay, ComputeConsole] as const) {
+      const a: unknown = container.get<unknown>(cls);
+      assert.ok(a instanceof cls, cls.name);
+      assert.equal(container.get<unknown>(cls), a, `${cls.name} is a singleton`);
+    }
+    assert.equal(container.get(ComputeManager), container.get(ComputeManager));
+  });
+
+  test("the records are this host's, through the bound conductor", () => {
+    const { container, conductor } = composed();
+    const records = container.get(ContainerRecords);
+    assert.equal(records.host, 'cn7');
+    assert.equal(records.api, conductor);
+  });
+
+  test('binds the two periodic tasks of a compute host', async () => {
+    const { container } = composed();
+    const tasks = container.getAll(PERIODIC_TASK);
+    assert.deepEqual(tasks.map((t) => t.name), ['update_available_resources', 'sync_container_state']);
+    assert.deepEqual(container.getAll(PERIODIC_TASK), tasks, 'the same tasks every time');
+  });
+});

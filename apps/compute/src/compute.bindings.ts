@@ -1,0 +1,103 @@
+import { type Container as InversifyContainer, type ResolutionContext } from 'inversify';
+import { LOGGER } from '@zun-ts/common';
+import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
+import { ZUN_CONF } from '@zun-ts/config';
+import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
+import { ComputeManager } from './compute.manager';
+import { ComputeConsole } from './compute-console.service';
+import { ContainerRecords } from './conductor-api';
+import { ConsoleGrants } from './console-grants';
+import { ConsoleRelay } from './console-relay.server';
+import { ContainerBuilder } from './container-builder';
+import { ContainerOperations } from './container-operations';
+import { ContainerSync } from './container-sync';
+import { KeyedLock } from './keyed-lock';
+import { ResourceTracker } from './resource-tracker';
+import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
+
+/** `[DEFAULT] periodic_interval` in ms: the period of the resource update and of the state sync. */
+function intervalMs(ctx: ResolutionContext): number {
+  return ctx.get(ZUN_CONF).DEFAULT.periodic_interval * 1000;
+}
+
+/**
+ * Binds the compute host's objects, one of each, on `container`, which must hold ZUN_CONF, LOGGER,
+ * CONTAINER_DRIVER, CONSOLE_STREAMS, CONDUCTOR_API and CONSOLE_CONDUCTOR_API. The periodic tasks are
+ * bound under PERIODIC_TASK (resource update, then state sync).
+ */
+export function bindCompute(container: InversifyContainer): void {
+  container
+    .bind(ContainerRecords)
+    .toDynamicValue((ctx) => new ContainerRecords(ctx.get(CONDUCTOR_API), ctx.get(ZUN_CONF).DEFAULT.host, ctx.get(LOGGER)))
+    .inSingletonScope();
+  container.bind(KeyedLock).toDynamicValue(() => new KeyedLock()).inSingletonScope();
+  container
+    .bind(ResourceTracker)
+    .toDynamicValue((ctx) => {
+      const { reserve_disk_for_image: reserveDisk, reserved_host_memory_mb: reservedMemory } = ctx.get(ZUN_CONF).compute;
+      return new ResourceTracker(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), reserveDisk, ctx.get(LOGGER), reservedMemory);
+    })
+    .inSingletonScope();
+  container
+    .bind(ContainerBuilder)
+    .toDynamicValue((ctx) => {
+      const tracker = ctx.get(ResourceTracker);
+      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(LOGGER), () => tracker.diskQuotaSupported());
+    })
+    .inSingletonScope();
+  container
+    .bind(ContainerOperations)
+    .toDynamicValue(
+      (ctx) => new ContainerOperations(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerBuilder), ctx.get(KeyedLock), ctx.get(LOGGER)),
+    )
+    .inSingletonScope();
+  // An engine container of this host without a record is removed only after two full sync periods:
+  // long enough for any create in flight to have saved its record.
+  container
+    .bind(ContainerSync)
+    .toDynamicValue(
+      (ctx) =>
+        new ContainerSync(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerBuilder), ctx.get(KeyedLock), ctx.get(LOGGER), {
+          orphanGraceMs: 2 * intervalMs(ctx),
+        }),
+    )
+    .inSingletonScope();
+  container
+    .bind(PERIODIC_TASK)
+    .toDynamicValue((ctx) => {
+      const tracker = ctx.get(ResourceTracker);
+      return new PeriodicTask('update_available_resources', intervalMs(ctx), () => tracker.update(), ctx.get(LOGGER));
+    })
+    .inSingletonScope();
+  container
+    .bind(PERIODIC_TASK)
+    .toDynamicValue((ctx) => {
+      const sync = ctx.get(ContainerSync);
+      return new PeriodicTask('sync_container_state', intervalMs(ctx), () => sync.syncAll(), ctx.get(LOGGER));
+    })
+    .inSingletonScope();
+
+  // Attach and interactive exec: this host's relay bridges one engine session per connection from
+  // zun-wsproxy, for the token it minted; the engine's API itself stays on the unix socket.
+  container
+    .bind(ConsoleGrants)
+    .toDynamicValue((ctx) => new ConsoleGrants(ctx.get(ZUN_CONF).compute.relay_token_ttl * 1000))
+    .inSingletonScope();
+  container
+    .bind(ConsoleRelay)
+    .toDynamicValue((ctx) => {
+      const conf = ctx.get(ZUN_CONF);
+      return new ConsoleRelay(ctx.get(CONSOLE_STREAMS), ctx.get(ConsoleGrants), {
+        host: conf.compute.relay_host,
+        port: conf.compute.relay_port,
+        publicHost: conf.DEFAULT.host,
+        logger: ctx.get(LOGGER).child({ component: 'console-relay' }),
+      });
+    })
+    .inSingletonScope();
+  container
+    .bind(ComputeConsole)
+    .toDynamicValue((ctx) => new ComputeConsole(ctx.get(ConsoleGrants), ctx.get(ConsoleRelay), ctx.get(CONSOLE_CONDUCTOR_API)))
+    .inSingletonScope();
+  container.bind(ComputeManager).toSelf().inSingletonScope();
+}
