@@ -1,8 +1,9 @@
 import { type ZunService } from '@zun-ts/objects';
 
 /** DI tokens of the API; each stands for the interface or value named beside it. */
-export const CONF = Symbol.for('zun.api.Conf'); // ZunConf
-export const LOGGER = Symbol.for('zun.api.Logger'); // Logger
+/** The ZunConf and the Logger: the tokens every service shares. */
+export { ZUN_CONF as CONF } from '@zun-ts/config';
+export { LOGGER } from '@zun-ts/common';
 export const CLOCK = Symbol.for('zun.api.Clock'); // Clock
 export const POLICY = Symbol.for('zun.api.Policy'); // PolicyEnforcer
 export const SERVICE_STORE = Symbol.for('zun.api.ServiceStore'); // ServiceStore

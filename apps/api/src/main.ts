@@ -5,7 +5,7 @@ import { type Express } from 'express';
 import { Container } from 'inversify';
 import { type Logger } from '@zun-ts/common';
 import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
-import { Database } from '@zun-ts/db';
+import { openDatabase } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
 import { RpcTransport } from '@zun-ts/rpc';
 import { createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
@@ -150,7 +150,7 @@ export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceSto
 
 /** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */
 async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
-  const db = await Database.openAtHead(conf.database.connection, { logger, poolSize: conf.database.max_pool_size });
+  const db = await openDatabase(conf, logger);
   const transport = RpcTransport.connect({
     redisUrl: conf.redis.url,
     prefix: conf.redis.key_prefix,
@@ -169,7 +169,7 @@ async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
 
 /** The primary checks configuration, database and pipeline once, so a mistake stops start-up instead of every worker. */
 async function preflight(conf: ZunConf, logger: Logger): Promise<void> {
-  const db = await Database.openAtHead(conf.database.connection, { logger, poolSize: 1 });
+  const db = await openDatabase(conf, logger, { poolSize: 1 });
   try {
     createApiApp(conf, logger, db.services);
   } finally {

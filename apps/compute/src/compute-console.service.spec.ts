@@ -11,7 +11,7 @@ import { ConsoleGrants } from './console-grants';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '@zun-ts/common';
 
 const ctx: RequestContext = adminContext('req-console');
 const EXEC = 'a'.repeat(64);

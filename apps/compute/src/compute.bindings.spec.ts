@@ -15,7 +15,7 @@ import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 

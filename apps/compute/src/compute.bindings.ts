@@ -11,7 +11,7 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 

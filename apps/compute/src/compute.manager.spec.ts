@@ -11,7 +11,7 @@ import { COMPUTE_HOST_LABEL } from './container-mapping';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
 import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
 
 const HOST = 'cn1';

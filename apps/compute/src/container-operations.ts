@@ -5,7 +5,7 @@ import { type ContainerPatch, type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
 import { addressesOf, detailOf } from './container-mapping';
-import { type KeyedLock } from './keyed-lock';
+import { type KeyedLock } from '@zun-ts/common';
 
 /** How many create uuids a host remembers to tell a redelivery from a first delivery. */
 const SEEN_CREATES_MAX = 10_000;

@@ -4,7 +4,7 @@ import { type Container, type ContainerStatus } from '@zun-ts/objects';
 import { type ContainerBuilder } from './container-builder';
 import { type ContainerRecords, errorText } from './conductor-api';
 import { addressesOf, COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
-import { type KeyedLock } from './keyed-lock';
+import { type KeyedLock } from '@zun-ts/common';
 
 /** Statuses the sync leaves alone: an operation owns them. */
 const NOT_SYNCED: ReadonlySet<ContainerStatus> = new Set(['Creating', 'Deleting', 'Deleted']);

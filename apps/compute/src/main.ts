@@ -14,7 +14,7 @@ import { RpcConductorApi } from './conductor-api';
 import { ConsoleRelay } from './console-relay.server';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '@zun-ts/common';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
 const BINARY = COMPUTE_BINARY;

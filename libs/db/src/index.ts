@@ -44,6 +44,4 @@ export {
   type ContainerCurrentState,
 } from './db-errors';
 export { assertSchemaCurrent, SchemaNotCurrent } from './schema-check';
-/** @deprecated import it from @zun-ts/common; re-exported only until apps/api does. */
-export { isUuidLike } from '@zun-ts/common';
 export { openDatabase } from './open-database';

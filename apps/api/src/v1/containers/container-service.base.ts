@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { type Logger, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
-import { type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
+import { COMPUTE_BINARY, type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
 import { type ArgsOf, type ComputeRpcApi, type ResultOf, type RpcMethodName } from '@zun-ts/rpc';
 import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
@@ -11,9 +11,6 @@ import { type StateCheckedAction, VALID_STATES, validateContainerState } from '.
 import { containerView, hiddenContainerFields } from './container.view';
 import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './container-backend';
 import { type ContainerRpc } from './containers.tokens';
-
-/** The compute binary whose liveness decides whether a host can be called. */
-const COMPUTE_BINARY = 'zun-compute';
 
 /** An asynchronous operation: the state the API writes before casting, and the cast itself. */
 export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {

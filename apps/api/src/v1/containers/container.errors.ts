@@ -39,12 +39,6 @@ export class Base64Exception extends BadRequest {
 export class ValidationError extends BadRequest {}
 
 /** 404 for the 1.39 `host` parameter. */
-export class RequestedHostNotFound extends NotFound {
-  static of(host: string): RequestedHostNotFound {
-    return new RequestedHostNotFound(`Requested host ${host} could not be found.`);
-  }
-}
-
 /** 404 for the 1.31 `registry` parameter. */
 export class RegistryNotFound extends NotFound {
   static of(registry: string): RegistryNotFound {

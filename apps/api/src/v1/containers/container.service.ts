@@ -1,7 +1,7 @@
 import { injectable, injectFromBase } from 'inversify';
 import { InvalidValue, ResourceNotFound, type RequestContext } from '@zun-ts/common';
 import { type ContainerFilters } from '@zun-ts/db';
-import { type Container, type ContainerAddresses } from '@zun-ts/objects';
+import { type Container, type ContainerAddresses, memoryMiBOf, parseMemoryMiB } from '@zun-ts/objects';
 import { isAllProjects, nextLink, strictBool, validateLimit, validateSortDir, versionCheck } from '../../http/request-params.parser';
 import { sameNameConflict } from './container.errors';
 import {
@@ -110,7 +110,7 @@ export class ContainerService extends ContainerServiceBase {
         await quota.check(ctx, {
           containers: 0,
           cpu: update.cpu === undefined ? 0 : update.cpu - (c.cpu ?? 0),
-          memory: update.memory === undefined ? 0 : Number(update.memory) - Number(c.memory ?? 0),
+          memory: update.memory === undefined ? 0 : parseMemoryMiB(update.memory) - (memoryMiBOf(c.memory) ?? 0),
           disk: 0,
         });
       }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestContext } from '@zun-ts/common';
 import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
-import { NotSupported, RegistryNotFound, RequestedHostNotFound } from './container.errors';
+import { RequestedHostNotFound } from '@zun-ts/common';
+import { NotSupported, RegistryNotFound } from './container.errors';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 
 const CTX: RequestContext = { requestId: 'req-1', userId: 'u1', projectId: 'p1', roles: ['member'], isAdmin: false };

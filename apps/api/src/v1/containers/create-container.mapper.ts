@@ -1,10 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
+import { InvalidValue, type RequestContext, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
 import { type NewContainer, type QuotaDeltas } from '@zun-ts/db';
 import { type CpuPolicy, type Healthcheck, type RestartPolicy, type RestartPolicyName } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
-import { NotSupported, RegistryNotFound, RequestedHostNotFound } from './container.errors';
+import { NotSupported, RegistryNotFound } from './container.errors';
 import { DEFAULT_CPU, DEFAULT_IMAGE_DRIVER, DEFAULT_MEMORY } from './parameter-types.schema';
 import { pyStr } from '../../http/python-repr.util';
 import { strictBool, versionCheck } from '../../http/request-params.parser';
@@ -175,7 +175,7 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
   const requestedHost = params['host'] ? String(params['host']) : null;
   if (requestedHost) {
     deps.authorize('container:create:requested_destination');
-    if (!(await deps.computeNodeExists(requestedHost))) throw RequestedHostNotFound.of(requestedHost);
+    if (!(await deps.computeNodeExists(requestedHost))) throw new RequestedHostNotFound(requestedHost);
   }
 
   if (present(params, 'entrypoint')) c.entrypoint = argv(params['entrypoint']);

@@ -1,7 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { ComputeNodeNotFound, type RequestContext } from '@zun-ts/common';
+import { ComputeNodeNotFound, isUuidLike, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { isUuidLike } from '@zun-ts/db';
 import { type ComputeNode } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
 import { CONF, CONTAINER_BACKEND, POLICY } from '../../api.tokens';
