@@ -1,7 +1,7 @@
 // Builders for unit tests of the compute host (not used at run time).
 import { Conflict, ContainerNotFound, type RequestContext } from '@zun-ts/common';
-import { type Container } from '@zun-ts/objects';
-import { type ComputeNodeInventory, type ContainerPatch, type CreateFailureReport } from '@zun-ts/rpc';
+import { type ComputeNodeInventory, type Container, type HostContainerPatch } from '@zun-ts/objects';
+import { CONDUCTOR, type ConductorRpcApi, type CreateFailureReport, localClient } from '@zun-ts/rpc';
 import { type ConductorApi, type SaveGuard } from './conductor-api';
 
 /** A container record with Zun's defaults. */
@@ -17,14 +17,22 @@ export function fakeContainer(patch: Partial<Container> = {}): Container {
   };
 }
 
-/** The conductor, in memory: records, guarded saves, reports, inventories and events. */
-export class FakeConductor implements ConductorApi {
+/**
+ * The conductor, in memory: records, guarded saves, reports, inventories and events. The code under test
+ * reaches it through {@link client}, the same typed client (and schemas) as over RPC.
+ */
+export class FakeConductor implements Partial<ConductorRpcApi> {
   readonly rows = new Map<string, Container>();
-  readonly saves: Array<{ uuid: string; patch: ContainerPatch; expected?: SaveGuard }> = [];
+  readonly saves: Array<{ uuid: string; patch: HostContainerPatch; expected?: SaveGuard }> = [];
   readonly reports: CreateFailureReport[] = [];
   readonly inventories: Array<{ hostname: string; inventory: ComputeNodeInventory }> = [];
   readonly events: string[] = [];
   readonly destroyed: string[] = [];
+
+  /** A conductor client presenting the identity of compute host `host`, as the compute host's transport would. */
+  client(host = 'cn1'): ConductorApi {
+    return localClient(CONDUCTOR, this, { host, binary: 'zun-compute' });
+  }
 
   put(c: Container): Container {
     this.rows.set(c.uuid, { ...c });
@@ -47,7 +55,7 @@ export class FakeConductor implements ConductorApi {
     return [...this.rows.values()].filter((c) => c.host === args.host && c.container_type === 0).map((c) => ({ ...c }));
   }
 
-  async containerSave(_ctx: RequestContext, args: { container_uuid: string; patch: ContainerPatch; expected?: SaveGuard }): Promise<Container> {
+  async containerSave(_ctx: RequestContext, args: { container_uuid: string; patch: HostContainerPatch; expected?: SaveGuard }): Promise<Container> {
     const c = this.rows.get(args.container_uuid);
     if (!c) throw new ContainerNotFound(`Container ${args.container_uuid} could not be found.`);
     const e = args.expected;

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { adminContext } from '@zun-ts/common';
 import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
-import { ConductorServiceRegistry, computeTopic, RpcServer, RpcTransport, type ComputeRpcApi } from '@zun-ts/rpc';
-import { bootstrapService, runMain, runService } from '@zun-ts/service';
+import { COMPUTE, CONDUCTOR, ConductorServiceRegistry, computeTopic, RpcServer, rpcClient } from '@zun-ts/rpc';
+import { bootstrapService, connectRpc, runMain, runService } from '@zun-ts/service';
 import { ComputeManager } from './compute.manager';
-import { COMPUTE_CONSOLE, ComputeConsole, rpcConsoleConductor } from './compute-console.service';
+import { COMPUTE_CONSOLE, ComputeConsole } from './compute-console.service';
 import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
-import { ContainerRecords, RpcConductorApi } from './conductor-api';
+import { ContainerRecords } from './conductor-api';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
@@ -26,15 +26,10 @@ void runMain(BINARY, async () => {
   const host = conf.DEFAULT.host;
   const topic = computeTopic(host);
   const driver = DockerContainerDriver.fromConfig(conf.docker, { logger: logger.child({ component: 'docker' }) });
-  const transport = RpcTransport.connect({
-    redisUrl: conf.redis.url,
-    prefix: conf.redis.key_prefix,
-    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
-    shutdownTimeoutMs: 25_000,
-    logger,
-  });
+  const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
+  const conductor = rpcClient(transport, CONDUCTOR);
 
-  const records = new ContainerRecords(new RpcConductorApi(transport), host, logger);
+  const records = new ContainerRecords(conductor, host, logger);
   const locks = new KeyedLock();
   const tracker = new ResourceTracker(driver, records, conf.compute.reserve_disk_for_image, logger, conf.compute.reserved_host_memory_mb);
   const builder = new ContainerBuilder(driver, records, logger, () => tracker.diskQuotaSupported());
@@ -57,7 +52,7 @@ void runMain(BINARY, async () => {
     publicHost: host,
     logger: logger.child({ component: 'console-relay' }),
   });
-  const consoles = new ComputeConsole(grants, relay, rpcConsoleConductor(transport));
+  const consoles = new ComputeConsole(grants, relay, conductor);
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(COMPUTE_CONF).toConstantValue(conf);
@@ -71,12 +66,12 @@ void runMain(BINARY, async () => {
     binary: BINARY,
     topic,
     conf,
-    registry: new ConductorServiceRegistry(transport),
+    registry: new ConductorServiceRegistry(conductor),
     logger,
     start: async () => {
       await relay.listen();
       // Each create holds its slot through pull, create and start: allow many at once.
-      await server.serve<ComputeRpcApi>(topic, container.get(ComputeManager), { concurrency: 64 });
+      await server.serve(COMPUTE, container.get(ComputeManager), { host, concurrency: 64 });
       await ops.recover(adminContext()).catch((err: unknown) => logger.warn('start-up recovery failed', { error: (err as Error).message }));
       sync.start();
       for (const p of periodic) p.start();

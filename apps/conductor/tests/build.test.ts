@@ -11,7 +11,7 @@ import type Docker from 'dockerode';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
-import { type BuildRetry, CONDUCTOR_TOPIC, type ComputeRpcApi, computeTopic, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
+import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
 import { build, requireEnv, ServiceProcess, uniqueName, waitFor } from './fixtures/service-env';
 
@@ -34,7 +34,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   let db: Database;
   let docker: Docker;
   let transport: RpcTransport;
-  let conductor: RpcClient<ConductorRpcApi>;
+  let conductor: ConductorClient;
 
   const logs = (): string => procs.map((p) => p.output()).join('\n');
   const start = (app: string, host: string, extra: string[] = []): ServiceProcess => {
@@ -110,7 +110,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
       ].join('\n'),
     );
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 20_000 });
-    conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
+    conductor = rpcClient(transport, CONDUCTOR);
     start('conductor', uniqueName('cond'));
     start('scheduler', uniqueName('sched'));
     start('compute', hostA);
@@ -180,7 +180,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     // Placed by hand as the conductor would: claim, then host.
     await db.computeNodes.claimForContainer(c.uuid, hostA, { cpu: 0.5, memory: 64, disk: 0 }, {});
     const placed = await db.containers.update(c.uuid, { host: hostA });
-    const compute = new RpcClient<ComputeRpcApi>(transport, computeTopic(hostA));
+    const compute = rpcClient(transport, COMPUTE, hostA);
     const retry: BuildRetry = { request: { container_uuid: c.uuid, run: true, hints: {}, availability_zone: null, requested_host: null }, attempt: 1, hosts: [hostA] };
     const req = { container_uuid: c.uuid, container: placed, run: true, retry };
     await Promise.all([compute.cast('containerCreate', ctx, req), compute.cast('containerCreate', ctx, req), compute.cast('containerCreate', ctx, req)]);
@@ -237,7 +237,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   test('delete (force): engine container removed, claim released once, record destroyed', async () => {
     const before = await db.computeNodes.get(hostA);
     await db.containers.update(running.uuid, { status: 'Deleting' });
-    const compute = new RpcClient<ComputeRpcApi>(transport, computeTopic(hostA));
+    const compute = rpcClient(transport, COMPUTE, hostA);
     const ctx = ctxFor();
     await compute.cast('containerDelete', ctx, { container_uuid: running.uuid, force: true, stop: false });
     await compute.cast('containerDelete', ctx, { container_uuid: running.uuid, force: true, stop: false }); // redelivered

@@ -13,7 +13,6 @@ export {
   type ContainerFilterKey,
   type ContainerFilters,
   type ContainerListOptions,
-  type ContainerPatch,
   type ContainerRepository,
   type ContainerScope,
   type ContainerUsage,
@@ -31,7 +30,9 @@ export {
 } from './quota.repository';
 export { type ContainerActionRepository, type ContainerActionWithEvents } from './container-action.repository';
 export { type ExecInstanceRecord, type ExecInstanceRepository } from './exec-instance.repository';
-export { INVENTORY_FIELDS, type ComputeNodeInventory, type ComputeNodeRepository } from './compute-node.repository';
+export { type ComputeNodeRepository } from './compute-node.repository';
+// Their home is libs/objects; re-exported for callers that import them with the repositories.
+export { INVENTORY_FIELDS, type ComputeNodeInventory, type ContainerPatch } from '@zun-ts/objects';
 export { type ClaimLimits, type ClaimOutcome, type ClaimResources } from './claims';
 export { type ContainerClaim } from './entities';
 export { type PageOptions, type SortDir } from './pagination';

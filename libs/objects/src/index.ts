@@ -9,3 +9,5 @@ export * from './exec-instance.object';
 export * from './image.object';
 export * from './volume-mapping.object';
 export * from './envelope';
+export * from './patches';
+export * from './object-fingerprints';

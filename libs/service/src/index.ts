@@ -9,3 +9,4 @@ export * from './run-main';
 export * from './bootstrap';
 export { isServiceNotFound, isTransient } from './errors';
 export * from './fake-service-registry';
+export * from './connect-rpc';

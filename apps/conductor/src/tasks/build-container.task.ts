@@ -22,8 +22,7 @@ import {
   ContainerStateConflict,
 } from '@zun-ts/db';
 import { type Container, type JsonObject } from '@zun-ts/objects';
-import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
-import { type ComputeCaster, type SchedulerApi } from '../rpc-apis';
+import { type BuildContainerRequest, type BuildRetry, type ComputeClient, type CreateFailureReport, type SchedulerClient } from '@zun-ts/rpc';
 import { ACTION_REPOSITORY, COMPUTE_CASTER, COMPUTE_NODE_REPOSITORY, CONDUCTOR_CONF, CONTAINER_REPOSITORY, LOGGER, SCHEDULER_API } from '../tokens';
 
 /** Zun's status_reason when scheduling finds no host. */
@@ -147,6 +146,11 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
  * longer `Creating` is left alone, and a failure report about a host the container has already left
  * is ignored. Each attempt is an action event of the `create` action.
  */
+/** The scheduler as the build task uses it (a call: the answer is needed to go on). */
+export type SchedulerApi = Pick<SchedulerClient, 'call'>;
+/** The client of a compute host's topic, as the build task uses it (it only casts the create). */
+export type ComputeCaster = (host: string) => Pick<ComputeClient, 'cast'>;
+
 @injectable()
 export class BuildContainerTask {
   constructor(
@@ -298,7 +302,7 @@ export class BuildContainerTask {
     const event = buildEventName(retry.attempt);
     let hosts: string[];
     try {
-      ({ hosts } = await this.scheduler.selectDestinations(ctx, {
+      ({ hosts } = await this.scheduler.call('selectDestinations', ctx, {
         container_uuid: c.uuid,
         cpu: c.cpu,
         memory: memoryMiB(c.memory),
@@ -359,7 +363,7 @@ export class BuildContainerTask {
       }
       throw err;
     }
-    await this.compute.containerCreate(ctx, host, { container_uuid: c.uuid, container: saved, run: retry.request.run, retry });
+    await this.compute(host).cast('containerCreate', ctx, { container_uuid: c.uuid, container: saved, run: retry.request.run, retry });
     await this.event(ctx, c.uuid, buildEventName(retry.attempt), host, 'Success', null, log);
   }
 

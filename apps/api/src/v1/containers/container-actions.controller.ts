@@ -2,7 +2,7 @@ import { type Request } from 'express';
 import { inject, injectable } from 'inversify';
 import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
-import { type ComputeRpcApi, type RpcMethodName } from '@zun-ts/rpc';
+import { type ComputeCastName } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
 import { sendJsonResponse } from '../../http/error-body';
 import { requireContext } from '../../http/request-state';
@@ -85,7 +85,7 @@ export class ContainerActionsController implements ApiController {
     return c;
   }
 
-  private async cast<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<void> {
+  private async cast<M extends ComputeCastName>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<void> {
     this.svc.requireHost(c);
     await this.svc.castOperation(ctx, c, op);
   }

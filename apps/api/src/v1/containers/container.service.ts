@@ -4,7 +4,7 @@ import { type ZunConf } from '@zun-ts/config';
 import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
 import { type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
-import { type ArgsOf, type BuildContainerRequest, type ComputeRpcApi, type ResultOf, type RpcMethodName } from '@zun-ts/rpc';
+import { type BuildContainerRequest, type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
 import { CLOCK, type Clock, CONF, LOGGER, POLICY } from '../../api.tokens';
 import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
 import { type StateCheckedAction, VALID_STATES } from './container-states.table';
@@ -15,7 +15,7 @@ import { CONTAINER_BACKEND, type ContainerBackend, type ContainerStores, type Qu
 const COMPUTE_BINARY = 'zun-compute';
 
 /** An asynchronous operation: the state the API writes before casting, and the cast itself. */
-export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {
+export interface AsyncOperation<M extends ComputeCastName> {
   /** Verb of the state check and of its 409. */
   check: StateCheckedAction;
   /** Action recorded for the request (container_action), if any. */
@@ -29,7 +29,7 @@ export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {
   /** Whether another task may be in flight (delete proceeds regardless). @default false */
   allowBusy?: boolean;
   method: M;
-  args: ArgsOf<ComputeRpcApi[M]>;
+  args: ComputeArgs<M>;
 }
 
 /** What every container route shares: scoped lookups, policy, host liveness, RPC. */
@@ -109,7 +109,7 @@ export class ContainerService {
   }
 
   /** A synchronous call to the container's compute host, after checking the host is up. */
-  async callCompute<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, method: M, args: ArgsOf<ComputeRpcApi[M]>): Promise<ResultOf<ComputeRpcApi[M]>> {
+  async callCompute<M extends ComputeCallName>(ctx: RequestContext, c: Container, method: M, args: ComputeArgs<M>): Promise<ComputeResult<M>> {
     const host = await this.upHost(c);
     return this.backend.rpc.compute(host).call(method, ctx, args, { timeoutMs: this.conf.DEFAULT.rpc_response_timeout * 1000 });
   }
@@ -124,7 +124,7 @@ export class ContainerService {
    * gets a 409), records the action, and casts the operation to the container's host. If the cast cannot
    * be queued the previous state is put back.
    */
-  async castOperation<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
+  async castOperation<M extends ComputeCastName>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
     const host = c.host ?? this.requireHost(c);
     const expectedStatus = op.expectedStatus ?? (VALID_STATES[op.check] as readonly ContainerStatus[]);
     let updated: Container;

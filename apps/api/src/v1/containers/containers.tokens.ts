@@ -3,7 +3,7 @@ import {
   type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type NewContainer, type QuotaClassRepository, type QuotaRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
-import { type ComputeRpcApi, type ConductorRpcApi, type RpcClient } from '@zun-ts/rpc';
+import { type ComputeClient, type ConductorClient } from '@zun-ts/rpc';
 
 /** DI token of the {@link ContainerBackend}. */
 export const CONTAINER_BACKEND = Symbol.for('zun.api.ContainerBackend');
@@ -24,9 +24,9 @@ export interface ContainerStores {
 /** RPC clients by destination. */
 export interface ContainerRpc {
   /** The conductor queue (create: scheduling and placement). */
-  conductor(): Pick<RpcClient<ConductorRpcApi>, 'call' | 'cast'>;
+  conductor(): ConductorClient;
   /** The queue of one compute host. */
-  compute(host: string): Pick<RpcClient<ComputeRpcApi>, 'call' | 'cast'>;
+  compute(host: string): ComputeClient;
 }
 
 /** Resource deltas a create or an update would add to the project's usage. */

@@ -4,7 +4,7 @@ import { type Logger, type RequestContext, silentLogger } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { Database, type NewContainer } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
-import { type ComputeRpcApi, type ConductorRpcApi, type RpcClient } from '@zun-ts/rpc';
+import { type ComputeClient, type ConductorClient } from '@zun-ts/rpc';
 import { type Clock } from '../../../api.tokens';
 import { createApiApp } from '../../../main';
 import { listen, testConf, type TestServer } from '../../../testing/test-api';
@@ -46,12 +46,12 @@ export class RecordingRpc implements ContainerRpc {
     };
   }
 
-  conductor(): Pick<RpcClient<ConductorRpcApi>, 'call' | 'cast'> {
-    return this.client('conductor') as unknown as Pick<RpcClient<ConductorRpcApi>, 'call' | 'cast'>;
+  conductor(): ConductorClient {
+    return this.client('conductor') as unknown as ConductorClient;
   }
 
-  compute(host: string): Pick<RpcClient<ComputeRpcApi>, 'call' | 'cast'> {
-    return this.client(`compute.${host}`) as unknown as Pick<RpcClient<ComputeRpcApi>, 'call' | 'cast'>;
+  compute(host: string): ComputeClient {
+    return this.client(`compute.${host}`) as unknown as ComputeClient;
   }
 
   /** Messages of one method. */
