@@ -9,7 +9,7 @@ export const COMPUTE_BINARY = 'zun-compute';
  * through here first: a container of another host (or of none) is answered as ContainerNotFound, exactly
  * as a container that does not exist, so a host cannot even learn that another tenant's uuid exists; the
  * refusal is logged as a warning naming both hosts. The caller's identity is the one its transport declared
- * (see docs/adr/0012-compute-host-trust-model.md for what that does and does not prove).
+ * (see docs/adr/0006-compute-host-trust-model.md for what that does and does not prove).
  */
 export class HostOwnership {
   constructor(private readonly logger: Logger) {}

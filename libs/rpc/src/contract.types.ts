@@ -3,7 +3,7 @@ import { type AnyWireSchema, type WireSchema } from './wire-schema';
 
 /**
  * Who sent a message, as the sending process declared it when it connected (`RpcTransport.connect`'s
- * identity). Declared, not proven: see docs/adr/0012-compute-host-trust-model.md.
+ * identity). Declared, not proven: see docs/adr/0006-compute-host-trust-model.md.
  */
 export interface RpcCaller {
   host: string;
