@@ -54,6 +54,9 @@ export function decodeArgs(spec: AnyMethodSpec, where: string, wire: unknown): u
   }
 }
 
+/** What running a message came to: a result in wire form, or an error. */
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
 interface Served {
   topic: string;
   worker: Worker<RpcRequest, unknown, string>;
@@ -127,32 +130,7 @@ export class RpcServer implements RpcClosable {
       throw new UnrecoverableError((err as Error).message);
     }
     const log = s.log.child({ method: req.method, requestId: req.ctx.requestId, jobId: id });
-    const m = s.methods.get(req.method);
-    let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
-    let args: unknown;
-    if (!m) {
-      outcome = { ok: false, error: new NoSuchMethod(`Endpoint ${s.topic} does not support RPC method ${req.method}.`) };
-    } else {
-      try {
-        args = decodeArgs(m.spec, `${s.topic}.${req.method}`, req.args);
-        outcome = { ok: true, result: undefined };
-      } catch (err) {
-        outcome = { ok: false, error: err };
-      }
-    }
-    if (m && outcome.ok) {
-      const key = this.nextRun++;
-      const abandoned = new Promise<never>((_, reject) => s.running.set(key, reject));
-      try {
-        const result = await Promise.race([m.fn(req.ctx, args, req.sender), abandoned]);
-        outcome = { ok: true, result: m.spec.kind === 'call' ? encodeWith(m.spec.result, result) : null };
-      } catch (err) {
-        if (err instanceof JobAbandoned) throw err;
-        outcome = { ok: false, error: err };
-      } finally {
-        s.running.delete(key);
-      }
-    }
+    const outcome = await this.invoke(s, req);
 
     if (req.replyTo !== undefined) {
       // A call: its caller learns the outcome, so the job is done either way.
@@ -174,6 +152,32 @@ export class RpcServer implements RpcClosable {
     logFailure(log, 'rpc cast failed', err);
     const e = serializeError(err);
     throw new UnrecoverableError(`${e.name}: ${e.message}`);
+  }
+
+  /**
+   * Decodes the args by the method's schema (InvalidRpcMessage when they do not match: the handler never
+   * sees them), runs the handler with the sender as caller, and encodes a call's result by its schema.
+   */
+  private async invoke(s: Served, req: RpcRequest): Promise<Outcome> {
+    const m = s.methods.get(req.method);
+    if (!m) return { ok: false, error: new NoSuchMethod(`Endpoint ${s.topic} does not support RPC method ${req.method}.`) };
+    let args: unknown;
+    try {
+      args = decodeArgs(m.spec, `${s.topic}.${req.method}`, req.args);
+    } catch (err) {
+      return { ok: false, error: err };
+    }
+    const key = this.nextRun++;
+    const abandoned = new Promise<never>((_, reject) => s.running.set(key, reject));
+    try {
+      const result = await Promise.race([m.fn(req.ctx, args, req.sender), abandoned]);
+      return { ok: true, result: m.spec.kind === 'call' ? encodeWith(m.spec.result, result) : null };
+    } catch (err) {
+      if (err instanceof JobAbandoned) throw err;
+      return { ok: false, error: err };
+    } finally {
+      s.running.delete(key);
+    }
   }
 
   private async reply(log: Logger, key: string, reply: RpcReply): Promise<void> {
