@@ -31,7 +31,7 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3', 'ioredis'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['bullmq', 'dockerode', 'ioredis'] },
             { sourceTag: 'type:rpc', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'dockerode', 'mysql2', 'better-sqlite3'] },
-            { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
+            { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:rpc'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
             { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:testing'] },
             { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { type RequestContext } from '@zun-ts/common';
 import { RpcServer, RpcTransport } from '@zun-ts/rpc';
-import { type BenchRpcApi } from './bench.contract';
+import { BENCH, type BenchRpcApi } from './bench.contract';
 
 class BenchImpl implements BenchRpcApi {
   private ticks = 0;
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const prefix = process.env.BENCH_PREFIX;
   if (!redisUrl || !prefix) throw new Error('BENCH_REDIS_URL and BENCH_PREFIX must be set');
   const transport = RpcTransport.connect({ redisUrl, prefix });
-  await new RpcServer(transport).serve<BenchRpcApi>('conductor', new BenchImpl(), { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16) });
+  await new RpcServer(transport).serve(BENCH, new BenchImpl(), { concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16) });
   process.once('SIGTERM', () => void transport.close());
   process.stdout.write('ready\n');
 }

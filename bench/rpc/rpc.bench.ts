@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { adminContext } from '@zun-ts/common';
-import { RpcClient, RpcTransport } from '@zun-ts/rpc';
+import { rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { Redis } from 'ioredis';
-import { type BenchRpcApi } from './bench.contract';
+import { BENCH } from './bench.contract';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CASTS = Number(process.env.BENCH_CASTS ?? 10_000);
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const prefix = `zun-bench-${randomUUID().slice(0, 8)}`;
   const server = await startServer(redisUrl, prefix);
   const transport = RpcTransport.connect({ redisUrl, prefix });
-  const client = new RpcClient<BenchRpcApi>(transport, 'conductor');
+  const client = rpcClient(transport, BENCH);
   const ctx = adminContext();
   try {
     for (let i = 0; i < 200; i++) await client.call('ping', ctx, {});

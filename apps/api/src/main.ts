@@ -7,8 +7,7 @@ import { type Logger } from '@zun-ts/common';
 import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
 import { openDatabase } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
-import { RpcTransport } from '@zun-ts/rpc';
-import { createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
+import { connectRpc, createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
 import {
   API_CONTROLLER,
   CLOCK,
@@ -151,12 +150,7 @@ export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceSto
 /** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */
 async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
   const db = await openDatabase(conf, logger);
-  const transport = RpcTransport.connect({
-    redisUrl: conf.redis.url,
-    prefix: conf.redis.key_prefix,
-    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
-    logger: logger.child({ component: 'rpc' }),
-  });
+  const transport = connectRpc(conf, logger, { binary: BINARY });
   const backend: ContainerBackend = { stores: db, rpc: new TransportContainerRpc(transport) };
   const server = new ApiServer(createApiApp(conf, logger, db.services, {}, backend), logger);
   await server.listen(conf.api.port, conf.api.host_ip);

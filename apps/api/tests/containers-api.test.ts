@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
-import { type BuildContainerRequest, CONDUCTOR_TOPIC, computeTopic, type ContainerLogsRequest, type ContainerRef, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { type BuildContainerRequest, COMPUTE, CONDUCTOR, type ContainerLogsRequest, type ContainerRef, RpcServer, RpcTransport, unimplemented } from '@zun-ts/rpc';
 import { TransportContainerRpc } from '../src/v1/containers/container-rpc.gateway';
 import { ADMIN, ContainerApi, type Reply } from './fixtures/container-api.fixture';
 import { requireEnv } from './fixtures/keystone-env';
@@ -62,12 +62,14 @@ describe('container API over real Redis and SQLite', () => {
     apiTransport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 1000 });
     serverTransport = RpcTransport.connect({ redisUrl, prefix });
     const server = new RpcServer(serverTransport);
-    await server.serve(CONDUCTOR_TOPIC, {
+    await server.serve(CONDUCTOR, {
+      ...unimplemented(CONDUCTOR),
       async buildContainer(ctx: RequestContext, args: BuildContainerRequest): Promise<void> {
         conductorGot.push({ method: 'buildContainer', ctx, args });
       },
     });
-    await server.serve(computeTopic('cn-int'), {
+    await server.serve(COMPUTE, {
+      ...unimplemented(COMPUTE),
       async containerStart(ctx: RequestContext, args: ContainerRef): Promise<void> {
         computeGot.push({ method: 'containerStart', ctx, args });
       },
@@ -75,7 +77,7 @@ describe('container API over real Redis and SQLite', () => {
         computeGot.push({ method: 'containerLogs', ctx, args });
         return `logs of ${args.container_uuid}\n`;
       },
-    });
+    }, { host: 'cn-int' });
     api = await ContainerApi.start({
       db,
       rpc: new TransportContainerRpc(apiTransport),

@@ -28,11 +28,11 @@ class ConsoleConductor extends FakeConductor {
 function rig() {
   const driver = new FakeContainerDriver();
   const conductor = new ConsoleConductor();
-  const records = new ContainerRecords(conductor, 'cn1', silentLogger());
+  const records = new ContainerRecords(conductor.client('cn1'), 'cn1', silentLogger());
   const locks = new KeyedLock();
   const ops = new ContainerOperations(driver, records, new ContainerBuilder(driver, records, silentLogger()), locks, silentLogger());
   const grants = new ConsoleGrants(60_000);
-  const consoles = new ComputeConsole(grants, relay, conductor);
+  const consoles = new ComputeConsole(grants, relay, conductor.client('cn1'));
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: 'cn1' } }), driver, ops, consoles);
   return { driver, conductor, grants, manager };
 }

@@ -1,20 +1,11 @@
 import { BadRequest, type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
-import { CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, type RpcTransport } from '@zun-ts/rpc';
+import { type ConductorClient } from '@zun-ts/rpc';
 import { type ConsoleGrants } from './console-grants';
 import { type ConsoleRelay } from './console-relay.server';
 
-/** Where console sessions are recorded: through the conductor (a compute host has no database access). */
-export type ConsoleConductorApi = Pick<ConductorRpcApi, 'containerSave' | 'execInstanceCreate'>;
-
-/** {@link ConsoleConductorApi} over RPC (calls: the token is handed out only once it is recorded). */
-export function rpcConsoleConductor(transport: RpcTransport): ConsoleConductorApi {
-  const client = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
-  return {
-    containerSave: (ctx, args) => client.call('containerSave', ctx, args),
-    execInstanceCreate: (ctx, args) => client.call('execInstanceCreate', ctx, args),
-  };
-}
+/** Where console sessions are recorded: the conductor (a compute host has no database access), by calls, so a token is handed out only once it is recorded. */
+export type ConsoleConductorApi = Pick<ConductorClient, 'call'>;
 
 /**
  * Mints console tokens for attach and interactive exec and records each session — its token and the relay
@@ -31,7 +22,7 @@ export class ComputeConsole {
   async attach(ctx: RequestContext, c: Container): Promise<{ token: string }> {
     if (!c.interactive) throw new BadRequest("Container doesn't support to be attached, please check the interactive set properly");
     const token = this.grants.mint('attach', c.uuid, c.uuid);
-    await this.conductor.containerSave(ctx, {
+    await this.conductor.call('containerSave', ctx, {
       container_uuid: c.uuid,
       patch: { websocket_url: this.relay.sessionUrl('attach', c.uuid), websocket_token: token },
     });
@@ -41,7 +32,7 @@ export class ComputeConsole {
   /** A token for an interactive exec just created on the container; recorded as the exec's session. */
   async exec(ctx: RequestContext, c: Container, execId: string): Promise<string> {
     const token = this.grants.mint('exec', execId, c.uuid);
-    await this.conductor.execInstanceCreate(ctx, { container_uuid: c.uuid, exec_id: execId, token, url: this.relay.sessionUrl('exec', execId) });
+    await this.conductor.call('execInstanceCreate', ctx, { container_uuid: c.uuid, exec_id: execId, token, url: this.relay.sessionUrl('exec', execId) });
     return token;
   }
 }

@@ -32,8 +32,8 @@ function composed() {
   container.bind(LOGGER).toConstantValue(silentLogger());
   container.bind(CONTAINER_DRIVER).toConstantValue(driver);
   container.bind(CONSOLE_STREAMS).toConstantValue(streams);
-  container.bind(CONDUCTOR_API).toConstantValue(conductor);
-  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue({ containerSave: async () => ({}) as never, execInstanceCreate: async () => undefined });
+  container.bind(CONDUCTOR_API).toConstantValue(conductor.client());
+  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor.client());
   bindCompute(container);
   return { container, conductor };
 }

@@ -1,5 +1,5 @@
 import { type Container as InversifyContainer, type ResolutionContext } from 'inversify';
-import { LOGGER } from '@zun-ts/common';
+import { KeyedLock, LOGGER } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
@@ -11,7 +11,6 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 

@@ -22,7 +22,7 @@ const retry: BuildRetry = { request: { container_uuid: 'x', run: true, hints: {}
 function rig(opts: { now?: () => number } = {}) {
   const driver = FakeContainerDriver.simulated({ defaultRegistry: REGISTRY });
   const conductor = new FakeConductor();
-  const records = new ContainerRecords(conductor, HOST, silentLogger());
+  const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
   const locks = new KeyedLock();
   const builder = new ContainerBuilder(driver, records, silentLogger());
   const ops = new ContainerOperations(driver, records, builder, locks, silentLogger());

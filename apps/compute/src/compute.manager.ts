@@ -21,7 +21,7 @@ import { ContainerOperations } from './container-operations';
 /**
  * The compute host's RPC handlers, on topic `compute.<host>`. Casts change containers (each under a
  * per-container lock, outcomes saved through the conductor); calls answer the API synchronously.
- * Only the contract's methods live here: everything else an RpcServer would expose.
+ * The RPC server serves exactly the COMPUTE descriptor's methods and validates their args before they get here.
  */
 @injectable()
 export class ComputeManager implements ComputeRpcApi {

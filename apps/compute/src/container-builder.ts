@@ -94,7 +94,7 @@ export class ContainerBuilder {
       await this.records.trySave(ctx, c.uuid, { task_state: null }, { status: expected });
       bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.create, err.error));
       await bg.settled();
-      await this.records.api.reportCreateFailure(ctx, { container_uuid: c.uuid, host: this.host, reason, retryable, retry: opts.retry });
+      await this.records.api.cast('reportCreateFailure', ctx, { container_uuid: c.uuid, host: this.host, reason, retryable, retry: opts.retry });
       return;
     }
     const { state, driver } = made;

@@ -1,7 +1,6 @@
 import { isRetryable } from '@zun-ts/common';
 import { type ContainerCreateSpec, type ContainerState } from '@zun-ts/compute-driver';
-import { type Container, type ContainerAddresses, memoryMiBOf } from '@zun-ts/objects';
-import { type ContainerPatch } from '@zun-ts/rpc';
+import { type Container, type ContainerAddresses, type HostContainerPatch, memoryMiBOf } from '@zun-ts/objects';
 
 /**
  * Label naming the compute host that made an engine container. Several compute hosts may share one
@@ -55,7 +54,7 @@ export function detailOf(state: Pick<ContainerState, 'status_detail' | 'health' 
  * What a fresh engine container tells the record: status Created, engine id, ports, runtime, addresses,
  * and the hostname, command and entrypoint the user left to the engine/image.
  */
-export function createdPatch(c: Container, state: ContainerState): ContainerPatch {
+export function createdPatch(c: Container, state: ContainerState): HostContainerPatch {
   return {
     status: state.status === 'Created' || !state.started ? 'Created' : state.status,
     status_reason: null,

@@ -1,7 +1,7 @@
 import { BadRequest, Conflict, ContainerNotFound, isRetryable, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver } from '@zun-ts/compute-driver';
-import { type Container, type ContainerStatus, memoryMiBOf, type TaskState } from '@zun-ts/objects';
-import { type ContainerPatch, type ContainerCreateRequest } from '@zun-ts/rpc';
+import { type Container, type ContainerStatus, type HostContainerPatch, memoryMiBOf, type TaskState } from '@zun-ts/objects';
+import { type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
 import { addressesOf, detailOf } from './container-mapping';
@@ -132,7 +132,7 @@ export class ContainerOperations {
         if (isRetryable(err)) throw err; // engine unreachable: try again later
         return;
       }
-      const patch: ContainerPatch = { status: spec.result, status_reason: null, status_detail: null, ...(own ? { task_state: null } : {}) };
+      const patch: HostContainerPatch = { status: spec.result, status_reason: null, status_detail: null, ...(own ? { task_state: null } : {}) };
       try {
         const state = await this.driver.inspect(ctx, uuid);
         patch.status_detail = detailOf(state);
@@ -154,7 +154,7 @@ export class ContainerOperations {
    * or Error; a state conflict ("is not running") changes nothing; anything else is Error with the reason.
    */
   private async recordFailure(ctx: RequestContext, c: Container, err: unknown, ownTask: boolean): Promise<void> {
-    const patch: ContainerPatch = ownTask ? { task_state: null } : {};
+    const patch: HostContainerPatch = ownTask ? { task_state: null } : {};
     if (err instanceof ContainerNotFound) {
       Object.assign(patch, c.auto_remove ? { status: 'Deleted' } : { status: 'Error', status_reason: errorText(err) });
     } else if (!(err instanceof Conflict) && !isRetryable(err)) {
@@ -211,7 +211,7 @@ export class ContainerOperations {
       const c = await this.mine(ctx, uuid, log);
       if (!c) return;
       await this.records.eventStart(ctx, uuid, EVENTS.rebuild);
-      const patch: ContainerPatch = { status: 'Rebuilding', task_state: 'container_rebuilding', ...(opts.image ? { image: opts.image } : {}) };
+      const patch: HostContainerPatch = { status: 'Rebuilding', task_state: 'container_rebuilding', ...(opts.image ? { image: opts.image } : {}) };
       const saved = await this.records.trySave(ctx, uuid, patch, { status: LIVE_STATUSES });
       if (!saved) return;
       const result = await this.builder.recreate(ctx, saved, { start: opts.run, expected: ['Rebuilding'] });
@@ -226,7 +226,7 @@ export class ContainerOperations {
    * Creating containers are left to the create message, which is delivered again.
    */
   async recover(ctx: RequestContext): Promise<void> {
-    const rows = await this.records.api.containersOnHost(ctx, { host: this.host });
+    const rows = await this.records.api.call('containersOnHost', ctx, { host: this.host });
     for (const c of rows) {
       if (c.status === 'Deleting') {
         this.logger.info('finishing a delete left by the previous run', { containerUuid: c.uuid });
@@ -260,7 +260,7 @@ export class ContainerOperations {
   update(ctx: RequestContext, uuid: string, change: { cpu: number | null; memory: string | null }): Promise<Container> {
     return this.locked(ctx, uuid, async (c) => {
       await this.driver.update(ctx, c.uuid, { cpu: change.cpu, memoryMiB: memoryMiBOf(change.memory) });
-      const patch: ContainerPatch = {};
+      const patch: HostContainerPatch = {};
       if (change.cpu !== null) patch.cpu = change.cpu;
       if (change.memory !== null) patch.memory = change.memory;
       return this.records.save(ctx, uuid, patch);

@@ -181,7 +181,7 @@ export class ContainerSync {
    * this host that have no record are removed once they stayed unknown for the grace period.
    */
   async syncAll(ctx: RequestContext = adminContext()): Promise<void> {
-    const [records, engine] = await Promise.all([this.records.api.containersOnHost(ctx, { host: this.host }), this.driver.list(ctx)]);
+    const [records, engine] = await Promise.all([this.records.api.call('containersOnHost', ctx, { host: this.host }), this.driver.list(ctx)]);
     const byUuid = new Map(engine.map((s) => [s.uuid, s]));
     const syncs: Promise<void>[] = [];
     for (const c of records) {

@@ -1,20 +1,17 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { adminContext, LOGGER } from '@zun-ts/common';
+import { adminContext, KeyedLock, LOGGER } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { ZUN_CONF } from '@zun-ts/config';
 import { COMPUTE_BINARY } from '@zun-ts/objects';
-import { ConductorServiceRegistry, computeTopic, RpcServer, RpcTransport, type ComputeRpcApi } from '@zun-ts/rpc';
-import { bootstrapService, PERIODIC_TASK, runMain, runService } from '@zun-ts/service';
+import { COMPUTE, CONDUCTOR, ConductorServiceRegistry, computeTopic, RpcServer, rpcClient } from '@zun-ts/rpc';
+import { bootstrapService, connectRpc, PERIODIC_TASK, runMain, runService } from '@zun-ts/service';
 import { bindCompute } from './compute.bindings';
 import { ComputeManager } from './compute.manager';
-import { rpcConsoleConductor } from './compute-console.service';
-import { RpcConductorApi } from './conductor-api';
 import { ConsoleRelay } from './console-relay.server';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { KeyedLock } from '@zun-ts/common';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
 const BINARY = COMPUTE_BINARY;
@@ -23,23 +20,19 @@ const BINARY = COMPUTE_BINARY;
 // resources through the conductor. It drives the engine on its own unix socket only.
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
-  const topic = computeTopic(conf.DEFAULT.host);
+  const host = conf.DEFAULT.host;
+  const topic = computeTopic(host);
   const driver = DockerContainerDriver.fromConfig(conf.docker, { logger: logger.child({ component: 'docker' }) });
-  const transport = RpcTransport.connect({
-    redisUrl: conf.redis.url,
-    prefix: conf.redis.key_prefix,
-    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
-    shutdownTimeoutMs: 25_000,
-    logger,
-  });
+  const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
+  const conductor = rpcClient(transport, CONDUCTOR);
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(ZUN_CONF).toConstantValue(conf);
   container.bind(LOGGER).toConstantValue(logger);
   container.bind(CONTAINER_DRIVER).toConstantValue(driver);
   container.bind(CONSOLE_STREAMS).toConstantValue(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })));
-  container.bind(CONDUCTOR_API).toConstantValue(new RpcConductorApi(transport));
-  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(rpcConsoleConductor(transport));
+  container.bind(CONDUCTOR_API).toConstantValue(conductor);
+  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor);
   bindCompute(container);
 
   const ops = container.get(ContainerOperations);
@@ -51,12 +44,12 @@ void runMain(BINARY, async () => {
     binary: BINARY,
     topic,
     conf,
-    registry: new ConductorServiceRegistry(transport),
+    registry: new ConductorServiceRegistry(conductor),
     logger,
     start: async () => {
       await relay.listen();
       // Each create holds its slot through pull, create and start: allow many at once.
-      await server.serve<ComputeRpcApi>(topic, container.get(ComputeManager), { concurrency: 64 });
+      await server.serve(COMPUTE, container.get(ComputeManager), { host, concurrency: 64 });
       await ops.recover(adminContext()).catch((err: unknown) => logger.warn('start-up recovery failed', { error: (err as Error).message }));
       sync.start();
       for (const p of periodic) p.start();

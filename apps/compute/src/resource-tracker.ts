@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { adminContext, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver, type HostInfo } from '@zun-ts/compute-driver';
-import { type ComputeNodeInventory } from '@zun-ts/rpc';
+import { type ComputeNodeInventory } from '@zun-ts/objects';
 import { type ContainerRecords } from './conductor-api';
 import { COMPUTE_HOST_LABEL } from './container-mapping';
 
@@ -86,7 +86,7 @@ export class ResourceTracker {
       stopped: mine.filter((c) => c.state !== 'running' && c.state !== 'paused').length,
     };
     const inventory = { ...inventoryOf(info, counts, this.reserveDiskForImage, this.reservedHostMemoryMb), ...mem };
-    await this.records.api.computeNodeUpdate(ctx, { hostname: this.records.host, inventory });
+    await this.records.api.call('computeNodeUpdate', ctx, { hostname: this.records.host, inventory });
     this.logger.debug('host resources reported', { cpus: info.cpus, memTotal: info.mem_total, diskTotal: inventory.disk_total, ...counts });
   }
 }

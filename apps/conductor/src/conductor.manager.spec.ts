@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminContext, ContainerNotFound, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
-import { type ContainerExpectation, type ContainerPatch } from '@zun-ts/db';
-import { type Container, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
-import { type ComputeNodeInventory } from '@zun-ts/rpc';
+import { adminContext, ContainerNotFound, NotAuthorized, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
+import { type ContainerExpectation } from '@zun-ts/db';
+import { type ComputeNodeInventory, type Container, type ContainerPatch, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
+import { type RpcCaller } from '@zun-ts/rpc';
 import { type ConductorRepositories, ConductorManager } from './conductor.manager';
 
 /** Strict fake: only the two calls the manager may make. */
@@ -20,6 +20,10 @@ class FakeServices {
     this.beats.push(`${host}/${binary}`);
   }
 }
+
+/** The compute host cn1 (the containers of these tests are on it). */
+const CN1: RpcCaller = { host: 'cn1', binary: 'zun-compute' };
+const C1: RpcCaller = { host: 'c1', binary: 'zun-compute' };
 
 const unexpected = (name: string) => (): never => {
   throw new Error(`unexpected call ${name}`);
@@ -38,7 +42,11 @@ function manager(services = new FakeServices()): { m: ConductorManager; calls: C
   const repos: ConductorRepositories = {
     services,
     containers: {
-      getByUuid: unexpected('getByUuid'),
+      // Every container but 'gone' exists, on host cn1.
+      getByUuid: async (_scope, uuid) => {
+        if (uuid === 'gone') throw new ContainerNotFound('Container gone could not be found.');
+        return { uuid, host: 'cn1' } as Container;
+      },
       list: unexpected('list'),
       update: async (uuid, patch, expected) => {
         calls.updates.push({ uuid, patch, expected });
@@ -83,7 +91,7 @@ describe('ConductorManager', () => {
   test('serviceRegister upserts exactly the registration fields and returns the row', async () => {
     const services = new FakeServices();
     const reg = { host: 'c1', binary: 'zun-compute', topic: 'compute.c1', availability_zone: 'nova' };
-    const row = await manager(services).m.serviceRegister(adminContext(), { ...reg, extra: 'ignored' } as ServiceRegistration);
+    const row = await manager(services).m.serviceRegister(adminContext(), { ...reg, extra: 'ignored' } as ServiceRegistration, C1);
     assert.deepEqual(services.upserts, [reg]);
     assert.equal(row.host, 'c1');
     assert.equal(row.topic, 'compute.c1');
@@ -92,9 +100,9 @@ describe('ConductorManager', () => {
   test('serviceHeartbeat stamps the row; an unknown service surfaces ZunServiceNotFound', async () => {
     const services = new FakeServices();
     const { m } = manager(services);
-    await m.serviceHeartbeat(adminContext(), { host: 'c1', binary: 'zun-compute' });
+    await m.serviceHeartbeat(adminContext(), { host: 'c1', binary: 'zun-compute' }, C1);
     assert.deepEqual(services.beats, ['c1/zun-compute']);
-    await assert.rejects(m.serviceHeartbeat(adminContext(), { host: 'gone', binary: 'zun-compute' }), ZunServiceNotFound);
+    await assert.rejects(m.serviceHeartbeat(adminContext(), { host: 'gone', binary: 'zun-compute' }, { host: 'gone', binary: 'zun-compute' }), ZunServiceNotFound);
   });
 
   test('ping answers with the conductor host', async () => {
@@ -104,14 +112,14 @@ describe('ConductorManager', () => {
   test('containerSave passes the guard through and drops fields a compute host may not write', async () => {
     const { m, calls } = manager();
     const patch = { status: 'Running', host: 'elsewhere', project_id: 'p2', task_state: null } as unknown as ContainerPatch;
-    await m.containerSave(adminContext(), { container_uuid: 'u1', patch, expected: { status: ['Created'] } });
+    await m.containerSave(adminContext(), { container_uuid: 'u1', patch, expected: { status: ['Created'] } }, CN1);
     assert.deepEqual(calls.updates, [{ uuid: 'u1', patch: { status: 'Running', task_state: null }, expected: { status: ['Created'] } }]);
   });
 
   test('containerDestroy is idempotent', async () => {
     const { m, calls } = manager();
-    await m.containerDestroy(adminContext(), { container_uuid: 'u1' });
-    await m.containerDestroy(adminContext(), { container_uuid: 'gone' });
+    await m.containerDestroy(adminContext(), { container_uuid: 'u1' }, CN1);
+    await m.containerDestroy(adminContext(), { container_uuid: 'gone' }, CN1);
     assert.deepEqual(calls.destroyed, ['u1']);
   });
 
@@ -119,7 +127,7 @@ describe('ConductorManager', () => {
     const { m, calls } = manager();
     const inventory = { mem_total: 2048, cpus: 2, disk_total: 40, mem_used: 999, cpu_used: 9, total_containers: 7, architecture: 'x86_64', os: 'Debian',
       os_type: 'linux', kernel_version: '6', labels: {}, runtimes: ['runc'], disk_quota_supported: false, enable_cpu_pinning: false } as ComputeNodeInventory;
-    await m.computeNodeUpdate(adminContext(), { hostname: 'cn1', inventory });
+    await m.computeNodeUpdate(adminContext(), { hostname: 'cn1', inventory }, CN1);
     const written = calls.inventories[0]?.inventory ?? {};
     assert.equal(written.mem_total, 2048);
     assert.equal('mem_used' in written || 'cpu_used' in written || 'total_containers' in written, false);
@@ -128,14 +136,55 @@ describe('ConductorManager', () => {
   test('builds, failure reports and action events are handed to their owners', async () => {
     const { m, calls } = manager();
     await m.buildContainer(adminContext(), { container_uuid: 'u1', run: false, hints: {}, availability_zone: null, requested_host: null });
-    await m.actionEventStart(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'compute__do_container_start', host: 'cn1' });
-    await m.actionEventFinish(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'compute__do_container_start', host: 'cn1', result: 'Error', traceback: 'x' });
-    await m.actionFinish(adminContext(), { container_uuid: 'u1', request_id: 'r' });
+    await m.actionEventStart(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'compute__do_container_start', host: 'cn1' }, CN1);
+    await m.actionEventFinish(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'compute__do_container_start', host: 'cn1', result: 'Error', traceback: 'x' }, CN1);
+    await m.actionFinish(adminContext(), { container_uuid: 'u1', request_id: 'r' }, CN1);
     assert.equal(calls.builds.length, 1);
     assert.deepEqual(calls.events, [
       ['start', 'r', 'u1', 'compute__do_container_start', 'cn1'],
       ['finish', 'r', 'u1', 'compute__do_container_start', 'Error', 'x'],
       ['action finish', 'u1', 'r'],
     ]);
+  });
+});
+
+describe('ConductorManager host ownership', () => {
+  const CN2: RpcCaller = { host: 'cn2', binary: 'zun-compute' };
+
+  test('a container of another host is answered as absent, and nothing is written', async () => {
+    const { m, calls } = manager();
+    await assert.rejects(m.containerGet(adminContext(), { container_uuid: 'u1' }, CN2), ContainerNotFound);
+    await assert.rejects(m.containerSave(adminContext(), { container_uuid: 'u1', patch: { status: 'Error' } }, CN2), ContainerNotFound);
+    await assert.rejects(m.execInstanceCreate(adminContext(), { container_uuid: 'u1', exec_id: 'e', token: 't', url: 'ws://x' }, CN2));
+    await m.containerDestroy(adminContext(), { container_uuid: 'u1' }, CN2);
+    await assert.rejects(
+      m.actionEventStart(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'e', host: 'cn2' }, CN2),
+      ContainerNotFound,
+    );
+    await assert.rejects(m.actionFinish(adminContext(), { container_uuid: 'u1', request_id: 'r' }, CN2), ContainerNotFound);
+    const retry = { request: { container_uuid: 'u1', run: false, hints: {}, availability_zone: null, requested_host: null }, attempt: 1, hosts: ['cn1'] };
+    await assert.rejects(m.reportCreateFailure(adminContext(), { container_uuid: 'u1', host: 'cn2', reason: 'x', retryable: true, retry }, CN2), ContainerNotFound);
+    assert.deepEqual([calls.updates, calls.destroyed, calls.events, calls.builds], [[], [], [], []]);
+  });
+
+  test('a host lists, reports and registers only for itself; only compute hosts use the host methods', async () => {
+    const services = new FakeServices();
+    const { m, calls } = manager(services);
+    await assert.rejects(m.containersOnHost(adminContext(), { host: 'cn1' }, CN2), NotAuthorized);
+    await assert.rejects(m.computeNodeUpdate(adminContext(), { hostname: 'cn1', inventory: {} }, CN2), NotAuthorized);
+    await assert.rejects(m.reportCreateFailure(adminContext(), { container_uuid: 'u1', host: 'cn1', reason: 'x', retryable: true,
+      retry: { request: { container_uuid: 'u1', run: false, hints: {}, availability_zone: null, requested_host: null }, attempt: 1, hosts: [] } }, CN2), NotAuthorized);
+    await assert.rejects(m.actionEventStart(adminContext(), { container_uuid: 'u1', request_id: 'r', event: 'e', host: 'cn1' }, CN2), NotAuthorized);
+    await assert.rejects(m.serviceHeartbeat(adminContext(), { host: 'cn1', binary: 'zun-compute' }, CN2), NotAuthorized);
+    await assert.rejects(m.serviceRegister(adminContext(), { host: 'cn1', binary: 'zun-compute', topic: 'compute.cn1', availability_zone: null }, CN2), NotAuthorized);
+    await assert.rejects(m.containerGet(adminContext(), { container_uuid: 'u1' }, { host: 'cn1', binary: 'zun-wsproxy' }), NotAuthorized);
+    assert.deepEqual([calls.inventories, calls.events, calls.builds, services.upserts, services.beats], [[], [], [], [], []]);
+  });
+
+  test('the owner host is served; events of a container already destroyed are still recorded', async () => {
+    const { m, calls } = manager();
+    assert.equal((await m.containerGet(adminContext(), { container_uuid: 'u1' }, CN1)).uuid, 'u1');
+    await m.actionEventFinish(adminContext(), { container_uuid: 'gone', request_id: 'r', event: 'e', host: 'cn1', result: 'Success', traceback: null }, CN1);
+    assert.deepEqual(calls.events, [['finish', 'r', 'gone', 'e', 'Success', null]]);
   });
 });

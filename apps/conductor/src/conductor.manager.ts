@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -9,25 +9,32 @@ import {
   type ContainerActionRepository,
   type ContainerRepository,
   type ContainerScope,
-  type ComputeNodeInventory as DbComputeNodeInventory,
-  INVENTORY_FIELDS,
   ZUN_SERVICE_REPOSITORY,
   type ZunServiceRepository,
 } from '@zun-ts/db';
-import { type Container, type ContainerStatus, type ServiceRegistration, type TaskState, type ZunService } from '@zun-ts/objects';
+import {
+  type ComputeNodeInventory,
+  type Container,
+  HOST_WRITABLE_CONTAINER_FIELDS,
+  type HostContainerPatch,
+  INVENTORY_FIELDS,
+  type ServiceRegistration,
+  type ZunService,
+} from '@zun-ts/objects';
 import {
   type ActionEventRequest,
   type BuildContainerRequest,
-  type ComputeNodeInventory,
   type ConductorRpcApi,
   type ConsoleTarget,
   type ConsoleTargetRequest,
-  type ContainerPatch,
+  type ContainerSaveRequest,
   type CreateFailureReport,
   type ExecInstanceCreateRequest,
+  type RpcCaller,
   type ServiceHeartbeatRequest,
 } from '@zun-ts/rpc';
 import { ConsoleRecords } from './console-records';
+import { HostOwnership } from './host-ownership';
 import { BuildContainerTask } from './tasks/build-container.task';
 
 /** Every row, whatever its project or type: compute hosts act for the system. */
@@ -35,12 +42,11 @@ const ANY: ContainerScope = { projectId: null, allProjects: true, containerType:
 /** Plain containers of every project (what a compute host runs). */
 const PLAIN: ContainerScope = { projectId: null, allProjects: true };
 
-/** The only fields a compute host may write (ContainerPatch); anything else in a message is dropped. */
-const PATCHABLE: ReadonlySet<string> = new Set<keyof ContainerPatch>([
-  'status', 'status_reason', 'status_detail', 'task_state', 'container_id', 'hostname', 'addresses', 'ports', 'started_at',
-  'command', 'entrypoint', 'workdir', 'image', 'cpu', 'memory', 'websocket_url', 'websocket_token', 'labels', 'environment',
-  'runtime', 'image_driver',
-]);
+/**
+ * The only fields a compute host may write. The RPC schema already refuses a patch with any other field;
+ * this second filter keeps the rule true for callers that bypass the schema (in-process use).
+ */
+const PATCHABLE: ReadonlySet<string> = new Set<string>(HOST_WRITABLE_CONTAINER_FIELDS);
 
 /** The narrow repository views the manager uses (tests pass fakes). */
 export interface ConductorRepositories {
@@ -66,17 +72,23 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
     @inject(ConsoleRecords) private readonly consoles?: Pick<ConsoleRecords, 'target' | 'createExec'>,
-  ) {}
+  ) {
+    this.ownership = new HostOwnership(logger);
+  }
 
-  /** Idempotent (upsert by host and binary), as at-least-once delivery requires. */
-  async serviceRegister(ctx: RequestContext, args: ServiceRegistration): Promise<ZunService> {
+  private readonly ownership: HostOwnership;
+
+  /** Idempotent (upsert by host and binary), as at-least-once delivery requires. A service registers only itself. */
+  async serviceRegister(ctx: RequestContext, args: ServiceRegistration, caller: RpcCaller): Promise<ZunService> {
     const { host, binary, topic, availability_zone } = args;
+    this.requireSelf(caller, host, binary, 'serviceRegister');
     const row = await this.services.upsert({ host, binary, topic, availability_zone });
     this.logger.info('service registered', { requestId: ctx.requestId, serviceHost: host, binary, topic });
     return row;
   }
 
-  async serviceHeartbeat(_ctx: RequestContext, args: ServiceHeartbeatRequest): Promise<void> {
+  async serviceHeartbeat(_ctx: RequestContext, args: ServiceHeartbeatRequest, caller: RpcCaller): Promise<void> {
+    this.requireSelf(caller, args.host, args.binary, 'serviceHeartbeat');
     await this.services.heartbeat(args.host, args.binary);
   }
 
@@ -88,32 +100,41 @@ export class ConductorManager implements ConductorRpcApi {
     return this.builds.build(ctx, args);
   }
 
-  reportCreateFailure(ctx: RequestContext, args: CreateFailureReport): Promise<void> {
-    return this.builds.reschedule(ctx, args);
+  /** Only the host the container was placed on may report that its create failed. */
+  async reportCreateFailure(ctx: RequestContext, args: CreateFailureReport, caller: RpcCaller): Promise<void> {
+    this.ownership.requireOwnHost(caller, args.host, 'reportCreateFailure');
+    const c = await this.findContainer(args.container_uuid);
+    if (c) this.ownership.requireContainer(caller, c, 'reportCreateFailure');
+    await this.builds.reschedule(ctx, args);
   }
 
-  containerGet(_ctx: RequestContext, args: { container_uuid: string }): Promise<Container> {
-    return this.containers.getByUuid(ANY, args.container_uuid);
+  async containerGet(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<Container> {
+    return this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'containerGet');
   }
 
-  containersOnHost(_ctx: RequestContext, args: { host: string }): Promise<Container[]> {
+  async containersOnHost(_ctx: RequestContext, args: { host: string }, caller: RpcCaller): Promise<Container[]> {
+    this.ownership.requireOwnHost(caller, args.host, 'containersOnHost');
     return this.containers.list(PLAIN, { filters: { host: args.host } });
   }
 
   /** A conditional update: losing to a concurrent change throws ContainerStateConflict (409) to the host. */
-  containerSave(
-    _ctx: RequestContext,
-    args: { container_uuid: string; patch: ContainerPatch; expected?: { status?: ContainerStatus[]; task_state?: (TaskState | null)[] } },
-  ): Promise<Container> {
-    const patch: ContainerPatch = {};
+  async containerSave(_ctx: RequestContext, args: ContainerSaveRequest, caller: RpcCaller): Promise<Container> {
+    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'containerSave');
+    const patch: HostContainerPatch = {};
     for (const [k, v] of Object.entries(args.patch)) {
       if (PATCHABLE.has(k) && v !== undefined) (patch as Record<string, unknown>)[k] = v;
     }
     return this.containers.update(args.container_uuid, patch, args.expected ?? {});
   }
 
-  /** Releases the claim (exactly once, inside the same transaction) and deletes the row; an absent row is fine. */
-  async containerDestroy(ctx: RequestContext, args: { container_uuid: string }): Promise<void> {
+  /**
+   * Releases the claim (exactly once, inside the same transaction) and deletes the row; an absent row is fine.
+   * A row of another host is answered as an absent one (nothing is deleted), so the answer reveals nothing.
+   */
+  async containerDestroy(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<void> {
+    this.ownership.requireCompute(caller, 'containerDestroy');
+    const c = await this.findContainer(args.container_uuid);
+    if (!c || !this.ownership.owns(caller, c.uuid, c.host, 'containerDestroy')) return;
     try {
       await this.containers.destroy(args.container_uuid);
       this.logger.info('container destroyed', { requestId: ctx.requestId, containerUuid: args.container_uuid });
@@ -122,22 +143,32 @@ export class ConductorManager implements ConductorRpcApi {
     }
   }
 
-  /** Only inventory fields reach the row: the claim counters belong to the claims. */
-  async computeNodeUpdate(_ctx: RequestContext, args: { hostname: string; inventory: ComputeNodeInventory }): Promise<void> {
-    const inventory: DbComputeNodeInventory = {};
+  /** Only inventory fields reach the row: the claim counters belong to the claims. A host reports only itself. */
+  async computeNodeUpdate(_ctx: RequestContext, args: { hostname: string; inventory: ComputeNodeInventory }, caller: RpcCaller): Promise<void> {
+    this.ownership.requireOwnHost(caller, args.hostname, 'computeNodeUpdate');
+    const inventory: ComputeNodeInventory = {};
     for (const f of INVENTORY_FIELDS) if (args.inventory[f] !== undefined) (inventory as Record<string, unknown>)[f] = args.inventory[f];
     await this.computeNodes.upsertFromTracker(args.hostname, inventory);
   }
 
-  async actionEventStart(_ctx: RequestContext, args: ActionEventRequest): Promise<void> {
+  async actionEventStart(_ctx: RequestContext, args: ActionEventRequest, caller: RpcCaller): Promise<void> {
+    await this.requireEventOwner(caller, args, 'actionEventStart');
     await this.actions.eventStart(args.request_id, args.container_uuid, args.event, args.host);
   }
 
-  async actionEventFinish(_ctx: RequestContext, args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null }): Promise<void> {
+  async actionEventFinish(
+    _ctx: RequestContext,
+    args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null },
+    caller: RpcCaller,
+  ): Promise<void> {
+    await this.requireEventOwner(caller, args, 'actionEventFinish');
     await this.actions.eventFinish(args.request_id, args.container_uuid, args.event, args.result, args.traceback);
   }
 
-  async actionFinish(_ctx: RequestContext, args: { container_uuid: string; request_id: string }): Promise<void> {
+  async actionFinish(_ctx: RequestContext, args: { container_uuid: string; request_id: string }, caller: RpcCaller): Promise<void> {
+    this.ownership.requireCompute(caller, 'actionFinish');
+    const c = await this.findContainer(args.container_uuid);
+    if (c) this.ownership.requireContainer(caller, c, 'actionFinish');
     await this.actions.finish(args.container_uuid, args.request_id);
   }
 
@@ -147,8 +178,36 @@ export class ConductorManager implements ConductorRpcApi {
     return this.consoles.target(args);
   }
 
-  async execInstanceCreate(_ctx: RequestContext, args: ExecInstanceCreateRequest): Promise<void> {
+  async execInstanceCreate(_ctx: RequestContext, args: ExecInstanceCreateRequest, caller: RpcCaller): Promise<void> {
     if (!this.consoles) throw new Error('console records are not configured');
+    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'execInstanceCreate');
     await this.consoles.createExec(args);
+  }
+
+  /** The record, or null when there is none. */
+  private async findContainer(uuid: string): Promise<Container | null> {
+    try {
+      return await this.containers.getByUuid(ANY, uuid);
+    } catch (err) {
+      if (err instanceof ContainerNotFound) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * An event names the caller's host, and its container (while it exists: the last events of a delete
+   * arrive after the row is gone) is on that host.
+   */
+  private async requireEventOwner(caller: RpcCaller, args: ActionEventRequest, method: string): Promise<void> {
+    this.ownership.requireOwnHost(caller, args.host, method);
+    const c = await this.findContainer(args.container_uuid);
+    if (c) this.ownership.requireContainer(caller, c, method);
+  }
+
+  /** A service registers and heartbeats only its own row. */
+  private requireSelf(caller: RpcCaller, host: string, binary: string, method: string): void {
+    if (caller.host === host && caller.binary === binary) return;
+    this.logger.warn('conductor refused a service row of another process', { method, callerHost: caller.host, callerBinary: caller.binary, host, binary });
+    throw new NotAuthorized(`${caller.binary} on ${caller.host} may not act for ${binary} on ${host}.`);
   }
 }

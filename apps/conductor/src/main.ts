@@ -10,11 +10,10 @@ import {
   openDatabase,
   ZUN_SERVICE_REPOSITORY,
 } from '@zun-ts/db';
-import { CONDUCTOR_TOPIC, RpcServer, RpcTransport, type ConductorRpcApi } from '@zun-ts/rpc';
-import { bootstrapService, launchWorkers, runMain, runService } from '@zun-ts/service';
+import { COMPUTE, CONDUCTOR, CONDUCTOR_TOPIC, RpcServer, rpcClient, SCHEDULER } from '@zun-ts/rpc';
+import { bootstrapService, connectRpc, launchWorkers, runMain, runService } from '@zun-ts/service';
 import { ConductorManager } from './conductor.manager';
 import { ConsoleRecords } from './console-records';
-import { RpcComputeCaster, RpcSchedulerApi } from './rpc-apis';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
 import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
@@ -24,14 +23,8 @@ const BINARY = 'zun-conductor';
 /** One conductor worker: serves the conductor topic and keeps its own service row alive. */
 async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   const db = await openDatabase(conf, logger);
-  const transport = RpcTransport.connect({
-    redisUrl: conf.redis.url,
-    prefix: conf.redis.key_prefix,
-    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
-    // Leaves room inside runService's 30 s stop bound to close the database.
-    shutdownTimeoutMs: 25_000,
-    logger,
-  });
+  // Leaves room inside runService's 30 s stop bound to close the database.
+  const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(ZUN_CONF).toConstantValue(conf);
@@ -41,8 +34,8 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
   container.bind(CONTAINER_ACTION_REPOSITORY).toConstantValue(db.actions);
   container.bind(EXEC_INSTANCE_REPOSITORY).toConstantValue(db.execInstances);
-  container.bind(SCHEDULER_API).toConstantValue(new RpcSchedulerApi(transport));
-  container.bind(COMPUTE_CASTER).toConstantValue(new RpcComputeCaster(transport));
+  container.bind(SCHEDULER_API).toConstantValue(rpcClient(transport, SCHEDULER));
+  container.bind(COMPUTE_CASTER).toConstantValue((host: string) => rpcClient(transport, COMPUTE, host));
   container
     .bind(ConsoleRecords)
     .toDynamicValue((ctx) => new ConsoleRecords(ctx.get(CONTAINER_REPOSITORY), ctx.get(EXEC_INSTANCE_REPOSITORY)));
@@ -60,7 +53,7 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
     registry: db.serviceRegistry,
     logger,
     start: async () => {
-      await server.serve<ConductorRpcApi>(CONDUCTOR_TOPIC, manager);
+      await server.serve(CONDUCTOR, manager);
       recovery.start();
     },
     stop: async () => {

@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
-import { type BuildRetry, CONDUCTOR_TOPIC, type ComputeRpcApi, computeTopic, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
+import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
 import { testZunConf } from './fixtures/zun-conf';
 import { deleteRedisKeys, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
@@ -34,7 +34,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   let db: Database;
   let docker: Docker;
   let transport: RpcTransport;
-  let conductor: RpcClient<ConductorRpcApi>;
+  let conductor: ConductorClient;
 
   const logs = (): string => procs.map((p) => `--- ${p.name} (pid ${p.pid}) ---\n${p.log()}`).join('\n');
   const start = async (app: string, host: string, extra: string[] = []): Promise<ServiceHandle> => {
@@ -91,7 +91,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
       { DEFAULT: { service_down_time: 10, periodic_interval: 1 }, docker: { docker_remote_api_host: dockerHost, default_registry: registry } },
     );
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 20_000 });
-    conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
+    conductor = rpcClient(transport, CONDUCTOR);
     await start('conductor', uniqueName('cond'));
     await start('scheduler', uniqueName('sched'));
     await start('compute', hostA);
@@ -160,7 +160,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     // Placed by hand as the conductor would: claim, then host.
     await db.computeNodes.claimForContainer(c.uuid, hostA, { cpu: 0.5, memory: 64, disk: 0 }, {});
     const placed = await db.containers.update(c.uuid, { host: hostA });
-    const compute = new RpcClient<ComputeRpcApi>(transport, computeTopic(hostA));
+    const compute = rpcClient(transport, COMPUTE, hostA);
     const retry: BuildRetry = { request: { container_uuid: c.uuid, run: true, hints: {}, availability_zone: null, requested_host: null }, attempt: 1, hosts: [hostA] };
     const req = { container_uuid: c.uuid, container: placed, run: true, retry };
     await Promise.all([compute.cast('containerCreate', ctx, req), compute.cast('containerCreate', ctx, req), compute.cast('containerCreate', ctx, req)]);
@@ -217,7 +217,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   test('delete (force): engine container removed, claim released once, record destroyed', async () => {
     const before = await db.computeNodes.get(hostA);
     await db.containers.update(running.uuid, { status: 'Deleting' });
-    const compute = new RpcClient<ComputeRpcApi>(transport, computeTopic(hostA));
+    const compute = rpcClient(transport, COMPUTE, hostA);
     const ctx = ctxFor();
     await compute.cast('containerDelete', ctx, { container_uuid: running.uuid, force: true, stop: false });
     await compute.cast('containerDelete', ctx, { container_uuid: running.uuid, force: true, stop: false }); // redelivered

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
-import { type BuildContainerRequest, CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
+import { type BuildContainerRequest, CONDUCTOR, type ConductorClient, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import {
   mergeZunConf,
   requireEnv,
@@ -70,7 +70,7 @@ describe('several compute hosts, each with its own engine', { timeout: 600_000 }
   let fast: SimHost;
   let db: Database | undefined;
   let transport: RpcTransport | undefined;
-  let conductor: RpcClient<ConductorRpcApi>;
+  let conductor: ConductorClient;
 
   const logs = (): string => services.map((s) => `--- ${s.name} ---\n${s.logTail(30)}`).join('\n');
   const database = (): Database => {
@@ -114,7 +114,7 @@ describe('several compute hosts, each with its own engine', { timeout: 600_000 }
     db = await Database.open(dbUrl);
     await db.migrate();
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 20_000 });
-    conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
+    conductor = rpcClient(transport, CONDUCTOR);
 
     const base: ZunConfSections = {
       DEFAULT: { state_path: dir.path, report_interval: 1, service_down_time: SERVICE_DOWN_TIME, periodic_interval: 1, rpc_response_timeout: 10 },

@@ -3,8 +3,8 @@ import { Container } from 'inversify';
 import { ConfigError, LOGGER } from '@zun-ts/common';
 import { ZUN_CONF } from '@zun-ts/config';
 import { COMPUTE_NODE_REPOSITORY, openDatabase, ZUN_SERVICE_REPOSITORY } from '@zun-ts/db';
-import { RpcServer, RpcTransport, SCHEDULER_TOPIC, type SchedulerRpcApi } from '@zun-ts/rpc';
-import { bootstrapService, runMain, runService } from '@zun-ts/service';
+import { RpcServer, SCHEDULER, SCHEDULER_TOPIC } from '@zun-ts/rpc';
+import { bootstrapService, connectRpc, runMain, runService } from '@zun-ts/service';
 import { FilterScheduler } from './filter-scheduler';
 import { AVAILABLE_HOST_FILTERS, HOST_FILTER, type HostFilter } from './filters';
 import { SchedulerManager } from './scheduler.manager';
@@ -35,13 +35,7 @@ void runMain(BINARY, async () => {
     throw err;
   }
 
-  const transport = RpcTransport.connect({
-    redisUrl: conf.redis.url,
-    prefix: conf.redis.key_prefix,
-    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
-    shutdownTimeoutMs: 25_000,
-    logger,
-  });
+  const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
   const server = new RpcServer(transport);
   await runService({
     binary: BINARY,
@@ -49,7 +43,7 @@ void runMain(BINARY, async () => {
     conf,
     registry: db.serviceRegistry,
     logger,
-    start: () => server.serve<SchedulerRpcApi>(SCHEDULER_TOPIC, manager),
+    start: () => server.serve(SCHEDULER, manager),
     stop: async () => {
       await transport.close();
       await db.close();

@@ -14,7 +14,7 @@ import { createConnection } from 'mysql2/promise';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
-import { CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
+import { CONDUCTOR, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { deleteRedisKeys, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
@@ -114,7 +114,7 @@ describe('100 simultaneous builds through 3 schedulers onto hosts that hold 60',
       await db.actions.start(ctx, c.uuid, 'create', ctx.requestId);
       uuids.push(c.uuid);
     }
-    const conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
+    const conductor = rpcClient(transport, CONDUCTOR);
     const t0 = Date.now();
     await Promise.all(uuids.map((uuid) => conductor.cast('buildContainer', ctx, { container_uuid: uuid, run: true, hints: {}, availability_zone: null, requested_host: null })));
 

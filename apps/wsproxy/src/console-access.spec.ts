@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Conflict, ContainerNotFound, type RequestContext, ServiceUnavailable, silentLogger } from '@zun-ts/common';
-import { type ConsoleTarget, type ConsoleTargetRequest } from '@zun-ts/rpc';
+import { CONDUCTOR, type ConsoleTarget, type ConsoleTargetRequest, localClient } from '@zun-ts/rpc';
 import { ConductorConsoleAccess } from './console-access';
 
 const A = '3f0e6a1c-2b4d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -11,12 +11,12 @@ const EXEC = 'e'.repeat(64);
 function access(answer: (args: ConsoleTargetRequest) => ConsoleTarget): { a: ConductorConsoleAccess; asked: Array<[RequestContext, ConsoleTargetRequest]> } {
   const asked: Array<[RequestContext, ConsoleTargetRequest]> = [];
   const a = new ConductorConsoleAccess(
-    {
+    localClient(CONDUCTOR, {
       consoleTarget: async (ctx, args) => {
         asked.push([ctx, args]);
         return answer(args);
       },
-    },
+    }),
     silentLogger(),
   );
   return { a, asked };

@@ -1,6 +1,6 @@
 import { inject, injectable, type ServiceIdentifier } from 'inversify';
 import { adminContext, consoleTokenMatches, LOGGER, type Logger, ZunError } from '@zun-ts/common';
-import { type ConductorRpcApi } from '@zun-ts/rpc';
+import { type ConductorClient } from '@zun-ts/rpc';
 import { CONDUCTOR_CONSOLE_API } from './tokens';
 
 /** What a client asks for when it opens a console socket (from the URL query). */
@@ -33,7 +33,7 @@ export interface ConsoleAccess {
 export const CONSOLE_ACCESS: ServiceIdentifier<ConsoleAccess> = Symbol.for('zun.wsproxy.ConsoleAccess');
 
 /** The conductor call the proxy makes (it holds no database credentials). */
-export type ConductorConsoleApi = Pick<ConductorRpcApi, 'consoleTarget'>;
+export type ConductorConsoleApi = Pick<ConductorClient, 'call'>;
 
 /** Every refusal looks the same to the client: which part failed is only logged. */
 const INVALID = 'Invalid token.';
@@ -54,7 +54,7 @@ export class ConductorConsoleAccess implements ConsoleAccess {
     const log = this.logger.child({ requestId: req.requestId });
     let stored;
     try {
-      stored = await this.conductor.consoleTarget(adminContext(req.requestId), { container: req.uuid, exec_id: req.execId });
+      stored = await this.conductor.call('consoleTarget', adminContext(req.requestId), { container: req.uuid, exec_id: req.execId });
     } catch (err) {
       // No such container, or a name several containers share.
       if (err instanceof ZunError && err.status < 500) {

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { LOGGER } from '@zun-ts/common';
-import { CONDUCTOR_TOPIC, type ConductorRpcApi, RpcClient, RpcTransport } from '@zun-ts/rpc';
-import { onShutdownSignals, bootstrapService, runMain } from '@zun-ts/service';
-import { CONSOLE_ACCESS, ConductorConsoleAccess, type ConductorConsoleApi, type ConsoleAccess } from './console-access';
+import { CONDUCTOR, rpcClient } from '@zun-ts/rpc';
+import { bootstrapService, connectRpc, onShutdownSignals, runMain } from '@zun-ts/service';
+import { CONSOLE_ACCESS, ConductorConsoleAccess, type ConsoleAccess } from './console-access';
 import { type RelayConnector, WsRelayConnector } from './relay.connector';
 import { CONDUCTOR_CONSOLE_API, RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
 import { WsProxyServer } from './wsproxy.server';
@@ -13,19 +13,12 @@ const BINARY = 'zun-wsproxy';
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
   // The proxy holds no database credentials: console tokens are checked against the conductor's records.
-  const transport = RpcTransport.connect({
-    redisUrl: conf.redis.url,
-    prefix: conf.redis.key_prefix,
-    callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
-    logger,
-  });
-  const conductor = new RpcClient<ConductorRpcApi>(transport, CONDUCTOR_TOPIC);
-  const consoleApi: ConductorConsoleApi = { consoleTarget: (ctx, args) => conductor.call('consoleTarget', ctx, args) };
+  const transport = connectRpc(conf, logger, { binary: BINARY });
 
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(WSPROXY_CONF).toConstantValue(conf.websocket_proxy);
   container.bind(LOGGER).toConstantValue(logger);
-  container.bind(CONDUCTOR_CONSOLE_API).toConstantValue(consoleApi);
+  container.bind(CONDUCTOR_CONSOLE_API).toConstantValue(rpcClient(transport, CONDUCTOR));
   container.bind<ConsoleAccess>(CONSOLE_ACCESS).to(ConductorConsoleAccess);
   container.bind<RelayConnector>(RELAY_CONNECTOR).to(WsRelayConnector);
   container.bind(WsProxyServer).toSelf();

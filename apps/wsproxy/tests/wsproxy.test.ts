@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { ContainerNotFound, type RequestContext } from '@zun-ts/common';
-import { CONDUCTOR_TOPIC, type ConsoleTarget, type ConsoleTargetRequest, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { CONDUCTOR, type ConsoleTarget, type ConsoleTargetRequest, RpcServer, RpcTransport, unimplemented } from '@zun-ts/rpc';
 import { requireEnv, uniqueName } from '@zun-ts/testing';
 
 const repoRoot = resolve(__dirname, '../../..');
@@ -75,7 +75,8 @@ describe('zun-wsproxy process', () => {
   before(async () => {
     // The conductor as far as the proxy uses it: it knows no container.
     conductorSide = RpcTransport.connect({ redisUrl, prefix });
-    await new RpcServer(conductorSide).serve(CONDUCTOR_TOPIC, {
+    await new RpcServer(conductorSide).serve(CONDUCTOR, {
+      ...unimplemented(CONDUCTOR),
       async consoleTarget(_ctx: RequestContext, args: ConsoleTargetRequest): Promise<ConsoleTarget> {
         asked.push(args);
         throw new ContainerNotFound(`Container ${args.container} could not be found.`);

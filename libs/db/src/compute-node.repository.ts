@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
 import { ComputeNodeNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
-import { type ComputeNode, type JsonObject } from '@zun-ts/objects';
+import { type ComputeNode, type ComputeNodeInventory, INVENTORY_FIELDS, type JsonObject } from '@zun-ts/objects';
 import {
   checkResources,
   claimForContainerTx,
@@ -17,29 +17,6 @@ import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './
 import { type PageOptions, pageSql } from './pagination';
 import { type SqlEngine, type SqlValue, TableCodec } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
-
-/** Fields the compute host reports about itself (never the claim counters `*_used`, `total_containers`). */
-export const INVENTORY_FIELDS = [
-  'mem_total',
-  'mem_free',
-  'mem_available',
-  'cpus',
-  'disk_total',
-  'architecture',
-  'os',
-  'os_type',
-  'kernel_version',
-  'labels',
-  'runtimes',
-  'disk_quota_supported',
-  'enable_cpu_pinning',
-  'numa_topology',
-  'running_containers',
-  'paused_containers',
-  'stopped_containers',
-] as const satisfies readonly (keyof ComputeNode)[];
-/** What {@link ComputeNodeRepository.upsertFromTracker} writes; absent fields keep their value (or default). */
-export type ComputeNodeInventory = Partial<Pick<ComputeNode, (typeof INVENTORY_FIELDS)[number]>>;
 
 /** The compute_node table, and the resource claims against it. */
 export interface ComputeNodeRepository {

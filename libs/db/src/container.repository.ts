@@ -1,7 +1,7 @@
 import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
 import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
-import { type Container, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
+import { type Container, type ContainerPatch, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
 import { releaseForContainerTx } from './claims';
 import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
 import { ContainerEntity } from './entities';
@@ -23,9 +23,6 @@ export interface ContainerScope {
 
 /** A new container: `uuid` and `status` are required, every other field has the column's default. */
 export type NewContainer = Pick<Container, 'uuid' | 'status'> & Partial<Omit<Container, 'id' | 'uuid' | 'status'>>;
-
-/** Fields an update may set (undefined fields are left alone). */
-export type ContainerPatch = Partial<Omit<Container, 'id' | 'uuid' | 'created_at'>>;
 
 /** Conditions of a conditional update: the row must currently be in one of these states. */
 export interface ContainerExpectation {

@@ -10,3 +10,5 @@ export * from './image.object';
 export * from './volume-mapping.object';
 export * from './envelope';
 export * from './memory';
+export * from './patches';
+export * from './object-fingerprints';

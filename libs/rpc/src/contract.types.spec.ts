@@ -1,34 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adminContext, type RequestContext } from '@zun-ts/common';
-import { type ArgsOf, type ResultOf, rpcMethodsOf } from './contract.types';
-import { type ConductorRpcApi } from './contracts/conductor.contract';
-import { RpcClient } from './rpc.client';
+import { type ArgsOf, call, cast, defineTopic, type ResultOf } from './contract.types';
+import { COMPUTE, type ComputeRpcApi } from './contracts/compute.contract';
+import { CONDUCTOR, type ConductorRpcApi } from './contracts/conductor.contract';
+import { SCHEDULER } from './contracts/scheduler.contract';
+import { rpcClient } from './rpc.client';
 import { RpcServer } from './rpc.server';
 import { type RpcTransport } from './rpc.transport';
+import { s } from './wire-schema';
 
-class Base {
-  async inherited(_ctx: RequestContext, _args: Record<string, never>): Promise<string> {
-    return 'base';
-  }
-}
-class Impl extends Base {
-  field = 1;
-  async own(_ctx: RequestContext, args: { x: number }): Promise<number> {
-    return args.x * 2;
-  }
-  async _helper(): Promise<void> {}
+interface Api {
+  get(ctx: RequestContext, args: { id: string }): Promise<{ n: number }>;
+  fire(ctx: RequestContext, args: { id: string }): Promise<void>;
 }
 
-test('rpcMethodsOf lists own and inherited methods, bound to the instance, without _names or constructor', async () => {
-  const m = rpcMethodsOf(new Impl());
-  assert.deepEqual([...m.keys()].sort(), ['inherited', 'own']);
-  assert.equal(await m.get('own')?.(adminContext(), { x: 21 }), 42);
-  assert.equal(await m.get('inherited')?.(adminContext(), {}), 'base');
-  assert.deepEqual([...rpcMethodsOf({ async ping() { return 1; }, toString: 'x' }).keys()], ['ping']);
-});
-
-test('contract typing: misspelt methods, wrong args and incomplete impls do not compile', () => {
+test('contract typing: misspelt methods, wrong args, call/cast mix-ups, other topics and incomplete impls do not compile', () => {
   type Ping = ConductorRpcApi['ping'];
   const args: ArgsOf<Ping> = {};
   const result: ResultOf<Ping> = { host: 'h' };
@@ -36,19 +23,52 @@ test('contract typing: misspelt methods, wrong args and incomplete impls do not 
 
   // Only type-checked: these functions are never called (tsc fails on an unused @ts-expect-error).
   const typeChecks = (t: RpcTransport): unknown[] => {
-    const client = new RpcClient<ConductorRpcApi>(t, 'conductor');
+    const client = rpcClient(t, CONDUCTOR);
+    const compute = rpcClient(t, COMPUTE, 'cn1');
     const server = new RpcServer(t);
     return [
       // @ts-expect-error misspelt method
       client.call('pnig', adminContext(), {}),
       // @ts-expect-error wrong args
       client.call('serviceHeartbeat', adminContext(), { host: 'h' }),
-      // @ts-expect-error wrong args for a cast
-      client.cast('serviceHeartbeat', adminContext(), { host: 1, binary: 'b' }),
-      // @ts-expect-error impl lacks serviceRegister and serviceHeartbeat
-      server.serve<ConductorRpcApi>('conductor', { async ping() { return { host: 'h' }; } }),
+      // @ts-expect-error buildContainer is a cast: it cannot be called
+      client.call('buildContainer', adminContext(), { container_uuid: 'u', run: false, hints: {}, availability_zone: null, requested_host: null }),
+      // @ts-expect-error containerGet is a call: it cannot be cast
+      client.cast('containerGet', adminContext(), { container_uuid: 'u' }),
+      // @ts-expect-error a method of another topic (compute's containerStart on the conductor)
+      client.cast('containerStart', adminContext(), { container_uuid: 'u' }),
+      // @ts-expect-error a topic family needs a host
+      rpcClient(t, COMPUTE),
+      // @ts-expect-error a single topic takes no host
+      rpcClient(t, SCHEDULER, 'cn1'),
+      // @ts-expect-error misspelt topic descriptor
+      rpcClient(t, CONDUCTR),
+      // @ts-expect-error impl lacks most of the contract
+      server.serve(CONDUCTOR, { async ping() { return { host: 'h' }; } }),
+      // @ts-expect-error a family is served for one host
+      server.serve(COMPUTE, {} as never as ComputeRpcApi),
       client.call('ping', adminContext(), {}).then((r) => r.host.toUpperCase()),
+      compute.cast('containerStart', adminContext(), { container_uuid: 'u' }),
     ];
   };
   assert.equal(typeof typeChecks, 'function');
+});
+
+test('descriptor typing: every method, exact schemas, casts only for void methods', () => {
+  const ok = defineTopic<Api>()({
+    name: 't', topic: 't', version: '1.0',
+    methods: { get: call(s.object({ id: s.string() }), s.object({ n: s.integer() })), fire: cast(s.object({ id: s.string() })) },
+  });
+  const typeChecks = (): unknown[] => [
+    // @ts-expect-error fire is missing
+    defineTopic<Api>()({ name: 't', topic: 't', version: '1.0', methods: { get: ok.methods.get } }),
+    // @ts-expect-error get resolves a value: it cannot be a cast
+    defineTopic<Api>()({ name: 't', topic: 't', version: '1.0', methods: { get: cast(s.object({ id: s.string() })), fire: ok.methods.fire } }),
+    // @ts-expect-error the args schema is wider than the contract (id may be null)
+    defineTopic<Api>()({ name: 't', topic: 't', version: '1.0', methods: { get: call(s.object({ id: s.nullable(s.string()) }), s.object({ n: s.integer() })), fire: ok.methods.fire } }),
+    // @ts-expect-error the result schema misses a member
+    defineTopic<Api>()({ name: 't', topic: 't', version: '1.0', methods: { get: call(s.object({ id: s.string() }), s.object({})), fire: ok.methods.fire } }),
+  ];
+  assert.equal(typeof typeChecks, 'function');
+  assert.deepEqual(Object.keys(ok.methods), ['get', 'fire']);
 });

@@ -5,34 +5,37 @@ import { buildRequest, encodeReply, ENVELOPE_VERSION, parseReply, parseRequest }
 import { RpcProtocolError } from './rpc.errors';
 
 const ctx: RequestContext = { requestId: 'req-1', userId: 'u', projectId: 'p', roles: ['member'], isAdmin: false, authToken: 'tok' };
+const sender = { host: 'cn1', binary: 'zun-compute' };
 
-test('a request carries method, wire context and encoded args', () => {
-  const when = new Date('2024-01-01T00:00:00.000Z');
-  const req = buildRequest('containerCreate', ctx, { uuid: 'c1', when }, 'zun:rpc-reply:x');
+test('a request carries method, wire context, sender and the args as the schema encoded them', () => {
+  const req = buildRequest('containerCreate', ctx, { uuid: 'c1', when: '2024-01-01T00:00:00.000Z' }, sender, 'zun:rpc-reply:x');
   assert.equal(req.v, ENVELOPE_VERSION);
   assert.equal(req.method, 'containerCreate');
   assert.equal(req.replyTo, 'zun:rpc-reply:x');
   assert.equal(req.ctx.authToken, undefined, 'the token never crosses RPC');
-  assert.deepEqual(req.args, { uuid: 'c1', when: { $date: '2024-01-01T00:00:00.000Z' } });
+  assert.deepEqual(req.args, { uuid: 'c1', when: '2024-01-01T00:00:00.000Z' });
 
   const parsed = parseRequest(JSON.parse(JSON.stringify(req)));
-  assert.deepEqual(parsed.args, { uuid: 'c1', when });
+  assert.deepEqual(parsed.args, { uuid: 'c1', when: '2024-01-01T00:00:00.000Z' });
+  assert.deepEqual(parsed.sender, sender);
   assert.equal(parsed.ctx.requestId, 'req-1');
   assert.deepEqual(parsed.ctx.roles, ['member']);
 });
 
 test('a cast has no replyTo', () => {
-  const req = buildRequest('ping', adminContext(), {});
+  const req = buildRequest('ping', adminContext(), {}, sender);
   assert.equal('replyTo' in req, false);
   assert.equal(parseRequest(JSON.parse(JSON.stringify(req))).replyTo, undefined);
 });
 
 test('malformed requests are refused with RpcProtocolError', () => {
-  const good = JSON.parse(JSON.stringify(buildRequest('ping', ctx, {}))) as Record<string, unknown>;
+  const good = JSON.parse(JSON.stringify(buildRequest('ping', ctx, {}, sender))) as Record<string, unknown>;
   const bad: unknown[] = [
     null,
     'text',
-    { ...good, v: 2 },
+    { ...good, v: 1 },
+    { ...good, sender: undefined },
+    { ...good, sender: { host: 'cn1' } },
     { ...good, method: '' },
     { ...good, ctx: undefined },
     { ...good, ctx: { ...ctx, roles: 'admin' } },
@@ -45,7 +48,7 @@ test('malformed requests are refused with RpcProtocolError', () => {
 });
 
 test('replies round-trip, success and error', () => {
-  const when = new Date();
+  const when = new Date().toISOString();
   assert.deepEqual(parseReply(encodeReply({ id: 'a', ok: true, result: { when } })), { id: 'a', ok: true, result: { when } });
   assert.deepEqual(parseReply(encodeReply({ id: 'b', ok: true, result: undefined })), { id: 'b', ok: true, result: undefined });
   const error = serializeError(new ContainerNotFound('gone'));

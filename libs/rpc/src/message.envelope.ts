@@ -1,9 +1,13 @@
 import { type RequestContext, type SerializedError, toWireContext } from '@zun-ts/common';
-import { decodeValue, encodeValue } from './message.codec';
+import { type RpcCaller } from './contract.types';
 import { RpcProtocolError } from './rpc.errors';
 
-/** Envelope version; a server refuses messages of another version. */
-export const ENVELOPE_VERSION = 1;
+/**
+ * Envelope version; a server refuses messages of another version.
+ * 1: args/results JSON with `{ $date }` tags. 2: args/results encoded by the topic descriptor's schemas
+ * (dates as ISO strings, Zun objects in their versioned envelope) and the sender's identity.
+ */
+export const ENVELOPE_VERSION = 2;
 
 /** What a job carries: the job's name is the method too, the job's id is the message id. */
 export interface RpcRequest {
@@ -11,7 +15,10 @@ export interface RpcRequest {
   method: string;
   /** The caller's context without its token. */
   ctx: RequestContext;
+  /** Wire form of the args (the method's schema decodes it). */
   args: unknown;
+  /** The sending process, as its transport declared it. */
+  sender: RpcCaller;
   /** Set for calls: the list the reply is pushed to. Casts have none. */
   replyTo?: string;
 }
@@ -21,9 +28,9 @@ export type RpcReply =
   | { id: string; ok: true; result: unknown }
   | { id: string; ok: false; error: SerializedError };
 
-/** Job data for a request: context stripped of its token, args encoded (dates survive). */
-export function buildRequest(method: string, ctx: RequestContext, args: unknown, replyTo?: string): RpcRequest {
-  const req: RpcRequest = { v: ENVELOPE_VERSION, method, ctx: toWireContext(ctx), args: encodeValue(args) };
+/** Job data for a request: context stripped of its token; `wireArgs` already encoded by the method's schema. */
+export function buildRequest(method: string, ctx: RequestContext, wireArgs: unknown, sender: RpcCaller, replyTo?: string): RpcRequest {
+  const req: RpcRequest = { v: ENVELOPE_VERSION, method, ctx: toWireContext(ctx), args: wireArgs, sender };
   if (replyTo !== undefined) req.replyTo = replyTo;
   return req;
 }
@@ -52,23 +59,30 @@ function parseContext(v: unknown): RequestContext {
   return toWireContext(ctx);
 }
 
-/** Validates job data and decodes its args; throws RpcProtocolError on anything else. */
+function parseSender(v: unknown): RpcCaller {
+  if (!isRecord(v) || typeof v.host !== 'string' || v.host === '' || typeof v.binary !== 'string' || v.binary === '') {
+    throw new RpcProtocolError('RPC message has no valid sender.');
+  }
+  return { host: v.host, binary: v.binary };
+}
+
+/** Validates job data (not its args: the method's schema does); throws RpcProtocolError on anything else. */
 export function parseRequest(data: unknown): RpcRequest {
   if (!isRecord(data)) throw new RpcProtocolError('RPC message is not an object.');
   if (data.v !== ENVELOPE_VERSION) throw new RpcProtocolError(`Unsupported RPC envelope version ${String(data.v)}.`);
   if (typeof data.method !== 'string' || data.method === '') throw new RpcProtocolError('RPC message has no method.');
   if (data.replyTo !== undefined && typeof data.replyTo !== 'string') throw new RpcProtocolError('RPC message has a bad replyTo.');
-  const req: RpcRequest = { v: data.v, method: data.method, ctx: parseContext(data.ctx), args: decodeValue(data.args) };
+  const req: RpcRequest = { v: data.v, method: data.method, ctx: parseContext(data.ctx), args: data.args, sender: parseSender(data.sender) };
   if (typeof data.replyTo === 'string') req.replyTo = data.replyTo;
   return req;
 }
 
-/** The string pushed to a reply list. */
+/** The string pushed to a reply list (a result is already encoded by the method's schema). */
 export function encodeReply(reply: RpcReply): string {
-  return JSON.stringify(reply.ok ? { id: reply.id, ok: true, result: encodeValue(reply.result) } : reply);
+  return JSON.stringify(reply);
 }
 
-/** Parses a reply list entry; throws RpcProtocolError when it is not one. */
+/** Parses a reply list entry (a result stays in wire form); throws RpcProtocolError when it is not one. */
 export function parseReply(text: string): RpcReply {
   let v: unknown;
   try {
@@ -77,7 +91,7 @@ export function parseReply(text: string): RpcReply {
     throw new RpcProtocolError('RPC reply is not JSON.');
   }
   if (!isRecord(v) || typeof v.id !== 'string') throw new RpcProtocolError('RPC reply has no id.');
-  if (v.ok === true) return { id: v.id, ok: true, result: decodeValue(v.result) };
+  if (v.ok === true) return { id: v.id, ok: true, result: v.result };
   const e = v.error;
   if (v.ok === false && isRecord(e) && typeof e.name === 'string' && typeof e.message === 'string') {
     return { id: v.id, ok: false, error: { name: e.name, message: e.message, code: typeof e.code === 'number' ? e.code : 500 } };

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MessagingTimeout, type RequestContext } from '@zun-ts/common';
-import { type ArgsOf, type ResultOf, type RpcContract, type RpcMethodName } from './contract.types';
+import {
+  type AnyMethodSpec, type CallName, type CastName, type DArgs, type DResult, specsOf, type TopicName, topicOf,
+} from './contract.types';
 import { buildRequest } from './message.envelope';
 import { assertTopic } from './queue.naming';
+import { RpcProtocolError } from './rpc.errors';
 import { type RpcTransport } from './rpc.transport';
+import { encodeWith, WireDecodeError } from './wire-schema';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -11,26 +15,73 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Any topic descriptor (the constraint of client and server type parameters). */
+export interface AnyTopic {
+  readonly name: string;
+  readonly version: string;
+  readonly topic: TopicName;
+  readonly methods: object;
+}
+
 /**
- * Sends messages of contract `C` to one topic.
+ * What code holds to talk to one topic: `call` only takes the descriptor's call methods, `cast` only its
+ * casts, each with the contract's argument type. Made by {@link rpcClient} (or `localClient` in unit tests).
+ */
+export interface TopicClient<D extends AnyTopic> {
+  /** The queue messages go to. */
+  readonly topic: string;
+  /**
+   * Sends a request and waits for its reply. Throws MessagingTimeout when no reply came within the timeout
+   * (the handler may still run, or may have run); throws the handler's error rebuilt by name (unknown names
+   * as RemoteError); NoSuchMethod when the server lacks the method; InvalidRpcMessage when it refused the args.
+   */
+  call<K extends CallName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>, opts?: CallOptions): Promise<DResult<D, K>>;
+  /** Sends a request without waiting for its handling; resolves once Redis has stored it. */
+  cast<K extends CastName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>): Promise<void>;
+}
+
+/** @internal The spec of `method`, or a TypeError for a method the descriptor lacks (only reachable from untyped code). */
+export function specOf(specs: Map<string, AnyMethodSpec>, d: AnyTopic, method: string, kind: 'call' | 'cast'): AnyMethodSpec {
+  const spec = specs.get(method);
+  if (!spec || spec.kind !== kind) throw new TypeError(`${d.name} has no ${kind} method ${method}`);
+  return spec;
+}
+
+/** @internal Decodes a result; a result that does not match its schema is the server's fault (RpcProtocolError). */
+export function decodeResult(spec: AnyMethodSpec, wire: unknown, where: string): unknown {
+  if (spec.kind === 'cast') return undefined;
+  try {
+    return spec.result.decode(wire, 'result');
+  } catch (err) {
+    if (err instanceof WireDecodeError) throw new RpcProtocolError(`Invalid RPC result from ${where}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Sends messages of one topic over the transport. Arguments are encoded by the method's schema; results are
+ * decoded (and validated) by its result schema.
  *
  * Delivery is at-least-once: a message may be handled twice (its worker died mid-job), so the
  * contract's handlers must be idempotent.
  */
-export class RpcClient<C extends RpcContract<C>> {
+export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
+  readonly topic: string;
+  private readonly specs: Map<string, AnyMethodSpec>;
+
+  /** @internal Use {@link rpcClient}. */
   constructor(
     private readonly transport: RpcTransport,
-    readonly topic: string,
+    private readonly descriptor: D,
+    host?: string,
   ) {
-    assertTopic(topic);
+    this.topic = assertTopic(topicOf(descriptor, host));
+    this.specs = specsOf(descriptor);
   }
 
-  /**
-   * Sends a request and waits for its reply. Throws MessagingTimeout when no reply came within
-   * the timeout (the handler may still run, or may have run); throws the handler's error rebuilt by
-   * name (unknown names as RemoteError); throws NoSuchMethod when the server lacks the method.
-   */
-  async call<M extends RpcMethodName<C>>(method: M, ctx: RequestContext, args: ArgsOf<C[M]>, opts?: CallOptions): Promise<ResultOf<C[M]>> {
+  async call<K extends CallName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>, opts?: CallOptions): Promise<DResult<D, K>> {
+    const spec = specOf(this.specs, this.descriptor, method, 'call');
+    const wireArgs = encodeWith(spec.args, args);
     const t = this.transport;
     const timeoutMs = opts?.timeoutMs ?? t.options.callTimeoutMs;
     const id = randomUUID();
@@ -45,18 +96,25 @@ export class RpcClient<C extends RpcContract<C>> {
     // The reply may come (and be an error) before add() resolves: mark the rejection handled meanwhile.
     expected.promise.catch(() => undefined);
     try {
-      await queue.add(method, buildRequest(method, ctx, args, replies.key), t.callJobOptions(id));
+      await queue.add(method, buildRequest(method, ctx, wireArgs, t.identity, replies.key), t.callJobOptions(id));
     } catch (err) {
       expected.cancel();
       throw err;
     }
-    return (await expected.promise) as ResultOf<C[M]>;
+    return decodeResult(spec, await expected.promise, `${this.topic}.${method}`) as DResult<D, K>;
   }
 
-  /** Sends a request without waiting for its handling; resolves once Redis has stored it. */
-  async cast<M extends RpcMethodName<C>>(method: M, ctx: RequestContext, args: ArgsOf<C[M]>): Promise<void> {
+  async cast<K extends CastName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>): Promise<void> {
+    const spec = specOf(this.specs, this.descriptor, method, 'cast');
     const t = this.transport;
     const id = randomUUID();
-    await t.queue(this.topic).add(method, buildRequest(method, ctx, args), t.castJobOptions(id));
+    await t.queue(this.topic).add(method, buildRequest(method, ctx, encodeWith(spec.args, args), t.identity), t.castJobOptions(id));
   }
+}
+
+/** A client of a topic: `rpcClient(transport, CONDUCTOR)`, or for a topic family `rpcClient(transport, COMPUTE, host)`. */
+export function rpcClient<D extends AnyTopic & { readonly topic: string }>(transport: RpcTransport, descriptor: D): RpcClient<D>;
+export function rpcClient<D extends AnyTopic & { readonly topic: (host: string) => string }>(transport: RpcTransport, descriptor: D, host: string): RpcClient<D>;
+export function rpcClient<D extends AnyTopic>(transport: RpcTransport, descriptor: D, host?: string): RpcClient<D> {
+  return new RpcClient(transport, descriptor, host);
 }

@@ -10,6 +10,14 @@ export class RpcProtocolError extends ZunError {
   readonly status = 500;
 }
 
+/**
+ * A message whose arguments do not match the method's schema: refused at the server's edge, before any
+ * handler runs (answered to a caller, logged and dropped for a cast).
+ */
+export class InvalidRpcMessage extends ZunError {
+  readonly status = 400;
+}
+
 /** The transport was closed while a call still waited for its reply. */
 export class RpcTransportClosed extends ZunError {
   readonly status = 503;
@@ -18,4 +26,5 @@ export class RpcTransportClosed extends ZunError {
 
 registerError(NoSuchMethod);
 registerError(RpcProtocolError);
+registerError(InvalidRpcMessage);
 registerError(RpcTransportClosed);

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { type Logger, silentLogger } from '@zun-ts/common';
+import { type RpcCaller } from './contract.types';
 import { assertPrefix } from './queue.naming';
 
 /** How to reach Redis and how messages are handled. */
@@ -9,6 +11,11 @@ export interface RpcOptions {
   prefix?: string;
   /** How long a call waits for its reply before throwing MessagingTimeout, in ms. @default 60000 */
   callTimeoutMs?: number;
+  /**
+   * Who this process is: every message it sends carries it as `sender`, and handlers receive it as their
+   * `caller`. Services set it from zun.conf (`[DEFAULT] host`, their binary). @default `{ host: os.hostname(), binary: 'zun-rpc' }`
+   */
+  identity?: RpcCaller;
   /** @default a logger that drops everything */
   logger?: Logger;
   /**
@@ -41,6 +48,12 @@ function positive(name: string, v: number | undefined, dflt: number): number {
   return n;
 }
 
+function identity(id: RpcCaller | undefined): RpcCaller {
+  const v = id ?? { host: hostname(), binary: 'zun-rpc' };
+  if (!v.host || !v.binary) throw new RangeError('RpcOptions.identity needs a host and a binary');
+  return { host: v.host, binary: v.binary };
+}
+
 /** Fills defaults and checks values. */
 export function resolveRpcOptions(o: RpcOptions): ResolvedRpcOptions {
   if (!o.redisUrl) throw new RangeError('RpcOptions.redisUrl is required');
@@ -49,6 +62,7 @@ export function resolveRpcOptions(o: RpcOptions): ResolvedRpcOptions {
     prefix: assertPrefix(o.prefix ?? 'zun'),
     callTimeoutMs: positive('callTimeoutMs', o.callTimeoutMs, 60_000),
     logger: o.logger ?? silentLogger(),
+    identity: identity(o.identity),
     lockDurationMs: positive('lockDurationMs', o.lockDurationMs, 30_000),
     stalledIntervalMs: positive('stalledIntervalMs', o.stalledIntervalMs, 30_000),
     maxStalledCount: positive('maxStalledCount', o.maxStalledCount, 1),

@@ -1,10 +1,12 @@
 import { type Logger, type RequestContext, serializeError, ZunError } from '@zun-ts/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { type RpcContract, rpcMethodsOf } from './contract.types';
+import { type AnyMethodSpec, type ContractOf, type RpcCaller, specsOf, topicOf } from './contract.types';
 import { encodeReply, parseRequest, type RpcReply, type RpcRequest } from './message.envelope';
 import { assertTopic } from './queue.naming';
-import { NoSuchMethod, RpcProtocolError } from './rpc.errors';
+import { type AnyTopic } from './rpc.client';
+import { InvalidRpcMessage, NoSuchMethod, RpcProtocolError } from './rpc.errors';
 import { type RpcClosable, type RpcTransport } from './rpc.transport';
+import { encodeWith, WireDecodeError } from './wire-schema';
 
 /** Per-topic serving options. */
 export interface ServeOptions {
@@ -17,10 +19,48 @@ class JobAbandoned extends Error {
   override readonly name = 'JobAbandoned';
 }
 
+/** Options of a topic family's server: which host's queue it takes. */
+export interface FamilyServeOptions extends ServeOptions {
+  host: string;
+}
+
+/** A served method: its spec and the implementation's function bound to the implementation. */
+export interface BoundMethod {
+  spec: AnyMethodSpec;
+  fn: (ctx: RequestContext, args: unknown, caller: RpcCaller) => Promise<unknown>;
+}
+
+/** @internal The descriptor's methods bound to `impl`; throws when `impl` lacks one (untyped callers only). */
+export function bindMethods(d: AnyTopic, impl: object, partial = false): Map<string, BoundMethod> {
+  const out = new Map<string, BoundMethod>();
+  for (const [name, spec] of specsOf(d)) {
+    const f: unknown = (impl as Record<string, unknown>)[name];
+    if (typeof f !== 'function') {
+      if (partial) continue;
+      throw new TypeError(`The implementation of ${d.name} lacks method ${name}`);
+    }
+    out.set(name, { spec, fn: (ctx, args, caller) => Promise.resolve((f as (...a: unknown[]) => unknown).call(impl, ctx, args, caller)) });
+  }
+  return out;
+}
+
+/** @internal Decodes a message's args by the method's schema; a mismatch is InvalidRpcMessage (400). */
+export function decodeArgs(spec: AnyMethodSpec, where: string, wire: unknown): unknown {
+  try {
+    return spec.args.decode(wire, 'args');
+  } catch (err) {
+    if (err instanceof WireDecodeError) throw new InvalidRpcMessage(`Invalid arguments for RPC method ${where}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** What running a message came to: a result in wire form, or an error. */
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
 interface Served {
   topic: string;
   worker: Worker<RpcRequest, unknown, string>;
-  methods: Map<string, (ctx: RequestContext, args: unknown) => Promise<unknown>>;
+  methods: Map<string, BoundMethod>;
   log: Logger;
   /** Abandon functions of the jobs running now. */
   running: Map<number, (err: Error) => void>;
@@ -33,7 +73,10 @@ const sleep = (ms: number): { promise: Promise<void>; cancel(): void } => {
 };
 
 /**
- * Takes messages from topics and runs the matching method of an implementation with `(ctx, args)`.
+ * Takes messages from topics and runs the matching method of an implementation with `(ctx, args, caller)`.
+ * Only the descriptor's methods are served; each message's args are decoded and validated by the method's
+ * schema before any handler runs (a mismatch is refused with InvalidRpcMessage), and results are encoded
+ * by the method's result schema.
  *
  * Delivery is at-least-once: a job whose process dies (or is abandoned at shutdown) runs again on
  * another worker once its lock expires, so handlers must be idempotent. A call's outcome, success or
@@ -50,19 +93,20 @@ export class RpcServer implements RpcClosable {
   }
 
   /**
-   * Starts taking messages of `topic`; resolves once connected. Every public function of `impl`
-   * (not starting with `_`) is callable. Give the contract explicitly so that `impl` is checked
-   * against it: `serve<ConductorRpcApi>(CONDUCTOR_TOPIC, manager)`.
+   * Starts taking messages of a topic; resolves once connected: `serve(CONDUCTOR, manager)`, or for a
+   * topic family `serve(COMPUTE, manager, { host })`. `impl` must implement the descriptor's contract.
    */
-  async serve<C extends RpcContract<C>>(topic: string, impl: C, opts?: ServeOptions): Promise<void> {
+  serve<D extends AnyTopic & { readonly topic: string }>(descriptor: D, impl: ContractOf<D>, opts?: ServeOptions): Promise<void>;
+  serve<D extends AnyTopic & { readonly topic: (host: string) => string }>(descriptor: D, impl: ContractOf<D>, opts: FamilyServeOptions): Promise<void>;
+  async serve(descriptor: AnyTopic, impl: object, opts?: ServeOptions & { host?: string }): Promise<void> {
     if (this.closing) throw new Error('RpcServer is closed');
-    assertTopic(topic);
+    const topic = assertTopic(topicOf(descriptor, opts?.host));
     if (this.served.has(topic)) throw new Error(`RpcServer already serves ${topic}`);
     const concurrency = opts?.concurrency ?? 16;
     const log = this.transport.logger.child({ topic });
     const s: Served = {
       topic,
-      methods: rpcMethodsOf(impl),
+      methods: bindMethods(descriptor, impl),
       log,
       running: new Map(),
       worker: new Worker<RpcRequest, unknown, string>(topic, (job) => this.handle(s, job), this.transport.workerOptions(concurrency)),
@@ -71,7 +115,7 @@ export class RpcServer implements RpcClosable {
     s.worker.on('stalled', (jobId: string) => log.warn('rpc job redelivered after its worker stopped', { jobId }));
     this.served.set(topic, s);
     await s.worker.waitUntilReady();
-    log.info('rpc server serving', { methods: [...s.methods.keys()], concurrency });
+    log.info('rpc server serving', { version: descriptor.version, methods: [...s.methods.keys()], concurrency });
   }
 
   private async handle(s: Served, job: Job<RpcRequest, unknown, string>): Promise<void> {
@@ -86,22 +130,7 @@ export class RpcServer implements RpcClosable {
       throw new UnrecoverableError((err as Error).message);
     }
     const log = s.log.child({ method: req.method, requestId: req.ctx.requestId, jobId: id });
-    const fn = s.methods.get(req.method);
-    let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
-    if (!fn) {
-      outcome = { ok: false, error: new NoSuchMethod(`Endpoint ${s.topic} does not support RPC method ${req.method}.`) };
-    } else {
-      const key = this.nextRun++;
-      const abandoned = new Promise<never>((_, reject) => s.running.set(key, reject));
-      try {
-        outcome = { ok: true, result: await Promise.race([fn(req.ctx, req.args), abandoned]) };
-      } catch (err) {
-        if (err instanceof JobAbandoned) throw err;
-        outcome = { ok: false, error: err };
-      } finally {
-        s.running.delete(key);
-      }
-    }
+    const outcome = await this.invoke(s, req);
 
     if (req.replyTo !== undefined) {
       // A call: its caller learns the outcome, so the job is done either way.
@@ -111,6 +140,10 @@ export class RpcServer implements RpcClosable {
     }
     if (outcome.ok) return;
     const err = outcome.error;
+    if (err instanceof InvalidRpcMessage) {
+      log.error('malformed rpc cast dropped', { error: err.message, sender: req.sender });
+      throw new UnrecoverableError(err.message);
+    }
     const attempts = job.opts.attempts ?? 1;
     if (err instanceof ZunError && err.retryable && job.attemptsMade + 1 < attempts) {
       log.warn('rpc cast failed, will retry', { error: err.message, name: err.name, attempt: job.attemptsMade + 1, attempts });
@@ -119,6 +152,32 @@ export class RpcServer implements RpcClosable {
     logFailure(log, 'rpc cast failed', err);
     const e = serializeError(err);
     throw new UnrecoverableError(`${e.name}: ${e.message}`);
+  }
+
+  /**
+   * Decodes the args by the method's schema (InvalidRpcMessage when they do not match: the handler never
+   * sees them), runs the handler with the sender as caller, and encodes a call's result by its schema.
+   */
+  private async invoke(s: Served, req: RpcRequest): Promise<Outcome> {
+    const m = s.methods.get(req.method);
+    if (!m) return { ok: false, error: new NoSuchMethod(`Endpoint ${s.topic} does not support RPC method ${req.method}.`) };
+    let args: unknown;
+    try {
+      args = decodeArgs(m.spec, `${s.topic}.${req.method}`, req.args);
+    } catch (err) {
+      return { ok: false, error: err };
+    }
+    const key = this.nextRun++;
+    const abandoned = new Promise<never>((_, reject) => s.running.set(key, reject));
+    try {
+      const result = await Promise.race([m.fn(req.ctx, args, req.sender), abandoned]);
+      return { ok: true, result: m.spec.kind === 'call' ? encodeWith(m.spec.result, result) : null };
+    } catch (err) {
+      if (err instanceof JobAbandoned) throw err;
+      return { ok: false, error: err };
+    } finally {
+      s.running.delete(key);
+    }
   }
 
   private async reply(log: Logger, key: string, reply: RpcReply): Promise<void> {
@@ -163,6 +222,10 @@ export class RpcServer implements RpcClosable {
 
 function logFailure(log: Logger, msg: string, err: unknown): void {
   const e = serializeError(err);
+  if (err instanceof InvalidRpcMessage) {
+    log.error(`${msg}: malformed message refused`, { name: e.name, error: e.message });
+    return;
+  }
   // Client errors (not found, bad request…) are ordinary answers; anything else deserves attention.
   if (err instanceof ZunError && err.status < 500) log.info(msg, { name: e.name, error: e.message });
   else log.error(msg, { name: e.name, error: e.message, stack: err instanceof Error ? err.stack : undefined });

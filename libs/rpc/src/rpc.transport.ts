@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type Logger } from '@zun-ts/common';
 import { type JobsOptions, Queue, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { type RpcCaller } from './contract.types';
 import { encodeReply, type RpcReply, type RpcRequest } from './message.envelope';
 import { assertTopic, replyKey } from './queue.naming';
 import { ReplyListener } from './reply.listener';
@@ -45,6 +46,11 @@ export class RpcTransport {
   /** Opens the shared connection (in the background: the first command waits for it). */
   static connect(opts: RpcOptions): RpcTransport {
     return new RpcTransport(resolveRpcOptions(opts));
+  }
+
+  /** Who this process is: the `sender` of every message it sends. */
+  get identity(): RpcCaller {
+    return this.options.identity;
   }
 
   /** True once close() was called. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { NotImplementedYet, type RequestContext, ZunServiceNotFound } from '@zun-ts/common';
 import { type Container, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
-import { CONDUCTOR_TOPIC, type ConductorRpcApi, ConductorServiceRegistry, type ConsoleTarget, RpcServer, RpcTransport, type ServiceHeartbeatRequest } from '../src';
+import { CONDUCTOR, type ConductorRpcApi, ConductorServiceRegistry, type ConsoleTarget, rpcClient, RpcServer, RpcTransport, type ServiceHeartbeatRequest } from '../src';
 import { Redis } from 'ioredis';
 import { requireEnv, uniquePrefix } from './fixtures/test-env';
 
@@ -88,7 +88,7 @@ const conductor = new MemoryConductor();
 before(async () => {
   conductorSide = RpcTransport.connect({ redisUrl, prefix });
   computeSide = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 5000 });
-  await new RpcServer(conductorSide).serve<ConductorRpcApi>(CONDUCTOR_TOPIC, conductor);
+  await new RpcServer(conductorSide).serve(CONDUCTOR, conductor);
 });
 
 after(async () => {
@@ -101,7 +101,7 @@ after(async () => {
 });
 
 test('a compute host registers and heartbeats through the conductor', async () => {
-  const registry = new ConductorServiceRegistry(computeSide);
+  const registry = new ConductorServiceRegistry(rpcClient(computeSide, CONDUCTOR));
   const svc = await registry.register({ host: 'cn1', binary: 'zun-compute', topic: 'compute.cn1', availability_zone: 'nova' });
   assert.equal(svc.host, 'cn1');
   assert.equal(svc.topic, 'compute.cn1');
@@ -116,7 +116,7 @@ test('a compute host registers and heartbeats through the conductor', async () =
 });
 
 test('a heartbeat for an unknown service gives ZunServiceNotFound at the caller', async () => {
-  const registry = new ConductorServiceRegistry(computeSide);
+  const registry = new ConductorServiceRegistry(rpcClient(computeSide, CONDUCTOR));
   await assert.rejects(registry.heartbeat('ghost', 'zun-compute'), (err: unknown) => {
     // ZunServiceNotFound's constructor takes (host, binary), so it is not rebuilt by name; its class name and status travel.
     assert.equal((err as Error).name === 'ZunServiceNotFound' || (err as { remoteName?: string }).remoteName === 'ZunServiceNotFound', true);

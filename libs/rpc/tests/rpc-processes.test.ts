@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { adminContext, ContainerNotFound, newRequestId, RemoteError, type RequestContext } from '@zun-ts/common';
-import { NoSuchMethod, RpcClient, RpcTransport } from '../src';
+import { NoSuchMethod, type RpcClient, rpcClient, RpcTransport } from '../src';
 import { Redis } from 'ioredis';
-import { testKeys, type TestRpcApi, type TestRpcApiV2 } from './fixtures/test.contract';
+import { testKeys, testTopic, testTopicV2 } from './fixtures/test.contract';
 import { requireEnv, spawnWorker, uniquePrefix, waitFor, type WorkerProcess } from './fixtures/test-env';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL');
@@ -14,14 +14,14 @@ describe('call and cast between two processes', () => {
   const topic = 'conductor';
   let worker: WorkerProcess;
   let transport: RpcTransport;
-  let client: RpcClient<TestRpcApi>;
+  let client: RpcClient<ReturnType<typeof testTopic>>;
   let redis: Redis;
 
   before(async () => {
     redis = new Redis(redisUrl);
     worker = await spawnWorker({ ZUN_TEST_REDIS_URL: redisUrl, RPC_PREFIX: prefix, RPC_TOPIC: topic });
     transport = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000 });
-    client = new RpcClient<TestRpcApi>(transport, topic);
+    client = rpcClient(transport, testTopic(topic));
   });
 
   after(async () => {
@@ -86,7 +86,7 @@ describe('call and cast between two processes', () => {
   });
 
   test('a method the server lacks gives NoSuchMethod', async () => {
-    const newer = new RpcClient<TestRpcApiV2>(transport, topic);
+    const newer = rpcClient(transport, testTopicV2(topic));
     await assert.rejects(newer.call('newerMethod', adminContext(), {}), (err: unknown) => {
       assert.ok(err instanceof NoSuchMethod);
       assert.match(err.message, /newerMethod/);

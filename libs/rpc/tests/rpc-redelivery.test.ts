@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { adminContext } from '@zun-ts/common';
-import { RpcClient, RpcTransport } from '../src';
+import { rpcClient, RpcTransport } from '../src';
 import { Redis } from 'ioredis';
-import { testKeys, type TestRpcApi } from './fixtures/test.contract';
+import { testKeys, testTopic } from './fixtures/test.contract';
 import { requireEnv, spawnWorker, uniquePrefix, waitFor, type WorkerProcess } from './fixtures/test-env';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL');
@@ -26,7 +26,7 @@ test('a job whose worker is killed mid-job is redelivered to another worker, and
   const env = { ZUN_TEST_REDIS_URL: redisUrl, RPC_PREFIX: prefix, RPC_TOPIC: topic, RPC_LOCK_MS: '1000', RPC_STALLED_MS: '500' };
   const first = await spawnWorker({ ...env, RPC_HANG: '1' });
   workers.push(first);
-  const client = new RpcClient<TestRpcApi>(transport, topic);
+  const client = rpcClient(transport, testTopic(topic));
   const uuid = randomUUID();
   const reply = client.call('effectOnce', adminContext(), { uuid }, { timeoutMs: 30_000 });
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { adminContext, MessagingTimeout } from '@zun-ts/common';
-import { RpcClient, RpcTransport } from '../src';
+import { rpcClient, RpcTransport } from '../src';
 import { Redis } from 'ioredis';
-import { type TestRpcApi } from './fixtures/test.contract';
+import { testTopic } from './fixtures/test.contract';
 import { requireEnv, uniquePrefix, waitFor } from './fixtures/test-env';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL');
@@ -24,7 +24,7 @@ after(async () => {
 });
 
 test('a call to a queue nobody serves throws MessagingTimeout after its timeout', async () => {
-  const client = new RpcClient<TestRpcApi>(transport, 'compute.nobody-home');
+  const client = rpcClient(transport, testTopic('compute.nobody-home'));
   const t0 = performance.now();
   await assert.rejects(client.call('echo', adminContext(), { value: 1 }), (err: unknown) => {
     assert.ok(err instanceof MessagingTimeout);
@@ -38,7 +38,7 @@ test('a call to a queue nobody serves throws MessagingTimeout after its timeout'
 });
 
 test('a per-call timeout overrides the default', async () => {
-  const client = new RpcClient<TestRpcApi>(transport, 'scheduler');
+  const client = rpcClient(transport, testTopic('scheduler'));
   const t0 = performance.now();
   await assert.rejects(client.call('echo', adminContext(), { value: 1 }, { timeoutMs: 150 }), MessagingTimeout);
   const elapsed = performance.now() - t0;

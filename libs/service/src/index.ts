@@ -10,3 +10,4 @@ export * from './run-main';
 export * from './bootstrap';
 export { isServiceNotFound } from './errors';
 export * from './fake-service-registry';
+export * from './connect-rpc';

@@ -5,7 +5,7 @@ import { defaultConf } from '@zun-ts/config';
 import { type ClaimLimits, type ClaimOutcome, type ClaimResources, type ContainerClaim, type ContainerExpectation, type ContainerPatch,
   ContainerStateConflict } from '@zun-ts/db';
 import { type Container, type JsonObject } from '@zun-ts/objects';
-import { type BuildContainerRequest, type ContainerCreateRequest, type SelectDestinationsRequest } from '@zun-ts/rpc';
+import { type BuildContainerRequest, COMPUTE, type ContainerCreateRequest, localClient, SCHEDULER, type SelectDestinationsRequest } from '@zun-ts/rpc';
 import {
   BUILD_EVENT,
   BuildContainerTask,
@@ -108,14 +108,14 @@ function setup(capacity: Record<string, number>, hosts: string[] | Error = Objec
     db.containers,
     db.nodes,
     db.actions,
-    {
+    localClient(SCHEDULER, {
       selectDestinations: async (_c, req) => {
         asked.push(req);
         if (hosts instanceof Error) throw hosts;
         return { hosts: hosts.filter((h) => !req.ignore_hosts.includes(h)) };
       },
-    },
-    { containerCreate: async (_c, host, req) => void casts.push({ host, req }) },
+    }),
+    (host) => localClient(COMPUTE, { containerCreate: async (_c, req) => void casts.push({ host, req }) }),
     silentLogger(),
   );
   return { db, asked, casts, task };

@@ -27,8 +27,7 @@ import {
 } from '@zun-ts/db';
 import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
-import { type ComputeCaster, type SchedulerApi } from '../rpc-apis';
-import { COMPUTE_CASTER, SCHEDULER_API } from '../tokens';
+import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
 
 /** Zun's status_reason when scheduling finds no host. */
 export const NO_HOST_REASON = 'There are not enough hosts available.';
@@ -290,7 +289,7 @@ export class BuildContainerTask {
     const event = buildEventName(retry.attempt);
     let hosts: string[];
     try {
-      ({ hosts } = await this.scheduler.selectDestinations(ctx, {
+      ({ hosts } = await this.scheduler.call('selectDestinations', ctx, {
         container_uuid: c.uuid,
         cpu: c.cpu,
         memory: memoryMiBOf(c.memory),
@@ -351,7 +350,7 @@ export class BuildContainerTask {
       }
       throw err;
     }
-    await this.compute.containerCreate(ctx, host, { container_uuid: c.uuid, container: saved, run: retry.request.run, retry });
+    await this.compute(host).cast('containerCreate', ctx, { container_uuid: c.uuid, container: saved, run: retry.request.run, retry });
     await this.event(ctx, c.uuid, buildEventName(retry.attempt), host, 'Success', null, log);
   }
 

@@ -5,9 +5,15 @@
 //        containerCreate carries the build's retry state (BuildRetry)
 //   1.2  containerAttach (mints the container's console token), containerResize (TTY of the attach session);
 //        an interactive containerExec answers with the exec session's console token
+//   1.3  one descriptor (COMPUTE, a topic family: COMPUTE's topic of a host is `compute.<host>`) declares the
+//        calls and casts and validates args at the server's edge; the container travels in the versioned object
+//        envelope; messages carry their sender
 import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
-import { type BuildRetry } from './conductor.contract';
+import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
+import { computeTopic } from '../queue.naming';
+import { s } from '../wire-schema';
+import { BUILD_RETRY_SCHEMA, type BuildRetry } from './conductor.contract';
 
 /** Every container message names the container; the compute host reads the rest through the conductor. */
 export interface ContainerRef {
@@ -72,38 +78,86 @@ export interface ContainerArchiveRequest extends ContainerRef {
  */
 export interface ComputeRpcApi {
   /** Call. Liveness check; answers with the compute host's name. */
-  ping(ctx: RequestContext, args: Record<string, never>): Promise<{ host: string }>;
+  ping(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<{ host: string }>;
   /** Cast. Pull the image, create (and start when `run`); reports back through the conductor. */
-  containerCreate(ctx: RequestContext, args: ContainerCreateRequest): Promise<void>;
+  containerCreate(ctx: RequestContext, args: ContainerCreateRequest, caller: RpcCaller): Promise<void>;
   /** Casts. State changes; the outcome is saved through the conductor. */
-  containerStart(ctx: RequestContext, args: ContainerRef): Promise<void>;
-  containerStop(ctx: RequestContext, args: ContainerRef & { timeout: number }): Promise<void>;
-  containerReboot(ctx: RequestContext, args: ContainerRef & { timeout: number }): Promise<void>;
-  containerPause(ctx: RequestContext, args: ContainerRef): Promise<void>;
-  containerUnpause(ctx: RequestContext, args: ContainerRef): Promise<void>;
-  containerKill(ctx: RequestContext, args: ContainerRef & { signal: string | null }): Promise<void>;
+  containerStart(ctx: RequestContext, args: ContainerRef, caller: RpcCaller): Promise<void>;
+  containerStop(ctx: RequestContext, args: ContainerRef & { timeout: number }, caller: RpcCaller): Promise<void>;
+  containerReboot(ctx: RequestContext, args: ContainerRef & { timeout: number }, caller: RpcCaller): Promise<void>;
+  containerPause(ctx: RequestContext, args: ContainerRef, caller: RpcCaller): Promise<void>;
+  containerUnpause(ctx: RequestContext, args: ContainerRef, caller: RpcCaller): Promise<void>;
+  containerKill(ctx: RequestContext, args: ContainerRef & { signal: string | null }, caller: RpcCaller): Promise<void>;
   /** Cast. Stop if asked, remove the Docker container, then have the conductor release and destroy. */
-  containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }): Promise<void>;
-  containerRebuild(ctx: RequestContext, args: ContainerRef & { image: string | null; run: boolean }): Promise<void>;
+  containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }, caller: RpcCaller): Promise<void>;
+  containerRebuild(ctx: RequestContext, args: ContainerRef & { image: string | null; run: boolean }, caller: RpcCaller): Promise<void>;
   /** Calls. Synchronous operations whose answer the API returns. */
-  containerUpdate(ctx: RequestContext, args: ContainerRef & { cpu: number | null; memory: string | null }): Promise<Container>;
-  containerLogs(ctx: RequestContext, args: ContainerLogsRequest): Promise<string>;
-  containerExec(ctx: RequestContext, args: ContainerExecRequest): Promise<ContainerExecResult>;
-  containerExecResize(ctx: RequestContext, args: ContainerRef & { exec_id: string; width: number; height: number }): Promise<void>;
+  containerUpdate(ctx: RequestContext, args: ContainerRef & { cpu: number | null; memory: string | null }, caller: RpcCaller): Promise<Container>;
+  containerLogs(ctx: RequestContext, args: ContainerLogsRequest, caller: RpcCaller): Promise<string>;
+  containerExec(ctx: RequestContext, args: ContainerExecRequest, caller: RpcCaller): Promise<ContainerExecResult>;
+  containerExecResize(ctx: RequestContext, args: ContainerRef & { exec_id: string; width: number; height: number }, caller: RpcCaller): Promise<void>;
   /**
    * Call. Mints a new console token for the container's main process (a new attach replaces the previous token,
    * as in Zun) and records it with the relay address of the session on the container (`websocket_token`,
    * `websocket_url`).
    */
-  containerAttach(ctx: RequestContext, args: ContainerRef): Promise<ContainerAttachResult>;
+  containerAttach(ctx: RequestContext, args: ContainerRef, caller: RpcCaller): Promise<ContainerAttachResult>;
   /** Call. Resizes the TTY of the container's main process (the attach session); a no-op without a TTY. */
-  containerResize(ctx: RequestContext, args: ContainerRef & TtySize): Promise<void>;
-  containerTop(ctx: RequestContext, args: ContainerRef & { ps_args: string | null }): Promise<{ Titles: string[]; Processes: string[][] }>;
-  containerStats(ctx: RequestContext, args: ContainerRef): Promise<Record<string, unknown>>;
+  containerResize(ctx: RequestContext, args: ContainerRef & TtySize, caller: RpcCaller): Promise<void>;
+  containerTop(ctx: RequestContext, args: ContainerRef & { ps_args: string | null }, caller: RpcCaller): Promise<{ Titles: string[]; Processes: string[][] }>;
+  containerStats(ctx: RequestContext, args: ContainerRef, caller: RpcCaller): Promise<Record<string, unknown>>;
   /** Tar of `path`, base64; with the path's stat as Docker reports it. */
-  containerGetArchive(ctx: RequestContext, args: ContainerArchiveRequest): Promise<{ data: string; stat: Record<string, unknown> }>;
+  containerGetArchive(ctx: RequestContext, args: ContainerArchiveRequest, caller: RpcCaller): Promise<{ data: string; stat: Record<string, unknown> }>;
   /** Untar base64 `data` at `path`. */
-  containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }): Promise<void>;
+  containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }, caller: RpcCaller): Promise<void>;
   /** Commit to `repository[:tag]`; returns the new image id. */
-  containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }>;
+  containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }, caller: RpcCaller): Promise<{ image_id: string }>;
 }
+
+const ref = { container_uuid: s.string() };
+const refOnly = s.object(ref);
+const timeout = s.object({ ...ref, timeout: s.integer() });
+
+/** The compute topic family: one queue per host, `rpcClient(transport, COMPUTE, host)`. */
+export const COMPUTE = defineTopic<ComputeRpcApi>()({
+  name: 'compute',
+  topic: (host: string) => computeTopic(host),
+  version: '1.3',
+  methods: {
+    ping: call(s.empty(), s.object({ host: s.string() })),
+    containerCreate: cast(
+      s.object({ ...ref, container: s.zunObject('Container'), run: s.boolean(), retry: BUILD_RETRY_SCHEMA }),
+    ),
+    containerStart: cast(refOnly),
+    containerStop: cast(timeout),
+    containerReboot: cast(timeout),
+    containerPause: cast(refOnly),
+    containerUnpause: cast(refOnly),
+    containerKill: cast(s.object({ ...ref, signal: s.nullable(s.string()) })),
+    containerDelete: cast(s.object({ ...ref, force: s.boolean(), stop: s.boolean() })),
+    containerRebuild: cast(s.object({ ...ref, image: s.nullable(s.string()), run: s.boolean() })),
+    containerUpdate: call(s.object({ ...ref, cpu: s.nullable(s.number()), memory: s.nullable(s.string()) }), s.zunObject('Container')),
+    containerLogs: call(
+      s.object({ ...ref, stdout: s.boolean(), stderr: s.boolean(), timestamps: s.boolean(), tail: s.string(), since: s.nullable(s.string()) }),
+      s.string(),
+    ),
+    containerExec: call(
+      s.object({ ...ref, command: s.array(s.string()), interactive: s.boolean() }),
+      s.object({ output: s.nullable(s.string()), exit_code: s.nullable(s.integer()), exec_id: s.nullable(s.string()), token: s.nullable(s.string()) }),
+    ),
+    containerExecResize: call(s.object({ ...ref, exec_id: s.string(), width: s.integer(), height: s.integer() }), s.void()),
+    containerAttach: call(refOnly, s.object({ token: s.string() })),
+    containerResize: call(s.object({ ...ref, width: s.integer(), height: s.integer() }), s.void()),
+    containerTop: call(
+      s.object({ ...ref, ps_args: s.nullable(s.string()) }),
+      s.object({ Titles: s.array(s.string()), Processes: s.array(s.array(s.string())) }),
+    ),
+    containerStats: call(refOnly, s.json<Record<string, unknown>>('a JSON object')),
+    containerGetArchive: call(
+      s.object({ ...ref, path: s.string() }),
+      s.object({ data: s.string(), stat: s.json<Record<string, unknown>>('a JSON object') }),
+    ),
+    containerPutArchive: call(s.object({ ...ref, path: s.string(), data: s.string() }), s.void()),
+    containerCommit: call(s.object({ ...ref, repository: s.string(), tag: s.nullable(s.string()) }), s.object({ image_id: s.string() })),
+  },
+});

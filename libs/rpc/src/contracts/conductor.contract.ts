@@ -5,8 +5,19 @@
 //        carries the build's retry state (BuildRetry) back; ContainerPatch includes runtime and image_driver
 //   1.2  consoleTarget (zun-wsproxy checks a console token), execInstanceCreate (an interactive exec's token
 //        and relay address)
+//   1.3  one descriptor (CONDUCTOR) says which methods are calls and which casts and validates every message's
+//        args at the server's edge (InvalidRpcMessage); containers and services travel in the versioned object
+//        envelope; messages carry their sender, and the methods a compute host calls act only on records of the
+//        sender's host (others answer ContainerNotFound); a container patch with a field outside
+//        HOST_WRITABLE_CONTAINER_FIELDS is refused instead of being trimmed
 import { type RequestContext } from '@zun-ts/common';
-import { type ComputeNode, type Container, type ContainerStatus, type ServiceRegistration, type TaskState, type ZunService } from '@zun-ts/objects';
+import {
+  CONTAINER_STATUSES, type Container, type ContainerStatus, type ComputeNodeInventory, HOST_WRITABLE_CONTAINER_FIELDS, type HostContainerPatch,
+  INVENTORY_FIELDS, type ServiceRegistration, TASK_STATES, type TaskState, type ZunService,
+} from '@zun-ts/objects';
+import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
+import { CONDUCTOR_TOPIC } from '../queue.naming';
+import { s } from '../wire-schema';
 
 /** Arguments of ConductorRpcApi.serviceHeartbeat. */
 export interface ServiceHeartbeatRequest {
@@ -49,16 +60,13 @@ export interface CreateFailureReport {
   retry: BuildRetry;
 }
 
-/** Fields a compute host may change on a container record. */
-export type ContainerPatch = Partial<Pick<Container,
-  'status' | 'status_reason' | 'status_detail' | 'task_state' | 'container_id' | 'hostname' | 'addresses' |
-  'ports' | 'started_at' | 'command' | 'entrypoint' | 'workdir' | 'image' | 'cpu' | 'memory' | 'websocket_url' |
-  'websocket_token' | 'labels' | 'environment' | 'runtime' | 'image_driver'>>;
-
-/** Inventory the compute resource tracker reports (claims are the conductor's business). */
-export type ComputeNodeInventory = Pick<ComputeNode,
-  'mem_total' | 'cpus' | 'disk_total' | 'architecture' | 'os' | 'os_type' | 'kernel_version' | 'labels' |
-  'runtimes' | 'disk_quota_supported' | 'enable_cpu_pinning'> & Partial<ComputeNode>;
+/** Arguments of ConductorRpcApi.containerSave. */
+export interface ContainerSaveRequest {
+  container_uuid: string;
+  patch: HostContainerPatch;
+  /** Applied only while the record's status/task_state is one of these. */
+  expected?: { status?: ContainerStatus[]; task_state?: (TaskState | null)[] };
+}
 
 /** Arguments of ConductorRpcApi.consoleTarget: the query of a console URL. */
 export interface ConsoleTargetRequest {
@@ -85,6 +93,7 @@ export interface ExecInstanceCreateRequest {
   url: string;
 }
 
+/** Arguments of ConductorRpcApi.actionEventStart (and, with the result, actionEventFinish). */
 export interface ActionEventRequest {
   container_uuid: string;
   request_id: string;
@@ -95,48 +104,107 @@ export interface ActionEventRequest {
 
 /**
  * What the conductor answers over RPC. Compute hosts hold no database credentials, so they
- * register, heartbeat, read and save containers, and report inventory through these methods.
+ * register, heartbeat, read and save containers, and report inventory through these methods. Those a
+ * compute host calls act only on the records of the calling host (`caller.host`).
  *
  * Delivery is at-least-once: a message may be handled twice, so every handler must be idempotent.
  */
 export interface ConductorRpcApi {
   /** Call. Upserts the (host, binary) service row and returns it. */
-  serviceRegister(ctx: RequestContext, args: ServiceRegistration): Promise<ZunService>;
+  serviceRegister(ctx: RequestContext, args: ServiceRegistration, caller: RpcCaller): Promise<ZunService>;
   /** Call. report_count + 1 and last_seen_up = now. Throws ZunServiceNotFound for an unknown service. */
-  serviceHeartbeat(ctx: RequestContext, args: ServiceHeartbeatRequest): Promise<void>;
+  serviceHeartbeat(ctx: RequestContext, args: ServiceHeartbeatRequest, caller: RpcCaller): Promise<void>;
   /** Call. Liveness check; answers with the conductor's host. */
-  ping(ctx: RequestContext, args: Record<string, never>): Promise<{ host: string }>;
+  ping(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<{ host: string }>;
   /**
    * Cast. Schedule, claim (once per container), set the host and cast containerCreate to it;
    * no host fits → status Error, "There are not enough hosts available.".
    */
-  buildContainer(ctx: RequestContext, args: BuildContainerRequest): Promise<void>;
+  buildContainer(ctx: RequestContext, args: BuildContainerRequest, caller: RpcCaller): Promise<void>;
   /** Cast. Release the failed host's claim, then reschedule (up to max_attempts) or mark Error. */
-  reportCreateFailure(ctx: RequestContext, args: CreateFailureReport): Promise<void>;
+  reportCreateFailure(ctx: RequestContext, args: CreateFailureReport, caller: RpcCaller): Promise<void>;
   /** Call. The record, or ContainerNotFound. */
-  containerGet(ctx: RequestContext, args: { container_uuid: string }): Promise<Container>;
+  containerGet(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<Container>;
   /** Call. Every container record placed on `host` (periodic sync). */
-  containersOnHost(ctx: RequestContext, args: { host: string }): Promise<Container[]>;
+  containersOnHost(ctx: RequestContext, args: { host: string }, caller: RpcCaller): Promise<Container[]>;
   /**
    * Call. Conditional save: applied only while the record's status/task_state is one of
    * `expected` (when given); returns the saved record, or throws Conflict.
    */
-  containerSave(ctx: RequestContext, args: { container_uuid: string; patch: ContainerPatch;
-    expected?: { status?: ContainerStatus[]; task_state?: (TaskState | null)[] } }): Promise<Container>;
+  containerSave(ctx: RequestContext, args: ContainerSaveRequest, caller: RpcCaller): Promise<Container>;
   /** Call. Release the claim and destroy the record (idempotent: an absent record is fine). */
-  containerDestroy(ctx: RequestContext, args: { container_uuid: string }): Promise<void>;
+  containerDestroy(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<void>;
   /** Call. Upsert the host's compute_node inventory, keeping the claim counters. */
-  computeNodeUpdate(ctx: RequestContext, args: { hostname: string; inventory: ComputeNodeInventory }): Promise<void>;
+  computeNodeUpdate(ctx: RequestContext, args: { hostname: string; inventory: ComputeNodeInventory }, caller: RpcCaller): Promise<void>;
   /** Calls. Container action events (idempotent under redelivery). */
-  actionEventStart(ctx: RequestContext, args: ActionEventRequest): Promise<void>;
-  actionEventFinish(ctx: RequestContext, args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null }): Promise<void>;
+  actionEventStart(ctx: RequestContext, args: ActionEventRequest, caller: RpcCaller): Promise<void>;
+  actionEventFinish(ctx: RequestContext, args: ActionEventRequest & { result: 'Success' | 'Error'; traceback: string | null }, caller: RpcCaller): Promise<void>;
   /** Call. Sets the finish time of the request's action (kept from the first call); ContainerActionNotFound when none. */
-  actionFinish(ctx: RequestContext, args: { container_uuid: string; request_id: string }): Promise<void>;
+  actionFinish(ctx: RequestContext, args: { container_uuid: string; request_id: string }, caller: RpcCaller): Promise<void>;
   /**
    * Call (zun-wsproxy, which holds no database credentials). The stored console token and relay address of a
    * container's attach session or of one of its exec sessions; ContainerNotFound for an unknown container.
    */
-  consoleTarget(ctx: RequestContext, args: ConsoleTargetRequest): Promise<ConsoleTarget>;
+  consoleTarget(ctx: RequestContext, args: ConsoleTargetRequest, caller: RpcCaller): Promise<ConsoleTarget>;
   /** Call. Records an interactive exec's token and relay address (idempotent: a redelivery refreshes them). */
-  execInstanceCreate(ctx: RequestContext, args: ExecInstanceCreateRequest): Promise<void>;
+  execInstanceCreate(ctx: RequestContext, args: ExecInstanceCreateRequest, caller: RpcCaller): Promise<void>;
 }
+
+const buildRequest = s.object({
+  container_uuid: s.string(),
+  run: s.boolean(),
+  hints: s.record(s.string()),
+  availability_zone: s.nullable(s.string()),
+  requested_host: s.nullable(s.string()),
+});
+/** How a {@link BuildRetry} travels (the compute topic's containerCreate carries it too). */
+export const BUILD_RETRY_SCHEMA = s.object({ request: buildRequest, attempt: s.integer(), hosts: s.array(s.string()) });
+const containerRef = s.object({ container_uuid: s.string() });
+const actionEvent = { container_uuid: s.string(), request_id: s.string(), event: s.string(), host: s.string() };
+
+/** The conductor topic: which methods are calls and which casts, and the schema of every message. */
+export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
+  name: 'conductor',
+  topic: CONDUCTOR_TOPIC,
+  version: '1.3',
+  methods: {
+    serviceRegister: call(
+      s.object({ host: s.string(), binary: s.string(), topic: s.string(), availability_zone: s.nullable(s.string()) }),
+      s.zunObject('ZunService'),
+    ),
+    serviceHeartbeat: call(s.object({ host: s.string(), binary: s.string() }), s.void()),
+    ping: call(s.empty(), s.object({ host: s.string() })),
+    buildContainer: cast(buildRequest),
+    reportCreateFailure: cast(
+      s.object({ container_uuid: s.string(), host: s.string(), reason: s.string(), retryable: s.boolean(), retry: BUILD_RETRY_SCHEMA }),
+    ),
+    containerGet: call(containerRef, s.zunObject('Container')),
+    containersOnHost: call(s.object({ host: s.string() }), s.array(s.zunObject('Container'))),
+    containerSave: call(
+      s.object({
+        container_uuid: s.string(),
+        patch: s.partialOf('Container', HOST_WRITABLE_CONTAINER_FIELDS),
+        expected: s.optional(
+          s.object({
+            status: s.optional(s.array(s.literal(...CONTAINER_STATUSES))),
+            task_state: s.optional(s.array(s.nullable(s.literal(...TASK_STATES)))),
+          }),
+        ),
+      }),
+      s.zunObject('Container'),
+    ),
+    containerDestroy: call(containerRef, s.void()),
+    computeNodeUpdate: call(s.object({ hostname: s.string(), inventory: s.partialOf('ComputeNode', INVENTORY_FIELDS) }), s.void()),
+    actionEventStart: call(s.object(actionEvent), s.void()),
+    actionEventFinish: call(
+      s.object({ ...actionEvent, result: s.literal('Success', 'Error'), traceback: s.nullable(s.string()) }),
+      s.void(),
+    ),
+    actionFinish: call(s.object({ container_uuid: s.string(), request_id: s.string() }), s.void()),
+    consoleTarget: call(
+      s.object({ container: s.string(), exec_id: s.nullable(s.string()) }),
+      s.object({ container_uuid: s.string(), url: s.nullable(s.string()), token: s.nullable(s.string()) }),
+    ),
+    execInstanceCreate: call(s.object({ container_uuid: s.string(), exec_id: s.string(), token: s.string(), url: s.string() }), s.void()),
+  },
+});

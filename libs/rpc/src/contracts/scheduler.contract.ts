@@ -1,7 +1,12 @@
 // Scheduler RPC (topic `scheduler`), version history:
 //   1.0  ping
 //   1.1  selectDestinations
+//   1.2  one descriptor (SCHEDULER) declares both methods as calls and validates their args at the server's edge;
+//        messages carry their sender
 import { type RequestContext } from '@zun-ts/common';
+import { call, defineTopic, type RpcCaller } from '../contract.types';
+import { SCHEDULER_TOPIC } from '../queue.naming';
+import { s } from '../wire-schema';
 
 /** What the scheduler needs to know about the container being placed. */
 export interface SelectDestinationsRequest {
@@ -28,11 +33,39 @@ export interface SelectDestinationsRequest {
  */
 export interface SchedulerRpcApi {
   /** Call. Liveness check; answers with the scheduler's host. */
-  ping(ctx: RequestContext, args: Record<string, never>): Promise<{ host: string }>;
+  ping(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<{ host: string }>;
   /**
    * Call. Runs the enabled filters and returns the hosts that fit, best first. The caller
    * claims them in order and moves on when a claim loses a race. Throws NoValidHost
    * ("There are not enough hosts available.") or RequestedHostNotFound. Read-only: safe to repeat.
    */
-  selectDestinations(ctx: RequestContext, args: SelectDestinationsRequest): Promise<{ hosts: string[] }>;
+  selectDestinations(ctx: RequestContext, args: SelectDestinationsRequest, caller: RpcCaller): Promise<{ hosts: string[] }>;
 }
+
+const nullableNumber = s.nullable(s.number());
+const nullableString = s.nullable(s.string());
+
+/** The scheduler topic. */
+export const SCHEDULER = defineTopic<SchedulerRpcApi>()({
+  name: 'scheduler',
+  topic: SCHEDULER_TOPIC,
+  version: '1.2',
+  methods: {
+    ping: call(s.empty(), s.object({ host: s.string() })),
+    selectDestinations: call(
+      s.object({
+        container_uuid: s.string(),
+        cpu: nullableNumber,
+        memory: nullableNumber,
+        disk: nullableNumber,
+        runtime: nullableString,
+        cpu_policy: nullableString,
+        hints: s.record(s.string()),
+        availability_zone: nullableString,
+        requested_host: nullableString,
+        ignore_hosts: s.array(s.string()),
+      }),
+      s.object({ hosts: s.array(s.string()) }),
+    ),
+  },
+});

@@ -1,7 +1,7 @@
 import { injectable, injectFromBase } from 'inversify';
 import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
-import { type ArgsOf, type ComputeRpcApi, type ResultOf, type RpcMethodName } from '@zun-ts/rpc';
+import { type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
 import { Base64Exception, NoInteractiveFlag, ValidationError } from './container.errors';
 import { type ExecuteRequest, type LogsRequest, type PutArchiveRequest, type RebuildRequest } from './container.requests';
 import { type AsyncOperation, ContainerServiceBase } from './container-service.base';
@@ -57,12 +57,12 @@ export class ContainerActionService extends ContainerServiceBase {
     return this.load(ctx, ident, `container:${action}`, action);
   }
 
-  private async cast<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<void> {
+  private async cast<M extends ComputeCastName>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<void> {
     this.requireHost(c);
     await this.castOperation(ctx, c, op);
   }
 
-  private async call<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, ident: string, action: StateCheckedAction, method: M, args: (c: Container) => ArgsOf<ComputeRpcApi[M]>): Promise<ResultOf<ComputeRpcApi[M]>> {
+  private async call<M extends ComputeCallName>(ctx: RequestContext, ident: string, action: StateCheckedAction, method: M, args: (c: Container) => ComputeArgs<M>): Promise<ComputeResult<M>> {
     const c = await this.loadFor(ctx, ident, action);
     return this.callCompute(ctx, c, method, args(c));
   }
@@ -164,16 +164,16 @@ export class ContainerActionService extends ContainerServiceBase {
     return `${this.conf.websocket_proxy.base_url}?token=${encodeURIComponent(r.token)}&uuid=${c.uuid}`;
   }
 
-  top(ctx: RequestContext, ident: string, psArgs: string | null): Promise<ResultOf<ComputeRpcApi['containerTop']>> {
+  top(ctx: RequestContext, ident: string, psArgs: string | null): Promise<ComputeResult<'containerTop'>> {
     return this.call(ctx, ident, 'top', 'containerTop', (c) => ({ container_uuid: c.uuid, ps_args: psArgs }));
   }
 
-  stats(ctx: RequestContext, ident: string): Promise<ResultOf<ComputeRpcApi['containerStats']>> {
+  stats(ctx: RequestContext, ident: string): Promise<ComputeResult<'containerStats'>> {
     return this.call(ctx, ident, 'stats', 'containerStats', (c) => ({ container_uuid: c.uuid }));
   }
 
   /** The tar (base64) and the path's stat. */
-  getArchive(ctx: RequestContext, ident: string, path: string): Promise<ResultOf<ComputeRpcApi['containerGetArchive']>> {
+  getArchive(ctx: RequestContext, ident: string, path: string): Promise<ComputeResult<'containerGetArchive'>> {
     return this.call(ctx, ident, 'get_archive', 'containerGetArchive', (c) => ({ container_uuid: c.uuid, path }));
   }
 

@@ -1,22 +1,22 @@
-import { type ComputeRpcApi, type ConductorRpcApi, computeTopic, CONDUCTOR_TOPIC, RpcClient, type RpcTransport } from '@zun-ts/rpc';
+import { COMPUTE, type ComputeClient, CONDUCTOR, type ConductorClient, rpcClient, type RpcTransport } from '@zun-ts/rpc';
 import { type ContainerRpc } from './containers.tokens';
 
-/** {@link ContainerRpc} over the BullMQ transport; one client per topic, made on first use. */
+/** {@link ContainerRpc} over the BullMQ transport: the typed clients of the topics, one per topic, made on first use. */
 export class TransportContainerRpc implements ContainerRpc {
-  private conductorClient: RpcClient<ConductorRpcApi> | null = null;
-  private readonly computeClients = new Map<string, RpcClient<ComputeRpcApi>>();
+  private conductorClient: ConductorClient | null = null;
+  private readonly computeClients = new Map<string, ComputeClient>();
 
   constructor(private readonly transport: RpcTransport) {}
 
-  conductor(): RpcClient<ConductorRpcApi> {
-    this.conductorClient ??= new RpcClient<ConductorRpcApi>(this.transport, CONDUCTOR_TOPIC);
+  conductor(): ConductorClient {
+    this.conductorClient ??= rpcClient(this.transport, CONDUCTOR);
     return this.conductorClient;
   }
 
-  compute(host: string): RpcClient<ComputeRpcApi> {
+  compute(host: string): ComputeClient {
     let c = this.computeClients.get(host);
     if (!c) {
-      c = new RpcClient<ComputeRpcApi>(this.transport, computeTopic(host));
+      c = rpcClient(this.transport, COMPUTE, host);
       this.computeClients.set(host, c);
     }
     return c;

@@ -4,7 +4,7 @@ import { type ZunConf } from '@zun-ts/config';
 import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
 import { COMPUTE_BINARY, type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
-import { type ArgsOf, type ComputeRpcApi, type ResultOf, type RpcMethodName } from '@zun-ts/rpc';
+import { type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
 import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
 import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
 import { type StateCheckedAction, VALID_STATES, validateContainerState } from './container-states.table';
@@ -13,7 +13,7 @@ import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './
 import { type ContainerRpc } from './containers.tokens';
 
 /** An asynchronous operation: the state the API writes before casting, and the cast itself. */
-export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {
+export interface AsyncOperation<M extends ComputeCastName> {
   /** Verb of the state check and of its 409. */
   check: StateCheckedAction;
   /** Action recorded for the request (container_action), if any. */
@@ -27,7 +27,7 @@ export interface AsyncOperation<M extends RpcMethodName<ComputeRpcApi>> {
   /** Whether another task may be in flight (delete proceeds regardless). @default false */
   allowBusy?: boolean;
   method: M;
-  args: ArgsOf<ComputeRpcApi[M]>;
+  args: ComputeArgs<M>;
 }
 
 /**
@@ -124,7 +124,7 @@ export abstract class ContainerServiceBase {
   }
 
   /** A synchronous call to the container's compute host, after checking the host is up. */
-  protected async callCompute<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, method: M, args: ArgsOf<ComputeRpcApi[M]>): Promise<ResultOf<ComputeRpcApi[M]>> {
+  protected async callCompute<M extends ComputeCallName>(ctx: RequestContext, c: Container, method: M, args: ComputeArgs<M>): Promise<ComputeResult<M>> {
     const host = await this.upHost(c);
     return this.backend.rpc.compute(host).call(method, ctx, args, { timeoutMs: this.conf.DEFAULT.rpc_response_timeout * 1000 });
   }
@@ -139,7 +139,7 @@ export abstract class ContainerServiceBase {
    * gets a 409), records the action, and casts the operation to the container's host. If the cast cannot
    * be queued the previous state is put back.
    */
-  protected async castOperation<M extends RpcMethodName<ComputeRpcApi>>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
+  protected async castOperation<M extends ComputeCastName>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
     const host = c.host ?? this.requireHost(c);
     const expectedStatus = op.expectedStatus ?? (VALID_STATES[op.check] as readonly ContainerStatus[]);
     let updated: Container;

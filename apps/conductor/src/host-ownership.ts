@@ -1,0 +1,52 @@
+import { ContainerNotFound, type Logger, NotAuthorized } from '@zun-ts/common';
+import { type RpcCaller } from '@zun-ts/rpc';
+
+/** The binary of compute hosts, the only callers of the conductor's host-side methods. */
+export const COMPUTE_BINARY = 'zun-compute';
+
+/**
+ * Confines a compute host to its own records. Every conductor method a compute host calls runs its record
+ * through here first: a container of another host (or of none) is answered as ContainerNotFound, exactly
+ * as a container that does not exist, so a host cannot even learn that another tenant's uuid exists; the
+ * refusal is logged as a warning naming both hosts. The caller's identity is the one its transport declared
+ * (see docs/adr/0006-compute-host-trust-model.md for what that does and does not prove).
+ */
+export class HostOwnership {
+  constructor(private readonly logger: Logger) {}
+
+  /** Only compute hosts call `method`; anyone else is refused (403). */
+  requireCompute(caller: RpcCaller, method: string): void {
+    if (caller.binary !== COMPUTE_BINARY) {
+      this.logger.warn('conductor method refused: caller is not a compute host', { method, callerHost: caller.host, callerBinary: caller.binary });
+      throw new NotAuthorized(`${method} is for compute hosts only.`);
+    }
+  }
+
+  /** `host` named in a message (a listing, an inventory, an event) must be the caller's own. */
+  requireOwnHost(caller: RpcCaller, host: string | null, method: string): void {
+    this.requireCompute(caller, method);
+    if (host !== caller.host) {
+      this.logger.warn('conductor method refused: host is not the caller', { method, callerHost: caller.host, namedHost: host });
+      throw new NotAuthorized(`Compute host ${caller.host} may not act for host ${String(host)}.`);
+    }
+  }
+
+  /** True when the record of container `uuid`, placed on `host`, belongs to the caller; else logs the refusal. */
+  owns(caller: RpcCaller, uuid: string, host: string | null, method: string): boolean {
+    if (host !== null && host === caller.host) return true;
+    this.logger.warn('conductor refused a container of another host', { method, containerUuid: uuid, callerHost: caller.host, containerHost: host });
+    return false;
+  }
+
+  /** {@link owns}, throwing ContainerNotFound (as for an absent record) when the caller does not own it. */
+  requireContainer<T extends { uuid: string; host: string | null }>(caller: RpcCaller, c: T, method: string): T {
+    this.requireCompute(caller, method);
+    if (!this.owns(caller, c.uuid, c.host, method)) throw notFound(c.uuid);
+    return c;
+  }
+}
+
+/** The error an absent container gets (the same text as the repository's). */
+export function notFound(uuid: string): ContainerNotFound {
+  return new ContainerNotFound(`Container ${uuid} could not be found.`);
+}

@@ -1,0 +1,22 @@
+import { type ZunObjectName } from './envelope';
+
+/**
+ * The fingerprint (see objectFingerprint) of every versioned object at its current VERSION. The fingerprint
+ * test checks the definitions against it, and libs/rpc checks that the object schemas of its topic
+ * descriptors stamp these versions: what real messages carry is pinned here.
+ */
+// When a field changes, bump the object's VERSION (minor for additions an older reader can ignore,
+// major otherwise), note it in the object's version history, then update the pin here.
+export const PINNED_OBJECT_FINGERPRINTS: Readonly<Record<ZunObjectName, string>> = {
+  ZunService: '1.0-1673502b6daa4007872c942197d3fef4',
+  ComputeNode: '1.0-3bce7e53c967df293300b8df9d838e14',
+  Container: '1.0-7e7f005f9c87b1393e0ef00d0c9871c4',
+  ContainerAction: '1.0-f8876fa93e5e058f20052c930b4fabe6',
+  ContainerActionEvent: '1.0-13c0956ac2ac3f0053c360273b6a31d0',
+  Quota: '1.0-6a69406b4cb81647ca8bccde82237ae7',
+  QuotaClass: '1.0-e24393ef0e5eaf6a2813535cc80ec2e8',
+  ExecInstance: '1.0-78abc9fa4012f8261c614d08b5bc1b7c',
+  Image: '1.0-72c1ff5714063f0fa98bdfb98d1df57c',
+  VolumeMapping: '1.0-ceecda82ada2798b876faa64ca7def86',
+};
+
