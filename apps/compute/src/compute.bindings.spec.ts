@@ -32,10 +32,11 @@ function composed() {
   container.bind(LOGGER).toConstantValue(silentLogger());
   container.bind(CONTAINER_DRIVER).toConstantValue(driver);
   container.bind(CONSOLE_STREAMS).toConstantValue(streams);
-  container.bind(CONDUCTOR_API).toConstantValue(conductor.client());
-  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor.client());
+  const client = conductor.client();
+  container.bind(CONDUCTOR_API).toConstantValue(client);
+  container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(client);
   bindCompute(container);
-  return { container, conductor };
+  return { container, conductor, client };
 }
 
 describe('bindCompute', () => {
@@ -51,10 +52,10 @@ describe('bindCompute', () => {
   });
 
   test("the records are this host's, through the bound conductor", () => {
-    const { container, conductor } = composed();
+    const { container, client } = composed();
     const records = container.get(ContainerRecords);
     assert.equal(records.host, 'cn7');
-    assert.equal(records.api, conductor);
+    assert.equal(records.api, client);
   });
 
   test('binds the two periodic tasks of a compute host', async () => {
