@@ -1,6 +1,6 @@
 // Top-level YAML mappings (globals.yml, passwords.yml) with the line of every
 // key, so that a bad value is reported as file:line.
-import { Document, LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { type Document, LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 
 export class YamlFileError extends Error {
   override name = 'YamlFileError';

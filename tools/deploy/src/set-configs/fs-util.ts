@@ -2,7 +2,7 @@
 // and comparison. Every absolute path is taken inside `root` (a temp dir in
 // tests, `/` in a container). Node built-ins only.
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ConfigJsonError } from './config-json';
 
 /** An absolute container path inside `root`. */

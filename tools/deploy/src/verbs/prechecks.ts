@@ -113,7 +113,10 @@ export const prechecks: Verb = {
     if (ignoredGlobals.length) report.warn(`globals.yml: not used by zun-kolla: ${ignoredGlobals.join(', ')}`);
     const hosts = limitHosts(dep, deployedHosts(dep), ctx.opts.limit);
     const findings = sanityChecks(dep, hosts);
-    for (const f of findings) (f.level === 'error' ? report.error(f.message) : report.warn(f.message));
+    for (const f of findings) {
+      if (f.level === 'error') report.error(f.message);
+      else report.warn(f.message);
+    }
     if (!findings.some((f) => f.level === 'error')) {
       for (const host of hosts) await hostChecks(dep, host, ctx.engines, report);
     }
