@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { enabledServices, servicesOn } from '../inventory/deployment';
-import { MULTINODE, deployment } from '../test-fixtures';
+import { MULTINODE, deployment } from '../../tests/fixtures/deployments';
 import { resolveOneShot, resolveService } from './resolve';
 import { ONE_SHOTS, SERVICES, expand, imageRef } from './services';
 

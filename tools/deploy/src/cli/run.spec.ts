@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type Engines } from '../docker/engine';
-import { ALL_IN_ONE, MULTINODE } from '../test-fixtures';
+import { ALL_IN_ONE, MULTINODE } from '../../tests/fixtures/deployments';
 import { parseArgs } from './args';
 import { runCli } from './run';
 

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { loadConfig } from '@zun-ts/config';
 import { endpoints } from '../inventory/deployment';
 import { parseConfigJson } from '../set-configs/config-json';
-import { MULTINODE, PASSWORDS, deployment } from '../test-fixtures';
+import { MULTINODE, PASSWORDS, deployment } from '../../tests/fixtures/deployments';
 import { IniMergeError, iniFrom, mergeIni, parseIniData, renderIni } from './ini-merge';
 import { type RenderedHost, renderHost, writeRendered } from './render';
 

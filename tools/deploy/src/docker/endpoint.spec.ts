@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { MULTINODE, deployment } from '../test-fixtures';
+import { MULTINODE, deployment } from '../../tests/fixtures/deployments';
 import { dockerOptions, hostEndpoint } from './endpoint';
 
 void describe('Docker endpoints per host', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ALL_IN_ONE, MULTINODE } from '../test-fixtures';
+import { ALL_IN_ONE, MULTINODE } from '../../tests/fixtures/deployments';
 import { InventoryError, expandHostPattern, parseInventory } from './inventory';
 
 function error(text: string): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Reporter } from '../cli/report';
 import { type Engines } from '../docker/engine';
-import { MULTINODE, deployment } from '../test-fixtures';
+import { MULTINODE, deployment } from '../../tests/fixtures/deployments';
 import { hostChecks, sanityChecks } from './prechecks';
 
 function fakeEngines(opts: { down?: boolean; api?: string; running?: string[]; busy?: number[] } = {}): Engines {
