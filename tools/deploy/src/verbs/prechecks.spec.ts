@@ -35,6 +35,13 @@ void describe('prechecks', () => {
     assert.ok(msgs.includes('warning: inventory: host s1 runs no enabled service'));
   });
 
+  void test('without haproxy, a VIP that is no API host\'s address is a warning', () => {
+    const f = sanityChecks(deployment(undefined, 'kolla_internal_vip_address: 192.0.2.99\n'), ['localhost']);
+    assert.deepEqual(f.map((x) => x.level), ['warning']);
+    assert.match(f[0]?.message ?? '', /kolla_internal_vip_address 192\.0\.2\.99 should be a zun-api\/zun-wsproxy host's address \(192\.0\.2\.10\)/);
+    assert.deepEqual(sanityChecks(deployment(undefined, 'kolla_internal_vip_address: 192.0.2.99\nkolla_external_fqdn: zun.example\n'), ['localhost']), []);
+  });
+
   void test('a host without a usable address, or two services on one port, is an error', () => {
     const noAddr = sanityChecks(deployment(MULTINODE.replace('ctl1 ansible_host=10.0.0.11', 'ctl1 ansible_host=ctl1.lan')), ['ctl1']);
     assert.ok(noAddr.some((x) => /host ctl1: set api_interface_address, or an IP address as ansible_host/.test(x.message)));

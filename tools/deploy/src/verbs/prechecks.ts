@@ -48,6 +48,20 @@ export function sanityChecks(dep: Deployment, hosts: string[]): Finding[] {
   if (dep.globals.enable_zun && dep.inventory.hostsOf('zun-api').length > 1 && !dep.globals.enable_haproxy) {
     warn(`${file}: several zun-api hosts and no load balancer: clients must be given one of them`);
   }
+  const g = dep.globals;
+  if (g.enable_zun && !g.enable_haproxy && g.kolla_external_fqdn === g.kolla_internal_vip_address) {
+    const fronts = [...new Set([...dep.inventory.hostsOf('zun-api'), ...dep.inventory.hostsOf('zun-wsproxy')])];
+    const addrs = fronts.flatMap((h) => {
+      try {
+        return [hostAddress(dep, h)];
+      } catch {
+        return [];
+      }
+    });
+    if (addrs.length && !addrs.includes(g.kolla_internal_vip_address)) {
+      warn(`globals.yml: without haproxy, kolla_internal_vip_address ${g.kolla_internal_vip_address} should be a zun-api/zun-wsproxy host's address (${addrs.join(', ')}): the console URL ws://${g.kolla_internal_vip_address}:${g.zun_wsproxy_port}/ points there`);
+    }
+  }
   const backends = attempt(() => endpoints(dep));
   if (backends) error(backends);
   for (const host of hosts) {
