@@ -1,7 +1,7 @@
 // File-system helpers of kolla_set_configs: globs, user/group names, tree copy
 // and comparison. Every absolute path is taken inside `root` (a temp dir in
 // tests, `/` in a container). Node built-ins only.
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigJsonError } from './config-json';
 
@@ -80,9 +80,9 @@ export function modeFor(perm: number, isDir: boolean): number {
   return isDir ? perm | ((perm & 0o444) >> 2) : perm;
 }
 
-/** Copies a file or a directory tree (contents only; properties are set afterwards). */
+/** Copies a file or a directory tree (contents only; properties are set afterwards). Symbolic links are followed. */
 export function copyTree(src: string, dest: string): void {
-  if (lstatSync(src).isDirectory()) {
+  if (statSync(src).isDirectory()) {
     mkdirSync(dest, { recursive: true });
     for (const name of readdirSync(src)) copyTree(join(src, name), join(dest, name));
   } else {
@@ -93,7 +93,7 @@ export function copyTree(src: string, dest: string): void {
 /** Every path of a tree, the root first, as [absolute path, relative path]. */
 export function walk(path: string, rel = ''): [string, string][] {
   const out: [string, string][] = [[path, rel]];
-  if (lstatSync(path).isDirectory()) {
+  if (statSync(path).isDirectory()) {
     for (const name of readdirSync(path).sort()) out.push(...walk(join(path, name), rel ? `${rel}/${name}` : name));
   }
   return out;
@@ -105,7 +105,7 @@ export function setProperties(path: string, ids: Ids | undefined, perm: number |
   for (const [abs, inContainer] of items) {
     if (exclude.some((re) => re.test(inContainer))) continue;
     if (ids) chownSync(abs, ids.uid, ids.gid);
-    if (perm !== undefined) chmodSync(abs, modeFor(perm, lstatSync(abs).isDirectory()));
+    if (perm !== undefined) chmodSync(abs, modeFor(perm, statSync(abs).isDirectory()));
   }
 }
 
@@ -128,8 +128,8 @@ export function treeDifference(src: string, dest: string, props: WantedPropertie
     const d = rel ? join(dest, rel) : dest;
     const name = rel ? `${label}/${rel}` : label;
     if (!existsSync(d)) return `${name} is missing`;
-    const ss = lstatSync(s);
-    const ds = lstatSync(d);
+    const ss = statSync(s);
+    const ds = statSync(d);
     if (ss.isDirectory() !== ds.isDirectory()) return `${name}: file type differs`;
     if (!ss.isDirectory() && !readFileSync(s).equals(readFileSync(d))) return `${name}: content differs`;
     const want = props(s, ss.isDirectory());

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -129,6 +129,17 @@ void describe('kolla_set_configs: applying config.json', () => {
     assert.equal(mode('/var/lib/zun'), 0o700);
     assert.notEqual(mode('/var/lib/zun/top'), 0o700); // not recursive
     assert.match(lines.join('\n'), /nothing-here does not exist/);
+  });
+
+  void test('a source that is a symbolic link is copied as the file it points to', () => {
+    put('/var/lib/kolla/config_files/..data/zun.conf', '[DEFAULT]\nhost = linked\n');
+    rmSync(join(root, '/var/lib/kolla/config_files/zun.conf'));
+    symlinkSync('..data/zun.conf', join(root, '/var/lib/kolla/config_files/zun.conf'));
+    config({ command: 'x', config_files: [zunConf] });
+    applyConfig('COPY_ALWAYS', { root, log });
+    assert.equal(lstatSync(join(root, '/etc/zun/zun.conf')).isSymbolicLink(), false);
+    assert.equal(read('/etc/zun/zun.conf'), '[DEFAULT]\nhost = linked\n');
+    assert.deepEqual(checkConfig({ root, log }), []);
   });
 
   void test('COPY_ALWAYS copies again on every start', () => {

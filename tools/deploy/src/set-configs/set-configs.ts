@@ -2,7 +2,7 @@
 // config_files entry into place with its owner and mode, applies
 // `permissions`, writes the command to /run_command), or with --check tells
 // whether what is in place still matches the sources. Node built-ins only.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CONFIG_JSON, CONFIGURED, type ConfigFile, type ConfigJson, ConfigJsonError, RUN_COMMAND, type Strategy, parseConfigJson } from './config-json';
 import { type WantedProperties, copyTree, expandGlob, modeFor, resolveOwner, setProperties, treeDifference, under, walk } from './fs-util';
@@ -44,7 +44,7 @@ function sourcesOf(root: string, entry: ConfigFile, log: (line: string) => void)
 function wantedProperties(root: string, entry: ConfigFile): WantedProperties {
   if (entry.preserve_properties) {
     return (src) => {
-      const st = lstatSync(src);
+      const st = statSync(src);
       return { mode: st.mode & 0o7777, ids: { uid: st.uid, gid: st.gid } };
     };
   }
@@ -64,7 +64,7 @@ function copyEntry(root: string, entry: ConfigFile, log: (line: string) => void)
     copyTree(src, target);
     if (entry.preserve_properties) {
       for (const [abs, rel] of walk(src)) {
-        const st = lstatSync(abs);
+        const st = statSync(abs);
         const t = rel ? join(target, rel) : target;
         chownSync(t, st.uid, st.gid);
         chmodSync(t, st.mode & 0o7777);
