@@ -48,12 +48,17 @@ void describe('zun-kolla entry', () => {
   });
 });
 
-void describe('kolla_set_configs bundle', () => {
-  void test('is one file that needs no npm package', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'set-configs-bundle-')), 'kolla_set_configs.js');
-    await build({ entryPoints: [join(repo, 'tools/deploy/src/set-configs/main.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
-    const requires = [...readFileSync(out, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    assert.deepEqual(requires.filter((r) => !r?.startsWith('node:')), []);
+async function bundle(entry: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'in-image-bundle-')), 'bundle.js');
+  await build({ entryPoints: [join(repo, 'tools/deploy/src', entry)], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  const requires = [...readFileSync(out, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+  assert.deepEqual(requires.filter((r) => !r?.startsWith('node:')), [], `${entry} needs only node built-ins`);
+  return out;
+}
+
+void describe('in-image bundles', () => {
+  void test('kolla_set_configs is one file that needs no npm package', async () => {
+    const out = await bundle('set-configs/main.ts');
     const help = spawnSync(process.execPath, [out, '--help'], { cwd: tmpdir(), encoding: 'utf8' });
     assert.equal(help.status, 0);
     assert.match(help.stdout, /^usage: kolla_set_configs \[--check\]/);
@@ -62,5 +67,12 @@ void describe('kolla_set_configs bundle', () => {
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /config\.json is missing/);
     }
+  });
+
+  void test('kolla_healthcheck is one file that needs no npm package', async () => {
+    const out = await bundle('healthcheck/main.ts');
+    const r = spawnSync(process.execPath, [out, 'listen', 'no-such-process-anywhere', '1'], { cwd: tmpdir(), encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, 'no process matches "no-such-process-anywhere"\n');
   });
 });
