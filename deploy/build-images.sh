@@ -30,7 +30,9 @@ build() { # TAG CONTEXT [ARGS...]
     say "$name built ($((SECONDS - t0))s)"
 }
 
-[ -f "$repo/dist/apps/api/main.js" ] || { say "dist/ is not built: node tools/build.mjs"; exit 1; }
+for f in dist/apps/api/main.js dist/tools/kolla_set_configs.js dist/tools/kolla_healthcheck.js; do
+    [ -f "$repo/$f" ] || { say "$f is missing: node tools/build.mjs"; exit 1; }
+done
 
 # 1. node20: busybox + tini + node from this machine
 "$here/images/node20/make-rootfs.sh" "$work/node20" >/dev/null
@@ -51,7 +53,9 @@ done
 # the libs are bundled into dist/: their workspace links are not needed
 rm -rf "$base/opt/zun-ts/node_modules/@zun-ts" "$base/opt/zun-ts/apps" "$base/opt/zun-ts/libs"
 cp "$repo/apps/api/etc/api-paste.ini" "$base/etc/zun/"
-cp "$here/images/zun-base/kolla/kolla_start" "$here/images/zun-base/kolla/set-configs.mjs" "$base/kolla/"
+cp "$here/images/zun-base/kolla/kolla_start" "$here/images/zun-base/kolla/kolla_set_configs" \
+    "$here/images/zun-base/kolla/healthcheck" "$base/kolla/"
+cp "$repo/dist/tools/kolla_set_configs.js" "$repo/dist/tools/kolla_healthcheck.js" "$base/kolla/"
 build "zun-ts/zun-base:$tag" "$base" -f "$here/images/zun-base/Dockerfile" \
     --build-arg "NODE20_IMAGE=zun-ts/node20:$tag"
 

@@ -20,6 +20,11 @@ for (const file of existsSync(join(root, 'tools', 'src')) ? readdirSync(join(roo
     entries.push({ name, in: join(root, 'tools', 'src', file), out: join('tools', name) });
   }
 }
+// The Kolla-style deployment tool (tools/deploy), and kolla_set_configs and
+// kolla_healthcheck, which run inside the service images with node built-ins only.
+for (const [name, file] of [['zun-kolla', 'main.ts'], ['kolla_set_configs', 'set-configs/main.ts'], ['kolla_healthcheck', 'healthcheck/main.ts']]) {
+  entries.push({ name, in: join(root, 'tools', 'deploy', 'src', file), out: join('tools', name) });
+}
 const selected = wanted.length ? entries.filter((e) => wanted.includes(e.name)) : entries;
 
 await build({

@@ -1,0 +1,60 @@
+// The catalogue filled in for one host: what deploy will hand to Docker.
+import { type Deployment, hostAddress } from '../inventory/deployment';
+import { type Healthcheck, ONE_SHOTS, type OneShotSpec, SERVICES, type ServiceSpec, expand, imageRef } from './services';
+
+/** The values `{{ name }}` placeholders take on a host: globals.yml plus the host's own facts. */
+export function templateVars(dep: Deployment, host: string): Record<string, string | number | boolean> {
+  return { ...dep.globals, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
+}
+
+export interface ResolvedService {
+  name: string;
+  host: string;
+  container_name: string;
+  image: string;
+  volumes: string[];
+  environment: Record<string, string>;
+  /** Docker's healthcheck test, or null when enable_container_healthchecks is off. */
+  healthcheck: Healthcheck | null;
+  privileged: boolean;
+  dimensions: ServiceSpec['dimensions'];
+  ports: number[];
+}
+
+/** A catalogue service with its placeholders filled for `host`. */
+export function resolveService(dep: Deployment, host: string, name: string): ResolvedService {
+  const spec = SERVICES[name];
+  if (!spec) throw new Error(`no service "${name}" in the catalogue`);
+  const vars = templateVars(dep, host);
+  const x = (s: string): string => expand(s, vars);
+  return {
+    name,
+    host,
+    container_name: spec.container_name,
+    image: imageRef(spec, dep.globals),
+    volumes: spec.volumes.map(x),
+    environment: Object.fromEntries(Object.entries(spec.environment).map(([k, v]) => [k, x(v)])),
+    healthcheck: dep.globals.enable_container_healthchecks ? { ...spec.healthcheck, test: spec.healthcheck.test.map(x) } : null,
+    privileged: spec.privileged,
+    dimensions: spec.dimensions,
+    ports: spec.ports.map((p) => Number(x(p))),
+  };
+}
+
+/** A one-shot container, resolved like its service on the first host of its group (null when that group is empty). */
+export function resolveOneShot(dep: Deployment, name: string): (ResolvedService & { oneShot: OneShotSpec }) | null {
+  const oneShot = ONE_SHOTS[name];
+  if (!oneShot) throw new Error(`no one-shot container "${name}" in the catalogue`);
+  const host = dep.inventory.hostsOf(oneShot.group)[0];
+  if (host === undefined) return null;
+  const base = resolveService(dep, host, oneShot.service);
+  return {
+    ...base,
+    name,
+    container_name: oneShot.container_name,
+    environment: { ...base.environment, ...oneShot.environment },
+    healthcheck: null,
+    ports: [],
+    oneShot,
+  };
+}
