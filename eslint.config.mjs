@@ -35,14 +35,18 @@ export default [
             { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:testing'] },
             { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },
-            { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data'] },
+            { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data', 'type:driver'] },
+            // The container and network drivers run on compute hosts only.
+            { sourceTag: 'scope:api', notDependOnLibsWithTags: ['type:driver'] },
+            { sourceTag: 'scope:conductor', notDependOnLibsWithTags: ['type:driver'] },
+            { sourceTag: 'scope:scheduler', notDependOnLibsWithTags: ['type:driver'] },
           ],
         },
       ],
     },
   },
   {
-    // Only the driver libs may talk to Docker, only libs/db to the database, only libs/rpc to BullMQ.
+    // Only the driver libs (libs/compute-driver-docker, libs/network-driver-vxlan) may talk to Docker, only libs/db to the database, only libs/rpc to BullMQ.
     files: ['apps/*/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ownLibOnly }],
