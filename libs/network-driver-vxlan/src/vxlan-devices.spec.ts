@@ -26,17 +26,21 @@ describe('VXLAN data plane', () => {
     assert.deepEqual(parseFloodPeers(fdb), ['10.99.0.12', '10.99.0.13']);
   });
 
-  test('setFloodPeers adds the missing peers and removes the stale ones only', async () => {
+  test('setFloodPeers adds the missing peers, removes the stale ones and what was learned behind them', async () => {
     const calls: string[] = [];
     const plane = new VxlanDataPlane(async (cmd, args) => {
       calls.push(`${cmd} ${args.join(' ')}`);
-      if (args[0] === '-j') return JSON.stringify([{ mac: '00:00:00:00:00:00', dst: '10.0.0.2' }, { mac: '00:00:00:00:00:00', dst: '10.0.0.3' }]);
+      if (args[0] === '-j') {
+        return JSON.stringify([{ mac: '00:00:00:00:00:00', dst: '10.0.0.2' }, { mac: '00:00:00:00:00:00', dst: '10.0.0.3' },
+          { mac: '02:42:0a:00:00:05', dst: '10.0.0.2' }, { mac: '02:42:0a:00:00:06', dst: '10.0.0.3' }, { mac: '02:42:0a:00:00:07' }]);
+      }
       return '';
     });
     await plane.setFloodPeers('zvx-7', ['10.0.0.3', '10.0.0.4']);
     assert.deepEqual(calls.slice(1), [
       'bridge fdb append 00:00:00:00:00:00 dev zvx-7 dst 10.0.0.4',
       'bridge fdb del 00:00:00:00:00:00 dev zvx-7 dst 10.0.0.2',
+      'bridge fdb del 02:42:0a:00:00:05 dev zvx-7 dst 10.0.0.2',
     ]);
   });
 });

@@ -44,9 +44,14 @@ export function parseVxlanLink(json: string): VxlanDeviceState | null {
   };
 }
 
+interface FdbEntry {
+  mac?: string;
+  dst?: string;
+}
+
 /** Parses `bridge -j fdb show dev X`: the destinations of the flood entries. */
 export function parseFloodPeers(json: string): string[] {
-  const entries = JSON.parse(json || '[]') as { mac?: string; dst?: string }[];
+  const entries = JSON.parse(json || '[]') as FdbEntry[];
   return entries.filter((e) => e.mac === FLOOD_MAC && typeof e.dst === 'string').map((e) => e.dst as string).sort();
 }
 
@@ -114,15 +119,31 @@ export class VxlanDataPlane {
     }
   }
 
-  /** Makes the flood entries exactly `peers` (adds the new ones first, then removes the old). */
+  /**
+   * Makes the flood entries exactly `peers` (adds the new ones first, then removes the old), and forgets
+   * the MACs learned behind a removed peer, so that no unicast goes on to a host that left.
+   */
   async setFloodPeers(name: string, peers: readonly string[]): Promise<void> {
     const want = new Set(peers);
-    const have = new Set(await this.floodPeers(name));
+    let entries: FdbEntry[];
+    try {
+      entries = JSON.parse((await this.run('bridge', ['-j', 'fdb', 'show', 'dev', name])) || '[]') as FdbEntry[];
+    } catch (err) {
+      if (missing(err)) return;
+      throw err;
+    }
+    const have = new Set(entries.filter((e) => e.mac === FLOOD_MAC && e.dst).map((e) => e.dst as string));
     for (const p of want) {
       if (!have.has(p)) await this.run('bridge', ['fdb', 'append', FLOOD_MAC, 'dev', name, 'dst', p]);
     }
-    for (const p of have) {
-      if (!want.has(p)) await this.run('bridge', ['fdb', 'del', FLOOD_MAC, 'dev', name, 'dst', p]);
+    for (const e of entries) {
+      if (!e.dst || !e.mac || want.has(e.dst)) continue;
+      try {
+        await this.run('bridge', ['fdb', 'del', e.mac, 'dev', name, 'dst', e.dst]);
+      } catch (err) {
+        // a learned entry may age out between the listing and the delete
+        if (!(err instanceof HostCommandFailed) || e.mac === FLOOD_MAC) throw err;
+      }
     }
   }
 
