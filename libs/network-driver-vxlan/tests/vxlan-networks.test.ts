@@ -139,6 +139,18 @@ describe('VXLAN project networks on two simulated hosts', { timeout: 240_000 }, 
     assert.ok(await pings(h1, `c2-${runId}`, ip(pE2)), 'c2 still reaches its own network');
   });
 
+  test('VXLAN sent by a container is dropped before it leaves the host', async () => {
+    const guard = async (): Promise<number[]> =>
+      (await inNetns(h1, 'iptables', ['-w', '-L', 'DOCKER-USER', '-v', '-x', '-n'])).split('\n')
+        .filter((l) => /DROP/.test(l) && /udp dpt:4789/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    const before = await guard();
+    assert.equal(before.length, 1, 'one guard rule, however many networks were ensured');
+    // busybox has no UDP netcat: its tftp client sends UDP to any port
+    await sh(h1, `c2-${runId}`, `timeout 3 tftp -g -r x -l /dev/null ${h2.address} 4789`);
+    const afterSend = await guard();
+    assert.ok((afterSend[0] ?? 0) > (before[0] ?? 0), `dropped: ${String(before[0])} → ${String(afterSend[0])}`);
+  });
+
   test('a shared network is reachable from containers of both projects', async () => {
     const sA1 = port(shared, 10);
     const sE2 = port(shared, 40);
