@@ -127,7 +127,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
     return [...new Set(spec.peers)].filter((p) => p !== this.opts.underlayAddress).sort();
   }
 
-  ensureNetwork(spec: NetworkSpec): Promise<LocalNetwork> {
+  async ensureNetwork(spec: NetworkSpec): Promise<LocalNetwork> {
     validateNetworkSpec(spec);
     return this.serial(spec.id, async () => {
       const vni = spec.segmentationId;
