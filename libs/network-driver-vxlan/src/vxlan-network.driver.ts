@@ -166,7 +166,6 @@ export class VxlanNetworkDriver implements NetworkDriver {
         Driver: 'bridge',
         CheckDuplicate: true,
         Internal: !spec.natEgress,
-        Attachable: true,
         IPAM: { Driver: 'default', Config: [{ Subnet: spec.cidr, Gateway: spec.gateway }] },
         Options: {
           'com.docker.network.bridge.name': bridgeName(vni),
