@@ -7,6 +7,24 @@ const ownLibOnly = ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'
 
 const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
 
+/** Nx module boundaries between apps and libs (tags in each project.json). */
+const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data', 'type:rpc', 'type:framework', 'type:driver', 'type:testing'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3', 'ioredis'] },
+  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['bullmq', 'dockerode', 'ioredis'] },
+  { sourceTag: 'type:rpc', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'dockerode', 'mysql2', 'better-sqlite3'] },
+  { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:rpc'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
+  { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:testing'] },
+  { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },
+  { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data', 'type:driver', 'scope:compute'] },
+  // The container, volume and network drivers run on compute hosts only.
+  { sourceTag: 'scope:api', notDependOnLibsWithTags: ['type:driver', 'scope:compute'] },
+  { sourceTag: 'scope:conductor', notDependOnLibsWithTags: ['type:driver', 'scope:compute'] },
+  { sourceTag: 'scope:scheduler', notDependOnLibsWithTags: ['type:driver', 'scope:compute'] },
+];
+
 export default [
   { ignores: ['**/node_modules/**', 'dist/**', '.nx/**', '.stack/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended.map((c) => ({ ...c, files: typedFiles })),
@@ -25,28 +43,29 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data', 'type:rpc', 'type:framework', 'type:driver', 'type:testing'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3', 'ioredis'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['bullmq', 'dockerode', 'ioredis'] },
-            { sourceTag: 'type:rpc', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'dockerode', 'mysql2', 'better-sqlite3'] },
-            { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:rpc'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
-            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:testing'] },
-            { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },
-            // The driver libs (containers, volumes) are the compute host's: no other service imports them.
-            { sourceTag: 'scope:api', notDependOnLibsWithTags: ['scope:compute'] },
-            { sourceTag: 'scope:conductor', notDependOnLibsWithTags: ['scope:compute'] },
-            { sourceTag: 'scope:scheduler', notDependOnLibsWithTags: ['scope:compute'] },
-            { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data', 'scope:compute'] },
-          ],
+          depConstraints,
         },
       ],
     },
   },
   {
-    // Only the driver libs may talk to Docker, only libs/db to the database, only libs/rpc to BullMQ.
+    // The integration tests of driver libs drive real engines and simulated hosts through the testing helpers.
+    files: ['libs/*/tests/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: depConstraints.map((c) =>
+            c.sourceTag === 'type:driver' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
+          ),
+        },
+      ],
+    },
+  },
+  {
+    // Only the driver libs (libs/compute-driver-docker, libs/network-driver-vxlan) may talk to Docker, only libs/db to the database, only libs/rpc to BullMQ.
     files: ['apps/*/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ownLibOnly }],

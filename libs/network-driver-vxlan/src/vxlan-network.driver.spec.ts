@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type Docker from 'dockerode';
+import { InvalidNetworkSpec, NetworkConflict, type NetworkSpec } from '@zun-ts/network-driver';
+import { HostCommandFailed, type HostCommandRunner } from './host-commands';
+import { VxlanNetworkDriver } from './vxlan-network.driver';
+
+const spec: NetworkSpec = {
+  id: 'net-1', name: 'n1', projectId: 'demo', cidr: '10.210.1.0/24', gateway: '10.210.1.1', subnetId: 'sub-1',
+  shared: false, natEgress: false, segmentationId: 4101, peers: ['10.99.0.11', '10.99.0.12', '10.99.0.12'],
+};
+
+/** A host whose tools answer from a small state: links by name, ebtables chains, flood entries. */
+function fakeHost(links: Record<string, object> = {}): { run: HostCommandRunner; calls: string[] } {
+  const calls: string[] = [];
+  const chains = new Set<string>();
+  const gone = (what: string): HostCommandFailed => new HostCommandFailed(what, `Device "${what}" does not exist.`, 1);
+  const run: HostCommandRunner = async (cmd, args) => {
+    const line = `${cmd} ${args.join(' ')}`;
+    calls.push(line);
+    if (cmd === 'ip' && args.includes('show')) {
+      const name = args[args.length - 1] ?? '';
+      const link = links[name];
+      if (!link) throw gone(name);
+      return JSON.stringify([link]);
+    }
+    if (cmd === 'ip' && args[1] === 'add') {
+      links[args[2] ?? ''] = { ifname: args[2], mtu: 1500, flags: [], linkinfo: { info_kind: 'vxlan', info_data: { id: Number(args[6]), port: Number(args[8]), local: args[10] } } };
+    }
+    if (cmd === 'ip' && args[1] === 'del') delete links[args[3] ?? ''];
+    if (cmd === 'bridge' && args[0] === '-j') return '[]';
+    if (cmd === 'ebtables' && args[0] === '-L') {
+      const chain = args[1] ?? '';
+      if (chain.startsWith('ZUN-') && !chains.has(chain)) throw new HostCommandFailed(line, 'Chain does not exist', 1);
+      return '';
+    }
+    if (cmd === 'ebtables' && args[0] === '-N') chains.add(args[1] ?? '');
+    return '';
+  };
+  return { run, calls };
+}
+
+/** The few dockerode calls the driver makes, over one in-memory network. */
+function fakeDocker(existing: object | null): { docker: Docker; created: unknown[]; removed: string[] } {
+  let net = existing;
+  const created: unknown[] = [];
+  const removed: string[] = [];
+  const docker = {
+    getNetwork: (name: string) => ({
+      inspect: async () => {
+        if (!net) throw Object.assign(new Error('no such network'), { statusCode: 404 });
+        return net;
+      },
+      remove: async () => {
+        removed.push(name);
+        net = null;
+      },
+    }),
+    createNetwork: async (opts: { Name: string; Labels: object; Options: object; Internal: boolean; IPAM: { Config: object[] } }) => {
+      created.push(opts);
+      net = { Id: 'docker-net-id', Name: opts.Name, Labels: opts.Labels, Options: opts.Options, Internal: opts.Internal, IPAM: opts.IPAM, Containers: {} };
+    },
+  };
+  return { docker: docker as unknown as Docker, created, removed };
+}
+
+describe('VxlanNetworkDriver (host commands and engine calls)', () => {
+  test('a new network: Docker bridge network, VXLAN device enslaved, ARP filter, one flood entry per other host', async () => {
+    const host = fakeHost();
+    const engine = fakeDocker(null);
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run });
+    await driver.ensureNetwork(spec);
+    const [opts] = engine.created as { Name: string; Internal: boolean; Options: Record<string, string>; Labels: Record<string, string> }[];
+    assert.equal(opts?.Name, 'zun-net-1');
+    assert.equal(opts?.Internal, true, 'natEgress false makes an internal network');
+    assert.equal(opts?.Options['com.docker.network.bridge.name'], 'zbr-4101');
+    assert.equal(opts?.Options['com.docker.network.driver.mtu'], '1450');
+    assert.equal(opts?.Labels['zun.network.vni'], '4101');
+    const mutating = host.calls.filter((c) => !/ -L|show/.test(c));
+    assert.deepEqual(mutating, [
+      'iptables -w -C DOCKER-USER -p udp --dport 4789 -j DROP',
+      'ip link add zvx-4101 type vxlan id 4101 dstport 4789 local 10.99.0.11',
+      'ip link set dev zvx-4101 mtu 1450',
+      'ip link set dev zvx-4101 master zbr-4101',
+      'ip link set dev zvx-4101 up',
+      'ebtables -N ZUN-GW-4101 -P RETURN',
+      'ebtables -F ZUN-GW-4101',
+      'ebtables -A ZUN-GW-4101 -p ARP --arp-ip-dst 10.210.1.1 -j DROP',
+      'ebtables -A ZUN-GW-4101 -p ARP --arp-ip-src 10.210.1.1 -j DROP',
+      'ebtables -A INPUT -i zvx-4101 -j ZUN-GW-4101',
+      'ebtables -A FORWARD -i zvx-4101 -j ZUN-GW-4101',
+      'ebtables -A FORWARD -o zvx-4101 -j ZUN-GW-4101',
+      'ebtables -A OUTPUT -o zvx-4101 -j ZUN-GW-4101',
+      'bridge fdb append 00:00:00:00:00:00 dev zvx-4101 dst 10.99.0.12',
+    ]);
+  });
+
+  test('a VXLAN device with the wrong source address is replaced', async () => {
+    const host = fakeHost({
+      'zvx-4101': { ifname: 'zvx-4101', mtu: 1450, master: 'zbr-4101', flags: ['UP'], linkinfo: { info_kind: 'vxlan', info_data: { id: 4101, port: 4789, local: '10.99.0.99' } } },
+    });
+    const engine = fakeDocker(null);
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run });
+    await driver.ensureNetwork(spec);
+    const del = host.calls.indexOf('ip link del dev zvx-4101');
+    const add = host.calls.findIndex((c) => c.startsWith('ip link add zvx-4101'));
+    assert.ok(del >= 0 && add > del, host.calls.join('\n'));
+  });
+
+  test('a network in use cannot change its subnet; an unused one is not deleted while in use', async () => {
+    const inUse = {
+      Id: 'x', Name: 'zun-net-1', Internal: true, Labels: { 'zun.network.vni': '4101' }, Options: { 'com.docker.network.bridge.name': 'zbr-4101' },
+      IPAM: { Config: [{ Subnet: '10.210.9.0/24', Gateway: '10.210.9.1' }] }, Containers: { abc: { Name: 'zun-c', IPv4Address: '10.210.9.5/24' } },
+    };
+    const host = fakeHost();
+    const engine = fakeDocker(inUse);
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run });
+    await assert.rejects(driver.ensureNetwork(spec), NetworkConflict);
+    assert.equal(await driver.deleteNetworkIfUnused('net-1'), false);
+    assert.deepEqual(engine.removed, []);
+    assert.deepEqual(host.calls, [], 'no host command for a refused change');
+  });
+
+  test('a bad spec is refused before anything runs', async () => {
+    const host = fakeHost();
+    const driver = new VxlanNetworkDriver({ docker: fakeDocker(null).docker, underlayAddress: '10.99.0.11', runner: host.run });
+    await assert.rejects(driver.ensureNetwork({ ...spec, segmentationId: 0 }), InvalidNetworkSpec);
+    await assert.rejects(driver.updatePeers('net-1', ['not-an-ip']), InvalidNetworkSpec);
+    assert.deepEqual(host.calls, []);
+  });
+});

@@ -1,0 +1,356 @@
+import Docker from 'dockerode';
+import {
+  type CreateNetworking,
+  InvalidNetworkSpec,
+  type LocalEndpoint,
+  type LocalNetwork,
+  NetworkConflict,
+  type NetworkDriver,
+  NetworkDriverError,
+  NetworkDriverUnavailable,
+  NetworkNotFoundOnHost,
+  type NetworkSpec,
+  type PortBinding,
+  PortConflict,
+  type PortSpec,
+  isIpv4,
+  validateNetworkSpec,
+  validatePort,
+} from '@zun-ts/network-driver';
+import { type HostCommandRunner, hostCommandRunner } from './host-commands';
+import { VxlanDataPlane } from './vxlan-devices';
+import {
+  LABEL_NAME,
+  LABEL_NETWORK_ID,
+  LABEL_PROJECT_ID,
+  LABEL_SHARED,
+  LABEL_SUBNET_ID,
+  LABEL_VNI,
+  bridgeName,
+  dockerNetworkName,
+  vxlanName,
+} from './vxlan-naming';
+
+/** Options of {@link VxlanNetworkDriver}. */
+export interface VxlanDriverOptions {
+  /** The host's Docker engine: a dockerode client, or the socket path. */
+  docker: Docker | string;
+  /** This host's underlay address: the VXLAN source, and what other hosts list as a peer. */
+  underlayAddress: string;
+  /** Run `ip`/`bridge`/`ebtables`/`iptables` in this network namespace (name under /run/netns, or a path). */
+  netns?: string;
+  /** The underlay device for VXLAN packets (default: the kernel's route to the peers). */
+  underlayDevice?: string;
+  /** UDP port of VXLAN (default 4789, IANA's). */
+  vxlanPort?: number;
+  /** MTU of the project networks (default 1450: a 1500 underlay minus 50 bytes of VXLAN over IPv4). */
+  mtu?: number;
+  /** Replaces the command runner (tests). */
+  runner?: HostCommandRunner;
+}
+
+interface DockerNetworkInfo {
+  Id: string;
+  Name: string;
+  Internal?: boolean;
+  Labels?: Record<string, string> | null;
+  Options?: Record<string, string> | null;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null } | null;
+  Containers?: Record<string, { Name?: string; IPv4Address?: string; MacAddress?: string }> | null;
+}
+
+interface ModemError {
+  statusCode?: number;
+  json?: { message?: string } | string | null;
+  code?: string;
+  message?: string;
+}
+
+function engineMessage(err: unknown): string {
+  const e = err as ModemError;
+  if (e.json && typeof e.json === 'object' && typeof e.json.message === 'string') return e.json.message;
+  return String(e.message ?? err).replace(/^\(HTTP code \d+\) [^-]*- /, '');
+}
+
+const statusOf = (err: unknown): number | null => (typeof (err as ModemError).statusCode === 'number' ? ((err as ModemError).statusCode as number) : null);
+
+function engineError(err: unknown, what: string): Error {
+  if (err instanceof NetworkDriverError || err instanceof InvalidNetworkSpec || err instanceof PortConflict) return err;
+  const status = statusOf(err);
+  const message = `${what}: ${engineMessage(err)}`;
+  if (status === null) return new NetworkDriverUnavailable(message, { cause: err });
+  return new NetworkDriverError(message, { cause: err });
+}
+
+/**
+ * Project networks as one Docker bridge network per network and host, joined across hosts by a kernel
+ * VXLAN device enslaved to that bridge (ADR 0007). The VNI is the network's segmentation id; the device
+ * floods to the peers listed in its FDB and learns where each MAC lives.
+ */
+export class VxlanNetworkDriver implements NetworkDriver {
+  readonly kind = 'vxlan';
+  private readonly api: Docker;
+  private readonly plane: VxlanDataPlane;
+  private readonly port: number;
+  private readonly mtu: number;
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly opts: VxlanDriverOptions) {
+    if (!isIpv4(opts.underlayAddress)) throw new InvalidNetworkSpec(`Underlay address ${opts.underlayAddress} is not IPv4.`);
+    this.api = typeof opts.docker === 'string' ? new Docker({ socketPath: opts.docker, timeout: 30_000 }) : opts.docker;
+    this.plane = new VxlanDataPlane(opts.runner ?? hostCommandRunner(opts.netns ? { netns: opts.netns } : {}));
+    this.port = opts.vxlanPort ?? 4789;
+    this.mtu = opts.mtu ?? 1450;
+  }
+
+  /** Runs `fn` after every earlier call for the same network in this process (redelivery may overlap). */
+  private serial<T>(networkId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(networkId) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.locks.set(networkId, next);
+    void next.finally(() => {
+      if (this.locks.get(networkId) === next) this.locks.delete(networkId);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async inspect(networkId: string): Promise<DockerNetworkInfo | null> {
+    try {
+      return (await this.api.getNetwork(dockerNetworkName(networkId)).inspect()) as DockerNetworkInfo;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw engineError(err, `inspecting network ${networkId}`);
+    }
+  }
+
+  private peersOf(spec: Pick<NetworkSpec, 'peers'>): string[] {
+    return [...new Set(spec.peers)].filter((p) => p !== this.opts.underlayAddress).sort();
+  }
+
+  async ensureNetwork(spec: NetworkSpec): Promise<LocalNetwork> {
+    validateNetworkSpec(spec);
+    return this.serial(spec.id, async () => {
+      const vni = spec.segmentationId;
+      let net = await this.inspect(spec.id);
+      if (net) {
+        const cfg = net.IPAM?.Config?.[0];
+        const sameShape = cfg?.Subnet === spec.cidr && cfg.Gateway === spec.gateway && net.Labels?.[LABEL_VNI] === String(vni) && Boolean(net.Internal) === !spec.natEgress;
+        if (!sameShape) {
+          if (Object.keys(net.Containers ?? {}).length > 0) {
+            throw new NetworkConflict(`Network ${spec.id} is in use on this host with another subnet, segment or egress setting.`);
+          }
+          await this.removeLocal(spec.id, net);
+          net = null;
+        }
+      }
+      if (!net) net = await this.createDockerNetwork(spec);
+      const bridge = net.Options?.['com.docker.network.bridge.name'] ?? bridgeName(vni);
+      if (bridge !== bridgeName(vni)) throw new NetworkConflict(`Docker network ${net.Name} uses bridge ${bridge}, not ${bridgeName(vni)}.`);
+      const vx = vxlanName(vni);
+      await this.plane.ensureVxlanInjectionGuard(this.port);
+      await this.plane.ensureVxlan({
+        name: vx, vni, local: this.opts.underlayAddress, port: this.port, mtu: this.mtu, bridge,
+        ...(this.opts.underlayDevice ? { underlayDevice: this.opts.underlayDevice } : {}),
+      });
+      await this.plane.ensureGatewayArpFilter(vni, vx, spec.gateway);
+      await this.plane.setFloodPeers(vx, this.peersOf(spec));
+      return this.describe(net);
+    });
+  }
+
+  private async createDockerNetwork(spec: NetworkSpec): Promise<DockerNetworkInfo> {
+    const vni = spec.segmentationId;
+    try {
+      await this.api.createNetwork({
+        Name: dockerNetworkName(spec.id),
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Internal: !spec.natEgress,
+        IPAM: { Driver: 'default', Config: [{ Subnet: spec.cidr, Gateway: spec.gateway }] },
+        Options: {
+          'com.docker.network.bridge.name': bridgeName(vni),
+          'com.docker.network.driver.mtu': String(this.mtu),
+          'com.docker.network.bridge.enable_icc': 'true',
+          'com.docker.network.bridge.enable_ip_masquerade': String(spec.natEgress),
+        },
+        Labels: {
+          [LABEL_NETWORK_ID]: spec.id,
+          [LABEL_PROJECT_ID]: spec.projectId,
+          [LABEL_VNI]: String(vni),
+          [LABEL_SHARED]: String(spec.shared),
+          [LABEL_SUBNET_ID]: spec.subnetId,
+          [LABEL_NAME]: spec.name,
+        },
+      });
+    } catch (err) {
+      const msg = engineMessage(err);
+      // a concurrent create (another process) won the race: use what it made, checked by the caller
+      if (statusOf(err) === 409 && /already exists/i.test(msg)) {
+        const made = await this.inspect(spec.id);
+        if (made) return made;
+      }
+      if (/overlap/i.test(msg)) throw new NetworkConflict(`Network ${spec.id}: subnet ${spec.cidr} overlaps a network on this host (${msg}).`);
+      throw engineError(err, `creating network ${spec.id}`);
+    }
+    const made = await this.inspect(spec.id);
+    if (!made) throw new NetworkDriverError(`Network ${spec.id} vanished right after it was created.`);
+    return made;
+  }
+
+  updatePeers(networkId: string, peers: readonly string[]): Promise<void> {
+    const bad = peers.find((p) => !isIpv4(p));
+    if (bad !== undefined) return Promise.reject(new InvalidNetworkSpec(`Network ${networkId}: peer ${bad} is not an IPv4 address.`));
+    return this.serial(networkId, async () => {
+      const net = await this.inspect(networkId);
+      const vni = Number(net?.Labels?.[LABEL_VNI]);
+      if (!net || !Number.isInteger(vni)) throw new NetworkNotFoundOnHost(`Network ${networkId} does not exist on this host.`);
+      if (!(await this.plane.linkExists(vxlanName(vni)))) {
+        throw new NetworkNotFoundOnHost(`Network ${networkId} has no VXLAN device on this host; ensure it again.`);
+      }
+      await this.plane.setFloodPeers(vxlanName(vni), this.peersOf({ peers }));
+    });
+  }
+
+  createNetworking(port: PortSpec): CreateNetworking {
+    const name = dockerNetworkName(port.networkId);
+    return {
+      networkMode: name,
+      endpointsConfig: { [name]: { IPAMConfig: { IPv4Address: port.fixedIp }, ...(port.macAddress ? { MacAddress: port.macAddress } : {}) } },
+    };
+  }
+
+  private async bindingOf(containerId: string, port: PortSpec, net: DockerNetworkInfo): Promise<PortBinding | null> {
+    let info: { Id: string; NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; MacAddress?: string; NetworkID?: string }> } };
+    try {
+      info = await this.api.getContainer(containerId).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) throw new PortConflict(`Container ${containerId} does not exist on this host.`);
+      throw engineError(err, `inspecting container ${containerId}`);
+    }
+    const ep = info.NetworkSettings?.Networks?.[net.Name];
+    if (!ep) return null;
+    if (ep.IPAddress !== port.fixedIp) {
+      throw new PortConflict(`Container ${containerId} is on network ${port.networkId} with ${ep.IPAddress || 'no address'}, not ${port.fixedIp}.`);
+    }
+    return {
+      portId: port.id, networkId: port.networkId, subnetId: net.Labels?.[LABEL_SUBNET_ID] ?? '', containerId: info.Id,
+      ip: port.fixedIp, version: 4, macAddress: ep.MacAddress ?? '', preserveOnDelete: port.preserveOnDelete,
+    };
+  }
+
+  private async localNetworkFor(port: PortSpec): Promise<DockerNetworkInfo> {
+    const net = await this.inspect(port.networkId);
+    const cfg = net?.IPAM?.Config?.[0];
+    if (!net || !cfg?.Subnet || !cfg.Gateway) throw new NetworkNotFoundOnHost(`Network ${port.networkId} does not exist on this host.`);
+    validatePort({ id: port.networkId, cidr: cfg.Subnet, gateway: cfg.Gateway }, port);
+    return net;
+  }
+
+  async connect(containerId: string, port: PortSpec): Promise<PortBinding> {
+    const net = await this.localNetworkFor(port);
+    const existing = await this.bindingOf(containerId, port, net);
+    if (existing) return existing;
+    try {
+      await this.api.getNetwork(net.Id).connect({
+        Container: containerId,
+        EndpointConfig: { IPAMConfig: { IPv4Address: port.fixedIp }, ...(port.macAddress ? { MacAddress: port.macAddress } : {}) },
+      });
+    } catch (err) {
+      const msg = engineMessage(err);
+      if (/already (exists|attached)|endpoint with name .* already exists/i.test(msg)) {
+        const now = await this.bindingOf(containerId, port, net);
+        if (now) return now;
+      }
+      if (/address already in use|in use/i.test(msg)) throw new PortConflict(`Address ${port.fixedIp} is in use on network ${port.networkId}.`);
+      throw engineError(err, `connecting ${containerId} to network ${port.networkId}`);
+    }
+    const bound = await this.bindingOf(containerId, port, net);
+    if (!bound) throw new NetworkDriverError(`Container ${containerId} is not on network ${port.networkId} after connect.`);
+    return bound;
+  }
+
+  async describePort(containerId: string, port: PortSpec): Promise<PortBinding> {
+    const net = await this.localNetworkFor(port);
+    const bound = await this.bindingOf(containerId, port, net);
+    if (!bound) throw new PortConflict(`Container ${containerId} is not on network ${port.networkId}.`);
+    return bound;
+  }
+
+  async disconnect(containerId: string, networkId: string): Promise<void> {
+    try {
+      await this.api.getNetwork(dockerNetworkName(networkId)).disconnect({ Container: containerId, Force: true });
+    } catch (err) {
+      const msg = engineMessage(err);
+      if (statusOf(err) === 404 || /is not connected|not found|no such/i.test(msg)) return;
+      throw engineError(err, `disconnecting ${containerId} from network ${networkId}`);
+    }
+  }
+
+  deleteNetworkIfUnused(networkId: string): Promise<boolean> {
+    return this.serial(networkId, async () => {
+      const net = await this.inspect(networkId);
+      if (net && Object.keys(net.Containers ?? {}).length > 0) return false;
+      await this.removeLocal(networkId, net);
+      return true;
+    });
+  }
+
+  /** Removes the VXLAN device, the ARP filter and the Docker network (and with it the bridge). */
+  private async removeLocal(networkId: string, net: DockerNetworkInfo | null): Promise<void> {
+    const vni = Number(net?.Labels?.[LABEL_VNI]);
+    if (Number.isInteger(vni) && vni > 0) {
+      await this.plane.deleteLink(vxlanName(vni));
+      await this.plane.removeGatewayArpFilter(vni, vxlanName(vni));
+    }
+    if (!net) return;
+    try {
+      await this.api.getNetwork(net.Id).remove();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      if (/active endpoints/i.test(engineMessage(err))) throw new NetworkConflict(`Network ${networkId} gained a container while it was being removed.`);
+      throw engineError(err, `removing network ${networkId}`);
+    }
+  }
+
+  async listNetworks(): Promise<LocalNetwork[]> {
+    let nets: { Id: string }[];
+    try {
+      nets = await this.api.listNetworks({ filters: { label: [LABEL_NETWORK_ID] } });
+    } catch (err) {
+      throw engineError(err, 'listing networks');
+    }
+    const out: LocalNetwork[] = [];
+    for (const n of nets) {
+      try {
+        out.push(await this.describe((await this.api.getNetwork(n.Id).inspect()) as DockerNetworkInfo));
+      } catch (err) {
+        if (statusOf(err) !== 404) throw engineError(err, `inspecting network ${n.Id}`);
+      }
+    }
+    return out;
+  }
+
+  private async describe(net: DockerNetworkInfo): Promise<LocalNetwork> {
+    const labels = net.Labels ?? {};
+    const cfg = net.IPAM?.Config?.[0] ?? {};
+    const vni = Number(labels[LABEL_VNI]);
+    const problems: string[] = [];
+    const vx = vxlanName(vni);
+    const dev = await this.plane.readVxlan(vx);
+    if (!dev) problems.push(`VXLAN device ${vx} is missing`);
+    else {
+      if (dev.master !== bridgeName(vni)) problems.push(`${vx} is not enslaved to ${bridgeName(vni)}`);
+      if (!dev.up) problems.push(`${vx} is down`);
+      if (dev.local !== this.opts.underlayAddress) problems.push(`${vx} sends from ${String(dev.local)}`);
+    }
+    if (!(await this.plane.gatewayArpFilterPresent(vni, vx))) problems.push('the gateway ARP filter is incomplete');
+    const endpoints: LocalEndpoint[] = Object.entries(net.Containers ?? {}).map(([id, c]) => ({
+      containerId: id, containerName: c.Name ?? '', ip: (c.IPv4Address ?? '').split('/')[0] ?? '', macAddress: c.MacAddress ?? '',
+    }));
+    return {
+      id: labels[LABEL_NETWORK_ID] ?? '', projectId: labels[LABEL_PROJECT_ID] ?? '', cidr: cfg.Subnet ?? '', gateway: cfg.Gateway ?? '',
+      segmentationId: vni, natEgress: !net.Internal, shared: labels[LABEL_SHARED] === 'true',
+      peers: dev ? await this.plane.floodPeers(vx) : [], endpoints, problems,
+    };
+  }
+}
