@@ -176,7 +176,9 @@ docker_status() {
     [ -s "$DOCKER_HOST_FILE" ] && host=$(<"$DOCKER_HOST_FILE")
     if pid_of "$DOCKER_PIDFILE" >/dev/null; then
         if docker_answers "$DOCKER_SOCK"; then
-            status_line docker up "dockerd pid $(<"$DOCKER_PIDFILE"), $host"
+            local fs
+            fs=$(mount_options_of "$DOCKER_DATA" | cut -d' ' -f1)
+            status_line docker up "dockerd pid $(<"$DOCKER_PIDFILE"), $host, data root ${fs:-plain directory}"
         else
             status_line docker DOWN "dockerd pid $(<"$DOCKER_PIDFILE") alive but not answering on $DOCKER_SOCK"
         fi
