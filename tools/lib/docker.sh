@@ -13,6 +13,8 @@
 # unmounts it once dockerd has stopped. Where none can be made the data root is
 # a plain directory and the compute host reports disk_quota_supported false.
 
+: "${STATE:?tools/stack sets STATE before sourcing this file}"
+
 SYSTEM_DOCKER_SOCK=/var/run/docker.sock
 DOCKER_DIR="$STATE/docker"
 DOCKER_SOCK="$DOCKER_DIR/docker.sock"
