@@ -15,6 +15,8 @@ STACK_PACKAGES=(
     openssl
     # local image registry and a tiny static busybox for test images
     docker-registry busybox-static
+    # a data root on which Docker enforces --disk: xfs with project quotas, or btrfs
+    xfsprogs btrfs-progs
 )
 
 # Prints the packages from the list that are not installed.

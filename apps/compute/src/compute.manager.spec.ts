@@ -19,12 +19,12 @@ const REGISTRY = '127.0.0.1:5050';
 const ctx: RequestContext = { ...adminContext('req-create'), isAdmin: false, roles: ['member'] };
 const retry: BuildRetry = { request: { container_uuid: 'x', run: true, hints: {}, availability_zone: null, requested_host: null }, attempt: 1, hosts: [HOST] };
 
-function rig(opts: { now?: () => number } = {}) {
+function rig(opts: { now?: () => number; diskQuota?: boolean | null } = {}) {
   const driver = FakeContainerDriver.simulated({ defaultRegistry: REGISTRY });
   const conductor = new FakeConductor();
   const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
   const locks = new KeyedLock();
-  const builder = new ContainerBuilder(driver, records, silentLogger());
+  const builder = new ContainerBuilder(driver, records, silentLogger(), () => opts.diskQuota ?? null);
   const ops = new ContainerOperations(driver, records, builder, locks, silentLogger());
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), driver, ops);
   const sync = new ContainerSync(driver, records, builder, locks, silentLogger(), { orphanGraceMs: 1000, ...(opts.now ? { now: opts.now } : {}) });
@@ -125,6 +125,15 @@ describe('ComputeManager: create', () => {
     });
     await created(r, { image: 'nope' });
     assert.deepEqual(r.conductor.reports.map((x) => x.retryable), [false]);
+  });
+
+  test('a disk request on a host that cannot enforce it: refused with the reason (another host may), nothing pulled or created', async () => {
+    const r = rig({ diskQuota: false });
+    await created(r, { disk: 1 });
+    assert.deepEqual(r.conductor.reports.map((x) => [x.reason, x.retryable]), [['Your host does not support disk quota feature.', true]]);
+    assert.deepEqual([r.driver.callsOf('pullImage').length, r.driver.callsOf('create').length], [0, 0]);
+    const ok = await created(rig({ diskQuota: true }), { disk: 1 });
+    assert.equal(ok.status, 'Running', 'the same request runs where the host enforces it');
   });
 
   test('a create for a container placed elsewhere, or no longer Creating, does nothing', async () => {

@@ -71,13 +71,15 @@ export function createdPatch(c: Container, state: ContainerState): HostContainer
 }
 
 const RESOURCE_SHORTAGE = /no space left|cannot allocate memory|out of memory|resource temporarily unavailable|too many open files/i;
+// A host whose Docker storage cannot cap a container's disk; another host's may.
+const HOST_LACKS_DISK_QUOTA = /does not support disk quota/i;
 
 /**
  * Whether another host may succeed where this one failed a create: the engine could not be reached
- * (retryable errors) or the host ran out of something. A bad image, a refused option or a missing
- * image fail everywhere alike.
+ * (retryable errors), the host ran out of something, or it cannot enforce the requested disk size. A
+ * bad image, a refused option or a missing image fail everywhere alike.
  */
 export function isRetryableCreateFailure(err: unknown): boolean {
   if (isRetryable(err)) return true;
-  return err instanceof Error && RESOURCE_SHORTAGE.test(err.message);
+  return err instanceof Error && (RESOURCE_SHORTAGE.test(err.message) || HOST_LACKS_DISK_QUOTA.test(err.message));
 }

@@ -91,6 +91,22 @@ describe('FilterScheduler.selectHosts', () => {
     assert.deepEqual(removed?.meta, { filter: 'B', trail: [{ filter: 'A', hosts: 1 }, { filter: 'B', hosts: 0 }] });
   });
 
+  test('a disk request on hosts without disk quota support: NoValidHost, each host logged with the reason', () => {
+    const lines: LogLine[] = [];
+    const conf = fakeConf({ enabled_filters: ['DiskFilter'] });
+    const filters = AVAILABLE_HOST_FILTERS.map((cls) => new cls(conf as never));
+    const s = new FilterScheduler(filters, conf, recordingLogger(lines));
+    const pool = [fakeHost({ hostname: 'ext4', disk_quota_supported: false }), fakeHost({ hostname: 'xfs', disk_quota_supported: true })];
+    assert.deepEqual(s.selectHosts(pool, fakeRequest({ disk: 1 })).map((h) => h.hostname), ['xfs']);
+    assert.throws(() => s.selectHosts([pool[0]!], fakeRequest({ disk: 1 })), NoValidHost);
+    const rejected = lines.filter((l) => l.msg === 'host rejected').map((l) => l.meta);
+    assert.equal(rejected.length, 2);
+    assert.equal(rejected[0]?.host, 'ext4');
+    assert.equal(rejected[0]?.filter, 'DiskFilter');
+    assert.match(String(rejected[0]?.reason), /cannot enforce a disk size/);
+    assert.deepEqual(s.selectHosts([pool[0]!], fakeRequest({ disk: 0 })).map((h) => h.hostname), ['ext4'], 'no disk asked: any host');
+  });
+
   test('NoValidHost when there are no hosts at all', () => {
     assert.throws(() => scheduler([stubFilter('A', 'all')], ['A']).selectHosts([], fakeRequest()), NoValidHost);
   });

@@ -48,11 +48,15 @@ export class FilterScheduler {
     if (ignored.size) this.logger.debug('ignored hosts already tried', { ignored: [...ignored], hosts: candidates.length });
     if (!candidates.length) this.logger.info('no compute host to schedule on', { known: hosts.length, ignored: ignored.size });
 
-    const steps = req.requested_host ? [this.requestedHost, ...this.filters] : this.filters;
+    const steps: readonly HostFilter[] = req.requested_host ? [this.requestedHost, ...this.filters] : this.filters;
     const trail: Array<{ filter: string; hosts: number }> = [];
     for (const filter of steps) {
       if (!candidates.length) break;
-      candidates = candidates.filter((h) => filter.hostPasses(h, req));
+      candidates = candidates.filter((h) => {
+        const passes = filter.hostPasses(h, req);
+        if (!passes && filter.rejectReason) this.logger.info('host rejected', { host: h.hostname, filter: filter.name, reason: filter.rejectReason(h, req) });
+        return passes;
+      });
       trail.push({ filter: filter.name, hosts: candidates.length });
       this.logger.debug('filter returned hosts', { filter: filter.name, hosts: candidates.length });
       // "Which filter removed every host" is the first thing an operator asks.

@@ -1,4 +1,4 @@
-import { readFile, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { type IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger, splitShellWords } from '@zun-ts/common';
@@ -37,7 +37,8 @@ import { cpuShares, memoryBytes, toDockerCreateOptions } from './docker-create.m
 import { dockerStatusCode, dockerMessage, toZunError, type DockerErrorSubject } from './docker-errors';
 import { DOCKER_EVENT_FILTER, JsonLineSplitter, toDriverEvent } from './docker-events.mapping';
 import { dockerSocketPath } from './docker-host';
-import { diskQuotaSupported, type DockerInfo, mountOptionsFor, toHostInfo } from './docker-host-info.mapping';
+import { probeDiskQuota } from './docker-disk-quota';
+import { type DockerInfo, toHostInfo } from './docker-host-info.mapping';
 import { toContainerState, portsOf, zunStatusOfListState } from './docker-state.mapping';
 import { toContainerStats } from './docker-stats.mapping';
 import { demuxDockerStream } from './docker-stream';
@@ -77,6 +78,8 @@ export class DockerContainerDriver implements ContainerDriver {
   private readonly opts: Required<Omit<DockerDriverOptions, 'logger' | 'defaultRegistry' | 'defaultRegistryCredentials'>> &
     Pick<DockerDriverOptions, 'defaultRegistry' | 'defaultRegistryCredentials'>;
   private readonly subscriptions = new Set<EventSubscription>();
+  /** The engine's answer to the disk quota probe, asked once (an unanswered probe is asked again). */
+  private diskQuota: Promise<boolean> | null = null;
   /** The unix socket in use. */
   readonly socketPath: string;
 
@@ -141,7 +144,8 @@ export class DockerContainerDriver implements ContainerDriver {
   }
 
   async create(ctx: RequestContext, spec: ContainerCreateSpec): Promise<ContainerState> {
-    const options = toDockerCreateOptions(spec, { defaultRuntime: this.opts.containerRuntime, hardCpuLimit: this.opts.hardCpuLimit });
+    const diskQuota = spec.disk ? await this.diskQuotaSupported() : undefined;
+    const options = toDockerCreateOptions(spec, { defaultRuntime: this.opts.containerRuntime, hardCpuLimit: this.opts.hardCpuLimit, diskQuota });
     try {
       await this.api.createContainer(options);
       this.log.info('container created', { requestId: ctx.requestId, containerUuid: spec.uuid, name: spec.name ?? null, image: spec.image });
@@ -458,12 +462,28 @@ export class DockerContainerDriver implements ContainerDriver {
   async hostInfo(_ctx: RequestContext): Promise<HostInfo> {
     const info = (await this.call('container', () => this.api.info())) as DockerInfo;
     const rootDir = info.DockerRootDir || '/var/lib/docker';
-    const backing = (info.DriverStatus ?? []).find((p) => p[0] === 'Backing Filesystem')?.[1] ?? '';
-    const mounts = await readFile('/proc/mounts', 'utf8').catch(() => '');
     return toHostInfo(info, {
       disk_total: await diskTotalGiB(rootDir),
-      disk_quota_supported: diskQuotaSupported(info.Driver ?? '', backing, mountOptionsFor(rootDir, mounts)),
+      disk_quota_supported: await this.diskQuotaSupported(info),
     });
+  }
+
+  /**
+   * Whether the engine enforces a container's disk size: probed once ({@link probeDiskQuota}) and kept for
+   * the life of the driver; restart the compute service after changing the engine's storage.
+   */
+  async diskQuotaSupported(known?: DockerInfo): Promise<boolean> {
+    if (!this.diskQuota) {
+      const probe = (async () => {
+        const info = known ?? ((await this.api.info()) as DockerInfo);
+        return probeDiskQuota(this.api, info, this.log);
+      })();
+      this.diskQuota = probe;
+      probe.catch(() => {
+        if (this.diskQuota === probe) this.diskQuota = null;
+      });
+    }
+    return this.call('container', () => this.diskQuota as Promise<boolean>);
   }
 
   events(onEvent: (event: DriverEvent) => void, opts: EventOptions = {}): EventSubscription {

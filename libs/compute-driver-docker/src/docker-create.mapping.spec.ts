@@ -108,4 +108,13 @@ describe('toDockerCreateOptions', () => {
     assert.equal(o.HostConfig?.CpusetMems, '0');
     assert.equal(o.HostConfig?.NetworkMode, 'zun-net');
   });
+
+  test('disk: StorageOpt size in GiB where the engine enforces it; refused (never unlimited) where it does not', () => {
+    assert.deepEqual(toDockerCreateOptions({ uuid, image: 'x', disk: 1 }, { diskQuota: true }).HostConfig?.StorageOpt, { size: '1G' });
+    assert.throws(() => toDockerCreateOptions({ uuid, image: 'x', disk: 1 }, { diskQuota: false }), /does not support disk quota/);
+    assert.throws(() => toDockerCreateOptions({ uuid, image: 'x', disk: 1.5 }, { diskQuota: true }), /whole number of GiB/);
+    // No disk asked: nothing to enforce, any host will do.
+    assert.equal(toDockerCreateOptions({ uuid, image: 'x', disk: 0 }, { diskQuota: false }).HostConfig?.StorageOpt, undefined);
+    assert.equal(toDockerCreateOptions({ uuid, image: 'x' }, { diskQuota: false }).HostConfig?.StorageOpt, undefined);
+  });
 });

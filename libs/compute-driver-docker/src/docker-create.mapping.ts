@@ -11,7 +11,16 @@ export interface CreateMappingOptions {
    * weigh containers against each other but cap nothing. @default false
    */
   hardCpuLimit?: boolean;
+  /**
+   * Whether the engine enforces a container's disk size (probeDiskQuota). A disk request on an engine that
+   * does not is refused rather than run without a limit; unknown (undefined) passes the size on and lets
+   * the engine decide.
+   */
+  diskQuota?: boolean;
 }
+
+/** Zun's reason when a disk size is asked of a host that cannot enforce it. */
+export const DISK_QUOTA_UNSUPPORTED = 'Your host does not support disk quota feature.';
 
 const MIB = 1024 * 1024;
 const NANOS_PER_SECOND = 1_000_000_000;
@@ -78,7 +87,8 @@ export function restartPolicyOf(rp: NonNullable<ContainerCreateSpec['restart_pol
 /**
  * The Docker create request for a Zun container: name `zun-<uuid>` and the uuid label; Memory = MiB in
  * bytes; CpuShares = int(1024 × cpu) (plus NanoCpus with `hardCpuLimit`); Tty = tty, OpenStdin =
- * interactive; Runtime = spec or default; healthcheck, restart policy, binds, disk (StorageOpt size).
+ * interactive; Runtime = spec or default; healthcheck, restart policy, binds, disk (StorageOpt size, refused
+ * when the engine cannot enforce it).
  */
 export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMappingOptions = {}): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig = {
@@ -92,7 +102,11 @@ export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMap
     if (opts.hardCpuLimit) hostConfig.NanoCpus = Math.round(spec.cpu * NANOS_PER_SECOND);
   }
   if (spec.restart_policy) hostConfig.RestartPolicy = restartPolicyOf(spec.restart_policy);
-  if (spec.disk) hostConfig.StorageOpt = { size: `${spec.disk}G` };
+  if (spec.disk) {
+    if (!Number.isInteger(spec.disk) || spec.disk < 0) throw new InvalidValue(`Invalid disk '${spec.disk}': must be a whole number of GiB`);
+    if (opts.diskQuota === false) throw new InvalidValue(DISK_QUOTA_UNSUPPORTED);
+    hostConfig.StorageOpt = { size: `${spec.disk}G` };
+  }
   if (spec.cpuset) {
     hostConfig.CpusetCpus = spec.cpuset.cpus;
     if (spec.cpuset.mems) hostConfig.CpusetMems = spec.cpuset.mems;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diskQuotaSupported, mountOptionsFor, parseDaemonLabels, toHostInfo } from './docker-host-info.mapping';
+import { diskQuotaCandidate, parseDaemonLabels, toHostInfo } from './docker-host-info.mapping';
 
 describe('host info mapping', () => {
   test('daemon labels k=v become an object (values may contain =)', () => {
@@ -37,16 +37,11 @@ describe('host info mapping', () => {
     assert.deepEqual(toHostInfo({}, { disk_total: 0, disk_quota_supported: false }).runtimes, ['runc']);
   });
 
-  test('disk quota: devicemapper/btrfs/zfs yes; overlay2 only on xfs with project quota', () => {
-    assert.equal(diskQuotaSupported('devicemapper', '', ''), true);
-    assert.equal(diskQuotaSupported('overlay2', 'extfs', 'rw,relatime'), false);
-    assert.equal(diskQuotaSupported('overlay2', 'xfs', 'rw,relatime'), false);
-    assert.equal(diskQuotaSupported('overlay2', 'xfs', 'rw,relatime,prjquota'), true);
-  });
-
-  test('mount options come from the longest mount point holding the directory', () => {
-    const mounts = ['/dev/sda1 / ext4 rw,relatime 0 0', '/dev/sdb1 /var/lib xfs rw,pquota 0 0', '/dev/sdc1 /var/libx xfs ro 0 0'].join('\n');
-    assert.equal(mountOptionsFor('/var/lib/docker', mounts), 'rw,pquota');
-    assert.equal(mountOptionsFor('/srv/docker', mounts), 'rw,relatime');
+  test('disk quota candidates: devicemapper/btrfs/zfs; overlay2 only on xfs (the probe decides the rest)', () => {
+    assert.equal(diskQuotaCandidate('devicemapper', ''), true);
+    assert.equal(diskQuotaCandidate('btrfs', 'btrfs'), true);
+    assert.equal(diskQuotaCandidate('overlay2', 'extfs'), false);
+    assert.equal(diskQuotaCandidate('overlay2', 'xfs'), true);
+    assert.equal(diskQuotaCandidate('vfs', 'xfs'), false);
   });
 });

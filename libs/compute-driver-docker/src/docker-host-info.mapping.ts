@@ -33,12 +33,13 @@ export function parseDaemonLabels(labels: readonly string[] | null | undefined):
 }
 
 /**
- * Whether a per-container disk size can be enforced: devicemapper, btrfs, zfs and windowsfilter can;
- * overlay2 only on xfs mounted with project quotas (`mountOptions` of the file system holding the data root).
+ * Whether the storage driver can enforce a per-container disk size at all: devicemapper, btrfs, zfs and
+ * windowsfilter can; overlay2 only on xfs (and then only with project quotas, which `docker info` does not
+ * show: see probeDiskQuota). Necessary, not sufficient.
  */
-export function diskQuotaSupported(storageDriver: string, backingFs: string, mountOptions: string): boolean {
+export function diskQuotaCandidate(storageDriver: string, backingFs: string): boolean {
   if (['devicemapper', 'btrfs', 'zfs', 'windowsfilter'].includes(storageDriver)) return true;
-  return storageDriver === 'overlay2' && backingFs === 'xfs' && /(^|,)(pquota|prjquota)(,|$)/.test(mountOptions);
+  return storageDriver === 'overlay2' && backingFs === 'xfs';
 }
 
 /** Host facts from `GET /info` plus the disk figures the driver measured itself. */
@@ -63,16 +64,4 @@ export function toHostInfo(info: DockerInfo, disk: { disk_total: number; disk_qu
     stopped_containers: info.ContainersStopped ?? 0,
     server_version: info.ServerVersion ?? '',
   };
-}
-
-/** Mount options of the mount holding `dir`, from /proc/mounts text (longest matching mount point). */
-export function mountOptionsFor(dir: string, procMounts: string): string {
-  let best: { point: string; options: string } | null = null;
-  for (const line of procMounts.split('\n')) {
-    const [, point = '', , options = ''] = line.split(' ');
-    if (!point) continue;
-    const inside = dir === point || dir.startsWith(point.endsWith('/') ? point : `${point}/`);
-    if (inside && (!best || point.length > best.point.length)) best = { point, options };
-  }
-  return best?.options ?? '';
 }

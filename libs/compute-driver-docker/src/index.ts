@@ -4,6 +4,7 @@ export * from './docker-frame.demuxer';
 export * from './docker-host';
 export * from './docker-host-info.mapping';
 export * from './docker-create.mapping';
+export * from './docker-disk-quota';
 export * from './docker-state.mapping';
 export * from './docker-errors';
 export * from './docker-events.mapping';

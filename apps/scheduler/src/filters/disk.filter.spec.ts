@@ -27,4 +27,10 @@ describe('DiskFilter', () => {
     const f = new DiskFilter(fakeConf());
     assert.equal(f.hostPasses(fakeHost({ disk_quota_supported: false, disk_used: 500 }), fakeRequest({ disk: 0 })), true);
   });
+
+  test('the reason says which rule failed: no quota support, or not enough room', () => {
+    const f = new DiskFilter(fakeConf());
+    assert.match(f.rejectReason(fakeHost({ disk_quota_supported: false }), fakeRequest({ disk: 1 })), /cannot enforce a disk size/);
+    assert.match(f.rejectReason(host, fakeRequest({ disk: 11 })), /11 GiB requested, 10 GiB usable/);
+  });
 });

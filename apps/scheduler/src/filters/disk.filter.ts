@@ -19,4 +19,10 @@ export class DiskFilter implements HostFilter {
     return host.disk_quota_supported &&
       fitsCapacity(req.disk, host.disk_total, this.conf.scheduler.disk_allocation_ratio, host.disk_used);
   }
+
+  rejectReason(host: HostState, req: ScheduleRequest): string {
+    if (!host.disk_quota_supported) return `disk ${req.disk} GiB requested but the host's Docker storage cannot enforce a disk size (disk_quota_supported false)`;
+    const free = host.disk_total * this.conf.scheduler.disk_allocation_ratio - host.disk_used;
+    return `disk ${req.disk} GiB requested, ${Math.max(0, Math.floor(free))} GiB usable`;
+  }
 }

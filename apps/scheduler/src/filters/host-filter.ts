@@ -11,6 +11,8 @@ export interface HostFilter {
    */
   readonly runOncePerRequest: boolean;
   hostPasses(host: HostState, req: ScheduleRequest): boolean;
+  /** Why `host` fails `req`, for the scheduler's log; only filters with more than one way to fail need it. */
+  rejectReason?(host: HostState, req: ScheduleRequest): string;
 }
 
 /** Inversify token every host filter is bound to; FilterScheduler receives them all with `@multiInject`. */
