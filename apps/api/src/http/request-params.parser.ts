@@ -45,7 +45,10 @@ export async function jsonBody(req: Request): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
-/** Query string and JSON body merged into one set of parameters, as Zun's framework does (body wins). */
+/**
+ * Query string and JSON body as one set of parameters, as Zun's framework hands them to a handler.
+ * Where both name a parameter the body's value is used (Zun's would pass the handler a list of both).
+ */
 export async function mergedParams(req: Request): Promise<Record<string, unknown>> {
   return { ...queryParams(req), ...(await jsonBody(req)) };
 }

@@ -178,6 +178,65 @@ describe('container actions', () => {
       assert.equal((await post(await on('Stopped'), 'execute?command=ls')).status, 409);
     });
 
+    describe('execute: command, run and interactive from a JSON body as well as the query string', () => {
+      const ok = { output: 'hi\n', exit_code: 0, exec_id: null, token: null };
+
+      test('body only: parsed as from the query (a charset on the JSON type is fine)', async () => {
+        const c = await on('Running');
+        api.rpc.onCall = () => ok;
+        const r = await post(c, 'execute', { body: { command: '"sh" "-c" "echo hi"', run: true, interactive: false }, contentType: 'application/json; charset=utf-8' });
+        assert.equal(r.status, 200);
+        assert.deepEqual(r.body, { output: 'hi\n', exit_code: 0, exec_id: null, proxy_url: null });
+        assert.deepEqual(api.rpc.sent[0]?.args, { container_uuid: c.uuid, command: ['sh', '-c', 'echo hi'], interactive: false });
+        await post(c, 'execute', { body: { command: 'sh', run: 'False', interactive: 'True' } });
+        assert.equal(api.rpc.sent[1]?.args['interactive'], true, 'run=False in the body leaves the exec for the websocket proxy');
+      });
+
+      test('query only: an empty JSON body, or a body of another type, changes nothing', async () => {
+        const c = await on('Running');
+        api.rpc.onCall = () => ok;
+        assert.equal((await post(c, 'execute?command=ls')).status, 200);
+        assert.equal((await post(c, 'execute?command=ls&run=False', { contentType: 'text/plain', body: '{not json' })).status, 200);
+        assert.deepEqual(api.rpc.sent.map((m) => m.args), [
+          { container_uuid: c.uuid, command: ['ls'], interactive: false },
+          { container_uuid: c.uuid, command: ['ls'], interactive: true },
+        ]);
+      });
+
+      test('both: the body\'s values win, the query\'s are still checked', async () => {
+        const c = await on('Running');
+        api.rpc.onCall = () => ok;
+        const r = await post(c, 'execute?command=ls&run=True', { body: { command: 'pwd', run: false } });
+        assert.equal(r.status, 200);
+        assert.deepEqual(api.rpc.sent.map((m) => m.args), [{ container_uuid: c.uuid, command: ['pwd'], interactive: true }]);
+        const badQuery = await post(c, 'execute?command=', { body: { command: 'pwd' } });
+        assert.equal(badQuery.status, 400);
+        assert.equal(zunError(badQuery.body).detail, "Invalid input for query parameters 'command'. Value: ''. '' should be non-empty");
+        assert.equal(api.rpc.sent.length, 1);
+      });
+
+      test('a bad body → 400 in Zun\'s format, nothing sent to the host', async () => {
+        const c = await on('Running');
+        const cases: [string | Record<string, unknown>, string][] = [
+          [{ command: 123 }, "Invalid input for field 'command'.Value: '123'. 123 is not of type 'string'"],
+          [{ command: null }, "Invalid input for field 'command'.Value: 'None'. None is not of type 'string'"],
+          [{ command: '' }, "Invalid input for field 'command'.Value: ''. '' should be non-empty"],
+          [{ command: 'ls', run: 'yes' }, "Invalid input for field 'run'.Value: 'yes'. 'yes' is not one of [True, 'True', 'true', False, 'False', 'false']"],
+          [{ command: 'ls', interactive: 1 }, "Invalid input for field 'interactive'.Value: '1'. 1 is not of type 'boolean', 'string'"],
+          [{ command: 'ls', cmd: 'ls' }, "Additional properties are not allowed ('cmd' was unexpected)"],
+          [{ run: true }, "'command' is a required property"],
+          ['{"command": "ls"', 'Malformed request body: it is not valid JSON.'],
+          ['["ls"]', 'Malformed request body: it must be a JSON object.'],
+        ];
+        for (const [body, detail] of cases) {
+          const r = await post(c, 'execute', { body });
+          assert.equal(r.status, 400, JSON.stringify(body));
+          assert.deepEqual(zunError(r.body), { request_id: '', code: 'container.schema-validation-error', status: 400, title: detail, detail, links: [] });
+        }
+        assert.equal(api.rpc.sent.length, 0);
+      });
+    });
+
     test('execute_resize, top, stats', async () => {
       const c = await on('Running');
       const execId = 'a'.repeat(64);

@@ -3,7 +3,7 @@ import { inject, injectable } from 'inversify';
 import { ApiVersion } from '../../http/api-version';
 import { sendJsonResponse } from '../../http/error-body';
 import { queryParams } from '../../http/query-schema';
-import { mergedParams, strictBool, versionOf } from '../../http/request-params.parser';
+import { jsonBody, mergedParams, strictBool, versionOf } from '../../http/request-params.parser';
 import { requireContext } from '../../http/request-state';
 import { type ApiController, type RouteHandler, type RouteSpec } from '../route-table';
 import { ContainerActionService, parseLogsTail } from './container-action.service';
@@ -92,14 +92,24 @@ export class ContainerActionsController implements ApiController {
     });
   }
 
-  private execute(req: Request): Promise<unknown> {
+  /**
+   * Zun reads `command`, `run` and `interactive` from the query string (what python-zunclient sends)
+   * or from a JSON body. Each source is checked with the same schema, in Zun's wording for that source
+   * (body first, so a bad body value is never reported as a query parameter); a `command` in the body
+   * satisfies the query's required one. A parameter given in both is taken from the body, the API's
+   * rule for merged parameters (Zun itself would hand the handler both values as a list).
+   */
+  private async execute(req: Request): Promise<unknown> {
     const ctx = requireContext(req);
-    const q = queryParams(req);
-    validators.executeQuery(q);
+    const query = queryParams(req);
+    const body = await jsonBody(req);
+    validators.executeBody(body);
+    validators.executeQuery(body['command'] === undefined ? query : { command: body['command'], ...query });
+    const params: Record<string, unknown> = { ...query, ...body };
     const what = 'run or interactive';
-    const run = q['run'] === undefined ? true : strictBool(q['run'], what);
-    if (q['interactive'] !== undefined) strictBool(q['interactive'], what);
-    return this.actions.execute(ctx, ident(req), { command: q['command'] as string, run });
+    const run = params['run'] === undefined ? true : strictBool(params['run'], what);
+    if (params['interactive'] !== undefined) strictBool(params['interactive'], what);
+    return this.actions.execute(ctx, ident(req), { command: params['command'] as string, run });
   }
 
   private async executeResize(req: Request): Promise<null> {

@@ -122,6 +122,14 @@ describe('query and action schemas', () => {
     assert.equal(messageOf(s.paramSignal, 'body', { signal: 'SIGKILL', x: '1' }), "Additional properties are not allowed ('x' was unexpected)");
   });
 
+  test('execute in a JSON body: the query\'s rules with JSON booleans, command optional there', () => {
+    const body = (p: Record<string, unknown>): string | null => messageOf(s.paramExecute, 'body', p);
+    assert.equal(body({}), null);
+    assert.equal(body({ command: 'ls', run: false, interactive: 'True' }), null);
+    assert.equal(body({ command: ['ls'] }), "Invalid input for field 'command'.Value: '['ls']'. ['ls'] is not of type 'string'");
+    assert.equal(body({ command: 'ls', run: 'yes' }), "Invalid input for field 'run'.Value: 'yes'. 'yes' is not one of [True, 'True', 'true', False, 'False', 'false']");
+  });
+
   test('update: same field rules as create, nothing else allowed', () => {
     assert.equal(messageOf(s.containerUpdate, 'body', { memory: '1' }), "Invalid input for field 'memory'.Value: '1'. 1 is less than the minimum of 4");
     assert.equal(messageOf(s.containerUpdate, 'body', { image: 'x' }), "Additional properties are not allowed ('image' was unexpected)");

@@ -78,7 +78,10 @@ export const queryParamTop = object({ ps_args: t.stringPsArgs });
 export const queryParamResize = object({ h: t.positiveInteger, w: t.positiveInteger }, ['h', 'w']);
 export const queryParamExecuteResize = object({ exec_id: t.execId, h: t.positiveInteger, w: t.positiveInteger }, ['exec_id', 'h', 'w']);
 export const paramSignal = object({ signal: t.signal });
-export const queryParamExecute = object({ run: t.boolean, interactive: t.boolean, command: t.execCommand }, ['command']);
+const executeProperties = { run: t.boolean, interactive: t.boolean, command: t.execCommand };
+export const queryParamExecute = object(executeProperties, ['command']);
+/** The same parameters in a JSON body; `command` may then come from the query string instead. */
+export const paramExecute = object(executeProperties);
 export const queryParamCommit = object({ repository: t.stringPsArgs, tag: t.stringPsArgs }, ['repository']);
 export const paramArchive = { type: 'object', properties: { path: { type: 'string', minLength: 1 } }, required: ['path'] } as const;
 export const paramPutArchive = {
@@ -105,6 +108,7 @@ export const validators = {
   executeResizeQuery: compileValidator(queryParamExecuteResize, 'query'),
   kill: compileValidator(paramSignal, 'body'),
   executeQuery: compileValidator(queryParamExecute, 'query'),
+  executeBody: compileValidator(paramExecute, 'body'),
   commitQuery: compileValidator(queryParamCommit, 'query'),
   getArchive: compileValidator(paramArchive, 'body'),
   putArchive: compileValidator(paramPutArchive, 'body'),
