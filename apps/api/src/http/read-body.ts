@@ -57,20 +57,3 @@ export async function readBody(req: IncomingMessage, limit = Number.POSITIVE_INF
   state.body = body;
   return body;
 }
-
-/**
- * The request's parameters as Zun's framework sees them: the query string, with a JSON
- * object body merged over it. A body that is empty or not a JSON object is ignored.
- */
-export async function requestParams(req: IncomingMessage, query: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
-  const params: Record<string, unknown> = { ...query };
-  const body = await readBody(req);
-  if (body.length === 0 || !/json/i.test(req.headers['content-type'] ?? '')) return params;
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(params, parsed);
-  } catch {
-    // Zun falls back to the query parameters when the body is not JSON.
-  }
-  return params;
-}

@@ -4,7 +4,7 @@ import {
   type ZunServiceRepository,
 } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
-import { type ContainerRpc } from './containers.tokens';
+import { type ContainerRpc } from './container-rpc';
 
 /** The tables the container, host and quota services read and write (the Database's repositories). */
 export interface ContainerStores {

@@ -1,5 +1,5 @@
 import { COMPUTE, type ComputeClient, CONDUCTOR, type ConductorClient, rpcClient, type RpcTransport } from '@zun-ts/rpc';
-import { type ContainerRpc } from './containers.tokens';
+import { type ContainerRpc } from './container-rpc';
 
 /** {@link ContainerRpc} over the BullMQ transport: the typed clients of the topics, one per topic, made on first use. */
 export class TransportContainerRpc implements ContainerRpc {

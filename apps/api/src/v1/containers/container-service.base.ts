@@ -10,7 +10,7 @@ import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.
 import { type StateCheckedAction, VALID_STATES, validateContainerState } from './container-states.table';
 import { containerView, hiddenContainerFields } from './container.view';
 import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './container-backend';
-import { type ContainerRpc } from './containers.tokens';
+import { type ContainerRpc } from './container-rpc';
 
 /** An asynchronous operation: the state the API writes before casting, and the cast itself. */
 export interface AsyncOperation<M extends ComputeCastName> {
