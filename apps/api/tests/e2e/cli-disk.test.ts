@@ -1,10 +1,13 @@
-// End to end: `zun run --disk N`. A host whose Docker storage enforces container sizes (the stack's own
-// dockerd, on its xfs/btrfs data root) caps the writable layer; where no host can, the request is not placed
-// ("There are not enough hosts available.", as Zun) and nothing reaches the engine.
+// End to end: `zun run --disk N` on the stack's own dockerd, whose xfs/btrfs data root caps the writable
+// layer. Where no host can enforce it the request is not placed ("There are not enough hosts available.", as
+// Zun): that is covered by the scheduler's DiskFilter specs and the driver test on a plain dockerd.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseShow, parseTable } from '@zun-ts/testing';
-import { Cleanup, computeHost, createdUuid, docker, dockerInspect, LONG_RUNNING, mustInspect, ok, testName, zun, ZunPoller } from './fixtures/stack-cli';
+import { parseShow } from '@zun-ts/testing';
+import { Cleanup, computeHost, createdUuid, docker, dockerHost, LONG_RUNNING, mustInspect, ok, testName, zun, ZunPoller } from './fixtures/stack-cli';
+
+/** The engine tools/stack uses as it is when one answers there. */
+const SYSTEM_ENGINE = 'unix:///var/run/docker.sock';
 
 const ENOSPC = /No space left on device|Disk quota exceeded/;
 
@@ -19,21 +22,20 @@ void describe('zun run --disk', () => {
   const cleanup = new Cleanup();
   let poller: ZunPoller;
   let here = false;
-  let anywhere = false;
 
   before(async () => {
     poller = await ZunPoller.login();
     here = await quotaSupported(computeHost());
-    const hosts = parseTable(ok(await zun('admin', 'host-list'), 'zun host-list')).map((r) => r['hostname'] ?? '');
-    anywhere = (await Promise.all(hosts.map(quotaSupported))).some(Boolean);
   });
   after(() => cleanup.run(poller));
 
-  test('a host that enforces it: --disk 1 lets 100 MiB through and stops a 2 GiB write', async (t) => {
-    if (!here) {
-      t.diagnostic(`${computeHost()} reports disk_quota_supported False (its engine's data root cannot cap sizes)`);
+  test('the stack\'s own engine enforces it: --disk 1 lets 100 MiB through and stops a 2 GiB write', async (t) => {
+    if (dockerHost() === SYSTEM_ENGINE) {
+      // tools/stack only gives its OWN dockerd a data root that caps sizes; a system engine is used as it is.
+      t.skip(`the stack uses the system engine (${SYSTEM_ENGINE}), whose data root tools/stack does not manage`);
       return;
     }
+    assert.ok(here, `${computeHost()} reports disk_quota_supported False, but the stack's own engine must cap container sizes`);
     const name = testName('disk');
     const uuid = cleanup.container(createdUuid(ok(await zun('demo', 'run', '--name', name, '--disk', '1', 'busybox', ...LONG_RUNNING), 'zun run --disk 1')));
     const c = await poller.settled(uuid, 'Running', 60_000);
@@ -45,17 +47,5 @@ void describe('zun run --disk', () => {
     const big = await docker('exec', `zun-${uuid}`, 'dd', 'if=/dev/zero', 'of=/big', 'bs=1M', 'count=2048');
     assert.notEqual(big.code, 0, 'a 2 GiB write into a 1 GiB container must fail');
     assert.match(big.stderr + big.stdout, ENOSPC);
-  });
-
-  test('no host enforces it: the request is not placed, with Zun\'s reason, and nothing reaches the engine', async (t) => {
-    if (anywhere) {
-      t.diagnostic('a compute host reports disk_quota_supported True; placement is covered by the test above');
-      return;
-    }
-    const name = testName('disk-none');
-    const uuid = cleanup.container(createdUuid(ok(await zun('demo', 'run', '--name', name, '--disk', '1', 'busybox', ...LONG_RUNNING), 'zun run --disk 1')));
-    const c = await poller.settled(uuid, 'Error', 60_000);
-    assert.equal(c.status_reason, 'There are not enough hosts available.');
-    assert.equal(await dockerInspect(uuid), null, 'no engine container');
   });
 });
