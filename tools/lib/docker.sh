@@ -98,8 +98,17 @@ docker_data_plain() { # REASON
 docker_data_mount() { # IMAGE
     case $1 in
     *.xfs) mount -o loop,pquota "$1" "$DOCKER_DATA" ;;
-    *) mount -o loop "$1" "$DOCKER_DATA" ;;
+    *) mount -o loop "$1" "$DOCKER_DATA" && docker_data_btrfs_quota ;;
     esac
+}
+
+# btrfs: quota groups on, and consistent, before dockerd starts. Docker turns them on itself
+# at the first container with a size, but then over layers that already exist, and until a
+# rescan the groups are "inconsistent" and their limits are not applied (a --disk 1 container
+# could write 2 GiB).
+docker_data_btrfs_quota() {
+    btrfs quota enable "$DOCKER_DATA" || return 1
+    btrfs quota rescan -w "$DOCKER_DATA" >/dev/null 2>&1 || true
 }
 
 # Makes and mounts a new data root image of file system FS; fails (leaving nothing) when it cannot.
