@@ -17,7 +17,7 @@ import { repoRoot, type SimHost, simHostsStatus, startSimHosts, stopSimHosts } f
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 5);
 const PINGS = Number(env.BENCH_PINGS ?? 20);
-const TRANSFER_MIB = Number(env.BENCH_TRANSFER_MIB ?? 512);
+const TRANSFER_MIB = Number(env.BENCH_TRANSFER_MIB ?? 1024);
 const WARMUP_MIB = 32;
 /** The whole run (sim hosts included) stops and cleans up after this long. */
 const MAX_MS = Number(env.BENCH_MAX_SECONDS ?? 360) * 1000;
@@ -221,6 +221,8 @@ interface Transfer {
   softirq: number;
   /** CPU of the sender and receiver processes, in cores. */
   probeCores: number;
+  /** CPU seconds the sender and receiver processes (with the kernel work done on their behalf) spent per GB. */
+  probeSecondsPerGb: number;
 }
 
 async function nextJson(it: AsyncIterator<string>, what: string): Promise<Record<string, number>> {
@@ -256,6 +258,7 @@ async function transfer(c: Ctx, p: BenchPath, mib: number): Promise<Transfer> {
         machineBusy: (cpu1.busy - cpu0.busy) / total,
         softirq: (cpu1.softirq - cpu0.softirq) / total,
         probeCores: ((got['cpuMs'] ?? 0) + (sent['cpuMs'] ?? 0)) / ms,
+        probeSecondsPerGb: ((got['cpuMs'] ?? 0) + (sent['cpuMs'] ?? 0)) / 1000 / (bytes / 1e9),
       };
     })()]);
   } finally {
@@ -330,13 +333,16 @@ function report(paths: BenchPath[], rtt: Map<string, number[]>, tput: Map<string
   const rawRounds = mb('raw');
   for (const p of paths.filter((x) => x.key !== 'raw')) {
     const ratios = mb(p.key).map((v, i) => v / (rawRounds[i] ?? Number.NaN));
-    console.log(`per-round throughput ratio ${p.key}/raw: ${ratios.map((r) => fmt(r, 2)).join(', ')}`);
+    // each round measures the paths back to back: their ratio is the figure least moved by other load
+    console.log(`per-round throughput ratio ${p.key}/raw: ${ratios.map((r) => fmt(r, 2)).join(', ')} (median ${fmt(median(ratios), 2)})`);
   }
-  console.log(`\nwhile transferring (medians; ${cpus().length} cores): machine CPU busy | of it softirq | sender + receiver processes`);
+  console.log(`\nCPU while transferring (medians; ${cpus().length} cores shared with whatever else runs on the machine):`);
+  console.log(`  ${'path'.padEnd(22)} machine busy | softirq | sender + receiver: cores, CPU s per GB`);
   for (const p of paths) {
     const t = tput.get(p.key) ?? [];
     const pct = (f: (x: Transfer) => number): string => `${fmt(100 * median(t.map(f)))}%`;
-    console.log(`  ${p.label.padEnd(22)} ${pct((x) => x.machineBusy).padStart(4)} | ${pct((x) => x.softirq).padStart(4)} | ${fmt(median(t.map((x) => x.probeCores)), 2)} cores`);
+    console.log(`  ${p.label.padEnd(22)} ${pct((x) => x.machineBusy).padStart(12)} | ${pct((x) => x.softirq).padStart(7)} | ` +
+      `${fmt(median(t.map((x) => x.probeCores)), 2)} cores, ${fmt(median(t.map((x) => x.probeSecondsPerGb)), 2)} s/GB`);
   }
 }
 
