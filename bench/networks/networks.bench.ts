@@ -113,9 +113,10 @@ async function startContainer(c: Ctx, host: SimHost, name: string, networkMode: 
 
 async function setUp(c: Ctx): Promise<BenchPath[]> {
   const up = (await simHostsStatus(c.state ? { stateDir: c.state } : {})).filter((h) => h.state === 'up').length;
-  c.startedHosts = up === 0;
-  // The hosts are machine-wide: keep any that are up (asking for fewer would remove the extra ones).
+  // The hosts are machine-wide: keep any that are up (asking for fewer would remove the extra ones). A failed
+  // `up` is left as it is (it may have met hosts of another state dir): its message says what to do.
   c.hosts = await startSimHosts(Math.max(2, up), c.state ? { stateDir: c.state } : {});
+  c.startedHosts = up === 0;
   const [h1, h2] = c.hosts as [SimHost, SimHost];
   console.log(`  sim hosts: ${c.hosts.map((h) => `${h.name} ${h.address}`).join(', ')} (${c.startedHosts ? 'started by this run' : 'already up, kept'})`);
   await Promise.all([h1, h2].map((h) => dockerCli(h, ['pull', '-q', `${h.registry}/busybox:latest`], 120_000)));
