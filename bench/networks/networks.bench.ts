@@ -180,7 +180,8 @@ async function cleanup(c: Ctx): Promise<void> {
     if (h1 && rawNetwork) await attempt(`network ${rawNetwork}`, () => dockerCli(h1, ['network', 'rm', rawNetwork]));
     if (c.startedHosts) await attempt('sim hosts', () => stopSimHosts(c.state ? { stateDir: c.state } : {}));
     for (const p of problems) console.error(`cleanup: ${p}`);
-    console.log(problems.length ? `cleanup: ${problems.length} problem(s), see above` : `cleanup: removed the containers, networks and devices of run ${c.runId}${c.startedHosts ? ' and the sim hosts it started' : ''}`);
+    if (problems.length) console.log(`cleanup: ${problems.length} problem(s), see above`);
+    else if (c.hosts.length) console.log(`cleanup: removed the containers, networks and devices of run ${c.runId}${c.startedHosts ? ' and the sim hosts it started' : ''}`);
   })();
   return c.cleaning;
 }
