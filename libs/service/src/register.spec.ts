@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BadRequest, MessagingTimeout, silentLogger } from '@zun-ts/common';
+import { BadRequest, MessagingTimeout, RemoteError, silentLogger } from '@zun-ts/common';
 import { FakeServiceRegistry } from './fake-service-registry';
 import { RegistrationAborted, registerWithRetry } from './register';
 
@@ -26,6 +26,14 @@ describe('registerWithRetry', () => {
     const at = reg.calls.map((c) => c.at);
     const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
     assert.ok((gaps[0] ?? 0) >= 8 && (gaps[2] ?? 0) >= 35, `gaps ${gaps.join(',')}`);
+  });
+
+  test('a remote 500 from the registry at start-up is retried (regression: only 503/504 were)', async () => {
+    const reg = new FakeServiceRegistry();
+    reg.registerErrors.push(new RemoteError('OperationalError', 'database is starting', 500));
+    const row = await registerWithRetry(reg, identity, silentLogger(), { backoff: fast });
+    assert.equal(reg.count('register'), 2);
+    assert.equal(row.host, 'h1');
   });
 
   test('does not retry a client error', async () => {

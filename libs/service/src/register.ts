@@ -38,7 +38,9 @@ export async function registerWithRetry(
       if (attempt > 0) logger.info('service registered after retrying', { attempts: attempt + 1 });
       return row;
     } catch (err) {
-      if (err instanceof ZunError && !isRetryable(err)) throw err;
+      // At start-up a server-side failure (5xx: the conductor or its database still coming up) can heal;
+      // only a client error that retrying cannot change stops the service.
+      if (err instanceof ZunError && !isRetryable(err) && err.status < 500) throw err;
       const delayMs = backoffDelay(attempt, opts.backoff);
       logger.warn('service registration failed, will retry', { error: errorMessage(err), attempt: attempt + 1, delayMs });
       if (!(await sleep(delayMs, opts.signal))) throw new RegistrationAborted();
