@@ -69,6 +69,12 @@ describe('Zun default rules', () => {
     assert.doesNotThrow(() => p.authorize('zun-service:get_all', own, admin));
   });
 
+  test('authorizeCaller checks a rule against the caller\'s own project', () => {
+    assert.throws(() => p.authorizeCaller('zun-service:get_all', demoCtx), PolicyNotAuthorized);
+    assert.doesNotThrow(() => p.authorizeCaller('zun-service:get_all', adminCtx));
+    assert.doesNotThrow(() => p.authorizeCaller('container:create', demoCtx));
+  });
+
   test('an unregistered rule is a programming error', () => {
     assert.throws(() => p.enforce('container:nope', own, admin), PolicyNotRegistered);
   });

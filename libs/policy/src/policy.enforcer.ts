@@ -94,6 +94,11 @@ export class PolicyEnforcer {
     if (!this.enforce(rule, target, creds)) throw new PolicyNotAuthorized(rule);
   }
 
+  /** {@link authorize} against the caller's own project (collections, creates, admin resources). */
+  authorizeCaller(rule: string, ctx: RequestContext): void {
+    this.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
+  }
+
   /** Zun's `check_is_admin`: the `context_is_admin` rule against the caller's own project. */
   checkIsAdmin(creds: Pick<PolicyCredentials, 'user_id' | 'project_id' | 'roles'>): boolean {
     const full: PolicyCredentials = { ...creds, is_admin: false };

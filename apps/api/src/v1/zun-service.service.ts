@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { InvalidValue, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { isServiceUp, type ZunService } from '@zun-ts/objects';
-import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
+import { type PolicyEnforcer } from '@zun-ts/policy';
 import { CLOCK, type Clock, CONF, POLICY, SERVICE_STORE, type ServiceStore } from '../api.tokens';
 import { validateLimit, validateSortDir } from '../http/request-params.parser';
 
@@ -45,43 +45,39 @@ export class ZunServiceService {
     @inject(CLOCK) private readonly now: Clock,
   ) {}
 
-  private authorize(ctx: RequestContext, rule: string): void {
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
-  }
-
   private zoneOf(s: ZunService): string {
     return s.availability_zone ?? this.conf.DEFAULT.default_availability_zone;
   }
 
   async list(ctx: RequestContext): Promise<ZunServiceStatus[]> {
-    this.authorize(ctx, 'zun-service:get_all');
+    this.policy.authorizeCaller('zun-service:get_all', ctx);
     const now = new Date(this.now());
     return (await this.store.list()).map((s) => ({ ...s, up: isServiceUp(s, this.conf.DEFAULT.service_down_time, now), availability_zone: this.zoneOf(s) }));
   }
 
   async delete(ctx: RequestContext, key: ServiceKey): Promise<void> {
-    this.authorize(ctx, 'zun-service:delete');
+    this.policy.authorizeCaller('zun-service:delete', ctx);
     await this.store.delete(key.host, key.binary);
   }
 
   enable(ctx: RequestContext, key: ServiceKey): Promise<ZunService> {
-    this.authorize(ctx, 'zun-service:enable');
+    this.policy.authorizeCaller('zun-service:enable', ctx);
     return this.store.update(key.host, key.binary, { disabled: false, disabled_reason: null });
   }
 
   disable(ctx: RequestContext, key: ServiceKey, reason: string | null): Promise<ZunService> {
-    this.authorize(ctx, 'zun-service:disable');
+    this.policy.authorizeCaller('zun-service:disable', ctx);
     return this.store.update(key.host, key.binary, { disabled: true, disabled_reason: reason });
   }
 
   forceDown(ctx: RequestContext, key: ServiceKey, forcedDown: boolean): Promise<ZunService> {
-    this.authorize(ctx, 'zun-service:force_down');
+    this.policy.authorizeCaller('zun-service:force_down', ctx);
     return this.store.update(key.host, key.binary, { forced_down: forcedDown });
   }
 
   /** The zones of the registered services (any authenticated user), in the order of the sorted rows. */
   async availabilityZones(ctx: RequestContext, req: ListZonesRequest): Promise<string[]> {
-    this.authorize(ctx, 'availability_zones:get_all');
+    this.policy.authorizeCaller('availability_zones:get_all', ctx);
     const limit = validateLimit(req.limit, this.conf.api.max_limit);
     const sortDir = validateSortDir(req.sortDir ?? 'asc');
     const sortKey = req.sortKey ?? 'availability_zone';

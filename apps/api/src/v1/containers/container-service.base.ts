@@ -78,7 +78,7 @@ export abstract class ContainerServiceBase {
 
   /** Policy against the caller's own project (collections, create). */
   protected authorize(ctx: RequestContext, rule: string): void {
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
+    this.policy.authorizeCaller(rule, ctx);
   }
 
   /** Whether the policy file defines `rule`. */

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { ComputeNodeNotFound, isUuidLike, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type ComputeNode } from '@zun-ts/objects';
-import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
+import { type PolicyEnforcer } from '@zun-ts/policy';
 import { CONF, CONTAINER_BACKEND, POLICY } from '../../api.tokens';
 import { validateLimit, validateSortDir } from '../../http/request-params.parser';
 import { type ContainerBackend } from '../containers/container-backend';
@@ -32,12 +32,8 @@ export class HostService {
     @inject(CONF) private readonly conf: ZunConf,
   ) {}
 
-  private authorize(ctx: RequestContext, rule: string): void {
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
-  }
-
   async list(ctx: RequestContext, req: ListHostsRequest): Promise<HostPage> {
-    this.authorize(ctx, 'host:get_all');
+    this.policy.authorizeCaller('host:get_all', ctx);
     const limit = validateLimit(req.limit, this.conf.api.max_limit);
     const sortDir = validateSortDir(req.sortDir ?? 'asc');
     const sortKey = req.sortKey ?? 'hostname';
@@ -52,7 +48,7 @@ export class HostService {
 
   /** By hostname or uuid. */
   async show(ctx: RequestContext, ident: string): Promise<ComputeNode> {
-    this.authorize(ctx, 'host:get');
+    this.policy.authorizeCaller('host:get', ctx);
     return this.backend.stores.computeNodes.getByIdent(ident);
   }
 }

@@ -2,7 +2,7 @@ import { InvalidValue, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type ContainerUsage, DEFAULT_QUOTA_CLASS, type NewContainer, type QuotaDeltas, type QuotaLimits } from '@zun-ts/db';
 import { type Container, QUOTA_RESOURCES, type QuotaResource } from '@zun-ts/objects';
-import { credentialsFromContext, defaultTarget, type PolicyEnforcer } from '@zun-ts/policy';
+import { credentialsFromContext, type PolicyEnforcer } from '@zun-ts/policy';
 import { type ContainerStores, type QuotaCheck } from '../containers/container-backend';
 
 /** A limit with the project's usage (`GET /v1/quotas/{p}?usages=…`). */
@@ -43,7 +43,7 @@ export class QuotaService implements QuotaCheck {
 
   /** Quota class rules: against the caller's own project; the class name is checked after the policy. */
   private authorizeOnClass(ctx: RequestContext, rule: string, className: string): void {
-    this.policy.authorize(rule, defaultTarget(ctx), credentialsFromContext(ctx));
+    this.policy.authorizeCaller(rule, ctx);
     if (className.length > MAX_ID_LENGTH) throw new InvalidValue(`Invalid quota class name: longer than ${MAX_ID_LENGTH} characters.`);
   }
 
