@@ -83,7 +83,7 @@ function manager(services = new FakeServices()): { m: ConductorManager; calls: C
     reschedule: async (_c: unknown, a: unknown) => void calls.builds.push(['reschedule', a]),
   };
   const m = new ConductorManager({ DEFAULT: { host: 'cond-1' } as never }, repos.services, silentLogger(), repos.containers, repos.computeNodes,
-    repos.actions, builds);
+    repos.actions, builds, { target: () => Promise.reject(new Error('no console in this test')), createExec: async () => undefined });
   return { m, calls };
 }
 

@@ -71,7 +71,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(COMPUTE_NODE_REPOSITORY) private readonly computeNodes: ConductorRepositories['computeNodes'],
     @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
-    @inject(ConsoleRecords) private readonly consoles?: Pick<ConsoleRecords, 'target' | 'createExec'>,
+    @inject(ConsoleRecords) private readonly consoles: Pick<ConsoleRecords, 'target' | 'createExec'>,
   ) {
     this.ownership = new HostOwnership(logger);
   }
@@ -174,12 +174,10 @@ export class ConductorManager implements ConductorRpcApi {
 
   /** For zun-wsproxy: the stored token and relay address of the session a console URL names. */
   consoleTarget(_ctx: RequestContext, args: ConsoleTargetRequest): Promise<ConsoleTarget> {
-    if (!this.consoles) throw new Error('console records are not configured');
     return this.consoles.target(args);
   }
 
   async execInstanceCreate(_ctx: RequestContext, args: ExecInstanceCreateRequest, caller: RpcCaller): Promise<void> {
-    if (!this.consoles) throw new Error('console records are not configured');
     this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'execInstanceCreate');
     await this.consoles.createExec(args);
   }

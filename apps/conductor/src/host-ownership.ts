@@ -1,8 +1,6 @@
 import { ContainerNotFound, type Logger, NotAuthorized } from '@zun-ts/common';
+import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
-
-/** The binary of compute hosts, the only callers of the conductor's host-side methods. */
-export const COMPUTE_BINARY = 'zun-compute';
 
 /**
  * Confines a compute host to its own records. Every conductor method a compute host calls runs its record

@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { KeyedLock } from '@zun-ts/common';
 import {
   type CreateNetworking,
   InvalidNetworkSpec,
@@ -93,7 +94,8 @@ export class VxlanNetworkDriver implements NetworkDriver {
   private readonly plane: VxlanDataPlane;
   private readonly port: number;
   private readonly mtu: number;
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Calls for one network run one at a time in this process (redelivery may overlap). */
+  private readonly locks = new KeyedLock();
 
   constructor(private readonly opts: VxlanDriverOptions) {
     if (!isIpv4(opts.underlayAddress)) throw new InvalidNetworkSpec(`Underlay address ${opts.underlayAddress} is not IPv4.`);
@@ -101,17 +103,6 @@ export class VxlanNetworkDriver implements NetworkDriver {
     this.plane = new VxlanDataPlane(opts.runner ?? hostCommandRunner(opts.netns ? { netns: opts.netns } : {}));
     this.port = opts.vxlanPort ?? 4789;
     this.mtu = opts.mtu ?? 1450;
-  }
-
-  /** Runs `fn` after every earlier call for the same network in this process (redelivery may overlap). */
-  private serial<T>(networkId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(networkId) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.locks.set(networkId, next);
-    void next.finally(() => {
-      if (this.locks.get(networkId) === next) this.locks.delete(networkId);
-    }).catch(() => undefined);
-    return next;
   }
 
   private async inspect(networkId: string): Promise<DockerNetworkInfo | null> {
@@ -129,7 +120,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
 
   async ensureNetwork(spec: NetworkSpec): Promise<LocalNetwork> {
     validateNetworkSpec(spec);
-    return this.serial(spec.id, async () => {
+    return this.locks.run(spec.id, async () => {
       const vni = spec.segmentationId;
       let net = await this.inspect(spec.id);
       if (net) {
@@ -200,7 +191,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
   updatePeers(networkId: string, peers: readonly string[]): Promise<void> {
     const bad = peers.find((p) => !isIpv4(p));
     if (bad !== undefined) return Promise.reject(new InvalidNetworkSpec(`Network ${networkId}: peer ${bad} is not an IPv4 address.`));
-    return this.serial(networkId, async () => {
+    return this.locks.run(networkId, async () => {
       const net = await this.inspect(networkId);
       const vni = Number(net?.Labels?.[LABEL_VNI]);
       if (!net || !Number.isInteger(vni)) throw new NetworkNotFoundOnHost(`Network ${networkId} does not exist on this host.`);
@@ -287,7 +278,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
   }
 
   deleteNetworkIfUnused(networkId: string): Promise<boolean> {
-    return this.serial(networkId, async () => {
+    return this.locks.run(networkId, async () => {
       const net = await this.inspect(networkId);
       if (net && Object.keys(net.Containers ?? {}).length > 0) return false;
       await this.removeLocal(networkId, net);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
+import { requireEnv } from '@zun-ts/testing';
 import { VolumeInUse } from '../src';
 import { type LoopHost, loopHost, loopsUnder, mountsUnder, waitUntil } from './fixtures/loop-host';
 
@@ -24,12 +25,6 @@ async function onHost(body: (h: LoopHost) => Promise<void>): Promise<void> {
   } finally {
     await h.cleanup();
   }
-}
-
-function requireEnv(name: string, example: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} must be set for this test (e.g. ${name}=${example}); source the test environment first`);
-  return v;
 }
 
 /** Runs `script` in a busybox container (tty, so logs are plain text) and returns its exit code and output. */
