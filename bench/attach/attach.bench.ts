@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { loadConfig } from '@zun-ts/config';
+import { median, percentile } from '../stats';
 
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
@@ -24,11 +25,6 @@ const TARGETS = { throughputRatio: 0.8, p50ExtraMs: 1 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-const median = (v: number[]): number => percentile(v, 50);
 
 function stateDir(argv: string[]): string {
   let state = env.ZUN_STACK_STATE ?? '.stack';

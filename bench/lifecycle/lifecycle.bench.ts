@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { loadConfig, type ZunConf } from '@zun-ts/config';
 import { Database } from '@zun-ts/db';
+import { fmt, median, percentile } from '../stats';
 
 const env = process.env;
 const SEQ_RUNS = Number(env.BENCH_SEQ_RUNS ?? 20);
@@ -40,12 +41,6 @@ const TARGETS = { runRatio: 1.15, concurrentRatio: 1.2, list100MedianMs: 6, list
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-const median = (v: number[]): number => percentile(v, 50);
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function parseArgs(argv: string[]): { state: string } {
   let state = env.ZUN_STACK_STATE ?? '.stack';

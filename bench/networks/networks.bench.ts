@@ -13,6 +13,7 @@ import Docker from 'dockerode';
 import { type NetworkSpec, type PortSpec } from '@zun-ts/network-driver';
 import { VxlanNetworkDriver } from '@zun-ts/network-driver-vxlan';
 import { repoRoot, type SimHost, simHostsStatus, startSimHosts, stopSimHosts } from '@zun-ts/testing';
+import { fmt, median } from '../stats';
 
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 5);
@@ -31,12 +32,6 @@ const run = promisify(execFile);
 
 // ------------------------------------------------------------------ small helpers
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-const median = (v: number[]): number => percentile(v, 50);
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function stateArg(argv: string[]): string | undefined {
   let state: string | undefined;
