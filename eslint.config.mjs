@@ -72,15 +72,22 @@ export default [
     },
   },
   {
-    // API controllers parse, call a service and render: the database is the services' business.
+    // API controllers parse, call a service and render: the database and RPC are the services' business.
     // (This entry replaces the one above for these files, so it repeats its list.)
     files: ['apps/api/src/**/*.controller.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [...ownLibOnly, { name: '@zun-ts/db', message: 'controllers reach the database only through a service' }],
-          patterns: [{ group: ['@zun-ts/db/*'], message: 'controllers reach the database only through a service' }],
+          paths: [
+            ...ownLibOnly,
+            { name: '@zun-ts/db', message: 'controllers reach the database only through a service' },
+            { name: '@zun-ts/rpc', message: 'controllers reach other services only through a service' },
+          ],
+          patterns: [
+            { group: ['@zun-ts/db/*'], message: 'controllers reach the database only through a service' },
+            { group: ['@zun-ts/rpc/*'], message: 'controllers reach other services only through a service' },
+          ],
         },
       ],
     },
