@@ -29,7 +29,7 @@ void describe('zun run --disk', () => {
   });
   after(() => cleanup.run(poller));
 
-  test('the stack\'s own engine enforces it: --disk 1 lets 100 MiB through and stops a 2 GiB write', async (t) => {
+  test('the stack\'s own engine enforces it: --disk 1 lets 100 MiB through and stops a 2 GiB write (regression: btrfs quota groups turned on late were not enforced)', async (t) => {
     if (dockerHost() === SYSTEM_ENGINE) {
       // tools/stack only gives its OWN dockerd a data root that caps sizes; a system engine is used as it is.
       t.skip(`the stack uses the system engine (${SYSTEM_ENGINE}), whose data root tools/stack does not manage`);
