@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { type RequestContext } from '@zun-ts/common';
+import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type Container } from '@zun-ts/objects';
@@ -162,6 +162,9 @@ export class ComputeManager implements ComputeRpcApi {
   containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }): Promise<void> {
     return this.ops.locked(ctx, args.container_uuid, (c) => this.driver.putArchive(ctx, c.uuid, args.path, Buffer.from(args.data, 'base64')));
   }
+
+  // TODO(volumes): implemented with the compute's volume handling.
+  volumeDelete(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeDelete')); }
 
   containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -181,6 +181,14 @@ export class ConductorManager implements ConductorRpcApi {
     this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'execInstanceCreate');
     await this.consoles.createExec(args);
   }
+
+  // TODO(volumes): implemented with the volume records.
+  containerMounts(): Promise<never> { return Promise.reject(new NotImplementedYet('containerMounts')); }
+  volumeBind(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeBind')); }
+  volumeSave(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeSave')); }
+  volumeRelease(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeRelease')); }
+  volumeDestroy(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeDestroy')); }
+  volumesOnHost(): Promise<never> { return Promise.reject(new NotImplementedYet('volumesOnHost')); }
 
   /** The record, or null when there is none. */
   private async findContainer(uuid: string): Promise<Container | null> {

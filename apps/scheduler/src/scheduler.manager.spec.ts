@@ -20,6 +20,7 @@ function request(patch: Partial<SelectDestinationsRequest> = {}): SelectDestinat
     availability_zone: null,
     requested_host: null,
     ignore_hosts: [],
+    volume_hosts: [],
     ...patch,
   };
 }

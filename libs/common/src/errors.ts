@@ -36,8 +36,15 @@ export class ZunServiceNotFound extends NotFound {
 }
 export class ComputeNodeNotFound extends NotFound {}
 export class ContainerNotFound extends NotFound {}
+/** No such volume (in the caller's scope, or on this host for a volume driver). */
+export class VolumeNotFound extends NotFound {}
 export class Conflict extends ZunError { readonly status: number = 409; }
 export class ZunServiceAlreadyExists extends Conflict {}
+/**
+ * The volume is mounted or held by a container, so it cannot be deleted, detached or mounted by another
+ * container (unless it is shareable).
+ */
+export class VolumeInUse extends Conflict {}
 export class NotAcceptable extends ZunError { readonly status = 406; }
 export class InvalidGlobalAPIVersion extends NotAcceptable {}
 export class RequestEntityTooLarge extends ZunError { readonly status = 413; }
@@ -105,8 +112,8 @@ export function registerError(cls: new (message: string) => ZunError): void {
   registry.set(cls.name, cls);
 }
 for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
-  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, Conflict,
-  ZunServiceAlreadyExists, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
+  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, VolumeNotFound, Conflict,
+  ZunServiceAlreadyExists, VolumeInUse, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }
 

@@ -46,3 +46,17 @@ export {
 } from './db-errors';
 export { assertSchemaCurrent, SchemaNotCurrent } from './schema-check';
 export { openDatabase } from './open-database';
+export {
+  type ContainerMount,
+  type HostVolume,
+  type MountPlan,
+  type NewVolume,
+  type PlannedMount,
+  type ReleasedVolume,
+  type VolumeAttachment,
+  type VolumeExpectation,
+  type VolumeListOptions,
+  type VolumePatch,
+  type VolumeRepository,
+  type VolumeScope,
+} from './volume.types';

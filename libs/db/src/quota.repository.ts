@@ -1,9 +1,10 @@
 import { type DataSource } from 'typeorm';
 import { BadRequest, NotAuthorized, registerError, type ZunError } from '@zun-ts/common';
-import { type Container, QUOTA_RESOURCES, type Quota, type QuotaClass, type QuotaResource } from '@zun-ts/objects';
+import { type Container, QUOTA_RESOURCES, type Volume, type Quota, type QuotaClass, type QuotaResource } from '@zun-ts/objects';
 import { type ContainerUsage, type NewContainer, type SqlContainerRepository, usageFromRow } from './container.repository';
 import { ContainerAlreadyExists } from './db-errors';
 import { QuotaClassEntity, QuotaEntity } from './entities';
+import { type MountPlan, type NewVolume } from './volume.types';
 import { exec, rollback, select, type SqlEngine, type SqlRow, type SqlValue, sqlDate, TableCodec, type TxBody } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
 
@@ -68,7 +69,7 @@ export interface QuotaRepository {
   setProjectLimits(projectId: string, limits: Partial<QuotaLimits>): Promise<void>;
   /** Removes every override of the project; returns how many rows went. */
   deleteProject(projectId: string): Promise<number>;
-  /** The project's usage (containers of any status). */
+  /** The project's usage (containers of any status; `disk` also counts the project's volumes). */
   usage(projectId: string): Promise<ContainerUsage>;
   /** Checks `usage + deltas` against the effective limits; throws OverQuota / InvalidQuotaValue. Not atomic with any write. */
   check(projectId: string, deltas: QuotaDeltas, defaults: QuotaLimits): Promise<void>;
@@ -76,9 +77,16 @@ export interface QuotaRepository {
    * Inserts the container only if `usage + deltas` fits the project's effective limits, atomically: creates of one
    * project are checked one at a time (MariaDB: a lock on the project's quota_lock row held until commit;
    * SQLite: the write transaction), so N racing creates with room for k insert exactly k. Throws OverQuota,
-   * InvalidQuotaValue, ContainerAlreadyExists.
+   * InvalidQuotaValue, ContainerAlreadyExists. With `mounts`, the same transaction inserts the new volumes and
+   * every mapping and reserves the existing volumes (VolumeRepository's reservation rule): VolumeInUse (409) or
+   * VolumeNotFound (404) write nothing. `deltas.disk` is the container's disk plus the sizes of its new volumes.
    */
-  createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits): Promise<Container>;
+  createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits, mounts?: MountPlan): Promise<Container>;
+  /**
+   * Inserts a volume only if the project's disk usage plus its size fits the project's `disk` limit, atomically
+   * like {@link createContainer}. Throws OverQuota.
+   */
+  createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits): Promise<Volume>;
 }
 
 /** Per-class limits (the quota_class table). Only {@link DEFAULT_QUOTA_CLASS} is enforced. */

@@ -13,6 +13,7 @@ import { type FieldSpec, type JsonObject, type JsonValue, type ObjectDef } from 
 import { type Image, ImageObject } from './image.object';
 import { type Quota, type QuotaClass, QuotaClassObject, QuotaObject } from './quota.object';
 import { type VolumeMapping, VolumeMappingObject } from './volume-mapping.object';
+import { type Volume, VolumeObject } from './volume.object';
 import { type ZunService, ZunServiceObject } from './zun-service.object';
 
 /** Every versioned object type, by wire name. */
@@ -27,6 +28,7 @@ export interface ZunObjectTypes {
   ExecInstance: ExecInstance;
   Image: Image;
   VolumeMapping: VolumeMapping;
+  Volume: Volume;
 }
 /** Wire name of a versioned object type. */
 export type ZunObjectName = keyof ZunObjectTypes;
@@ -43,6 +45,7 @@ export const ZUN_OBJECTS: { readonly [N in ZunObjectName]: ObjectDef<ZunObjectTy
   ExecInstance: ExecInstanceObject,
   Image: ImageObject,
   VolumeMapping: VolumeMappingObject,
+  Volume: VolumeObject,
 };
 
 /** An object as it crosses RPC: plain JSON, datetimes as ISO-8601 UTC strings. */

@@ -8,6 +8,7 @@ export * from './quota.object';
 export * from './exec-instance.object';
 export * from './image.object';
 export * from './volume-mapping.object';
+export * from './volume.object';
 export * from './envelope';
 export * from './memory';
 export * from './patches';

@@ -17,6 +17,7 @@ export const PINNED_OBJECT_FINGERPRINTS: Readonly<Record<ZunObjectName, string>>
   QuotaClass: '1.0-e24393ef0e5eaf6a2813535cc80ec2e8',
   ExecInstance: '1.0-78abc9fa4012f8261c614d08b5bc1b7c',
   Image: '1.0-72c1ff5714063f0fa98bdfb98d1df57c',
-  VolumeMapping: '1.0-ceecda82ada2798b876faa64ca7def86',
+  VolumeMapping: '1.1-c2b18f2a4fe8013873d9a5745fa201eb',
+  Volume: '1.0-7dcfd5096ba32e935c0f84eaa8c3d3e0',
 };
 

@@ -1,8 +1,9 @@
 import { field, type ObjectDef } from './fields';
 
 /**
- * A volume mounted into a container. Zun keeps the volume in a table of its own; here the volume's
- * fields (provider, cinder id, connection info, contents) live on the mapping.
+ * A mount of a container: a volume (`volume_id`, the volume table's id) mounted at `container_path`, or a
+ * file injected read-only (`volume_id` null, the base64 text in `contents`). `host` is where the mount is
+ * made; `connection_info` is the volume's as the host attached it.
  */
 export interface VolumeMapping {
   id: number;
@@ -11,6 +12,8 @@ export interface VolumeMapping {
   user_id: string | null;
   /** `cinder` or `local`. */
   volume_provider: string;
+  /** The volume (volume.id); null for an injected file. */
+  volume_id: number | null;
   cinder_volume_id: string | null;
   container_path: string | null;
   container_uuid: string | null;
@@ -18,22 +21,23 @@ export interface VolumeMapping {
   connection_info: string | null;
   host: string | null;
   auto_remove: boolean;
-  /** Inline file contents for local volumes. */
+  /** An injected file's contents, base64 as the API received them. */
   contents: string | null;
   created_at: Date;
   updated_at: Date | null;
 }
 
-/** Version history: 1.0 initial. */
+/** Version history: 1.0 initial; 1.1 volume_id. */
 export const VolumeMappingObject: ObjectDef<VolumeMapping, 'VolumeMapping'> = {
   name: 'VolumeMapping',
-  VERSION: '1.0',
+  VERSION: '1.1',
   fields: {
     id: field.integer(),
     uuid: field.string(),
     project_id: field.string({ nullable: true }),
     user_id: field.string({ nullable: true }),
     volume_provider: field.string(),
+    volume_id: field.integer({ nullable: true }),
     cinder_volume_id: field.string({ nullable: true }),
     container_path: field.string({ nullable: true }),
     container_uuid: field.string({ nullable: true }),

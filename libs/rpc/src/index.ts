@@ -12,7 +12,8 @@ export { CONDUCTOR_TOPIC, SCHEDULER_TOPIC, computeTopic } from './queue.naming';
 export { InvalidRpcMessage, NoSuchMethod, RpcProtocolError, RpcTransportClosed } from './rpc.errors';
 export {
   type ActionEventRequest, type BuildContainerRequest, type BuildRetry, CONDUCTOR, type ConductorRpcApi, type ConsoleTarget,
-  type ConsoleTargetRequest, type ContainerSaveRequest, type CreateFailureReport, type ExecInstanceCreateRequest, type ServiceHeartbeatRequest,
+  type ConsoleTargetRequest, type ContainerMountInfo, type ContainerSaveRequest, type CreateFailureReport, type ExecInstanceCreateRequest,
+  type HostVolumeInfo, type HostVolumePatch, type ReleasedVolumeInfo, type ServiceHeartbeatRequest, type VolumeSaveRequest,
 } from './contracts/conductor.contract';
 export { SCHEDULER, type SchedulerRpcApi, type SelectDestinationsRequest } from './contracts/scheduler.contract';
 export {

@@ -160,6 +160,11 @@ export const s = {
     return schema<V[number]>(expected, (w) => values.includes(w as V[number]));
   },
 
+  /** Exactly null (a field that may only be cleared). */
+  null(): WireSchema<null> {
+    return schema<null>('null', (w) => w === null);
+  },
+
   nullable<T>(inner: WireSchema<T>): WireSchema<T | null> {
     return {
       expected: `${inner.expected} or null`,

@@ -75,6 +75,12 @@ class MemoryConductor implements ConductorRpcApi {
   execInstanceCreate(): Promise<void> {
     return notHere('execInstanceCreate');
   }
+  containerMounts = (): Promise<never> => notHere('containerMounts');
+  volumeBind = (): Promise<never> => notHere('volumeBind');
+  volumeSave = (): Promise<never> => notHere('volumeSave');
+  volumeRelease = (): Promise<never> => notHere('volumeRelease');
+  volumeDestroy = (): Promise<never> => notHere('volumeDestroy');
+  volumesOnHost = (): Promise<never> => notHere('volumesOnHost');
 }
 
 function notHere(method: string): Promise<never> {

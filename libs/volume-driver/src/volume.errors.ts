@@ -1,13 +1,8 @@
-import { BadRequest, Conflict, NotFound, ZunError, registerError } from '@zun-ts/common';
+import { BadRequest, Conflict, VolumeInUse, VolumeNotFound, ZunError, registerError } from '@zun-ts/common';
 
-/** No volume with this id on this host (never made here, or deleted). */
-export class VolumeNotFound extends NotFound {}
-
-/**
- * The volume is mounted or still held by a container, so it cannot be deleted (or unmounted: a process on
- * the host keeps it busy). Detach it, or stop what uses it, first.
- */
-export class VolumeInUse extends Conflict {}
+// Their home is libs/common (the API and the database raise them too); a driver raises VolumeNotFound for a
+// volume that is not on this host and VolumeInUse for one that is mounted or held by a process.
+export { VolumeInUse, VolumeNotFound };
 
 /** A volume (or injected file) with this id already exists here with a different size, filesystem or content. */
 export class VolumeAlreadyExists extends Conflict {}
@@ -56,6 +51,6 @@ function describeArgs(args: readonly unknown[]): string {
     .join(', ');
 }
 
-for (const cls of [VolumeNotFound, VolumeInUse, VolumeAlreadyExists, InvalidVolumeSpec, VolumeCreateFailed, VolumeAttachFailed, VolumeDetachFailed, VolumeDeleteFailed]) {
+for (const cls of [VolumeAlreadyExists, InvalidVolumeSpec, VolumeCreateFailed, VolumeAttachFailed, VolumeDetachFailed, VolumeDeleteFailed]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }

@@ -300,6 +300,7 @@ export class BuildContainerTask {
         availability_zone: retry.request.availability_zone,
         requested_host: retry.request.requested_host,
         ignore_hosts: retry.hosts,
+        volume_hosts: [],
       }));
     } catch (err) {
       if (err instanceof NoValidHost) return this.fail(ctx, c, event, noHost, log);

@@ -8,6 +8,8 @@
 //   1.3  one descriptor (COMPUTE, a topic family: COMPUTE's topic of a host is `compute.<host>`) declares the
 //        calls and casts and validates args at the server's edge; the container travels in the versioned object
 //        envelope; messages carry their sender
+//   1.4  volumeDelete (the API deletes a volume whose backing store is on this host); a container's mounts are
+//        read through the conductor (containerMounts), so containerCreate is unchanged
 import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
@@ -112,6 +114,11 @@ export interface ComputeRpcApi {
   containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }, caller: RpcCaller): Promise<void>;
   /** Commit to `repository[:tag]`; returns the new image id. */
   containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }, caller: RpcCaller): Promise<{ image_id: string }>;
+  /**
+   * Cast. The API set the volume `deleting` (it had no mappings): unmount and remove its backing store, then have the
+   * conductor destroy the row (volumeDestroy). A failure sets the volume `error` with the reason. Idempotent.
+   */
+  volumeDelete(ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<void>;
 }
 
 const ref = { container_uuid: s.string() };
@@ -122,7 +129,7 @@ const timeout = s.object({ ...ref, timeout: s.integer() });
 export const COMPUTE = defineTopic<ComputeRpcApi>()({
   name: 'compute',
   topic: (host: string) => computeTopic(host),
-  version: '1.3',
+  version: '1.4',
   methods: {
     ping: call(s.empty(), s.object({ host: s.string() })),
     containerCreate: cast(
@@ -159,5 +166,6 @@ export const COMPUTE = defineTopic<ComputeRpcApi>()({
     ),
     containerPutArchive: call(s.object({ ...ref, path: s.string(), data: s.string() }), s.void()),
     containerCommit: call(s.object({ ...ref, repository: s.string(), tag: s.nullable(s.string()) }), s.object({ image_id: s.string() })),
+    volumeDelete: cast(s.object({ volume_uuid: s.string() })),
   },
 });

@@ -10,10 +10,13 @@
 //        envelope; messages carry their sender, and the methods a compute host calls act only on records of the
 //        sender's host (others answer ContainerNotFound); a container patch with a field outside
 //        HOST_WRITABLE_CONTAINER_FIELDS is refused instead of being trimmed
+//   1.4  volumes: containerMounts, volumeBind, volumeSave, volumeRelease, volumeDestroy, volumesOnHost (a compute
+//        host reads and writes the volumes of its own containers and of its own host only)
 import { type RequestContext } from '@zun-ts/common';
 import {
   CONTAINER_STATUSES, type Container, type ContainerStatus, type ComputeNodeInventory, HOST_WRITABLE_CONTAINER_FIELDS, type HostContainerPatch,
-  INVENTORY_FIELDS, type ServiceRegistration, TASK_STATES, type TaskState, type ZunService,
+  INVENTORY_FIELDS, type ServiceRegistration, TASK_STATES, type TaskState, type Volume, type VolumeMapping, VOLUME_STATUSES,
+  type VolumeStatus, type ZunService,
 } from '@zun-ts/objects';
 import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
 import { CONDUCTOR_TOPIC } from '../queue.naming';
@@ -102,6 +105,42 @@ export interface ActionEventRequest {
   host: string;
 }
 
+/** A mount of a container as its compute host needs it: the mapping and, unless it is an injected file, its volume. */
+export interface ContainerMountInfo {
+  mapping: VolumeMapping;
+  volume: Volume | null;
+}
+
+/** A volume whose mapping to a container was released, and how many mappings it still has. */
+export interface ReleasedVolumeInfo {
+  volume: Volume;
+  remaining: number;
+}
+
+/** A volume of a compute host and the containers that mount it. */
+export interface HostVolumeInfo {
+  volume: Volume;
+  container_uuids: string[];
+}
+
+/** The volume fields a compute host may write (VolumeSaveRequest.patch). */
+export interface HostVolumePatch {
+  status?: VolumeStatus;
+  status_reason?: string | null;
+  connection_info?: string | null;
+  fstype?: string | null;
+  /** Only null: the host gives a volume up (its backing store was removed by a create that failed). */
+  host?: null;
+}
+
+/** Arguments of ConductorRpcApi.volumeSave. */
+export interface VolumeSaveRequest {
+  volume_uuid: string;
+  patch: HostVolumePatch;
+  /** Applied only while the volume's status is one of these. */
+  expected?: { status?: VolumeStatus[] };
+}
+
 /**
  * What the conductor answers over RPC. Compute hosts hold no database credentials, so they
  * register, heartbeat, read and save containers, and report inventory through these methods. Those a
@@ -148,6 +187,24 @@ export interface ConductorRpcApi {
   consoleTarget(ctx: RequestContext, args: ConsoleTargetRequest, caller: RpcCaller): Promise<ConsoleTarget>;
   /** Call. Records an interactive exec's token and relay address (idempotent: a redelivery refreshes them). */
   execInstanceCreate(ctx: RequestContext, args: ExecInstanceCreateRequest, caller: RpcCaller): Promise<void>;
+  /** Call. The container's mounts, in request order (the container must be on the caller's host). */
+  containerMounts(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ContainerMountInfo[]>;
+  /**
+   * Call. The caller made (or found) the volume's backing store: binds the volume to the caller's host. The volume
+   * must be mounted by a container on the caller's host. Idempotent; a volume already on another host is VolumeInUse.
+   */
+  volumeBind(ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<Volume>;
+  /** Call. Conditional save of a volume of the caller's host (or not yet on any host, mounted by one of its containers). */
+  volumeSave(ctx: RequestContext, args: VolumeSaveRequest, caller: RpcCaller): Promise<Volume>;
+  /**
+   * Call. Removes the container's mappings (the container must be on the caller's host) and returns their volumes
+   * with the mappings each still has: one left with none is `deleting` when auto_remove, else `available`. Idempotent.
+   */
+  volumeRelease(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ReleasedVolumeInfo[]>;
+  /** Call. Deletes a `deleting` volume of the caller's host (or on no host) after its backing store went. Idempotent. */
+  volumeDestroy(ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<void>;
+  /** Call. Every volume of the caller's host with the containers that mount it (start-up reconciliation). */
+  volumesOnHost(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<HostVolumeInfo[]>;
 }
 
 const buildRequest = s.object({
@@ -160,13 +217,14 @@ const buildRequest = s.object({
 /** How a {@link BuildRetry} travels (the compute topic's containerCreate carries it too). */
 export const BUILD_RETRY_SCHEMA = s.object({ request: buildRequest, attempt: s.integer(), hosts: s.array(s.string()) });
 const containerRef = s.object({ container_uuid: s.string() });
+const volumeRef = s.object({ volume_uuid: s.string() });
 const actionEvent = { container_uuid: s.string(), request_id: s.string(), event: s.string(), host: s.string() };
 
 /** The conductor topic: which methods are calls and which casts, and the schema of every message. */
 export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
   name: 'conductor',
   topic: CONDUCTOR_TOPIC,
-  version: '1.3',
+  version: '1.4',
   methods: {
     serviceRegister: call(
       s.object({ host: s.string(), binary: s.string(), topic: s.string(), availability_zone: s.nullable(s.string()) }),
@@ -206,5 +264,24 @@ export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
       s.object({ container_uuid: s.string(), url: s.nullable(s.string()), token: s.nullable(s.string()) }),
     ),
     execInstanceCreate: call(s.object({ container_uuid: s.string(), exec_id: s.string(), token: s.string(), url: s.string() }), s.void()),
+    containerMounts: call(containerRef, s.array(s.object({ mapping: s.zunObject('VolumeMapping'), volume: s.nullable(s.zunObject('Volume')) }))),
+    volumeBind: call(volumeRef, s.zunObject('Volume')),
+    volumeSave: call(
+      s.object({
+        volume_uuid: s.string(),
+        patch: s.object({
+          status: s.optional(s.literal(...VOLUME_STATUSES)),
+          status_reason: s.optional(s.nullable(s.string())),
+          connection_info: s.optional(s.nullable(s.string())),
+          fstype: s.optional(s.nullable(s.string())),
+          host: s.optional(s.null()),
+        }),
+        expected: s.optional(s.object({ status: s.optional(s.array(s.literal(...VOLUME_STATUSES))) })),
+      }),
+      s.zunObject('Volume'),
+    ),
+    volumeRelease: call(containerRef, s.array(s.object({ volume: s.zunObject('Volume'), remaining: s.integer() }))),
+    volumeDestroy: call(volumeRef, s.void()),
+    volumesOnHost: call(s.empty(), s.array(s.object({ volume: s.zunObject('Volume'), container_uuids: s.array(s.string()) }))),
   },
 });

@@ -3,6 +3,7 @@
 //   1.1  selectDestinations
 //   1.2  one descriptor (SCHEDULER) declares both methods as calls and validates their args at the server's edge;
 //        messages carry their sender
+//   1.3  selectDestinations takes volume_hosts: the hosts holding volumes the container mounts (VolumeHostFilter)
 import { type RequestContext } from '@zun-ts/common';
 import { call, defineTopic, type RpcCaller } from '../contract.types';
 import { SCHEDULER_TOPIC } from '../queue.naming';
@@ -24,6 +25,11 @@ export interface SelectDestinationsRequest {
   requested_host: string | null;
   /** Hosts already tried for this build (rescheduling). */
   ignore_hosts: string[];
+  /**
+   * The hosts holding the backing stores of volumes the container mounts (volumes not made yet are not listed).
+   * Non-empty: only that host fits; two different hosts: none does.
+   */
+  volume_hosts: string[];
 }
 
 /**
@@ -49,7 +55,7 @@ const nullableString = s.nullable(s.string());
 export const SCHEDULER = defineTopic<SchedulerRpcApi>()({
   name: 'scheduler',
   topic: SCHEDULER_TOPIC,
-  version: '1.2',
+  version: '1.3',
   methods: {
     ping: call(s.empty(), s.object({ host: s.string() })),
     selectDestinations: call(
@@ -64,6 +70,7 @@ export const SCHEDULER = defineTopic<SchedulerRpcApi>()({
         availability_zone: nullableString,
         requested_host: nullableString,
         ignore_hosts: s.array(s.string()),
+        volume_hosts: s.array(s.string()),
       }),
       s.object({ hosts: s.array(s.string()) }),
     ),
