@@ -64,6 +64,9 @@ url = $REDIS_URL
 docker_remote_api_host = $docker_host
 default_registry = $REGISTRY_ADDR
 
+[volume]
+mount_prefix = $VOLUME_PREFIX
+
 [websocket_proxy]
 wsproxy_host = 127.0.0.1
 wsproxy_port = $ZUN_WSPROXY_PORT
