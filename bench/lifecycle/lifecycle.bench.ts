@@ -3,12 +3,24 @@
 // Run: node --import tsx bench/lifecycle/lifecycle.bench.ts [--state .stack]
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import Docker from 'dockerode';
-import { loadConfig, type ZunConf } from '@zun-ts/config';
+import { type ZunConf } from '@zun-ts/config';
 import { Database } from '@zun-ts/db';
+import {
+  agent,
+  busyboxImage,
+  deleteAndWait,
+  type Identity,
+  openStack,
+  type QuotaLimits,
+  type RunBody,
+  type RunningSample,
+  runToRunning,
+  stateArg,
+  type ZunApi,
+} from '../stack-client';
 import { fmt, median, percentile } from '../stats';
 
 const env = process.env;
@@ -27,7 +39,6 @@ const POLL_MS = 20;
 /** Bound on one container reaching Running (or one delete finishing). */
 const RUNNING_TIMEOUT_MS = 60_000;
 const CONCURRENT_TIMEOUT_MS = 180_000;
-const MICROVERSION = 'container 1.40';
 const COMMAND = ['sleep', '3600'];
 // The host has few cores; with Zun's default of 1 cpu per container the CPUFilter (2 cores × 16) would refuse
 // part of the 50 concurrent runs. Small explicit sizes keep every run schedulable and cost Docker nothing extra.
@@ -37,177 +48,7 @@ const FAKE_HOST = 'bench-fake-host';
 
 const TARGETS = { runRatio: 1.15, concurrentRatio: 1.2, list100MedianMs: 6, listRps: 1500 };
 
-// ------------------------------------------------------------------ small helpers
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-
-function parseArgs(argv: string[]): { state: string } {
-  let state = env.ZUN_STACK_STATE ?? '.stack';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--state') state = argv[++i] ?? state;
-    else if (a.startsWith('--state=')) state = a.slice('--state='.length);
-    else throw new Error(`unknown argument ${a} (usage: lifecycle.bench.ts [--state DIR])`);
-  }
-  return { state: resolve(state) };
-}
-
-/** `export KEY=value` lines of an openrc file. */
-function readOpenrc(path: string): Record<string, string> {
-  if (!existsSync(path)) throw new Error(`${path} does not exist: is the stack up (tools/stack up)?`);
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^\s*export\s+([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (!m?.[1]) continue;
-    out[m[1]] = (m[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return out;
-}
-
-// ------------------------------------------------------------------ HTTP
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-
-interface HttpResult {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-type RequestOptions = { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number };
-
-/** One HTTP exchange; a GET that finds its kept-alive socket closed by the server is sent once more. */
-async function request(url: string, opts: RequestOptions = {}): Promise<HttpResult> {
-  try {
-    return await requestOnce(url, opts);
-  } catch (err) {
-    if ((opts.method ?? 'GET') !== 'GET' || (err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
-    return requestOnce(url, opts);
-  }
-}
-
-function requestOnce(url: string, opts: RequestOptions): Promise<HttpResult> {
-  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  return new Promise((res, rej) => {
-    const req = http.request(
-      url,
-      {
-        method: opts.method ?? 'GET',
-        agent,
-        headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...opts.headers },
-        timeout: opts.timeoutMs ?? 30_000,
-      },
-      (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        r.on('error', rej);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${opts.method ?? 'GET'} ${url} timed out`)));
-    req.on('error', rej);
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-interface QuotaLimits {
-  containers: number;
-  memory: number;
-  cpu: number;
-  disk: number;
-}
-
-interface Identity {
-  token: string;
-  projectId: string;
-  userId: string;
-}
-
-async function keystoneToken(rc: Record<string, string>): Promise<Identity> {
-  const authUrl = rc.OS_AUTH_URL;
-  if (!authUrl) throw new Error('openrc without OS_AUTH_URL');
-  const body = {
-    auth: {
-      identity: { methods: ['password'], password: { user: { name: rc.OS_USERNAME, domain: { name: rc.OS_USER_DOMAIN_NAME ?? 'Default' }, password: rc.OS_PASSWORD } } },
-      scope: { project: { name: rc.OS_PROJECT_NAME, domain: { name: rc.OS_PROJECT_DOMAIN_NAME ?? 'Default' } } },
-    },
-  };
-  const r = await request(`${authUrl.replace(/\/$/, '')}/auth/tokens`, { method: 'POST', body });
-  const token = r.headers['x-subject-token'];
-  if (r.status !== 201 || typeof token !== 'string') throw new Error(`Keystone refused ${rc.OS_USERNAME}: ${r.status} ${r.body.slice(0, 200)}`);
-  const parsed = JSON.parse(r.body) as { token: { project: { id: string }; user: { id: string } } };
-  return { token, projectId: parsed.token.project.id, userId: parsed.token.user.id };
-}
-
-class ZunApi {
-  constructor(readonly base: string) {}
-
-  private headers(who: Identity): Record<string, string> {
-    return { 'X-Auth-Token': who.token, 'OpenStack-API-Version': MICROVERSION };
-  }
-
-  async run(who: Identity, name: string): Promise<{ uuid: string; requestId: string }> {
-    const r = await request(`${this.base}/v1/containers?run=true`, {
-      method: 'POST',
-      headers: this.headers(who),
-      body: { name, image: 'busybox', command: COMMAND, cpu: CPU, memory: String(MEMORY_MIB) },
-    });
-    if (r.status !== 202) throw new Error(`POST /v1/containers?run=true: ${r.status} ${r.body.slice(0, 300)}`);
-    const rid = r.headers['x-openstack-request-id'];
-    return { uuid: (JSON.parse(r.body) as { uuid: string }).uuid, requestId: typeof rid === 'string' ? rid : '' };
-  }
-
-  /** Status of one container, or null once it is gone. */
-  async status(who: Identity, uuid: string): Promise<{ status: string; reason: string | null } | null> {
-    const r = await request(`${this.base}/v1/containers/${uuid}`, { headers: this.headers(who) });
-    if (r.status === 404) return null;
-    if (r.status !== 200) throw new Error(`GET /v1/containers/${uuid}: ${r.status} ${r.body.slice(0, 200)}`);
-    const c = JSON.parse(r.body) as { status: string; status_reason: string | null };
-    return { status: c.status, reason: c.status_reason };
-  }
-
-  async list(who: Identity): Promise<{ uuid: string; status: string; status_reason: string | null }[]> {
-    const r = await request(`${this.base}/v1/containers`, { headers: this.headers(who), timeoutMs: 120_000 });
-    if (r.status !== 200) throw new Error(`GET /v1/containers: ${r.status} ${r.body.slice(0, 200)}`);
-    return (JSON.parse(r.body) as { containers: { uuid: string; status: string; status_reason: string | null }[] }).containers;
-  }
-
-  /** Plain list request for the latency figures; the body is read but not parsed. */
-  async listRaw(who: Identity): Promise<number> {
-    // Generous: with many rows and 16 in flight a slow list must still be measured, not abandoned.
-    const r = await request(`${this.base}/v1/containers`, { headers: this.headers(who), timeoutMs: 120_000 });
-    if (r.status !== 200) throw new Error(`GET /v1/containers: ${r.status} ${r.body.slice(0, 200)}`);
-    return r.body.length;
-  }
-
-  /** Containers of the caller's project whose name starts with `prefix` (to sweep up after a failure). */
-  async named(who: Identity, prefix: string): Promise<string[]> {
-    const r = await request(`${this.base}/v1/containers`, { headers: this.headers(who), timeoutMs: 120_000 });
-    if (r.status !== 200) return [];
-    const rows = (JSON.parse(r.body) as { containers: { uuid: string; name: string | null }[] }).containers;
-    return rows.filter((x) => x.name?.startsWith(prefix)).map((x) => x.uuid);
-  }
-
-  async quota(admin: Identity, projectId: string, defaults = false): Promise<QuotaLimits> {
-    const r = await request(`${this.base}/v1/quotas/${projectId}${defaults ? '/defaults' : ''}`, { headers: this.headers(admin) });
-    if (r.status !== 200) throw new Error(`GET /v1/quotas/${projectId}: ${r.status} ${r.body.slice(0, 200)}`);
-    return JSON.parse(r.body) as QuotaLimits;
-  }
-
-  async setQuota(admin: Identity, projectId: string, limits: QuotaLimits | null): Promise<void> {
-    const r = limits
-      ? await request(`${this.base}/v1/quotas/${projectId}`, { method: 'PUT', headers: this.headers(admin), body: limits })
-      : await request(`${this.base}/v1/quotas/${projectId}`, { method: 'DELETE', headers: this.headers(admin) });
-    if (r.status !== 200 && r.status !== 204) throw new Error(`${limits ? 'PUT' : 'DELETE'} /v1/quotas/${projectId}: ${r.status} ${r.body.slice(0, 200)}`);
-  }
-
-  async forceDelete(admin: Identity, uuid: string): Promise<void> {
-    const r = await request(`${this.base}/v1/containers/${uuid}?force=True`, { method: 'DELETE', headers: this.headers(admin) });
-    if (r.status !== 204 && r.status !== 202 && r.status !== 404) throw new Error(`DELETE /v1/containers/${uuid}?force=True: ${r.status} ${r.body.slice(0, 200)}`);
-  }
-}
 
 // ------------------------------------------------------------------ the benchmark
 
@@ -229,33 +70,18 @@ interface Ctx {
   restoreQuota: (() => Promise<void>) | null;
 }
 
+function runBody(name: string): RunBody {
+  return { name, image: 'busybox', command: COMMAND, cpu: CPU, memory: String(MEMORY_MIB) };
+}
+
 /** POST run=true, then GET every 20 ms until Running; ms from the POST to the GET that saw Running. */
-async function zunRunToRunning(c: Ctx, name: string): Promise<{ ms: number; uuid: string; requestId: string; sentAt: number; runningAt: number }> {
-  const sentAt = Date.now();
-  const t0 = performance.now();
-  const { uuid, requestId } = await c.api.run(c.demo, name);
-  c.zunMade.add(uuid);
-  const deadline = t0 + RUNNING_TIMEOUT_MS;
-  for (;;) {
-    const polled = performance.now();
-    const s = await c.api.status(c.demo, uuid);
-    if (s?.status === 'Running') return { ms: performance.now() - t0, uuid, requestId, sentAt, runningAt: Date.now() };
-    if (!s || s.status === 'Error') throw new Error(`container ${uuid} ended ${s ? `in Error: ${s.reason ?? ''}` : 'deleted'} instead of Running`);
-    if (performance.now() > deadline) throw new Error(`container ${uuid} not Running after ${RUNNING_TIMEOUT_MS} ms (status ${s.status})`);
-    await sleep(Math.max(0, POLL_MS - (performance.now() - polled)));
-  }
+function zunRunToRunning(c: Ctx, name: string): Promise<RunningSample> {
+  return runToRunning(c.api, c.demo, runBody(name), { pollMs: POLL_MS, timeoutMs: RUNNING_TIMEOUT_MS, accepted: (uuid) => c.zunMade.add(uuid) });
 }
 
 /** Force-deletes through the API as admin and waits until the rows are gone. */
 async function zunDelete(c: Ctx, uuids: string[]): Promise<void> {
-  await Promise.all(uuids.map((u) => c.api.forceDelete(c.admin, u)));
-  const deadline = performance.now() + CONCURRENT_TIMEOUT_MS;
-  let left = [...uuids];
-  while (left.length && performance.now() < deadline) {
-    const still = new Set((await c.api.list(c.demo)).map((x) => x.uuid));
-    left = left.filter((u) => still.has(u));
-    if (left.length) await sleep(100);
-  }
+  const left = await deleteAndWait(c.api, c.admin, c.demo, uuids, CONCURRENT_TIMEOUT_MS);
   for (const u of uuids) if (!left.includes(u)) c.zunMade.delete(u);
   if (left.length) throw new Error(`${left.length} containers still listed after delete: ${left.slice(0, 3).join(', ')}`);
 }
@@ -338,7 +164,7 @@ async function concurrentRuns(c: Ctx): Promise<ConcurrentFigures> {
   // Settled, not all: a refused POST must not leave the others' containers unknown to the cleanup.
   const outcomes = await Promise.allSettled(
     Array.from({ length: CONCURRENT_RUNS }, async (_, i) => {
-      const r = await c.api.run(c.demo, `bench-${c.runId}-par-${i}`);
+      const r = await c.api.run(c.demo, runBody(`bench-${c.runId}-par-${i}`));
       c.zunMade.add(r.uuid);
       return r.uuid;
     }),
@@ -573,15 +399,8 @@ async function cleanup(c: Ctx): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { state } = parseArgs(process.argv.slice(2));
-  const confFile = resolve(state, 'zun.conf');
-  if (!existsSync(confFile)) throw new Error(`${confFile} does not exist: start the stack (tools/stack up) or pass --state DIR`);
-  const conf = loadConfig(['--config-file', confFile], { env: {}, warn: () => undefined });
-  const apiHost = conf.api.host_ip === '0.0.0.0' ? '127.0.0.1' : conf.api.host_ip;
-  const api = new ZunApi(`http://${apiHost}:${conf.api.port}`);
-  const [demo, admin] = await Promise.all([keystoneToken(readOpenrc(resolve(state, 'demo-openrc'))), keystoneToken(readOpenrc(resolve(state, 'admin-openrc')))]);
+  const { state, conf, api, demo, admin } = await openStack(stateArg(process.argv.slice(2), 'lifecycle.bench.ts'));
   const socketPath = conf.docker.docker_remote_api_host.replace(/^unix:\/\//, '');
-  const registry = conf.docker.default_registry;
   const c: Ctx = {
     conf,
     state,
@@ -589,7 +408,7 @@ async function main(): Promise<void> {
     demo,
     admin,
     docker: new Docker({ socketPath }),
-    image: registry ? `${registry}/busybox:latest` : 'busybox:latest',
+    image: busyboxImage(conf),
     runId: randomUUID().slice(0, 8),
     zunMade: new Set(),
     rowsMade: [],
