@@ -4,12 +4,14 @@ import { adminContext, BadRequest, Conflict, type RequestContext, silentLogger }
 import { FakeContainerDriver } from '@zun-ts/compute-driver';
 import { defaultConf } from '@zun-ts/config';
 import { type ExecInstanceCreateRequest } from '@zun-ts/rpc';
+import { FakeVolumeDriver } from '@zun-ts/volume-driver';
 import { ComputeManager } from './compute.manager';
 import { ComputeConsole } from './compute-console.service';
 import { ContainerRecords } from './conductor-api';
 import { ConsoleGrants } from './console-grants';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
+import { ContainerVolumes } from './container-volumes';
 import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from '@zun-ts/common';
 
@@ -30,7 +32,8 @@ function rig() {
   const conductor = new ConsoleConductor();
   const records = new ContainerRecords(conductor.client('cn1'), 'cn1', silentLogger());
   const locks = new KeyedLock();
-  const ops = new ContainerOperations(driver, records, new ContainerBuilder(driver, records, silentLogger()), locks, silentLogger());
+  const volumes = new ContainerVolumes(new FakeVolumeDriver(), records, silentLogger());
+  const ops = new ContainerOperations(driver, records, new ContainerBuilder(driver, records, volumes, silentLogger()), volumes, locks, silentLogger());
   const grants = new ConsoleGrants(60_000);
   const consoles = new ComputeConsole(grants, relay, conductor.client('cn1'));
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: 'cn1' } }), driver, ops, consoles);

@@ -6,6 +6,8 @@ import { LOGGER, silentLogger } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER, type ConsoleStreams, FakeContainerDriver } from '@zun-ts/compute-driver';
 import { defaultConf, ZUN_CONF } from '@zun-ts/config';
 import { PERIODIC_TASK } from '@zun-ts/service';
+import { FakeVolumeDriver, VOLUME_DRIVER } from '@zun-ts/volume-driver';
+import { LocalVolumeDriver } from '@zun-ts/volume-driver-local';
 import { FakeConductor } from '../tests/fixtures/fake-conductor';
 import { bindCompute } from './compute.bindings';
 import { ComputeManager } from './compute.manager';
@@ -15,11 +17,12 @@ import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
+import { ContainerVolumes } from './container-volumes';
 import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
-function composed() {
+function composed(pre?: (c: Container) => void) {
   const conf = defaultConf({ DEFAULT: { host: 'cn7', periodic_interval: 5 } });
   const driver = FakeContainerDriver.simulated();
   const conductor = new FakeConductor();
@@ -32,6 +35,7 @@ function composed() {
   container.bind(LOGGER).toConstantValue(silentLogger());
   container.bind(CONTAINER_DRIVER).toConstantValue(driver);
   container.bind(CONSOLE_STREAMS).toConstantValue(streams);
+  pre?.(container);
   const client = conductor.client();
   container.bind(CONDUCTOR_API).toConstantValue(client);
   container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(client);
@@ -43,7 +47,7 @@ describe('bindCompute', () => {
   test('resolves the compute manager and every object of the host, one of each', () => {
     const { container } = composed();
     assert.ok(container.get(ComputeManager) instanceof ComputeManager);
-    for (const cls of [ContainerRecords, KeyedLock, ResourceTracker, ContainerOperations, ContainerSync, ConsoleGrants, ConsoleRelay, ComputeConsole] as const) {
+    for (const cls of [ContainerRecords, KeyedLock, ResourceTracker, ContainerVolumes, ContainerOperations, ContainerSync, ConsoleGrants, ConsoleRelay, ComputeConsole] as const) {
       const a: unknown = container.get<unknown>(cls);
       assert.ok(a instanceof cls, cls.name);
       assert.equal(container.get<unknown>(cls), a, `${cls.name} is a singleton`);
@@ -63,5 +67,13 @@ describe('bindCompute', () => {
     const tasks = container.getAll(PERIODIC_TASK);
     assert.deepEqual(tasks.map((t) => t.name), ['update_available_resources', 'sync_container_state']);
     assert.deepEqual(container.getAll(PERIODIC_TASK), tasks, 'the same tasks every time');
+  });
+
+  test('the volume driver is the local one of [volume], unless one is bound already', () => {
+    const { container } = composed();
+    assert.ok(container.get(VOLUME_DRIVER) instanceof LocalVolumeDriver);
+    const fake = new FakeVolumeDriver();
+    const withFake = composed((c) => c.bind(VOLUME_DRIVER).toConstantValue(fake)).container;
+    assert.equal(withFake.get(VOLUME_DRIVER), fake);
   });
 });

@@ -3,6 +3,8 @@ import { KeyedLock, LOGGER } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
+import { VOLUME_DRIVER } from '@zun-ts/volume-driver';
+import { LocalVolumeDriver } from '@zun-ts/volume-driver-local';
 import { ComputeManager } from './compute.manager';
 import { ComputeConsole } from './compute-console.service';
 import { ContainerRecords } from './conductor-api';
@@ -11,6 +13,7 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
+import { ContainerVolumes } from './container-volumes';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
@@ -21,15 +24,34 @@ function intervalMs(ctx: ResolutionContext): number {
 
 /**
  * Binds the compute host's objects, one of each, on `container`, which must hold ZUN_CONF, LOGGER,
- * CONTAINER_DRIVER, CONSOLE_STREAMS, CONDUCTOR_API and CONSOLE_CONDUCTOR_API. The periodic tasks are
- * bound under PERIODIC_TASK (resource update, then state sync).
+ * CONTAINER_DRIVER, CONSOLE_STREAMS, CONDUCTOR_API and CONSOLE_CONDUCTOR_API. VOLUME_DRIVER is the local driver
+ * of `[volume]` unless bound already. The periodic tasks are bound under PERIODIC_TASK (resource update, then
+ * state sync).
  */
 export function bindCompute(container: InversifyContainer): void {
+  if (!container.isBound(VOLUME_DRIVER)) {
+    container
+      .bind(VOLUME_DRIVER)
+      .toDynamicValue((ctx) => {
+        const conf = ctx.get(ZUN_CONF);
+        return new LocalVolumeDriver({
+          mountPrefix: conf.volume.mount_prefix,
+          fstype: conf.volume.fstype,
+          host: conf.DEFAULT.host,
+          logger: ctx.get(LOGGER),
+        });
+      })
+      .inSingletonScope();
+  }
   container
     .bind(ContainerRecords)
     .toDynamicValue((ctx) => new ContainerRecords(ctx.get(CONDUCTOR_API), ctx.get(ZUN_CONF).DEFAULT.host, ctx.get(LOGGER)))
     .inSingletonScope();
   container.bind(KeyedLock).toDynamicValue(() => new KeyedLock()).inSingletonScope();
+  container
+    .bind(ContainerVolumes)
+    .toDynamicValue((ctx) => new ContainerVolumes(ctx.get(VOLUME_DRIVER), ctx.get(ContainerRecords), ctx.get(LOGGER).child({ component: 'volumes' })))
+    .inSingletonScope();
   container
     .bind(ResourceTracker)
     .toDynamicValue((ctx) => {
@@ -41,13 +63,23 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ContainerBuilder)
     .toDynamicValue((ctx) => {
       const tracker = ctx.get(ResourceTracker);
-      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(LOGGER), () => tracker.diskQuotaSupported());
+      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerVolumes), ctx.get(LOGGER), () =>
+        tracker.diskQuotaSupported(),
+      );
     })
     .inSingletonScope();
   container
     .bind(ContainerOperations)
     .toDynamicValue(
-      (ctx) => new ContainerOperations(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerBuilder), ctx.get(KeyedLock), ctx.get(LOGGER)),
+      (ctx) =>
+        new ContainerOperations(
+          ctx.get(CONTAINER_DRIVER),
+          ctx.get(ContainerRecords),
+          ctx.get(ContainerBuilder),
+          ctx.get(ContainerVolumes),
+          ctx.get(KeyedLock),
+          ctx.get(LOGGER),
+        ),
     )
     .inSingletonScope();
   // An engine container of this host without a record is removed only after two full sync periods:

@@ -4,12 +4,14 @@ import { adminContext, Conflict, ContainerNotFound, type RequestContext, silentL
 import { DockerUnavailable, FakeContainerDriver } from '@zun-ts/compute-driver';
 import { defaultConf } from '@zun-ts/config';
 import { type BuildRetry } from '@zun-ts/rpc';
+import { FakeVolumeDriver } from '@zun-ts/volume-driver';
 import { ComputeManager } from './compute.manager';
 import { ContainerRecords } from './conductor-api';
 import { ContainerBuilder, EVENTS } from './container-builder';
 import { COMPUTE_HOST_LABEL } from './container-mapping';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
+import { ContainerVolumes } from './container-volumes';
 import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
@@ -24,11 +26,12 @@ function rig(opts: { now?: () => number; diskQuota?: boolean | null } = {}) {
   const conductor = new FakeConductor();
   const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
   const locks = new KeyedLock();
-  const builder = new ContainerBuilder(driver, records, silentLogger(), () => opts.diskQuota ?? null);
-  const ops = new ContainerOperations(driver, records, builder, locks, silentLogger());
+  const volumes = new ContainerVolumes(FakeVolumeDriver.simulated({ host: HOST }), records, silentLogger());
+  const builder = new ContainerBuilder(driver, records, volumes, silentLogger(), () => opts.diskQuota ?? null);
+  const ops = new ContainerOperations(driver, records, builder, volumes, locks, silentLogger());
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), driver, ops);
   const sync = new ContainerSync(driver, records, builder, locks, silentLogger(), { orphanGraceMs: 1000, ...(opts.now ? { now: opts.now } : {}) });
-  return { driver, conductor, records, locks, manager, sync };
+  return { driver, conductor, records, locks, manager, sync, volumes };
 }
 
 async function created(r: ReturnType<typeof rig>, patch: Parameters<typeof fakeContainer>[0] = {}) {
@@ -277,7 +280,7 @@ describe('ContainerOperations.recover', () => {
     const stuck = await created(r, { uuid: '00000000-0000-4000-8000-0000000000d2' });
     r.conductor.row(stuck.uuid).task_state = 'container_stopping';
     r.conductor.put(fakeContainer({ uuid: '00000000-0000-4000-8000-0000000000d3', task_state: 'image_pulling' }));
-    const ops = new ContainerOperations(r.driver, r.records, new ContainerBuilder(r.driver, r.records, silentLogger()), r.locks, silentLogger());
+    const ops = new ContainerOperations(r.driver, r.records, new ContainerBuilder(r.driver, r.records, r.volumes, silentLogger()), r.volumes, r.locks, silentLogger());
     await ops.recover(ctx);
     assert.equal(r.conductor.rows.has(deleting.uuid), false);
     assert.equal(r.driver.containers.has(deleting.uuid), false);

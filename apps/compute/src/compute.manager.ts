@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
+import { type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type Container } from '@zun-ts/objects';
@@ -46,6 +46,7 @@ export class ComputeManager implements ComputeRpcApi {
       task: 'container_starting',
       result: 'Running',
       call: (c) => this.driver.start(ctx, c.uuid),
+      mounts: true,
     });
   }
 
@@ -64,6 +65,7 @@ export class ComputeManager implements ComputeRpcApi {
       task: 'container_rebooting',
       result: 'Running',
       call: (c) => this.driver.reboot(ctx, c.uuid, args.timeout),
+      mounts: true,
     });
   }
 
@@ -163,8 +165,10 @@ export class ComputeManager implements ComputeRpcApi {
     return this.ops.locked(ctx, args.container_uuid, (c) => this.driver.putArchive(ctx, c.uuid, args.path, Buffer.from(args.data, 'base64')));
   }
 
-  // TODO(volumes): implemented with the compute's volume handling.
-  volumeDelete(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeDelete')); }
+  /** Removes a volume of this host that no container mounts (the API set it `deleting`). */
+  volumeDelete(ctx: RequestContext, args: { volume_uuid: string }): Promise<void> {
+    return this.ops.deleteVolume(ctx, args.volume_uuid);
+  }
 
   containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {

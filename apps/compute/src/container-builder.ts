@@ -1,9 +1,10 @@
-import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, isRetryable, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver, type ContainerState } from '@zun-ts/compute-driver';
 import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { type ContainerRecords, errorText, isConflict } from './conductor-api';
 import { addressesOf, createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
+import { type ContainerVolumes, type PreparedMounts } from './container-volumes';
 
 /** Action event names, as Zun's compute records them. */
 export const EVENTS = {
@@ -48,6 +49,7 @@ export class ContainerBuilder {
   constructor(
     private readonly driver: ContainerDriver,
     private readonly records: ContainerRecords,
+    private readonly volumes: ContainerVolumes,
     private readonly logger: Logger,
     private readonly diskQuota: DiskQuotaProbe = () => null,
   ) {}
@@ -165,22 +167,49 @@ export class ContainerBuilder {
   }
 
   /**
-   * Pull per policy and create the engine container. The task state is saved on the way (awaited,
-   * or queued on `bg`, whose guard on the status keeps a late one from landing after the final save).
+   * Set up the mounts, pull per policy and create the engine container. The task state is saved on the way
+   * (awaited, or queued on `bg`, whose guard on the status keeps a late one from landing after the final save).
+   * A failure after the mounts were set up undoes what this attempt made of them (never a volume that was
+   * there before), before the caller reports the failure and the container may be rescheduled elsewhere.
    */
   private async make(ctx: RequestContext, c: Container, expected: ContainerStatus[], bg?: BackgroundQueue): Promise<Made> {
     if (!c.image) throw new DriverFailure(new Error('The container has no image.'));
     if (c.disk && this.diskQuota() === false) throw new DriverFailure(new Error('Your host does not support disk quota feature.'));
     const image = c.image;
-    if (bg) {
-      bg.add(() => this.mark(ctx, c.uuid, 'image_pulling', expected));
-    } else {
-      await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
+    const mounts = await this.prepareMounts(ctx, c);
+    try {
+      if (bg) {
+        bg.add(() => this.mark(ctx, c.uuid, 'image_pulling', expected));
+      } else {
+        await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
+      }
+      const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy }));
+      if (!bg) await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
+      const spec = createSpecOf(c, pulled.ref, this.host);
+      if (mounts.binds.length) spec.binds = mounts.binds;
+      const state = await step(() => this.driver.create(ctx, spec));
+      return { state, driver: pulled.driver };
+    } catch (err) {
+      if (mounts.madeVolumes.length || mounts.writtenFiles.length) {
+        // Nothing may hold what is about to be removed.
+        await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
+        await this.volumes.undo(ctx, c, mounts);
+      }
+      throw err;
     }
-    const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy }));
-    if (!bg) await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
-    const state = await step(() => this.driver.create(ctx, createSpecOf(c, pulled.ref, this.host)));
-    return { state, driver: pulled.driver };
+  }
+
+  /**
+   * {@link ContainerVolumes.prepare}: a refused or failed mount is the container's failure; a conductor that
+   * could not be reached is this host's (the create is delivered again), as is a container gone meanwhile.
+   */
+  private async prepareMounts(ctx: RequestContext, c: Container): Promise<PreparedMounts> {
+    try {
+      return await this.volumes.prepare(ctx, c);
+    } catch (err) {
+      if (err instanceof ContainerNotFound || isRetryable(err)) throw err;
+      throw new DriverFailure(err);
+    }
   }
 
   /** A transient task state, best effort: a lost guard or an unreachable conductor only costs the display. */
@@ -201,6 +230,7 @@ export class ContainerBuilder {
     const own = c.task_state === null;
     if (own && !(await this.records.trySave(ctx, c.uuid, { task_state: 'container_starting' }, { status: expected, task_state: [null] }))) return null;
     try {
+      await this.volumes.ensureReady(ctx, c);
       await this.driver.start(ctx, c.uuid);
       const state = await this.driver.inspect(ctx, c.uuid);
       const saved = await this.records.trySave(

@@ -70,7 +70,8 @@ export function createdPatch(c: Container, state: ContainerState): HostContainer
   };
 }
 
-const RESOURCE_SHORTAGE = /no space left|cannot allocate memory|out of memory|resource temporarily unavailable|too many open files/i;
+// "Not enough space": the volume driver cannot make a volume's backing store on this host.
+const RESOURCE_SHORTAGE = /no space left|not enough space|cannot allocate memory|out of memory|resource temporarily unavailable|too many open files/i;
 // A host whose Docker storage cannot cap a container's disk; another host's may.
 const HOST_LACKS_DISK_QUOTA = /does not support disk quota/i;
 

@@ -5,6 +5,7 @@ import { type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
 import { addressesOf, detailOf } from './container-mapping';
+import { type ContainerVolumes } from './container-volumes';
 import { type KeyedLock } from '@zun-ts/common';
 
 /** How many create uuids a host remembers to tell a redelivery from a first delivery. */
@@ -18,6 +19,8 @@ export interface ActionSpec {
   result: ContainerStatus;
   /** The engine call. */
   call: (c: Container) => Promise<void>;
+  /** The call starts the container: its volumes are mounted (again) first, and a failure to is the call's. */
+  mounts?: boolean;
 }
 
 /**
@@ -31,6 +34,7 @@ export class ContainerOperations {
     private readonly driver: ContainerDriver,
     private readonly records: ContainerRecords,
     private readonly builder: ContainerBuilder,
+    private readonly volumes: ContainerVolumes,
     private readonly locks: KeyedLock,
     private readonly logger: Logger,
   ) {}
@@ -123,6 +127,7 @@ export class ContainerOperations {
         if (!own && !(await this.records.get(ctx, uuid))) return;
       }
       try {
+        if (spec.mounts) await this.volumes.ensureReady(ctx, c);
         await spec.call(c);
       } catch (err) {
         log.warn('container operation failed', { event: spec.event, error: errorText(err) });
@@ -164,9 +169,10 @@ export class ContainerOperations {
   }
 
   /**
-   * Delete: stop when asked, remove the engine container, then have the conductor release the claim and
-   * destroy the record. Without `force` an engine refusal leaves the container in Error; with it,
-   * engine errors are logged and the record goes anyway.
+   * Delete: stop when asked, remove the engine container, release its mounts (unmount the volumes no container
+   * mounts any more, remove the auto_remove ones and the injected files), then have the conductor release the
+   * claim and destroy the record. Without `force` an engine or volume failure leaves the container in Error;
+   * with it, such errors are logged and the record goes anyway.
    */
   delete(ctx: RequestContext, uuid: string, opts: { force: boolean; stop: boolean }): Promise<void> {
     return this.locks.run(uuid, async () => {
@@ -199,6 +205,18 @@ export class ContainerOperations {
         }
         log.warn('engine error ignored by a forced delete', { error: errorText(err) });
       }
+      try {
+        await this.volumes.release(ctx, c);
+      } catch (err) {
+        if (isRetryable(err)) throw err; // the conductor could not be reached: the delete is delivered again
+        if (!opts.force) {
+          log.warn('container volumes not released', { error: errorText(err) });
+          await this.records.eventFinish(ctx, uuid, EVENTS.delete, err);
+          await this.records.trySave(ctx, uuid, { status: 'Error', status_reason: errorText(err), task_state: null });
+          return;
+        }
+        log.warn('volume error ignored by a forced delete', { error: errorText(err) });
+      }
       await this.records.destroy(ctx, uuid);
       log.info('container deleted');
     });
@@ -223,7 +241,9 @@ export class ContainerOperations {
   /**
    * At start, what the previous process of this host left unfinished: deletes are finished (forced), and a
    * task_state whose operation died with that process is cleared so the sync looks at the container again.
-   * Creating containers are left to the create message, which is delivered again.
+   * Creating containers are left to the create message, which is delivered again. Then the volumes of the
+   * remaining containers are mounted again (a host restart unmounts them all) and what no container needs
+   * is cleaned up ({@link ContainerVolumes.recover}). Runs before this host serves messages or syncs.
    */
   async recover(ctx: RequestContext): Promise<void> {
     const rows = await this.records.api.call('containersOnHost', ctx, { host: this.host });
@@ -236,6 +256,21 @@ export class ContainerOperations {
         await this.locks.run(c.uuid, () => this.records.trySave(ctx, c.uuid, { task_state: null }, { task_state: [c.task_state] }));
       }
     }
+    await this.volumes.recover(ctx, rows.filter((c) => c.status !== 'Deleting'));
+  }
+
+  /**
+   * volumeDelete: the volume's backing store is removed and its record destroyed; a failure is recorded on the
+   * volume (`error`), and only an unreachable conductor makes the message come again.
+   */
+  deleteVolume(ctx: RequestContext, uuid: string): Promise<void> {
+    return this.locks.run(`volume:${uuid}`, async () => {
+      try {
+        await this.volumes.remove(ctx, uuid);
+      } catch (err) {
+        if (isRetryable(err)) throw err;
+      }
+    });
   }
 
   /**

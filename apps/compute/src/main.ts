@@ -9,6 +9,7 @@ import { COMPUTE, CONDUCTOR, ConductorServiceRegistry, computeTopic, RpcServer, 
 import { bootstrapService, connectRpc, PERIODIC_TASK, runMain, runService } from '@zun-ts/service';
 import { bindCompute } from './compute.bindings';
 import { ComputeManager } from './compute.manager';
+import { startCompute } from './compute-startup';
 import { ConsoleRelay } from './console-relay.server';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
@@ -46,14 +47,22 @@ void runMain(BINARY, async () => {
     conf,
     registry: new ConductorServiceRegistry(conductor),
     logger,
-    start: async () => {
-      await relay.listen();
-      // Each create holds its slot through pull, create and start: allow many at once.
-      await server.serve(COMPUTE, container.get(ComputeManager), { host, concurrency: 64 });
-      await ops.recover(adminContext()).catch((err: unknown) => logger.warn('start-up recovery failed', { error: (err as Error).message }));
-      sync.start();
-      for (const p of periodic) p.start();
-    },
+    start: () =>
+      startCompute(
+        {
+          listen: async () => {
+            await relay.listen();
+          },
+          recover: () => ops.recover(adminContext()),
+          // Each create holds its slot through pull, create and start: allow many at once.
+          serve: () => server.serve(COMPUTE, container.get(ComputeManager), { host, concurrency: 64 }),
+          startSync: () => {
+            sync.start();
+            for (const p of periodic) p.start();
+          },
+        },
+        logger,
+      ),
     stop: async () => {
       await Promise.all(periodic.map((p) => p.stop()));
       await sync.stop();

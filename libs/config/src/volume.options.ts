@@ -13,7 +13,8 @@ export const volumeSection = section('volume', 'Volumes mounted into containers 
     default: '/var/lib/zun/mnt',
     help: 'Directory on each compute host that holds the volumes (image files and their mount points) and the ' +
       'files injected into containers. Keep it on an ext4 or xfs disk that survives a reboot and has room ' +
-      'for the volumes; the Docker engine must see mounts made under it.',
+      'for the volumes; the Docker engine must see mounts made under it. One zun-compute per directory: at ' +
+      'start it removes the injected files none of its containers uses.',
     check: (v) => (isAbsolute(v) && v !== '/' ? undefined : `'${v}' is not an absolute directory other than /`),
   }),
   fstype: enumOf(['ext4', 'xfs'], {

@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type RequestContext, type ZunError } from '@zun-ts/common';
 import { type VolumeConnectionInfo } from './connection-info';
 import { type VolumeFsType } from './volume-spec';
@@ -117,3 +118,6 @@ export interface VolumeDriver {
   /** Every injected file on this host. */
   listInjectedFiles(ctx: RequestContext): Promise<InjectedFile[]>;
 }
+
+/** The volume driver of a compute host (bound by the compute service; `[volume] volume_driver`). */
+export const VOLUME_DRIVER: ServiceIdentifier<VolumeDriver> = Symbol.for('zun.VolumeDriver');
