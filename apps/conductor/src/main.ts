@@ -16,7 +16,8 @@ import { ConductorManager } from './conductor.manager';
 import { ConsoleRecords } from './console-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
-import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
+import { COMPUTE_CASTER, SCHEDULER_API, VOLUME_REPOSITORY } from './tokens';
+import { VolumeRecords } from './volume-records';
 
 const BINARY = 'zun-conductor';
 
@@ -34,11 +35,15 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
   container.bind(CONTAINER_ACTION_REPOSITORY).toConstantValue(db.actions);
   container.bind(EXEC_INSTANCE_REPOSITORY).toConstantValue(db.execInstances);
+  container.bind(VOLUME_REPOSITORY).toConstantValue(db.volumes);
   container.bind(SCHEDULER_API).toConstantValue(rpcClient(transport, SCHEDULER));
   container.bind(COMPUTE_CASTER).toConstantValue((host: string) => rpcClient(transport, COMPUTE, host));
   container
     .bind(ConsoleRecords)
     .toDynamicValue((ctx) => new ConsoleRecords(ctx.get(CONTAINER_REPOSITORY), ctx.get(EXEC_INSTANCE_REPOSITORY)));
+  container
+    .bind(VolumeRecords)
+    .toDynamicValue((ctx) => new VolumeRecords(ctx.get(VOLUME_REPOSITORY), ctx.get(CONTAINER_REPOSITORY), ctx.get(LOGGER)));
   container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
   container.bind(RecoverBuildsTask).toSelf();
