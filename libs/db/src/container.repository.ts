@@ -7,6 +7,7 @@ import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
 import { ContainerEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
 import { exec, select, type SqlEngine, type SqlValue, TableCodec, type TxBody } from './sql-engine';
+import { VolumeSql } from './volume-statements';
 import { isUniqueViolation } from './zun-service.repository';
 
 /**
@@ -96,7 +97,10 @@ export interface ContainerRepository {
    * throws {@link ContainerStateConflict} (409) when the condition failed, ContainerNotFound when there is no row.
    */
   update(uuid: string, patch: ContainerPatch, expected?: ContainerExpectation): Promise<Container>;
-  /** Deletes the row (and its actions, claims…), releasing an active resource claim first. Throws ContainerNotFound. */
+  /**
+   * Deletes the row (and its actions, claims, volume mappings…), releasing an active resource claim and its
+   * mounts first (VolumeRepository.releaseMounts). Throws ContainerNotFound.
+   */
   destroy(uuid: string): Promise<void>;
   /** Usage counted over the project's rows of `containerType` (default plain containers). */
   countUsage(projectId: string, containerType?: ContainerType): Promise<ContainerUsage>;
@@ -162,12 +166,14 @@ function notFound(ident: string): ContainerNotFound {
 export class SqlContainerRepository implements ContainerRepository {
   private readonly codec: TableCodec<Container>;
   private readonly selectFrom: string;
+  private readonly volumeSql: VolumeSql;
 
   constructor(
     ds: DataSource,
     private readonly engine: SqlEngine,
   ) {
     this.codec = new TableCodec(ds, ContainerEntity);
+    this.volumeSql = new VolumeSql(ds, engine.kind);
     this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
   }
 
@@ -311,8 +317,12 @@ export class SqlContainerRepository implements ContainerRepository {
 
   async destroy(uuid: string): Promise<void> {
     const table = this.codec.quotedTable;
+    const volumes = this.volumeSql;
     return this.engine.atomic(function* (): TxBody<void> {
-      yield* releaseForContainerTx(uuid, new Date());
+      const now = new Date();
+      yield* releaseForContainerTx(uuid, now);
+      // Its mapping rows would go with the row (ON DELETE CASCADE) but leave their volumes in-use.
+      yield* volumes.releaseMountsTx(uuid, now);
       const res = yield* exec(`DELETE FROM ${table} WHERE \`uuid\` = ?`, [uuid]);
       if (res.affected === 0) throw notFound(uuid);
     });

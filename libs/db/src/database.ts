@@ -11,6 +11,8 @@ import { type ContainerRepository, SqlContainerRepository } from './container.re
 import { type ExecInstanceRepository, TypeormExecInstanceRepository } from './exec-instance.repository';
 import { type QuotaClassRepository, type QuotaRepository, SqlQuotaClassRepository, SqlQuotaRepository } from './quota.repository';
 import { SqlEngine } from './sql-engine';
+import { SqlVolumeRepository } from './volume.repository';
+import { type VolumeRepository } from './volume.types';
 import { DbServiceRegistry, TypeormZunServiceRepository, type ZunServiceRepository } from './zun-service.repository';
 
 /** The database could not be reached or opened. Retryable: the server may come back. */
@@ -162,6 +164,8 @@ export class Database {
   readonly quotas: QuotaRepository;
   /** Quota classes (the `default` class holds every project's defaults). */
   readonly quotaClasses: QuotaClassRepository;
+  /** Volumes and the mounts of containers (race-free reservations). */
+  readonly volumes: VolumeRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -180,6 +184,7 @@ export class Database {
     this.execInstances = new TypeormExecInstanceRepository(ds);
     this.quotas = new SqlQuotaRepository(ds, engine, containers);
     this.quotaClasses = new SqlQuotaClassRepository(ds, engine);
+    this.volumes = new SqlVolumeRepository(ds, engine);
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type JsonObject,
   type Quota,
   type QuotaClass,
+  type Volume,
   type VolumeMapping,
   type ZunService,
 } from '@zun-ts/objects';
@@ -339,6 +340,7 @@ export const VolumeMappingEntity = entity<VolumeMapping>(
     project_id: col.varchar(true),
     user_id: col.varchar(true),
     volume_provider: col.varchar(false, 36),
+    volume_id: col.int(true),
     cinder_volume_id: col.varchar(true, 36),
     container_path: col.varchar(true),
     container_uuid: col.varchar(true, 36),
@@ -352,6 +354,7 @@ export const VolumeMappingEntity = entity<VolumeMapping>(
     indices: [
       { name: 'uniq_volume_mapping0uuid', columns: ['uuid'], unique: true },
       { name: 'volume_mapping_container_uuid_idx', columns: ['container_uuid'] },
+      { name: 'volume_mapping_volume_id_idx', columns: ['volume_id'] },
     ],
     foreignKeys: [
       {
@@ -361,6 +364,49 @@ export const VolumeMappingEntity = entity<VolumeMapping>(
         referencedColumnNames: ['uuid'],
         onDelete: 'CASCADE',
       },
+      {
+        // A mapping never outlives its volume: the repository deletes mappings before their volume.
+        name: 'fk_volume_mapping_volume_id',
+        target: 'Volume',
+        columnNames: ['volume_id'],
+        referencedColumnNames: ['id'],
+        onDelete: 'RESTRICT',
+      },
+    ],
+  },
+);
+
+/**
+ * volume: filesystems containers mount. Reserving one for a container is a conditional UPDATE of `status`
+ * (see VolumeRepository), never a read-modify-write.
+ */
+export const VolumeEntity = entity<Volume>(
+  'Volume',
+  'volume',
+  {
+    id: col.id(),
+    uuid: col.varchar(false, 36),
+    name: col.varchar(true),
+    project_id: col.varchar(true),
+    user_id: col.varchar(true),
+    size: col.int(false),
+    volume_provider: col.varchar(false, 36),
+    status: { type: 'varchar', length: 20, nullable: false, default: 'available' },
+    status_reason: col.text(),
+    host: col.varchar(true),
+    shareable: col.bool(),
+    auto_remove: col.bool(),
+    fstype: col.varchar(true, 36),
+    cinder_volume_id: col.varchar(true, 36),
+    connection_info: col.text(),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_volume0uuid', columns: ['uuid'], unique: true },
+      { name: 'volume_project_id_idx', columns: ['project_id'] },
+      { name: 'volume_host_idx', columns: ['host'] },
+      { name: 'volume_name_idx', columns: ['name'] },
     ],
   },
 );
@@ -447,6 +493,7 @@ export const ENTITIES = [
   QuotaClassEntity,
   ExecInstanceEntity,
   ImageEntity,
+  VolumeEntity,
   VolumeMappingEntity,
   ContainerClaimEntity,
   QuotaLockEntity,

@@ -59,4 +59,5 @@ export {
   type VolumePatch,
   type VolumeRepository,
   type VolumeScope,
+  VOLUME_REPOSITORY,
 } from './volume.types';

@@ -4,6 +4,7 @@ import { type Container, QUOTA_RESOURCES, type Volume, type Quota, type QuotaCla
 import { type ContainerUsage, type NewContainer, type SqlContainerRepository, usageFromRow } from './container.repository';
 import { ContainerAlreadyExists } from './db-errors';
 import { QuotaClassEntity, QuotaEntity } from './entities';
+import { VolumeSql } from './volume-statements';
 import { type MountPlan, type NewVolume } from './volume.types';
 import { exec, rollback, select, type SqlEngine, type SqlRow, type SqlValue, sqlDate, TableCodec, type TxBody } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
@@ -140,6 +141,7 @@ const NO_LOCK_ROW = Symbol('no quota lock row');
 /** {@link QuotaRepository} in SQL shared by both engines. */
 export class SqlQuotaRepository implements QuotaRepository {
   private readonly codec: TableCodec<Quota>;
+  private readonly volumeSql: VolumeSql;
 
   constructor(
     ds: DataSource,
@@ -147,6 +149,7 @@ export class SqlQuotaRepository implements QuotaRepository {
     private readonly containers: SqlContainerRepository,
   ) {
     this.codec = new TableCodec(ds, QuotaEntity);
+    this.volumeSql = new VolumeSql(ds, engine.kind);
   }
 
   projectOverrides(projectId: string): Promise<Quota[]> {
@@ -168,12 +171,25 @@ export class SqlQuotaRepository implements QuotaRepository {
     return (await this.engine.run('DELETE FROM `quota` WHERE `project_id` = ?', [projectId])).affected;
   }
 
-  usage(projectId: string): Promise<ContainerUsage> {
-    return this.containers.countUsage(projectId);
+  /** The SELECT of a project's usage (one row, read with usageFromRow): its containers, and its volumes in `disk`. */
+  private usageStatement(projectId: string): { sql: string; params: SqlValue[] } {
+    const c = this.containers.usageStatement(projectId);
+    return {
+      sql:
+        'SELECT u.`containers`, u.`cpu`, u.`memory`, ' +
+        'COALESCE(u.`disk`, 0) + (SELECT COALESCE(SUM(`size`), 0) FROM `volume` WHERE `project_id` = ?) AS `disk` ' +
+        `FROM (${c.sql}) u`,
+      params: [projectId, ...c.params],
+    };
+  }
+
+  async usage(projectId: string): Promise<ContainerUsage> {
+    const q = this.usageStatement(projectId);
+    return usageFromRow((await this.engine.select(q.sql, q.params))[0]);
   }
 
   async check(projectId: string, deltas: QuotaDeltas, defaults: QuotaLimits): Promise<void> {
-    const usage = this.containers.usageStatement(projectId);
+    const usage = this.usageStatement(projectId);
     await this.engine.atomic(function* (): TxBody<void> {
       const limits = yield* effectiveLimitsTx(projectId, defaults);
       const [row] = yield* select(usage.sql, usage.params);
@@ -181,32 +197,64 @@ export class SqlQuotaRepository implements QuotaRepository {
     });
   }
 
-  async createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits): Promise<Container> {
-    const projectId = container.project_id;
+  async createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits, mounts?: MountPlan): Promise<Container> {
     const insert = this.containers.insertStatement(container);
-    const usage = this.containers.usageStatement(projectId);
-    const locking = this.engine.kind === 'mysql';
-    const body = function* (): TxBody<Container | typeof NO_LOCK_ROW> {
-      if (locking) {
-        // Held until commit or rollback: every other create of this project waits here, and then counts
-        // a usage that includes this one's row (READ COMMITTED reads what committed before each statement).
-        const [lock] = yield* select('SELECT `id` FROM `quota_lock` WHERE `project_id` = ? FOR UPDATE', [projectId]);
-        if (!lock) return rollback(NO_LOCK_ROW);
-      }
-      const limits = yield* effectiveLimitsTx(projectId, defaults);
-      const [row]: SqlRow[] = yield* select(usage.sql, usage.params);
-      checkQuota(usageFromRow(row), deltas, limits);
+    const volumes = this.volumeSql;
+    return this.underQuota(container.project_id, deltas, defaults, function* (): TxBody<Container> {
+      let created: Container;
       try {
         const res = yield* exec(insert.sql, insert.params);
-        return { id: res.insertId, ...insert.row };
+        created = { id: res.insertId, ...insert.row };
       } catch (e) {
         if (isUniqueViolation(e)) throw new ContainerAlreadyExists(container.uuid);
         throw e;
       }
+      if (mounts?.mounts.length) {
+        const owner = { uuid: created.uuid, project_id: container.project_id, user_id: created.user_id };
+        yield* volumes.planMountsTx(owner, mounts, created.created_at);
+      }
+      return created;
+    });
+  }
+
+  async createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits): Promise<Volume> {
+    const row = this.volumeSql.volumeRow({ ...volume, status: 'available', host: null }, new Date());
+    const volumes = this.volumeSql;
+    const deltas: QuotaDeltas = { containers: 0, cpu: 0, memory: 0, disk: row.size };
+    // Only the disk limit applies: a project at its container limit may still make volumes.
+    return this.underQuota(volume.project_id, deltas, defaults, () => volumes.insertVolumeTx(row), ['disk']);
+  }
+
+  /**
+   * Runs `write` in one transaction after checking `usage + deltas` against the project's limits, with the
+   * project's creates serialised: MariaDB locks the project's quota_lock row until commit or rollback, so every
+   * other create of the project waits and then counts a usage that includes this one's rows (READ COMMITTED
+   * reads what committed before each statement); on SQLite the write transaction is exclusive already.
+   */
+  private async underQuota<T>(
+    projectId: string,
+    deltas: QuotaDeltas,
+    defaults: QuotaLimits,
+    write: () => TxBody<T>,
+    /** The resources whose limits are checked; @default every one. */
+    checked: readonly QuotaResource[] = QUOTA_RESOURCES,
+  ): Promise<T> {
+    const usage = this.usageStatement(projectId);
+    const locking = this.engine.kind === 'mysql';
+    const body = function* (): TxBody<T | typeof NO_LOCK_ROW> {
+      if (locking) {
+        const [lock] = yield* select('SELECT `id` FROM `quota_lock` WHERE `project_id` = ? FOR UPDATE', [projectId]);
+        if (!lock) return rollback(NO_LOCK_ROW);
+      }
+      const limits = yield* effectiveLimitsTx(projectId, defaults);
+      for (const r of QUOTA_RESOURCES) if (!checked.includes(r)) limits[r] = -1;
+      const [row]: SqlRow[] = yield* select(usage.sql, usage.params);
+      checkQuota(usageFromRow(row), deltas, limits);
+      return yield* write();
     };
     for (let attempt = 1; ; attempt++) {
       const out = await this.engine.atomic(body);
-      if (out !== NO_LOCK_ROW) return out;
+      if (out !== NO_LOCK_ROW) return out as T;
       if (attempt > 2) throw new Error(`quota lock row of project ${projectId} cannot be created`);
       // First create of the project: add its lock row in its own statement (a racing twin's is ignored), so the
       // transaction above only ever takes the row's exclusive lock and never upgrades a shared one.

@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type Volume, type VolumeMapping, type VolumeStatus } from '@zun-ts/objects';
 import { type PageOptions } from './pagination';
 
@@ -107,3 +108,6 @@ export interface VolumeRepository {
   /** Where each of these volumes (volume.id) is mounted, for views. */
   attachmentsOf(volumeIds: readonly number[]): Promise<Map<number, VolumeAttachment[]>>;
 }
+
+/** Injection token of the {@link VolumeRepository}. */
+export const VOLUME_REPOSITORY: ServiceIdentifier<VolumeRepository> = Symbol.for('zun.VolumeRepository');

@@ -14,6 +14,7 @@ import {
   type Image,
   type Quota,
   type QuotaClass,
+  type Volume,
   type VolumeMapping,
 } from '@zun-ts/objects';
 import { Database, isUniqueViolation } from '../src';
@@ -27,6 +28,7 @@ import {
   ImageEntity,
   QuotaClassEntity,
   QuotaEntity,
+  VolumeEntity,
   VolumeMappingEntity,
 } from '../src/entities';
 import { createTestDb, describeOn, ENGINES, type TestDb } from './test-databases';
@@ -186,6 +188,7 @@ for (const engine of ENGINES) {
         project_id: 'p1',
         user_id: 'u1',
         volume_provider: 'local',
+        volume_id: null,
         cinder_volume_id: null,
         container_path: '/data',
         container_uuid: UUID,
@@ -193,6 +196,40 @@ for (const engine of ENGINES) {
         host: 'node-1',
         auto_remove: true,
         contents: 'aGVsbG8=',
+        created_at: t0,
+        updated_at: null,
+      });
+      const v = await roundTrip<Volume>(VolumeEntity, {
+        uuid: '0d3f4a8e-0000-4000-8000-000000000004',
+        name: 'data',
+        project_id: 'p1',
+        user_id: 'u1',
+        size: 3,
+        volume_provider: 'local',
+        status: 'in-use',
+        status_reason: null,
+        host: 'node-1',
+        shareable: true,
+        auto_remove: false,
+        fstype: 'ext4',
+        cinder_volume_id: null,
+        connection_info: '{"path":"/v"}',
+        created_at: t0,
+        updated_at: t1,
+      });
+      await roundTrip<VolumeMapping>(VolumeMappingEntity, {
+        uuid: '0d3f4a8e-0000-4000-8000-000000000005',
+        project_id: 'p1',
+        user_id: 'u1',
+        volume_provider: 'local',
+        volume_id: v.id,
+        cinder_volume_id: null,
+        container_path: '/data2',
+        container_uuid: UUID,
+        connection_info: null,
+        host: 'node-1',
+        auto_remove: false,
+        contents: null,
         created_at: t0,
         updated_at: null,
       });
@@ -242,11 +279,15 @@ for (const engine of ENGINES) {
         } satisfies Omit<ContainerAction, 'id'> as never),
         /foreign key/i,
       );
+      // A volume cannot go while a mapping names it (ON DELETE RESTRICT); the container's do, with the container.
+      await assert.rejects(ds.getRepository(VolumeEntity).delete({ name: 'data' }), /foreign key/i);
       await ds.getRepository(ContainerEntity).delete({ uuid: UUID });
       assert.equal(await ds.getRepository(ContainerActionEntity).countBy({ container_uuid: UUID }), 0);
       assert.equal(await ds.getRepository(ContainerActionEventEntity).count(), 0);
       assert.equal(await ds.getRepository(ExecInstanceEntity).count(), 0);
       assert.equal(await ds.getRepository(VolumeMappingEntity).count(), 0);
+      await ds.getRepository(VolumeEntity).delete({ name: 'data' });
+      assert.equal(await ds.getRepository(VolumeEntity).count(), 0);
     });
 
     if (engine === 'sqlite') {

@@ -17,6 +17,7 @@ const TABLES = [
   'quota',
   'quota_class',
   'quota_lock',
+  'volume',
   'volume_mapping',
   'zun_service',
 ];

@@ -2,6 +2,7 @@ import { InitialSchema1732233600000 } from './1732233600000-initial-schema.migra
 import { AddContainerClaim1732320000000 } from './1732320000000-add-container-claim.migration';
 import { AddQuotaLock1732406400000 } from './1732406400000-add-quota-lock.migration';
 import { AddClaimBuild1732492800000 } from './1732492800000-add-claim-build.migration';
+import { AddVolume1732579200000 } from './1732579200000-add-volume.migration';
 
 /** Every migration, oldest first. Listed by hand: the code is bundled, so TypeORM cannot glob for files. */
-export const MIGRATIONS = [InitialSchema1732233600000, AddContainerClaim1732320000000, AddQuotaLock1732406400000, AddClaimBuild1732492800000];
+export const MIGRATIONS = [InitialSchema1732233600000, AddContainerClaim1732320000000, AddQuotaLock1732406400000, AddClaimBuild1732492800000, AddVolume1732579200000];
