@@ -8,6 +8,7 @@ import {
   CONTAINER_REPOSITORY,
   EXEC_INSTANCE_REPOSITORY,
   openDatabase,
+  VOLUME_REPOSITORY,
   ZUN_SERVICE_REPOSITORY,
 } from '@zun-ts/db';
 import { COMPUTE, CONDUCTOR, CONDUCTOR_TOPIC, RpcServer, rpcClient, SCHEDULER } from '@zun-ts/rpc';
@@ -16,7 +17,7 @@ import { ConductorManager } from './conductor.manager';
 import { ConsoleRecords } from './console-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
-import { COMPUTE_CASTER, SCHEDULER_API, VOLUME_REPOSITORY } from './tokens';
+import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
 import { VolumeRecords } from './volume-records';
 
 const BINARY = 'zun-conductor';

@@ -1,5 +1,4 @@
 import { type ServiceIdentifier } from 'inversify';
-import { type VolumeRepository } from '@zun-ts/db';
 import { type ComputeClient, type SchedulerClient } from '@zun-ts/rpc';
 
 /** The scheduler as the build task uses it (a call: the answer is needed to go on). */
@@ -11,6 +10,3 @@ export const SCHEDULER_API: ServiceIdentifier<SchedulerApi> = Symbol.for('zun.co
 export type ComputeCaster = (host: string) => Pick<ComputeClient, 'cast'>;
 /** {@link ComputeCaster}: how the build task hands a container to a compute host. */
 export const COMPUTE_CASTER: ServiceIdentifier<ComputeCaster> = Symbol.for('zun.conductor.ComputeCaster');
-
-/** The database's volumes and mounts. */
-export const VOLUME_REPOSITORY: ServiceIdentifier<VolumeRepository> = Symbol.for('zun.VolumeRepository');

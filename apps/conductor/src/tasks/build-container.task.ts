@@ -24,11 +24,12 @@ import {
   type ContainerClaim,
   type ContainerScope,
   ContainerStateConflict,
+  VOLUME_REPOSITORY,
   type VolumeRepository,
 } from '@zun-ts/db';
 import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
-import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi, VOLUME_REPOSITORY } from '../tokens';
+import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
 import { noHostReason, volumeHostsOf } from './volume-placement';
 
 /** Zun's status_reason when scheduling finds no host. */
