@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ContainerNotFound, NotAuthorized, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
 import { type ContainerExpectation } from '@zun-ts/db';
-import { type ComputeNodeInventory, type Container, type ContainerPatch, type ServiceRegistration, type ZunService } from '@zun-ts/objects';
+import { type ComputeNodeInventory, type Container, type ContainerPatch, type ServiceRegistration, type Volume, type ZunService } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
 import { type ConductorRepositories, ConductorManager } from './conductor.manager';
 
@@ -30,6 +30,7 @@ const unexpected = (name: string) => (): never => {
 };
 
 interface Calls {
+  volumes: unknown[][];
   updates: Array<{ uuid: string; patch: ContainerPatch; expected: ContainerExpectation | undefined }>;
   destroyed: string[];
   inventories: Array<{ hostname: string; inventory: Record<string, unknown> }>;
@@ -38,7 +39,7 @@ interface Calls {
 }
 
 function manager(services = new FakeServices()): { m: ConductorManager; calls: Calls } {
-  const calls: Calls = { updates: [], destroyed: [], inventories: [], events: [], builds: [] };
+  const calls: Calls = { volumes: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
   const repos: ConductorRepositories = {
     services,
     containers: {
@@ -83,7 +84,14 @@ function manager(services = new FakeServices()): { m: ConductorManager; calls: C
     reschedule: async (_c: unknown, a: unknown) => void calls.builds.push(['reschedule', a]),
   };
   const m = new ConductorManager({ DEFAULT: { host: 'cond-1' } as never }, repos.services, silentLogger(), repos.containers, repos.computeNodes,
-    repos.actions, builds, { target: () => Promise.reject(new Error('no console in this test')), createExec: async () => undefined });
+    repos.actions, builds, { target: () => Promise.reject(new Error('no console in this test')), createExec: async () => undefined }, {
+      mounts: async (...a) => (calls.volumes.push(['mounts', ...a]), []),
+      bind: async (...a) => (calls.volumes.push(['bind', ...a]), {} as Volume),
+      save: async (...a) => (calls.volumes.push(['save', ...a]), {} as Volume),
+      release: async (...a) => (calls.volumes.push(['release', ...a]), []),
+      destroy: async (...a) => void calls.volumes.push(['destroy', ...a]),
+      onHost: async (...a) => (calls.volumes.push(['onHost', ...a]), []),
+    });
   return { m, calls };
 }
 
@@ -144,6 +152,27 @@ describe('ConductorManager', () => {
       ['start', 'r', 'u1', 'compute__do_container_start', 'cn1'],
       ['finish', 'r', 'u1', 'compute__do_container_start', 'Error', 'x'],
       ['action finish', 'u1', 'r'],
+    ]);
+  });
+});
+
+describe('ConductorManager volumes', () => {
+  test('the volume methods go to the volume records with the caller; volumesOnHost names no host but the caller', async () => {
+    const { m, calls } = manager();
+    const ctx = adminContext();
+    await m.containerMounts(ctx, { container_uuid: 'u1' }, CN1);
+    await m.volumeBind(ctx, { volume_uuid: 'v1' }, CN1);
+    await m.volumeSave(ctx, { volume_uuid: 'v1', patch: { status: 'error' } }, CN1);
+    await m.volumeRelease(ctx, { container_uuid: 'u1' }, CN1);
+    await m.volumeDestroy(ctx, { volume_uuid: 'v1' }, CN1);
+    await m.volumesOnHost(ctx, { host: 'cn2' } as never, CN1);
+    assert.deepEqual(calls.volumes, [
+      ['mounts', { container_uuid: 'u1' }, CN1],
+      ['bind', { volume_uuid: 'v1' }, CN1],
+      ['save', { volume_uuid: 'v1', patch: { status: 'error' } }, CN1],
+      ['release', { container_uuid: 'u1' }, CN1],
+      ['destroy', { volume_uuid: 'v1' }, CN1],
+      ['onHost', CN1],
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -19,6 +19,7 @@ import {
   type HostContainerPatch,
   INVENTORY_FIELDS,
   type ServiceRegistration,
+  type Volume,
   type ZunService,
 } from '@zun-ts/objects';
 import {
@@ -27,15 +28,20 @@ import {
   type ConductorRpcApi,
   type ConsoleTarget,
   type ConsoleTargetRequest,
+  type ContainerMountInfo,
   type ContainerSaveRequest,
   type CreateFailureReport,
   type ExecInstanceCreateRequest,
+  type HostVolumeInfo,
+  type ReleasedVolumeInfo,
   type RpcCaller,
   type ServiceHeartbeatRequest,
+  type VolumeSaveRequest,
 } from '@zun-ts/rpc';
 import { ConsoleRecords } from './console-records';
 import { HostOwnership } from './host-ownership';
 import { BuildContainerTask } from './tasks/build-container.task';
+import { VolumeRecords } from './volume-records';
 
 /** Every row, whatever its project or type: compute hosts act for the system. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
@@ -72,6 +78,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: ConductorRepositories['actions'],
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
     @inject(ConsoleRecords) private readonly consoles: Pick<ConsoleRecords, 'target' | 'createExec'>,
+    @inject(VolumeRecords) private readonly volumes: Pick<VolumeRecords, 'mounts' | 'bind' | 'save' | 'release' | 'destroy' | 'onHost'>,
   ) {
     this.ownership = new HostOwnership(logger);
   }
@@ -182,13 +189,31 @@ export class ConductorManager implements ConductorRpcApi {
     await this.consoles.createExec(args);
   }
 
-  // TODO(volumes): implemented with the volume records.
-  containerMounts(): Promise<never> { return Promise.reject(new NotImplementedYet('containerMounts')); }
-  volumeBind(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeBind')); }
-  volumeSave(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeSave')); }
-  volumeRelease(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeRelease')); }
-  volumeDestroy(): Promise<never> { return Promise.reject(new NotImplementedYet('volumeDestroy')); }
-  volumesOnHost(): Promise<never> { return Promise.reject(new NotImplementedYet('volumesOnHost')); }
+  /** Volumes of a compute host's containers and of its host: VolumeRecords holds the rules. */
+  containerMounts(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ContainerMountInfo[]> {
+    return this.volumes.mounts(args, caller);
+  }
+
+  volumeBind(_ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<Volume> {
+    return this.volumes.bind(args, caller);
+  }
+
+  volumeSave(_ctx: RequestContext, args: VolumeSaveRequest, caller: RpcCaller): Promise<Volume> {
+    return this.volumes.save(args, caller);
+  }
+
+  volumeRelease(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ReleasedVolumeInfo[]> {
+    return this.volumes.release(args, caller);
+  }
+
+  volumeDestroy(_ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<void> {
+    return this.volumes.destroy(args, caller);
+  }
+
+  /** The caller's own volumes: `caller.host` decides, the message names no host. */
+  volumesOnHost(_ctx: RequestContext, _args: Record<string, never>, caller: RpcCaller): Promise<HostVolumeInfo[]> {
+    return this.volumes.onHost(caller);
+  }
 
   /** The record, or null when there is none. */
   private async findContainer(uuid: string): Promise<Container | null> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ContainerNotFound, type Logger, NotAuthorized, silentLogger } from '@zun-ts/common';
+import { ContainerNotFound, type Logger, NotAuthorized, silentLogger, VolumeNotFound } from '@zun-ts/common';
 import { HostOwnership } from './host-ownership';
 
 function recordingLogger(): { logger: Logger; warnings: Array<{ msg: string; fields: Record<string, unknown> | undefined }> } {
@@ -36,4 +36,13 @@ test('a named host must be the caller, and only compute hosts pass', () => {
   assert.throws(() => guard.requireOwnHost(A, 'host-b', 'containersOnHost'), NotAuthorized);
   assert.throws(() => guard.requireOwnHost({ host: 'host-a', binary: 'zun-api' }, 'host-a', 'containersOnHost'), NotAuthorized);
   assert.throws(() => guard.requireContainer({ host: 'host-a', binary: 'zun-wsproxy' }, { uuid: 'u1', host: 'host-a' }, 'containerGet'), NotAuthorized);
+});
+
+test('a refused volume gets the absent volume\'s error, logged with both hosts', () => {
+  const { logger, warnings } = recordingLogger();
+  const err = new HostOwnership(logger).refuseVolume(A, 'v1', 'host-b', 'volumeSave');
+  assert.ok(err instanceof VolumeNotFound);
+  assert.equal(err.message, 'Volume v1 could not be found.');
+  assert.deepEqual(warnings.map((w) => [w.fields?.callerHost, w.fields?.volumeHost, w.fields?.volumeUuid, w.fields?.method]),
+    [['host-a', 'host-b', 'v1', 'volumeSave']]);
 });

@@ -1,4 +1,4 @@
-import { ContainerNotFound, type Logger, NotAuthorized } from '@zun-ts/common';
+import { ContainerNotFound, type Logger, NotAuthorized, VolumeNotFound } from '@zun-ts/common';
 import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
 
@@ -7,7 +7,8 @@ import { type RpcCaller } from '@zun-ts/rpc';
  * through here first: a container of another host (or of none) is answered as ContainerNotFound, exactly
  * as a container that does not exist, so a host cannot even learn that another tenant's uuid exists; the
  * refusal is logged as a warning naming both hosts. The caller's identity is the one its transport declared
- * (see docs/adr/0006-compute-host-trust-model.md for what that does and does not prove).
+ * (see docs/adr/0006-compute-host-trust-model.md for what that does and does not prove). Volumes follow the
+ * same rule with VolumeNotFound (see VolumeRecords for which volumes a host may touch).
  */
 export class HostOwnership {
   constructor(private readonly logger: Logger) {}
@@ -42,9 +43,24 @@ export class HostOwnership {
     if (!this.owns(caller, c.uuid, c.host, method)) throw notFound(c.uuid);
     return c;
   }
+
+  /**
+   * Logs the refusal of volume `uuid` (on `host`) to the caller and returns the error an absent volume gets,
+   * VolumeNotFound, for the caller to throw. Whether the caller may act on a volume takes database reads
+   * (which containers mount it), so VolumeRecords decides it and refuses through here.
+   */
+  refuseVolume(caller: RpcCaller, uuid: string, host: string | null, method: string): VolumeNotFound {
+    this.logger.warn('conductor refused a volume of another host', { method, volumeUuid: uuid, callerHost: caller.host, volumeHost: host });
+    return volumeNotFound(uuid);
+  }
 }
 
 /** The error an absent container gets (the same text as the repository's). */
 export function notFound(uuid: string): ContainerNotFound {
   return new ContainerNotFound(`Container ${uuid} could not be found.`);
+}
+
+/** The error an absent volume gets (Zun's text). */
+export function volumeNotFound(uuid: string): VolumeNotFound {
+  return new VolumeNotFound(`Volume ${uuid} could not be found.`);
 }

@@ -8,6 +8,7 @@ import {
   CONTAINER_REPOSITORY,
   EXEC_INSTANCE_REPOSITORY,
   openDatabase,
+  VOLUME_REPOSITORY,
   ZUN_SERVICE_REPOSITORY,
 } from '@zun-ts/db';
 import { COMPUTE, CONDUCTOR, CONDUCTOR_TOPIC, RpcServer, rpcClient, SCHEDULER } from '@zun-ts/rpc';
@@ -17,6 +18,7 @@ import { ConsoleRecords } from './console-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
 import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
+import { VolumeRecords } from './volume-records';
 
 const BINARY = 'zun-conductor';
 
@@ -34,11 +36,15 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(COMPUTE_NODE_REPOSITORY).toConstantValue(db.computeNodes);
   container.bind(CONTAINER_ACTION_REPOSITORY).toConstantValue(db.actions);
   container.bind(EXEC_INSTANCE_REPOSITORY).toConstantValue(db.execInstances);
+  container.bind(VOLUME_REPOSITORY).toConstantValue(db.volumes);
   container.bind(SCHEDULER_API).toConstantValue(rpcClient(transport, SCHEDULER));
   container.bind(COMPUTE_CASTER).toConstantValue((host: string) => rpcClient(transport, COMPUTE, host));
   container
     .bind(ConsoleRecords)
     .toDynamicValue((ctx) => new ConsoleRecords(ctx.get(CONTAINER_REPOSITORY), ctx.get(EXEC_INSTANCE_REPOSITORY)));
+  container
+    .bind(VolumeRecords)
+    .toDynamicValue((ctx) => new VolumeRecords(ctx.get(VOLUME_REPOSITORY), ctx.get(CONTAINER_REPOSITORY), ctx.get(LOGGER)));
   container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
   container.bind(RecoverBuildsTask).toSelf();

@@ -14,6 +14,7 @@ import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } f
 import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
 import { ConductorManager } from '../src/conductor.manager';
 import { ConsoleRecords } from '../src/console-records';
+import { VolumeRecords } from '../src/volume-records';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const ANY = { projectId: null, allProjects: true, containerType: null } as const;
@@ -40,7 +41,7 @@ describe('host ownership: the conductor confines each compute host to its own re
     await db.migrate();
     const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
     const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
-      db.actions, builds, new ConsoleRecords(db.containers, db.execInstances));
+      db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()));
     await new RpcServer(connect('cond-1', 'zun-conductor')).serve(CONDUCTOR, manager);
     asA = rpcClient(connect(hostA), CONDUCTOR);
     asB = rpcClient(connect(hostB), CONDUCTOR);

@@ -125,6 +125,31 @@ describe('FilterScheduler.selectHosts', () => {
     assert.throws(() => s.selectHosts(hosts, fakeRequest({ requested_host: 'n3' })), NoValidHost);
   });
 
+  test('volume_hosts: always applied, whatever enabled_filters says; its reason is logged for each rejected host', () => {
+    const lines: LogLine[] = [];
+    const calls: string[] = [];
+    const s = scheduler([stubFilter('A', 'all', calls)], ['A'], lines);
+    assert.deepEqual(s.selectHosts(hosts, fakeRequest({ volume_hosts: ['n2'] })).map((h) => h.hostname), ['n2']);
+    assert.deepEqual(lines.filter((l) => l.msg === 'filter returned hosts').map((l) => l.meta),
+      [{ filter: 'VolumeHostFilter', hosts: 1 }, { filter: 'A', hosts: 1 }]);
+    assert.deepEqual(lines.filter((l) => l.msg === 'host rejected').map((l) => [l.meta?.host, l.meta?.filter, l.meta?.reason]),
+      [['n1', 'VolumeHostFilter', "the container's volumes are on host n2"], ['n3', 'VolumeHostFilter', "the container's volumes are on host n2"]]);
+    assert.deepEqual(calls, ['A'], 'the configured filters see only the volume host');
+  });
+
+  test('volume_hosts: volumes on different hosts, or on a host already tried, leave no host', () => {
+    const lines: LogLine[] = [];
+    const s = scheduler([stubFilter('A', 'all')], ['A'], lines);
+    assert.throws(() => s.selectHosts(hosts, fakeRequest({ volume_hosts: ['n1', 'n3'] })), NoValidHost);
+    assert.equal(lines.find((l) => l.msg === 'filter removed every host')?.meta?.filter, 'VolumeHostFilter');
+    assert.throws(() => s.selectHosts(hosts, fakeRequest({ volume_hosts: ['n1'], ignore_hosts: ['n1'] })), NoValidHost);
+    assert.throws(() => s.selectHosts(hosts, fakeRequest({ volume_hosts: ['n1'], requested_host: 'n2' })), NoValidHost);
+  });
+
+  test('VolumeHostFilter cannot be named in enabled_filters: it is not optional', () => {
+    assert.throws(() => scheduler([stubFilter('A', 'all')], ['A', 'VolumeHostFilter']), /unknown filter\(s\) VolumeHostFilter/);
+  });
+
   test('an unknown requested host is a 404 RequestedHostNotFound', () => {
     const s = scheduler([stubFilter('A', 'all')], ['A']);
     assert.throws(() => s.selectHosts(hosts, fakeRequest({ requested_host: 'ghost' })), (e: unknown) =>

@@ -3,12 +3,15 @@ import { LOGGER, NoValidHost, RequestedHostNotFound, type Logger } from '@zun-ts
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { HOST_FILTER, type HostFilter } from './filters/host-filter';
 import { RequestedHostFilter } from './filters/requested-host.filter';
+import { VolumeHostFilter } from './filters/volume-host.filter';
 import { type HostState, type ScheduleRequest } from './host-state';
 import { orderByWeight, RamWeigher } from './weighers/ram.weigher';
 
 /**
  * Zun's filter scheduler without Placement: keep the hosts every enabled filter passes, in
- * `[scheduler] enabled_filters` order, and rank them for claiming.
+ * `[scheduler] enabled_filters` order, and rank them for claiming. Two filters run whatever the configuration,
+ * first, when the request needs them: RequestedHostFilter (an admin named a host) and VolumeHostFilter (the
+ * container's volumes are on a host already).
  */
 @injectable()
 export class FilterScheduler {
@@ -17,6 +20,7 @@ export class FilterScheduler {
   /** Tie-break source for hosts of equal weight; replaceable in tests. */
   random: () => number = Math.random;
   private readonly requestedHost = new RequestedHostFilter();
+  private readonly volumeHost = new VolumeHostFilter();
   private readonly weigher = new RamWeigher();
 
   /** @throws Error naming every `enabled_filters` entry that matches no available filter. */
@@ -48,7 +52,11 @@ export class FilterScheduler {
     if (ignored.size) this.logger.debug('ignored hosts already tried', { ignored: [...ignored], hosts: candidates.length });
     if (!candidates.length) this.logger.info('no compute host to schedule on', { known: hosts.length, ignored: ignored.size });
 
-    const steps: readonly HostFilter[] = req.requested_host ? [this.requestedHost, ...this.filters] : this.filters;
+    const steps: readonly HostFilter[] = [
+      ...(req.requested_host ? [this.requestedHost] : []),
+      ...(req.volume_hosts.length ? [this.volumeHost] : []),
+      ...this.filters,
+    ];
     const trail: Array<{ filter: string; hosts: number }> = [];
     for (const filter of steps) {
       if (!candidates.length) break;

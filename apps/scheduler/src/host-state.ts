@@ -47,6 +47,11 @@ export interface ScheduleRequest {
   cpu_policy: CpuPolicy | null;
   /** Hosts already tried for this container (rescheduling after a failed claim or create). */
   ignore_hosts: string[];
+  /**
+   * Hosts holding the backing stores of the container's volumes (VolumeHostFilter): empty, no constraint; one
+   * host (however often listed), only that host; different hosts, none.
+   */
+  volume_hosts: string[];
 }
 
 /** Build a host state; `defaultAvailabilityZone` is `[DEFAULT] default_availability_zone`. */

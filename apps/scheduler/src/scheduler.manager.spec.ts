@@ -66,6 +66,14 @@ describe('SchedulerManager', () => {
     await assert.rejects(manager(nodes, services).selectDestinations(adminContext(), request({ requested_host: 'zz' })), RequestedHostNotFound);
   });
 
+  test('volume_hosts reach the filters: only the volumes\' host is offered, and none when they are on two hosts', async () => {
+    assert.deepEqual(toScheduleRequest(request({ volume_hosts: ['a', 'b', 'a'] })).volume_hosts, ['a', 'b']);
+    assert.deepEqual(toScheduleRequest(request()).volume_hosts, []);
+    assert.deepEqual((await manager(nodes, services).selectDestinations(adminContext(), request({ volume_hosts: ['a'] }))).hosts, ['a']);
+    await assert.rejects(manager(nodes, services).selectDestinations(adminContext(), request({ volume_hosts: ['a', 'b'] })), NoValidHost);
+    await assert.rejects(manager(nodes, services).selectDestinations(adminContext(), request({ volume_hosts: ['c'] })), NoValidHost, 'c is disabled');
+  });
+
   test('toScheduleRequest treats 0 as "not requested" and unknown cpu policies as shared', () => {
     const r = toScheduleRequest(request({ cpu: 0, memory: 0, disk: 0, cpu_policy: 'weird' }));
     assert.deepEqual([r.cpu, r.memory, r.disk, r.cpu_policy], [null, null, null, null]);

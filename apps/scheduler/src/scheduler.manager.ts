@@ -31,7 +31,7 @@ export class SchedulerManager implements SchedulerRpcApi {
     const states = hostStatesFrom(nodes, services, this.conf.DEFAULT.default_availability_zone);
     const log = this.logger.child({ requestId: ctx.requestId, containerUuid: args.container_uuid });
     const hosts = this.scheduler.selectHosts(states, toScheduleRequest(args)).map((h) => h.hostname);
-    log.info('hosts selected', { hosts, known: states.length, ignored: args.ignore_hosts });
+    log.info('hosts selected', { hosts, known: states.length, ignored: args.ignore_hosts, volumeHosts: args.volume_hosts });
     return { hosts };
   }
 }
@@ -49,5 +49,6 @@ export function toScheduleRequest(args: SelectDestinationsRequest): ScheduleRequ
     requested_host: args.requested_host,
     cpu_policy: policy,
     ignore_hosts: [...(args.ignore_hosts ?? [])],
+    volume_hosts: [...new Set(args.volume_hosts ?? [])],
   };
 }

@@ -2,9 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ContainerNotFound, MessagingTimeout, NoValidHost, RemoteError, type RequestContext, silentLogger } from '@zun-ts/common';
 import { defaultConf } from '@zun-ts/config';
-import { type ClaimLimits, type ClaimOutcome, type ClaimResources, type ContainerClaim, type ContainerExpectation, type ContainerPatch,
-  ContainerStateConflict } from '@zun-ts/db';
-import { type Container, type JsonObject } from '@zun-ts/objects';
+import { type ClaimLimits, type ClaimOutcome, type ClaimResources, type ContainerClaim, type ContainerExpectation, type ContainerMount,
+  type ContainerPatch, ContainerStateConflict } from '@zun-ts/db';
+import { type Container, type JsonObject, type Volume, type VolumeMapping } from '@zun-ts/objects';
 import { type BuildContainerRequest, COMPUTE, type ContainerCreateRequest, localClient, SCHEDULER, type SelectDestinationsRequest } from '@zun-ts/rpc';
 import {
   BUILD_EVENT,
@@ -41,6 +41,8 @@ class FakeDb {
   events: Array<{ event: string; host: string | null; result?: string; traceback?: string | null }> = [];
   /** Hook run before an update (to simulate a concurrent change). */
   beforeUpdate: (() => void) | null = null;
+  /** The container's mounts; a test may change them between attempts. */
+  mounts: ContainerMount[] = [];
 
   constructor(readonly capacity: Record<string, number>) {}
 
@@ -83,6 +85,10 @@ class FakeDb {
     },
   };
 
+  volumes = {
+    mountsOf: async (uuid: string): Promise<ContainerMount[]> => (this.container?.uuid === uuid ? this.mounts : []),
+  };
+
   actions = {
     start: async () => ({}) as never,
     finish: async () => ({}) as never,
@@ -112,11 +118,14 @@ function setup(capacity: Record<string, number>, hosts: string[] | Error = Objec
       selectDestinations: async (_c, req) => {
         asked.push(req);
         if (hosts instanceof Error) throw hosts;
-        return { hosts: hosts.filter((h) => !req.ignore_hosts.includes(h)) };
+        // As VolumeHostFilter: volumes on one host leave only that host, on several none.
+        const volumeHosts = new Set(req.volume_hosts);
+        return { hosts: hosts.filter((h) => !req.ignore_hosts.includes(h) && (!volumeHosts.size || (volumeHosts.size === 1 && volumeHosts.has(h)))) };
       },
     }),
     (host) => localClient(COMPUTE, { containerCreate: async (_c, req) => void casts.push({ host, req }) }),
     silentLogger(),
+    db.volumes,
   );
   return { db, asked, casts, task };
 }
@@ -192,6 +201,57 @@ describe('BuildContainerTask.build', () => {
     assert.equal(casts.length, 0);
     assert.equal(db.releases, 1);
     assert.equal(db.used.get('h1'), 0);
+  });
+});
+
+/** A mount of volume `n`, whose backing store is on `host` (null: not made yet); `file`: an injected file. */
+function mount(n: number, host: string | null | 'file'): ContainerMount {
+  const mapping = { id: n, uuid: `m${n}`, container_uuid: UUID, volume_id: host === 'file' ? null : n } as VolumeMapping;
+  return { mapping, volume: host === 'file' ? null : ({ id: n, uuid: `v${n}`, host, status: 'in-use' } as Volume) };
+}
+
+describe('BuildContainerTask with volumes', () => {
+  test('asks only for the hosts holding its volumes: each made volume\'s host once, none for files or unmade volumes', async () => {
+    const { db, asked, casts, task } = setup({ h1: 1000, h2: 1000 });
+    db.mounts = [mount(1, 'h2'), mount(2, null), mount(3, 'file'), mount(4, 'h2')];
+    await task.build(ctx, build);
+    assert.deepEqual(asked[0]?.volume_hosts, ['h2']);
+    assert.deepEqual(casts.map((c) => c.host), ['h2']);
+  });
+
+  test('no volumes: volume_hosts is empty and the reason stays Zun\'s', async () => {
+    const { db, asked, task } = setup({ h1: 1000 }, new NoValidHost());
+    await task.build(ctx, build);
+    assert.deepEqual(asked[0]?.volume_hosts, []);
+    assert.equal(db.container?.status_reason, NO_HOST_REASON);
+  });
+
+  test('no host: the reason names the host holding the volumes, or the different hosts they are on', async () => {
+    const one = setup({ h1: 1000 }, new NoValidHost());
+    one.db.mounts = [mount(1, 'h1')];
+    await one.task.build(ctx, build);
+    assert.deepEqual([one.db.container?.status, one.db.container?.status_reason],
+      ['Error', `${NO_HOST_REASON} The container's volumes are on host h1, which cannot take it.`]);
+    assert.equal(one.db.events[0]?.traceback, one.db.container?.status_reason);
+
+    const two = setup({ h1: 1000, h2: 1000 }, new NoValidHost());
+    two.db.mounts = [mount(1, 'h2'), mount(2, 'h1')];
+    await two.task.build(ctx, build);
+    assert.deepEqual(two.asked[0]?.volume_hosts, ['h2', 'h1']);
+    assert.equal(two.db.container?.status_reason,
+      `${NO_HOST_REASON} The container's volumes are on different hosts (h2, h1); no host can mount them all.`);
+  });
+
+  test('a reschedule reads the mounts again: a volume bound meanwhile ties the next attempt to its host', async () => {
+    const { db, asked, task, casts } = setup({ h1: 1000, h2: 1000 });
+    db.mounts = [mount(1, null)];
+    await task.build(ctx, build);
+    const retry = casts[0]?.req.retry;
+    assert.ok(retry);
+    db.mounts = [mount(1, 'h1')];
+    await task.reschedule(ctx, { container_uuid: UUID, host: 'h1', reason: 'engine down', retryable: true, retry });
+    assert.deepEqual(asked.map((a) => a.volume_hosts), [[], ['h1']]);
+    assert.equal(db.container?.status_reason, `${NO_HOST_REASON} The container's volumes are on host h1, which cannot take it.`);
   });
 });
 

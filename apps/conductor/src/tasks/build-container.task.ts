@@ -24,10 +24,13 @@ import {
   type ContainerClaim,
   type ContainerScope,
   ContainerStateConflict,
+  VOLUME_REPOSITORY,
+  type VolumeRepository,
 } from '@zun-ts/db';
 import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
+import { noHostReason, volumeHostsOf } from './volume-placement';
 
 /** Zun's status_reason when scheduling finds no host. */
 export const NO_HOST_REASON = 'There are not enough hosts available.';
@@ -129,8 +132,8 @@ export interface RecoverOptions {
 export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 
 /**
- * The conductor's build: ask the scheduler for hosts, claim the first one whose atomic claim
- * succeeds, record the host and cast `containerCreate` to it. A compute host that fails with a
+ * The conductor's build: ask the scheduler for hosts (only the host holding the container's volumes,
+ * when they are on one already), claim the first one whose atomic claim succeeds, record the host and cast `containerCreate` to it. A compute host that fails with a
  * retryable error reports back and the build moves to another host, up to `[scheduler] max_attempts`.
  *
  * Every step is safe under redelivery: a build whose container already holds a claim casts the
@@ -149,6 +152,7 @@ export class BuildContainerTask {
     @inject(SCHEDULER_API) private readonly scheduler: SchedulerApi,
     @inject(COMPUTE_CASTER) private readonly compute: ComputeCaster,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(VOLUME_REPOSITORY) private readonly volumes: Pick<VolumeRepository, 'mountsOf'>,
   ) {}
 
   private log(ctx: RequestContext, uuid: string): Logger {
@@ -285,8 +289,12 @@ export class BuildContainerTask {
     return c;
   }
 
-  private async attempt(ctx: RequestContext, c: Container, retry: BuildRetry, log: Logger, noHost = NO_HOST_REASON): Promise<void> {
+  private async attempt(ctx: RequestContext, c: Container, retry: BuildRetry, log: Logger, noHostBase = NO_HOST_REASON): Promise<void> {
     const event = buildEventName(retry.attempt);
+    // Read on every attempt: a volume on no host may have been bound since (by another container's build).
+    const volumeHosts = volumeHostsOf(await this.volumes.mountsOf(c.uuid));
+    const noHost = noHostReason(noHostBase, volumeHosts);
+    if (volumeHosts.length) log.info('volumes tie the container to hosts', { volumeHosts });
     let hosts: string[];
     try {
       ({ hosts } = await this.scheduler.call('selectDestinations', ctx, {
@@ -300,7 +308,7 @@ export class BuildContainerTask {
         availability_zone: retry.request.availability_zone,
         requested_host: retry.request.requested_host,
         ignore_hosts: retry.hosts,
-        volume_hosts: [],
+        volume_hosts: volumeHosts,
       }));
     } catch (err) {
       if (err instanceof NoValidHost) return this.fail(ctx, c, event, noHost, log);

@@ -19,8 +19,12 @@ export { DiskFilter } from './disk.filter';
 export { LabelFilter } from './label.filter';
 export { CpuSetFilter } from './cpu-set.filter';
 export { RequestedHostFilter } from './requested-host.filter';
+export { VolumeHostFilter } from './volume-host.filter';
 
-/** Every filter `[scheduler] enabled_filters` may name; main.ts binds each to HOST_FILTER. */
+/**
+ * Every filter `[scheduler] enabled_filters` may name; main.ts binds each to HOST_FILTER. RequestedHostFilter and
+ * VolumeHostFilter are not here: FilterScheduler always runs them when a request needs them.
+ */
 export const AVAILABLE_HOST_FILTERS: ReadonlyArray<Newable<HostFilter>> = [
   AvailabilityZoneFilter,
   ComputeFilter,

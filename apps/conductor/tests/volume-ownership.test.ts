@@ -1,0 +1,158 @@
+// Volumes across a real RPC hop: a ConductorManager on a real database (SQLite, then MariaDB), served on a real
+// Redis, called by compute clients whose transports declare host A or host B. A host reads, binds, releases and
+// destroys the volumes of its own containers, and is refused those of the other host, which stay as they were.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createConnection } from 'mysql2/promise';
+import { adminContext, Conflict, ContainerNotFound, silentLogger, VolumeNotFound } from '@zun-ts/common';
+import { defaultConf } from '@zun-ts/config';
+import { Database, type QuotaLimits } from '@zun-ts/db';
+import { type Container, type Volume } from '@zun-ts/objects';
+import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
+import { ConductorManager } from '../src/conductor.manager';
+import { ConsoleRecords } from '../src/console-records';
+import { VolumeRecords } from '../src/volume-records';
+
+const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
+const mysqlUrl = requireEnv('ZUN_TEST_MYSQL_URL', 'mysql://root@127.0.0.1:3307');
+const ANY_VOLUME = { projectId: null, allProjects: true } as const;
+const UNLIMITED: QuotaLimits = { containers: -1, memory: -1, cpu: -1, disk: -1 };
+const ONE = { containers: 1, memory: 0, cpu: 0, disk: 0 };
+
+/** A throw-away database of `engine`: its connection URL and how to drop it. */
+async function testDatabase(engine: 'sqlite' | 'mariadb', dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (engine === 'sqlite') return { url: `sqlite:///${join(dir, 'zun.sqlite')}`, drop: async () => undefined };
+  const u = new URL(mysqlUrl.replace(/^mysql\+\w+:/, 'mysql:'));
+  const server = { host: u.hostname || '127.0.0.1', port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) };
+  const name = `zun_test_${randomBytes(6).toString('hex')}`;
+  const query = async (sql: string): Promise<void> => {
+    const c = await createConnection(server);
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const auth = server.password ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}` : encodeURIComponent(server.user);
+  return { url: `mysql+pymysql://${auth}@${server.host}:${server.port}/${name}?charset=utf8mb4`, drop: () => query(`DROP DATABASE IF EXISTS \`${name}\``) };
+}
+
+for (const engine of ['sqlite', 'mariadb'] as const) {
+  describe(`volumes over RPC on ${engine}: a compute host acts on the volumes of its own containers only`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zun-volumes-'));
+    const prefix = uniqueName('vol');
+    const hostA = uniqueName('cna');
+    const hostB = uniqueName('cnb');
+    const transports: RpcTransport[] = [];
+    let drop: () => Promise<void> = async () => undefined;
+    let db: Database;
+    let asA: ConductorClient;
+    let asB: ConductorClient;
+    let ofA: Container;
+    let ofB: Container;
+    /** Made for ofA's `size=` mount (auto_remove). */
+    let newOfA: Volume;
+    /** A named volume ofA mounts. */
+    let namedOfA: Volume;
+    /** Made for ofB's `size=` mount. */
+    let newOfB: Volume;
+
+    const connect = (host: string, binary = 'zun-compute'): RpcTransport => {
+      const t = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000, identity: { host, binary } });
+      transports.push(t);
+      return t;
+    };
+    const volume = (uuid: string): Promise<Volume> => db.volumes.getByUuid(ANY_VOLUME, uuid);
+
+    /** A container on `host` mounting a new 1 GiB volume, then `existing` (when given), then an injected file. */
+    async function containerOn(host: string, existing: Volume | null): Promise<{ c: Container; made: Volume }> {
+      const uuid = randomUUID();
+      const project = `p-${host}`;
+      const c = await db.quotas.createContainer({ uuid, status: 'Creating', name: `of-${host}`, project_id: project, user_id: 'u', image: 'busybox', host },
+        ONE, UNLIMITED, {
+          mounts: [
+            { kind: 'new', mapping_uuid: randomUUID(), container_path: '/data', volume: { uuid: randomUUID(), size: 1, project_id: project, auto_remove: true } },
+            ...(existing ? [{ kind: 'existing' as const, mapping_uuid: randomUUID(), container_path: '/named', volume_uuid: existing.uuid }] : []),
+            { kind: 'file', mapping_uuid: randomUUID(), container_path: '/etc/motd', contents: Buffer.from('hi').toString('base64') },
+          ],
+        });
+      const made = (await db.volumes.mountsOf(uuid))[0]?.volume;
+      assert.ok(made);
+      return { c, made };
+    }
+
+    before(async () => {
+      const target = await testDatabase(engine, dir);
+      drop = target.drop;
+      db = await Database.open(target.url);
+      await db.migrate();
+      const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
+      const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
+        db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()));
+      await new RpcServer(connect('cond-1', 'zun-conductor')).serve(CONDUCTOR, manager);
+      asA = rpcClient(connect(hostA), CONDUCTOR);
+      asB = rpcClient(connect(hostB), CONDUCTOR);
+      namedOfA = await db.volumes.create({ uuid: randomUUID(), name: 'named', size: 1, project_id: `p-${hostA}` });
+      ({ c: ofA, made: newOfA } = await containerOn(hostA, namedOfA));
+      ({ c: ofB, made: newOfB } = await containerOn(hostB, null));
+    });
+
+    after(async () => {
+      await Promise.all(transports.map((t) => t.close()));
+      await db?.close();
+      await drop();
+      await deleteRedisKeys(redisUrl, prefix);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('host A reads its container\'s mounts in request order; B\'s container is ContainerNotFound', async () => {
+      const mounts = await asA.call('containerMounts', adminContext(), { container_uuid: ofA.uuid });
+      assert.deepEqual(mounts.map((m) => [m.mapping.container_path, m.volume?.uuid ?? null]), [['/data', newOfA.uuid], ['/named', namedOfA.uuid], ['/etc/motd', null]]);
+      await assert.rejects(asA.call('containerMounts', adminContext(), { container_uuid: ofB.uuid }), ContainerNotFound);
+    });
+
+    test('host A binds the volumes its container mounts (again: unchanged), and is refused B\'s, which stays on no host', async () => {
+      const ctx = adminContext();
+      assert.equal((await asA.call('volumeBind', ctx, { volume_uuid: newOfA.uuid })).host, hostA);
+      assert.equal((await asA.call('volumeBind', ctx, { volume_uuid: newOfA.uuid })).host, hostA);
+      assert.equal((await asA.call('volumeBind', ctx, { volume_uuid: namedOfA.uuid })).host, hostA);
+      await assert.rejects(asA.call('volumeBind', ctx, { volume_uuid: newOfB.uuid }),
+        (e: unknown) => e instanceof VolumeNotFound && e.message === `Volume ${newOfB.uuid} could not be found.`);
+      await assert.rejects(asA.call('volumeSave', ctx, { volume_uuid: newOfB.uuid, patch: { status: 'error', status_reason: 'hijacked' } }), VolumeNotFound);
+      const b = await volume(newOfB.uuid);
+      assert.deepEqual([b.host, b.status, b.status_reason], [null, newOfB.status, null]);
+      assert.deepEqual((await asA.call('volumesOnHost', ctx, {})).map((h) => h.volume.uuid).sort(), [newOfA.uuid, namedOfA.uuid].sort());
+      assert.deepEqual(await asB.call('volumesOnHost', ctx, {}), []);
+    });
+
+    test('host A cannot release B\'s container\'s mounts nor destroy B\'s volume; B\'s records stay', async () => {
+      const ctx = adminContext();
+      assert.deepEqual(await asA.call('volumeRelease', ctx, { container_uuid: ofB.uuid }), []);
+      assert.equal((await asB.call('containerMounts', ctx, { container_uuid: ofB.uuid })).length, 2);
+      assert.equal((await asB.call('volumeBind', ctx, { volume_uuid: newOfB.uuid })).host, hostB);
+      assert.deepEqual(await asB.call('volumeRelease', ctx, { container_uuid: ofB.uuid }).then((r) => r.map((x) => x.volume.status)), ['deleting']);
+      await asA.call('volumeDestroy', ctx, { volume_uuid: newOfB.uuid });
+      assert.equal((await volume(newOfB.uuid)).status, 'deleting', 'still there');
+    });
+
+    test('host A releases its mounts once, destroys its deleting volume once, and may not destroy one in use', async () => {
+      const ctx = adminContext();
+      await assert.rejects(asA.call('volumeDestroy', ctx, { volume_uuid: newOfA.uuid }), Conflict);
+      const released = await asA.call('volumeRelease', ctx, { container_uuid: ofA.uuid });
+      assert.deepEqual(released.map((r) => [r.volume.uuid, r.volume.status, r.remaining]).sort(),
+        [[newOfA.uuid, 'deleting', 0], [namedOfA.uuid, 'available', 0]].sort());
+      assert.deepEqual(await asA.call('volumeRelease', ctx, { container_uuid: ofA.uuid }), []);
+      await asA.call('volumeDestroy', ctx, { volume_uuid: newOfA.uuid });
+      await asA.call('volumeDestroy', ctx, { volume_uuid: newOfA.uuid });
+      await assert.rejects(volume(newOfA.uuid), VolumeNotFound);
+      await assert.rejects(asA.call('volumeDestroy', ctx, { volume_uuid: namedOfA.uuid }), Conflict);
+      assert.equal((await volume(namedOfA.uuid)).host, hostA);
+    });
+  });
+}
