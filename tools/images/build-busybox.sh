@@ -42,6 +42,7 @@ if ! dpkg -s busybox-static >/dev/null 2>&1; then
 fi
 
 rootfs=$(mktemp -d)
+chmod 755 "$rootfs" # it becomes the image's /: mktemp's 0700 would shut out every user but root
 trap 'rm -rf "$rootfs"' EXIT
 mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,root,home,proc,sys,dev,var/log,var/run,tmp}
 chmod 1777 "$rootfs/tmp"

@@ -17,6 +17,8 @@ STACK_PACKAGES=(
     docker-registry busybox-static
     # a data root on which Docker enforces --disk: xfs with project quotas, or btrfs
     xfsprogs btrfs-progs
+    # the linter of the shell scripts (tools/stack test)
+    shellcheck
 )
 
 # Prints the packages from the list that are not installed.
