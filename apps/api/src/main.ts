@@ -54,6 +54,8 @@ import { QuotasController } from './v1/quotas/quotas.controller';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
+import { VolumeService } from './v1/volumes/volume.service';
+import { VolumesController } from './v1/volumes/volumes.controller';
 import { ZunServiceService } from './v1/zun-service.service';
 
 const BINARY = 'zun-api';
@@ -84,7 +86,7 @@ export function createPolicyEnforcer(conf: ZunConf, logger: Logger): PolicyEnfor
 }
 
 /**
- * The API's object graph. The container and host routes are installed only with a `backend`
+ * The API's object graph. The container, host, quota and volume routes are installed only with a `backend`
  * (database repositories and RPC clients).
  */
 export function createApiContainer(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}, backend?: ContainerBackend): Container {
@@ -127,7 +129,8 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind(ContainerService).toSelf();
     c.bind(ContainerActionService).toSelf();
     c.bind(HostService).toSelf();
-    for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController, QuotasController, QuotaClassesController]) {
+    c.bind(VolumeService).toSelf();
+    for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController, QuotasController, QuotaClassesController, VolumesController]) {
       c.bind(API_CONTROLLER).to(ctl);
     }
   }

@@ -57,6 +57,10 @@ export const DEFAULT_RULES: readonly RuleDefault[] = [
   ...many('registry:', ['create', 'delete', 'get_one', 'get_all', 'update'], ADMIN_OR_OWNER),
   rule('registry:get_all_all_projects', ADMIN_API),
   ...many('network:', ['attach_external_network', 'create', 'delete'], 'role:admin'),
+  // zun-ts's own volumes (`/v1/volumes`; Zun leaves volumes to Cinder).
+  ...many('volume:', ['create', 'get', 'get_all', 'delete'], ADMIN_OR_OWNER),
+  rule('volume:get_all_all_projects', ADMIN_API, 'List the volumes of every project.'),
+  rule('volume:get_one:host', ADMIN_API, "See a volume's compute host."),
 ];
 
 /**

@@ -38,7 +38,15 @@ describe('Zun default rules', () => {
     assert.equal(byName.get('container:create:privileged'), 'rule:deny_everybody');
     assert.equal(byName.get('network:create'), 'role:admin');
     assert.equal(new Set(DEFAULT_RULES.map((r) => r.name)).size, DEFAULT_RULES.length, 'no duplicates');
-    assert.equal(DEFAULT_RULES.length, 82, "4 base rules + 78 API rules");
+    assert.equal(DEFAULT_RULES.length, 88, "4 base rules + 78 container-API rules + 6 volume rules");
+  });
+
+  test('volume rules: owner or admin for create, get, get_all, delete; all projects and the host field admin-only', () => {
+    const byName = new Map(DEFAULT_RULES.map((r) => [r.name, r.check]));
+    for (const r of ['volume:create', 'volume:get', 'volume:get_all', 'volume:delete']) assert.equal(byName.get(r), 'rule:admin_or_owner', r);
+    for (const r of ['volume:get_all_all_projects', 'volume:get_one:host']) assert.equal(byName.get(r), 'rule:admin_api', r);
+    assert.equal(p.enforce('volume:get', own, demo), true);
+    assert.equal(p.enforce('volume:get_one:host', own, demo), false);
   });
 
   test('admin_or_owner rules: owner and admin pass, others fail', () => {

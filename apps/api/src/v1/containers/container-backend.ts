@@ -1,9 +1,9 @@
 import { type RequestContext } from '@zun-ts/common';
 import {
-  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type NewContainer, type QuotaClassRepository, type QuotaDeltas, type QuotaRepository,
-  type ZunServiceRepository,
+  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type MountPlan, type NewContainer, type NewVolume, type QuotaClassRepository,
+  type QuotaDeltas, type QuotaRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
-import { type Container } from '@zun-ts/objects';
+import { type Container, type Volume } from '@zun-ts/objects';
 import { type ContainerRpc } from './container-rpc';
 
 /** The tables the container, host and quota services read and write (the Database's repositories). */
@@ -17,6 +17,8 @@ export interface ContainerStores {
   quotas: QuotaRepository;
   /** Quota classes (the `default` class holds the defaults). */
   quotaClasses: QuotaClassRepository;
+  /** Volumes and the mounts of containers. */
+  volumes: VolumeRepository;
 }
 
 /**
@@ -26,8 +28,13 @@ export interface ContainerStores {
 export interface QuotaCheck {
   /** A check alone (before anything is written; not atomic with a later write). */
   check(ctx: RequestContext, deltas: QuotaDeltas): Promise<void>;
-  /** Inserts the new container only if its deltas fit, atomically with the usage count (racing creates cannot overshoot). */
-  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas): Promise<Container>;
+  /**
+   * Inserts the new container and its mounts only if its deltas fit, atomically with the usage count (racing
+   * creates cannot overshoot). The one way containers are made: without limits it is the same insert.
+   */
+  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan): Promise<Container>;
+  /** Inserts a volume only if its size fits the project's `disk` limit, atomically like {@link createContainer}. */
+  createVolume(ctx: RequestContext, volume: NewVolume): Promise<Volume>;
 }
 
 /** What the container, host and quota services need besides configuration and policy (bound to CONTAINER_BACKEND). */

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { type Logger, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
-import { COMPUTE_BINARY, type Container, type ContainerStatus, isServiceUp, type TaskState } from '@zun-ts/objects';
+import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
 import { type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
 import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
@@ -11,6 +11,7 @@ import { type StateCheckedAction, VALID_STATES, validateContainerState } from '.
 import { containerView, hiddenContainerFields } from './container.view';
 import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './container-backend';
 import { type ContainerRpc } from './container-rpc';
+import { isComputeHostUp } from './compute-host.check';
 
 /** An asynchronous operation: the state the API writes before casting, and the cast itself. */
 export interface AsyncOperation<M extends ComputeCastName> {
@@ -53,9 +54,11 @@ export abstract class ContainerServiceBase {
     return this.backend.rpc;
   }
 
-  /** The quota seam; absent until quota enforcement is provided. */
-  protected get quota(): QuotaCheck | undefined {
-    return this.backend.quota;
+  /** The quota seam, through which containers are made (main.ts binds the database quotas unless the backend brings its own). */
+  protected get quota(): QuotaCheck {
+    const quota = this.backend.quota;
+    if (!quota) throw new Error('the container backend has no quota check bound');
+    return quota;
   }
 
   /** Single-resource scope: admins see every project (Zun's get_resource), others their own. */
@@ -110,10 +113,7 @@ export abstract class ContainerServiceBase {
   /** The container's host, which must be a zun-compute service that is up (else a 500 as in Zun). */
   protected async upHost(c: Container): Promise<string> {
     const host = this.requireHost(c);
-    const service = await this.stores.services.get(host, COMPUTE_BINARY);
-    if (!service || !isServiceUp(service, this.conf.DEFAULT.service_down_time, new Date(this.now()))) {
-      throw ContainerHostNotUp.of(c.uuid, host);
-    }
+    if (!(await isComputeHostUp(this.stores.services, host, this.conf, this.now))) throw ContainerHostNotUp.of(c.uuid, host);
     return host;
   }
 

@@ -38,11 +38,14 @@ export class ContainerService extends ContainerServiceBase {
       version: req.version,
       ctx,
       authorize: (rule) => this.authorize(ctx, rule),
-      ...(quota ? { checkQuota: (d) => quota.check(ctx, d) } : {}),
+      checkQuota: (d) => quota.check(ctx, d),
       computeNodeExists: async (h) => (await this.stores.computeNodes.get(h)) !== null,
+      // Mounts name the caller's own volumes, admins included: a container mounts its project's volumes.
+      findVolume: (ident) => this.stores.volumes.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
     });
-    // The early check above keeps Zun's order of errors; this insert re-checks atomically per project.
-    const created = quota ? await quota.createContainer(ctx, plan.container, plan.quotaDeltas) : await this.stores.containers.create(plan.container);
+    // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
+    // writes the mounts (new volumes, reservations, mappings) in the same transaction.
+    const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts);
     try {
       await this.recordAction(ctx, created, 'create');
       await this.rpc.conductor().cast('buildContainer', ctx, { container_uuid: created.uuid, ...plan.build });
@@ -105,15 +108,12 @@ export class ContainerService extends ContainerServiceBase {
     if (update.cpu === undefined && update.memory === undefined) {
       c = await this.saveFields(c, fields, 'update');
     } else {
-      const quota = this.quota;
-      if (quota) {
-        await quota.check(ctx, {
-          containers: 0,
-          cpu: update.cpu === undefined ? 0 : update.cpu - (c.cpu ?? 0),
-          memory: update.memory === undefined ? 0 : parseMemoryMiB(update.memory) - (memoryMiBOf(c.memory) ?? 0),
-          disk: 0,
-        });
-      }
+      await this.quota.check(ctx, {
+        containers: 0,
+        cpu: update.cpu === undefined ? 0 : update.cpu - (c.cpu ?? 0),
+        memory: update.memory === undefined ? 0 : parseMemoryMiB(update.memory) - (memoryMiBOf(c.memory) ?? 0),
+        disk: 0,
+      });
       c = await this.callCompute(ctx, c, 'containerUpdate', { container_uuid: c.uuid, cpu: update.cpu ?? null, memory: update.memory ?? null });
       c = await this.saveFields(c, fields, 'update');
     }
@@ -139,6 +139,7 @@ export class ContainerService extends ContainerServiceBase {
     if (stop && c.status === 'Running') this.authorizeOn(ctx, 'container:stop', c);
     if (!c.host) {
       // Never placed on a host: nothing to clean up anywhere but the database.
+      await this.releaseUnplacedMounts(c.uuid);
       await this.stores.containers.destroy(c.uuid);
       return;
     }
@@ -152,6 +153,19 @@ export class ContainerService extends ContainerServiceBase {
       method: 'containerDelete',
       args: { container_uuid: c.uuid, force, stop: stop && c.status === 'Running' },
     });
+  }
+
+  /**
+   * The mounts of a container that never reached a host: its volumes are released (back to `available`, or
+   * `deleting` when they were made for it) and those left `deleting` with no host, which exist nowhere but in
+   * the database, are destroyed. Before the container row goes, so a failure leaves the delete to be retried;
+   * both steps are idempotent.
+   */
+  private async releaseUnplacedMounts(containerUuid: string): Promise<void> {
+    const released = await this.stores.volumes.releaseMounts(containerUuid);
+    for (const { volume } of released) {
+      if (volume.status === 'deleting' && volume.host === null) await this.stores.volumes.destroy(volume.uuid, { status: ['deleting'], host: [null] });
+    }
   }
 
   async rename(ctx: RequestContext, req: RenameContainerRequest): Promise<Record<string, unknown>> {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestContext } from '@zun-ts/common';
 import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
-import { RequestedHostNotFound } from '@zun-ts/common';
+import { RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
+import { type Volume } from '@zun-ts/objects';
 import { NotSupported, RegistryNotFound } from './container.errors';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 
@@ -15,7 +16,7 @@ interface Probe {
   quota: QuotaDeltas[];
 }
 
-function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean } = {}): Probe {
+function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean; volumes?: Volume[] } = {}): Probe {
   const rules: string[] = [];
   const quota: QuotaDeltas[] = [];
   const deps: CreateDeps = {
@@ -26,6 +27,10 @@ function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQ
       if (opts.deny?.includes(rule)) throw new PolicyNotAuthorized(rule);
     },
     computeNodeExists: (h) => Promise.resolve((opts.nodes ?? []).includes(h)),
+    findVolume: (ident) => {
+      const v = (opts.volumes ?? []).find((x) => x.uuid === ident || x.name === ident);
+      return v ? Promise.resolve(v) : Promise.reject(new VolumeNotFound(`no ${ident}`));
+    },
     ...(opts.withQuota ? { checkQuota: (d: QuotaDeltas) => (quota.push(d), Promise.resolve()) } : {}),
   };
   return { deps, rules, quota };
@@ -149,12 +154,27 @@ describe('create: admin-only parameters and what this deployment lacks', () => {
     await assert.rejects(plan({ image: 'busybox', host: 'nowhere' }), (e: Error) => e instanceof RequestedHostNotFound && e.message === 'Requested host nowhere could not be found.');
   });
 
-  test('a registry is 404 (none can exist), networks and volumes are refused with 400', async () => {
+  test('a registry is 404 (none can exist), networks are refused with 400', async () => {
     await assert.rejects(plan({ image: 'busybox', registry: 'myreg' }), (e: Error) => e instanceof RegistryNotFound && e.message === 'Registry myreg could not be found.');
     await assert.rejects(plan({ image: 'busybox', nets: [{ network: 'n1' }] }), NotSupported);
-    await assert.rejects(plan({ image: 'busybox', mounts: [{ source: 'v', destination: '/d' }] }), NotSupported);
     // What the client always sends is fine.
-    await plan({ image: 'busybox', nets: [], mounts: [] });
+    assert.deepEqual((await plan({ image: 'busybox', nets: [], mounts: [] })).mounts, { mounts: [] });
+  });
+});
+
+describe('create: mounts', () => {
+  test('the plan carries the mounts; new volumes count as disk in the early quota check', async () => {
+    const p = probe('1.40', { withQuota: true });
+    const { mounts, quotaDeltas } = await planCreate({ image: 'busybox', disk: '2', mounts: [{ size: '3', destination: '/data' }, { type: 'bind', source: 'aGk=', destination: '/etc/x' }] }, undefined, p.deps);
+    assert.deepEqual(mounts.mounts.map((m) => [m.kind, m.container_path]), [['new', '/data'], ['file', '/etc/x']]);
+    assert.deepEqual(p.quota, [{ containers: 1, cpu: 0, memory: 0, disk: 5 }]);
+    assert.deepEqual(quotaDeltas, { containers: 1, cpu: 0, memory: 0, disk: 5 });
+  });
+
+  test('below 1.11 a mount is the version error and counts for nothing in the quota check', async () => {
+    const p = probe('1.10', { withQuota: true });
+    await assert.rejects(planCreate({ image: 'busybox', mounts: [{ size: 3, destination: '/d' }] }, undefined, p.deps), InvalidParamInVersion);
+    assert.deepEqual(p.quota, [{ containers: 1, cpu: 0, memory: 0, disk: 0 }]);
   });
 });
 

@@ -1,10 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { InvalidValue, type RequestContext, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
-import { type NewContainer, type QuotaDeltas } from '@zun-ts/db';
-import { type CpuPolicy, type Healthcheck, type RestartPolicy, type RestartPolicyName } from '@zun-ts/objects';
+import { type MountPlan, type NewContainer, type QuotaDeltas } from '@zun-ts/db';
+import { type CpuPolicy, type Healthcheck, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
 import { NotSupported, RegistryNotFound } from './container.errors';
+import { planMounts, requestedVolumeGiB } from './container-mounts.mapper';
 import { DEFAULT_CPU, DEFAULT_IMAGE_DRIVER, DEFAULT_MEMORY } from './parameter-types.schema';
 import { pyStr } from '../../http/python-repr.util';
 import { strictBool, versionCheck } from '../../http/request-params.parser';
@@ -27,6 +28,8 @@ export interface CreateDeps {
   checkQuota?(deltas: QuotaDeltas): Promise<void>;
   /** Whether a compute node has this hostname (the 1.39 `host` parameter). */
   computeNodeExists(hostname: string): Promise<boolean>;
+  /** The caller's volume (its own project) by uuid or name, for `mounts`; throws VolumeNotFound. */
+  findVolume(ident: string): Promise<Volume>;
 }
 
 /** The row to insert and the request to the conductor. */
@@ -35,9 +38,12 @@ export interface CreatePlan {
   build: Omit<BuildContainerRequest, 'container_uuid'>;
   /** What the create adds to the project's usage: the requested (not defaulted) resources, as Zun counts them. */
   quotaDeltas: QuotaDeltas;
+  /** The mounts, written with the container row. */
+  mounts: MountPlan;
 }
 
 const BOOLS = 'run or interactive';
+const V1_11 = new ApiVersion(1, 11);
 const V1_20 = new ApiVersion(1, 20);
 const V1_36 = new ApiVersion(1, 36);
 
@@ -109,7 +115,10 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
   if (!version.lt(V1_20) && version.lt(V1_36) && present(params, 'interactive')) c.tty = c.interactive;
 
   const n = (k: string): number => (present(params, k) ? toNumber(params[k]) : 0);
-  const quotaDeltas: QuotaDeltas = { containers: 1, cpu: n('cpu'), memory: n('memory'), disk: n('disk') };
+  const mounts = Array.isArray(params['mounts']) ? (params['mounts'] as unknown[]) : [];
+  // New volumes count as disk; before 1.11 mounts are refused below, so they count for nothing.
+  const volumeGiB = version.lt(V1_11) ? 0 : requestedVolumeGiB(mounts);
+  const quotaDeltas: QuotaDeltas = { containers: 1, cpu: n('cpu'), memory: n('memory'), disk: n('disk') + volumeGiB };
   if (deps.checkQuota) await deps.checkQuota(quotaDeltas);
 
   if (present(params, 'auto_remove')) {
@@ -135,10 +144,10 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
     const { cmd, ...rest } = hc as Record<string, unknown>;
     c.healthcheck = { ...rest, test: cmd === undefined ? '' : pyStr(cmd) } as Healthcheck;
   }
-  const mounts = params['mounts'];
-  if (Array.isArray(mounts) && mounts.length) {
+  let mountPlan: MountPlan = { mounts: [] };
+  if (mounts.length) {
     versionCheck(version, 'mounts', '1.11');
-    throw new NotSupported('Volume mounts are not supported: this deployment has no volume service; leave mounts empty.');
+    mountPlan = await planMounts(mounts, { ctx, findVolume: deps.findVolume });
   }
   c.cpu_policy = (present(params, 'cpu_policy') ? params['cpu_policy'] : 'shared') as CpuPolicy;
   if (present(params, 'privileged')) {
@@ -196,5 +205,6 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
       requested_host: requestedHost,
     },
     quotaDeltas,
+    mounts: mountPlan,
   };
 }

@@ -1,7 +1,7 @@
 import { InvalidValue, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type ContainerUsage, DEFAULT_QUOTA_CLASS, type NewContainer, type QuotaDeltas, type QuotaLimits } from '@zun-ts/db';
-import { type Container, QUOTA_RESOURCES, type QuotaResource } from '@zun-ts/objects';
+import { type ContainerUsage, DEFAULT_QUOTA_CLASS, type MountPlan, type NewContainer, type NewVolume, type QuotaDeltas, type QuotaLimits } from '@zun-ts/db';
+import { type Container, QUOTA_RESOURCES, type QuotaResource, type Volume } from '@zun-ts/objects';
 import { credentialsFromContext, type PolicyEnforcer } from '@zun-ts/policy';
 import { type ContainerStores, type QuotaCheck } from '../containers/container-backend';
 
@@ -17,6 +17,11 @@ export type QuotaLimitsUpdate = Partial<QuotaLimits>;
 /** Longest project id or class name the quota tables hold. */
 export const MAX_ID_LENGTH = 255;
 
+/** A request without a project (a domain- or system-scoped token) has nowhere to keep volumes. */
+function noProjectForVolumes(): InvalidValue {
+  return new InvalidValue('Volumes belong to a project: use a project-scoped token to create or mount them.');
+}
+
 /** `[quota] driver` values that turn quotas off (Zun's NoopQuotaDriver: every limit and usage −1). */
 function isNoop(driver: string): boolean {
   return /noop/i.test(driver);
@@ -30,7 +35,7 @@ function isNoop(driver: string): boolean {
  */
 export class QuotaService implements QuotaCheck {
   constructor(
-    private readonly stores: Pick<ContainerStores, 'containers' | 'quotas' | 'quotaClasses'>,
+    private readonly stores: Pick<ContainerStores, 'containers' | 'quotas' | 'quotaClasses' | 'volumes'>,
     private readonly conf: Pick<ZunConf, 'quota'>,
     private readonly policy: PolicyEnforcer,
   ) {}
@@ -92,10 +97,29 @@ export class QuotaService implements QuotaCheck {
     await this.stores.quotas.check(project, deltas, this.configDefaults());
   }
 
-  async createContainer(_ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas): Promise<Container> {
+  /**
+   * Every create of a project goes through the quota repository, which writes the container and its mounts in
+   * one transaction; with the no-op driver the limits are unlimited (stored overrides still apply there).
+   * A request without a project counts against nothing, and cannot have volumes (they belong to a project).
+   */
+  async createContainer(_ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan): Promise<Container> {
     const project = container.project_id ?? null;
-    if (!this.enabled || project === null) return this.stores.containers.create(container);
-    return this.stores.quotas.createContainer({ ...container, project_id: project }, deltas, this.configDefaults());
+    if (project === null) {
+      if (mounts.mounts.length) throw noProjectForVolumes();
+      return this.stores.containers.create(container);
+    }
+    return this.stores.quotas.createContainer({ ...container, project_id: project }, deltas, this.createLimits(), mounts);
+  }
+
+  async createVolume(_ctx: RequestContext, volume: NewVolume): Promise<Volume> {
+    const project = volume.project_id;
+    if (project === null) throw noProjectForVolumes();
+    return this.stores.quotas.createVolume({ ...volume, project_id: project }, this.createLimits());
+  }
+
+  /** The defaults a create is checked against. */
+  private createLimits(): QuotaLimits {
+    return this.enabled ? this.configDefaults() : this.unlimited();
   }
 
   /** False with a no-op driver. */
