@@ -205,3 +205,31 @@ describe('racing creates for one volume', () => {
     }
   });
 });
+
+describe('injected file sizes on MariaDB', () => {
+  test('the largest injected file is stored; one byte more is a 400, never a 500 (regression: a 60 000-byte file overflowed the TEXT column)', async () => {
+    const maria = await createMariadbDatabase();
+    const db = await Database.open(maria.url, { poolSize: 4 });
+    try {
+      await db.migrate();
+      const api = await ContainerApi.start({ db });
+      try {
+        const largest = Buffer.alloc(47 * 1024, 7).toString('base64');
+        const ok = await api.request('POST', '/v1/containers', { body: { ...CREATE, name: 'big-file', mounts: [{ type: 'bind', source: largest, destination: '/etc/big' }] } });
+        assert.equal(ok.status, 202, ok.text);
+        const [mount] = await db.volumes.mountsOf((ok.body as View)['uuid'] as string);
+        assert.equal(mount?.mapping.contents, largest);
+        const over = Buffer.alloc(47 * 1024 + 1, 7).toString('base64');
+        const before = await snapshot(api);
+        const refused = await api.request('POST', '/v1/containers', { body: { ...CREATE, name: 'too-big', mounts: [{ type: 'bind', source: over, destination: '/etc/big' }] } });
+        assert.equal(refused.status, 400, refused.text);
+        assert.deepEqual(await snapshot(api), before);
+      } finally {
+        await api.close();
+      }
+    } finally {
+      await db.close();
+      await maria.drop();
+    }
+  });
+});

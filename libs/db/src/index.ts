@@ -24,6 +24,7 @@ export {
   DEFAULT_QUOTA_CLASS,
   InvalidQuotaValue,
   OverQuota,
+  QUOTAS_OFF,
   type QuotaClassRepository,
   type QuotaDeltas,
   type QuotaLimits,

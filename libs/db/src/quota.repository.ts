@@ -40,6 +40,12 @@ export class InvalidQuotaValue extends BadRequest {
 
 for (const cls of [OverQuota, InvalidQuotaValue]) registerError(cls as unknown as new (message: string) => ZunError);
 
+/**
+ * Passed instead of the defaults when quotas are off (Zun's no-op quota driver): creates are still written in one
+ * transaction per project, but no limit (not even a stored override) is checked.
+ */
+export const QUOTAS_OFF = Symbol('quotas off');
+
 /** Float sums of fractional cpus must not make an exact fit look over. */
 const ROUND = 1e6;
 
@@ -82,12 +88,12 @@ export interface QuotaRepository {
    * every mapping and reserves the existing volumes (VolumeRepository's reservation rule): VolumeInUse (409) or
    * VolumeNotFound (404) write nothing. `deltas.disk` is the container's disk plus the sizes of its new volumes.
    */
-  createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits, mounts?: MountPlan): Promise<Container>;
+  createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits | typeof QUOTAS_OFF, mounts?: MountPlan): Promise<Container>;
   /**
    * Inserts a volume only if the project's disk usage plus its size fits the project's `disk` limit, atomically
    * like {@link createContainer}. Throws OverQuota.
    */
-  createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits): Promise<Volume>;
+  createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits | typeof QUOTAS_OFF): Promise<Volume>;
 }
 
 /** Per-class limits (the quota_class table). Only {@link DEFAULT_QUOTA_CLASS} is enforced. */
@@ -197,7 +203,7 @@ export class SqlQuotaRepository implements QuotaRepository {
     });
   }
 
-  async createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits, mounts?: MountPlan): Promise<Container> {
+  async createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits | typeof QUOTAS_OFF, mounts?: MountPlan): Promise<Container> {
     const insert = this.containers.insertStatement(container);
     const volumes = this.volumeSql;
     return this.underQuota(container.project_id, deltas, defaults, function* (): TxBody<Container> {
@@ -217,7 +223,7 @@ export class SqlQuotaRepository implements QuotaRepository {
     });
   }
 
-  async createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits): Promise<Volume> {
+  async createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits | typeof QUOTAS_OFF): Promise<Volume> {
     const row = this.volumeSql.volumeRow({ ...volume, status: 'available', host: null }, new Date());
     const volumes = this.volumeSql;
     const deltas: QuotaDeltas = { containers: 0, cpu: 0, memory: 0, disk: row.size };
@@ -234,7 +240,7 @@ export class SqlQuotaRepository implements QuotaRepository {
   private async underQuota<T>(
     projectId: string,
     deltas: QuotaDeltas,
-    defaults: QuotaLimits,
+    defaults: QuotaLimits | typeof QUOTAS_OFF,
     write: () => TxBody<T>,
     /** The resources whose limits are checked; @default every one. */
     checked: readonly QuotaResource[] = QUOTA_RESOURCES,
@@ -246,10 +252,12 @@ export class SqlQuotaRepository implements QuotaRepository {
         const [lock] = yield* select('SELECT `id` FROM `quota_lock` WHERE `project_id` = ? FOR UPDATE', [projectId]);
         if (!lock) return rollback(NO_LOCK_ROW);
       }
-      const limits = yield* effectiveLimitsTx(projectId, defaults);
-      for (const r of QUOTA_RESOURCES) if (!checked.includes(r)) limits[r] = -1;
-      const [row]: SqlRow[] = yield* select(usage.sql, usage.params);
-      checkQuota(usageFromRow(row), deltas, limits);
+      if (defaults !== QUOTAS_OFF) {
+        const limits = yield* effectiveLimitsTx(projectId, defaults);
+        for (const r of QUOTA_RESOURCES) if (!checked.includes(r)) limits[r] = -1;
+        const [row]: SqlRow[] = yield* select(usage.sql, usage.params);
+        checkQuota(usageFromRow(row), deltas, limits);
+      }
       return yield* write();
     };
     for (let attempt = 1; ; attempt++) {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { VolumeInUse, VolumeNotFound } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
-import { Database, OverQuota, type PlannedMount, type QuotaDeltas, type QuotaLimits, type VolumeScope } from '../src';
+import { Database, OverQuota, QUOTAS_OFF, type PlannedMount, type QuotaDeltas, type QuotaLimits, type VolumeScope } from '../src';
 import { newContainer } from './fixtures/containers';
 import { existingMount, fileMount, newMount, newVolume } from './fixtures/volumes';
 import { createTestDb, describeOn, ENGINES, type TestDb } from './test-databases';
@@ -184,6 +184,16 @@ for (const engine of ENGINES) {
       const fits = await create(db, p, [newMount(p, 4)], 4);
       assert.equal((await db.volumes.mountsOf(fits.uuid))[0]?.volume?.size, 4);
       assert.equal((await db.quotas.usage(p)).disk, 4);
+    });
+
+    void test('with quotas off (no-op driver) no limit is checked, not even a stored override (regression: overrides applied under the no-op driver)', async () => {
+      const p = project();
+      await db.quotas.setProjectLimits(p, { containers: 0, disk: 0 });
+      const c = await db.quotas.createContainer({ ...newContainer(), project_id: p }, deltas(2), QUOTAS_OFF, { mounts: [newMount(p, 2)] });
+      assert.equal((await db.volumes.mountsOf(c.uuid))[0]?.volume?.size, 2);
+      const v = await db.quotas.createVolume({ ...newVolume({ size: 3 }), project_id: p }, QUOTAS_OFF);
+      assert.equal(v.size, 3);
+      await assert.rejects(create(db, p, [], 0), OverQuota);
     });
   });
 }

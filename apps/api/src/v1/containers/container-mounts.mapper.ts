@@ -6,8 +6,11 @@ import { type Volume } from '@zun-ts/objects';
 import { volumeInUse, volumeNotFound, VolumeNotUsable } from '../volumes/volume.errors';
 import { Base64Exception } from './container.errors';
 
-/** Largest file a `type=bind` mount may inject, decoded. */
-export const MAX_BIND_FILE_BYTES = 1024 * 1024;
+/**
+ * Largest file a `type=bind` mount may inject, decoded: its base64 text (4/3 as long) must fit the mapping's
+ * `contents` column, a TEXT of 65 535 bytes on MariaDB.
+ */
+export const MAX_BIND_FILE_BYTES = 47 * 1024;
 /** Longest container path a mount may have (the mapping's column). */
 export const MAX_DESTINATION_LENGTH = 255;
 /** Provider of the volumes a `size=` mount makes (the only one shipped). */
@@ -70,7 +73,7 @@ export function checkBindContents(source: string, destination: string): void {
   }
   const bytes = (source.length / 4) * 3 - (source.endsWith('==') ? 2 : source.endsWith('=') ? 1 : 0);
   if (bytes > MAX_BIND_FILE_BYTES) {
-    throw new InvalidValue(`The file of the bind mount at ${destination} is ${bytes} bytes: at most ${MAX_BIND_FILE_BYTES} bytes (1 MiB) may be injected.`);
+    throw new InvalidValue(`The file of the bind mount at ${destination} is ${bytes} bytes: at most ${MAX_BIND_FILE_BYTES} bytes (47 KiB) may be injected.`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { InvalidValue, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type ContainerUsage, DEFAULT_QUOTA_CLASS, type MountPlan, type NewContainer, type NewVolume, type QuotaDeltas, type QuotaLimits } from '@zun-ts/db';
+import { type ContainerUsage, DEFAULT_QUOTA_CLASS, type MountPlan, type NewContainer, type NewVolume, type QuotaDeltas, type QuotaLimits, QUOTAS_OFF } from '@zun-ts/db';
 import { type Container, QUOTA_RESOURCES, type QuotaResource, type Volume } from '@zun-ts/objects';
 import { credentialsFromContext, type PolicyEnforcer } from '@zun-ts/policy';
 import { type ContainerStores, type QuotaCheck } from '../containers/container-backend';
@@ -99,7 +99,7 @@ export class QuotaService implements QuotaCheck {
 
   /**
    * Every create of a project goes through the quota repository, which writes the container and its mounts in
-   * one transaction; with the no-op driver the limits are unlimited (stored overrides still apply there).
+   * one transaction; with the no-op driver nothing is checked (not even stored overrides).
    * A request without a project counts against nothing, and cannot have volumes (they belong to a project).
    */
   async createContainer(_ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan): Promise<Container> {
@@ -117,9 +117,9 @@ export class QuotaService implements QuotaCheck {
     return this.stores.quotas.createVolume({ ...volume, project_id: project }, this.createLimits());
   }
 
-  /** The defaults a create is checked against. */
-  private createLimits(): QuotaLimits {
-    return this.enabled ? this.configDefaults() : this.unlimited();
+  /** The defaults a create is checked against; none with the no-op driver. */
+  private createLimits(): QuotaLimits | typeof QUOTAS_OFF {
+    return this.enabled ? this.configDefaults() : QUOTAS_OFF;
   }
 
   /** False with a no-op driver. */
