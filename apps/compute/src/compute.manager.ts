@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { type RequestContext } from '@zun-ts/common';
+import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type Container } from '@zun-ts/objects';
@@ -169,6 +169,11 @@ export class ComputeManager implements ComputeRpcApi {
   volumeDelete(ctx: RequestContext, args: { volume_uuid: string }): Promise<void> {
     return this.ops.deleteVolume(ctx, args.volume_uuid);
   }
+
+  // TODO(networks): implemented with the compute's network handling.
+  networkAttach(): Promise<never> { return Promise.reject(new NotImplementedYet('networkAttach')); }
+  networkDetach(): Promise<never> { return Promise.reject(new NotImplementedYet('networkDetach')); }
+  networkUpdatePeers(): Promise<never> { return Promise.reject(new NotImplementedYet('networkUpdatePeers')); }
 
   containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -214,6 +214,12 @@ export class ConductorManager implements ConductorRpcApi {
   volumesOnHost(_ctx: RequestContext, _args: Record<string, never>, caller: RpcCaller): Promise<HostVolumeInfo[]> {
     return this.volumes.onHost(caller);
   }
+
+  // TODO(networks): implemented with the network records.
+  containerNetworks(): Promise<never> { return Promise.reject(new NotImplementedYet('containerNetworks')); }
+  portSave(): Promise<never> { return Promise.reject(new NotImplementedYet('portSave')); }
+  portRelease(): Promise<never> { return Promise.reject(new NotImplementedYet('portRelease')); }
+  networksOnHost(): Promise<never> { return Promise.reject(new NotImplementedYet('networksOnHost')); }
 
   /** The record, or null when there is none. */
   private async findContainer(uuid: string): Promise<Container | null> {

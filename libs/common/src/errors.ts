@@ -36,6 +36,10 @@ export class ZunServiceNotFound extends NotFound {
 }
 export class ComputeNodeNotFound extends NotFound {}
 export class ContainerNotFound extends NotFound {}
+/** No such network in the caller's scope ("Network X could not be found."). */
+export class NetworkNotFound extends NotFound {}
+/** No such port. */
+export class PortNotFound extends NotFound {}
 /** No such volume (in the caller's scope, or on this host for a volume driver). */
 export class VolumeNotFound extends NotFound {}
 export class Conflict extends ZunError { readonly status: number = 409; }
@@ -45,6 +49,14 @@ export class ZunServiceAlreadyExists extends Conflict {}
  * container (unless it is shareable).
  */
 export class VolumeInUse extends Conflict {}
+/** A network still has ports (containers on it), so it cannot be deleted. */
+export class NetworkInUse extends Conflict {}
+/** No free address left in a network's subnet (or no free subnet left in the default pool). */
+export class NetworkExhausted extends Conflict {}
+/** The requested fixed address is held by another port of the network. */
+export class IpAddressInUse extends Conflict {}
+/** The CIDR overlaps a network of the cloud (subnets are unique cloud-wide, ADR 0007). */
+export class NetworkCidrConflict extends Conflict {}
 export class NotAcceptable extends ZunError { readonly status = 406; }
 export class InvalidGlobalAPIVersion extends NotAcceptable {}
 export class RequestEntityTooLarge extends ZunError { readonly status = 413; }
@@ -112,8 +124,8 @@ export function registerError(cls: new (message: string) => ZunError): void {
   registry.set(cls.name, cls);
 }
 for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
-  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, VolumeNotFound, Conflict,
-  ZunServiceAlreadyExists, VolumeInUse, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
+  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, VolumeNotFound, NetworkNotFound, PortNotFound, Conflict,
+  ZunServiceAlreadyExists, VolumeInUse, NetworkInUse, NetworkExhausted, IpAddressInUse, NetworkCidrConflict, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }
 

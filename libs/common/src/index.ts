@@ -5,3 +5,4 @@ export * from './console-token';
 export * from './shell-words';
 export * from './keyed-lock';
 export * from './uuid';
+export * from './ipv4';

@@ -12,6 +12,7 @@ import { quotaSection } from './quota.options';
 import { redisSection } from './redis.options';
 import { schedulerSection } from './scheduler.options';
 import { volumeSection } from './volume.options';
+import { networkSection } from './network.options';
 import { websocketProxySection } from './websocket-proxy.options';
 
 /** Every section zun-ts reads, in the order the sample file lists them. */
@@ -25,6 +26,7 @@ export const zunSections = [
   conductorSection,
   dockerSection,
   volumeSection,
+  networkSection,
   websocketProxySection,
   keystoneAuthtokenSection,
   quotaSection,
@@ -57,6 +59,9 @@ export type ComputeConf = ZunConf['compute'];
 export type ConductorConf = ZunConf['conductor'];
 /** Values of `[docker]`. */
 export type DockerConf = ZunConf['docker'];
+/** Values of `[network]`. */
+export type NetworkConf = ZunConf['network'];
+
 /** Values of `[volume]`. */
 export type VolumeConf = ZunConf['volume'];
 /** Values of `[websocket_proxy]`. */

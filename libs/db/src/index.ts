@@ -62,3 +62,12 @@ export {
   type VolumeScope,
   VOLUME_REPOSITORY,
 } from './volume.types';
+export {
+  type DefaultNetworkPool,
+  type NetworkRepository,
+  type NetworkScope,
+  type NewNetwork,
+  type PlannedPort,
+  type PortPlan,
+  type PortWithNetwork,
+} from './network.types';

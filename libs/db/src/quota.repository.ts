@@ -6,6 +6,7 @@ import { ContainerAlreadyExists } from './db-errors';
 import { QuotaClassEntity, QuotaEntity } from './entities';
 import { VolumeSql } from './volume-statements';
 import { type MountPlan, type NewVolume } from './volume.types';
+import { type PortPlan } from './network.types';
 import { exec, rollback, select, type SqlEngine, type SqlRow, type SqlValue, sqlDate, TableCodec, type TxBody } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
 
@@ -87,8 +88,16 @@ export interface QuotaRepository {
    * InvalidQuotaValue, ContainerAlreadyExists. With `mounts`, the same transaction inserts the new volumes and
    * every mapping and reserves the existing volumes (VolumeRepository's reservation rule): VolumeInUse (409) or
    * VolumeNotFound (404) write nothing. `deltas.disk` is the container's disk plus the sizes of its new volumes.
+   * With `ports`, the same transaction inserts the container's ports (`pending`, no address yet; see
+   * NetworkRepository.allocatePorts).
    */
-  createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits | typeof QUOTAS_OFF, mounts?: MountPlan): Promise<Container>;
+  createContainer(
+    container: NewContainer & { project_id: string },
+    deltas: QuotaDeltas,
+    defaults: QuotaLimits | typeof QUOTAS_OFF,
+    mounts?: MountPlan,
+    ports?: PortPlan,
+  ): Promise<Container>;
   /**
    * Inserts a volume only if the project's disk usage plus its size fits the project's `disk` limit, atomically
    * like {@link createContainer}. Throws OverQuota.

@@ -36,14 +36,16 @@ export interface ComputeNode {
   /** Container runtimes docker offers, e.g. `["runc"]`. */
   runtimes: string[] | null;
   numa_topology: JsonObject | null;
+  /** The host's address on the underlay network that carries project networks (`[network] underlay_ip`); null when unset. */
+  underlay_ip: string | null;
   created_at: Date;
   updated_at: Date | null;
 }
 
-/** Version history: 1.0 initial. */
+/** Version history: 1.0 initial; 1.1 underlay_ip. */
 export const ComputeNodeObject: ObjectDef<ComputeNode, 'ComputeNode'> = {
   name: 'ComputeNode',
-  VERSION: '1.0',
+  VERSION: '1.1',
   fields: {
     id: field.integer(),
     uuid: field.string(),
@@ -69,6 +71,7 @@ export const ComputeNodeObject: ObjectDef<ComputeNode, 'ComputeNode'> = {
     labels: field.dict({ nullable: true }),
     runtimes: field.list({ nullable: true }),
     numa_topology: field.dict({ nullable: true }),
+    underlay_ip: field.string({ nullable: true }),
     created_at: field.datetime(),
     updated_at: field.datetime({ nullable: true }),
   },

@@ -36,6 +36,15 @@ export interface ContainerAddress {
 /** `{ "<network id>": [address, …] }` */
 export type ContainerAddresses = Record<string, ContainerAddress[]>;
 
+/** An exposed port of a container published on its compute host. */
+export interface PublishedPort {
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** The host address a client uses (the compute host's `[network] publish_ip`, else its `my_ip`-like address). */
+  host_ip: string;
+  host_port: number;
+}
+
 /** A container (or capsule) record. Internal fields are never shown by the API (see the API reference). */
 export interface Container {
   id: number;
@@ -71,6 +80,11 @@ export interface Container {
   ports: number[] | null;
   /** `{"80/tcp": {}}` as requested; not shown by the API. */
   exposed_ports: Record<string, JsonObject> | null;
+  /**
+   * Where the exposed ports are published on the compute host once the container runs (zun-ts: Zun reaches
+   * them through Neutron instead): `[{port: 80, protocol: "tcp", host_ip: "192.0.2.10", host_port: 32768}]`.
+   */
+  published_ports: PublishedPort[] | null;
   hostname: string | null;
   labels: Record<string, string> | null;
   addresses: ContainerAddresses | null;
@@ -99,10 +113,10 @@ export interface Container {
   updated_at: Date | null;
 }
 
-/** Version history: 1.0 initial. */
+/** Version history: 1.0 initial; 1.1 published_ports. */
 export const ContainerObject: ObjectDef<Container, 'Container'> = {
   name: 'Container',
-  VERSION: '1.0',
+  VERSION: '1.1',
   fields: {
     id: field.integer(),
     uuid: field.string(),
@@ -129,6 +143,7 @@ export const ContainerObject: ObjectDef<Container, 'Container'> = {
     workdir: field.string({ nullable: true }),
     ports: field.list({ nullable: true }),
     exposed_ports: field.dict({ nullable: true }),
+    published_ports: field.list({ nullable: true }),
     hostname: field.string({ nullable: true }),
     labels: field.dict({ nullable: true }),
     addresses: field.dict({ nullable: true }),

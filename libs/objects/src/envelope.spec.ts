@@ -59,6 +59,7 @@ function sampleContainer(): Container {
     workdir: null,
     ports: [80],
     exposed_ports: { '80/tcp': {} },
+    published_ports: null,
     hostname: 'c1',
     labels: {},
     addresses: { net1: [{ addr: '172.24.4.3', version: 4, port: 'p', subnet_id: 's', preserve_on_delete: false }] },

@@ -14,6 +14,7 @@ import { type Image, ImageObject } from './image.object';
 import { type Quota, type QuotaClass, QuotaClassObject, QuotaObject } from './quota.object';
 import { type VolumeMapping, VolumeMappingObject } from './volume-mapping.object';
 import { type Volume, VolumeObject } from './volume.object';
+import { type Network, NetworkObject, type NetworkPort, NetworkPortObject } from './network.object';
 import { type ZunService, ZunServiceObject } from './zun-service.object';
 
 /** Every versioned object type, by wire name. */
@@ -29,6 +30,8 @@ export interface ZunObjectTypes {
   Image: Image;
   VolumeMapping: VolumeMapping;
   Volume: Volume;
+  Network: Network;
+  NetworkPort: NetworkPort;
 }
 /** Wire name of a versioned object type. */
 export type ZunObjectName = keyof ZunObjectTypes;
@@ -46,6 +49,8 @@ export const ZUN_OBJECTS: { readonly [N in ZunObjectName]: ObjectDef<ZunObjectTy
   Image: ImageObject,
   VolumeMapping: VolumeMappingObject,
   Volume: VolumeObject,
+  Network: NetworkObject,
+  NetworkPort: NetworkPortObject,
 };
 
 /** An object as it crosses RPC: plain JSON, datetimes as ISO-8601 UTC strings. */

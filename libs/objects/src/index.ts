@@ -9,6 +9,7 @@ export * from './exec-instance.object';
 export * from './image.object';
 export * from './volume-mapping.object';
 export * from './volume.object';
+export * from './network.object';
 export * from './envelope';
 export * from './memory';
 export * from './patches';

@@ -9,7 +9,7 @@ import { type ZunObjectName } from './envelope';
 // major otherwise), note it in the object's version history, then update the pin here.
 export const PINNED_OBJECT_FINGERPRINTS: Readonly<Record<ZunObjectName, string>> = {
   ZunService: '1.0-1673502b6daa4007872c942197d3fef4',
-  ComputeNode: '1.0-3bce7e53c967df293300b8df9d838e14',
+  ComputeNode: '1.1-54002d1d57cb1da4ab6ee0a00e7a85e1',
   Container: '1.0-7e7f005f9c87b1393e0ef00d0c9871c4',
   ContainerAction: '1.0-f8876fa93e5e058f20052c930b4fabe6',
   ContainerActionEvent: '1.0-13c0956ac2ac3f0053c360273b6a31d0',
@@ -19,5 +19,7 @@ export const PINNED_OBJECT_FINGERPRINTS: Readonly<Record<ZunObjectName, string>>
   Image: '1.0-72c1ff5714063f0fa98bdfb98d1df57c',
   VolumeMapping: '1.1-c2b18f2a4fe8013873d9a5745fa201eb',
   Volume: '1.0-7dcfd5096ba32e935c0f84eaa8c3d3e0',
+  Network: '1.0-b2795b824fd7287bdd9db495e6fa0406',
+  NetworkPort: '1.0-8d610dda443c5d224711167af95f4646',
 };
 

@@ -12,7 +12,7 @@ export type ContainerPatch = Partial<Omit<Container, 'id' | 'uuid' | 'created_at
 export const HOST_WRITABLE_CONTAINER_FIELDS = [
   'status', 'status_reason', 'status_detail', 'task_state', 'container_id', 'hostname', 'addresses', 'ports', 'started_at',
   'command', 'entrypoint', 'workdir', 'image', 'cpu', 'memory', 'websocket_url', 'websocket_token', 'labels', 'environment',
-  'runtime', 'image_driver',
+  'runtime', 'image_driver', 'published_ports',
 ] as const satisfies readonly (keyof ContainerPatch)[];
 
 /** A patch a compute host may send (see {@link HOST_WRITABLE_CONTAINER_FIELDS}). */
@@ -22,7 +22,7 @@ export type HostContainerPatch = Partial<Pick<Container, (typeof HOST_WRITABLE_C
 export const INVENTORY_FIELDS = [
   'mem_total', 'mem_free', 'mem_available', 'cpus', 'disk_total', 'architecture', 'os', 'os_type', 'kernel_version', 'labels',
   'runtimes', 'disk_quota_supported', 'enable_cpu_pinning', 'numa_topology', 'running_containers', 'paused_containers',
-  'stopped_containers',
+  'stopped_containers', 'underlay_ip',
 ] as const satisfies readonly (keyof ComputeNode)[];
 
 /** A compute host's inventory report; absent fields keep their stored value (or default). */

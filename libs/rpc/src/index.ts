@@ -13,7 +13,7 @@ export { InvalidRpcMessage, NoSuchMethod, RpcProtocolError, RpcTransportClosed }
 export {
   type ActionEventRequest, type BuildContainerRequest, type BuildRetry, CONDUCTOR, type ConductorRpcApi, type ConsoleTarget,
   type ConsoleTargetRequest, type ContainerMountInfo, type ContainerSaveRequest, type CreateFailureReport, type ExecInstanceCreateRequest,
-  type HostVolumeInfo, type HostVolumePatch, type ReleasedVolumeInfo, type ServiceHeartbeatRequest, type VolumeSaveRequest,
+  type ContainerPortInfo, type HostNetworkInfo, type PortSaveRequest, type HostVolumeInfo, type HostVolumePatch, type ReleasedVolumeInfo, type ServiceHeartbeatRequest, type VolumeSaveRequest,
 } from './contracts/conductor.contract';
 export { SCHEDULER, type SchedulerRpcApi, type SelectDestinationsRequest } from './contracts/scheduler.contract';
 export {

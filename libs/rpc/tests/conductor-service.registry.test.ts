@@ -81,6 +81,10 @@ class MemoryConductor implements ConductorRpcApi {
   volumeRelease = (): Promise<never> => notHere('volumeRelease');
   volumeDestroy = (): Promise<never> => notHere('volumeDestroy');
   volumesOnHost = (): Promise<never> => notHere('volumesOnHost');
+  containerNetworks = (): Promise<never> => notHere('containerNetworks');
+  portSave = (): Promise<never> => notHere('portSave');
+  portRelease = (): Promise<never> => notHere('portRelease');
+  networksOnHost = (): Promise<never> => notHere('networksOnHost');
 }
 
 function notHere(method: string): Promise<never> {

@@ -24,7 +24,7 @@ function record(patch: Partial<Container> = {}): Container {
     id: 1, uuid: UUID, container_type: 0, name: 'c', project_id: 'p', user_id: 'u', image: 'busybox', image_driver: null,
     image_pull_policy: null, registry_id: null, cpu: 0.5, cpu_policy: 'shared', cpuset: null, memory: '64', disk: 0, command: null,
     entrypoint: null, status: 'Creating', status_reason: null, status_detail: null, task_state: null, environment: null, workdir: null,
-    ports: null, exposed_ports: null, hostname: null, labels: null, addresses: null, host: null, restart_policy: null,
+    ports: null, exposed_ports: null, published_ports: null, hostname: null, labels: null, addresses: null, host: null, restart_policy: null,
     interactive: false, tty: false, auto_remove: false, auto_heal: false, privileged: false, runtime: null, healthcheck: null,
     security_groups: null, container_id: null, websocket_url: null, websocket_token: null, capsule_id: null, started_at: null,
     annotations: null, cni_metadata: null, created_at: new Date(), updated_at: null, ...patch,

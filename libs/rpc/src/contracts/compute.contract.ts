@@ -10,6 +10,8 @@
 //        envelope; messages carry their sender
 //   1.4  volumeDelete (the API deletes a volume whose backing store is on this host); a container's mounts are
 //        read through the conductor (containerMounts), so containerCreate is unchanged
+//   1.5  networkAttach, networkDetach (the API added / marked the port), networkUpdatePeers (a host joined or
+//        left a network); a container's ports are read through the conductor (containerNetworks)
 import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
@@ -119,6 +121,15 @@ export interface ComputeRpcApi {
    * conductor destroy the row (volumeDestroy). A failure sets the volume `error` with the reason. Idempotent.
    */
   volumeDelete(ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<void>;
+  /**
+   * Cast. The API added an allocated port (network-attach) and set task_state `network_attaching`: ensure the
+   * network here, plug the port, save `addresses`, clear the task. Idempotent.
+   */
+  networkAttach(ctx: RequestContext, args: ContainerRef & { port_uuid: string }, caller: RpcCaller): Promise<void>;
+  /** Cast. The API marked the port `detaching` (task `network_detaching`): unplug, portRelease, save `addresses`. Idempotent. */
+  networkDetach(ctx: RequestContext, args: ContainerRef & { port_uuid: string }, caller: RpcCaller): Promise<void>;
+  /** Cast. The hosts of a network changed: set its peers here (nothing when the network is not on this host). */
+  networkUpdatePeers(ctx: RequestContext, args: { network_uuid: string; peers: string[] }, caller: RpcCaller): Promise<void>;
 }
 
 const ref = { container_uuid: s.string() };
@@ -129,7 +140,7 @@ const timeout = s.object({ ...ref, timeout: s.integer() });
 export const COMPUTE = defineTopic<ComputeRpcApi>()({
   name: 'compute',
   topic: (host: string) => computeTopic(host),
-  version: '1.4',
+  version: '1.5',
   methods: {
     ping: call(s.empty(), s.object({ host: s.string() })),
     containerCreate: cast(
@@ -167,5 +178,8 @@ export const COMPUTE = defineTopic<ComputeRpcApi>()({
     containerPutArchive: call(s.object({ ...ref, path: s.string(), data: s.string() }), s.void()),
     containerCommit: call(s.object({ ...ref, repository: s.string(), tag: s.nullable(s.string()) }), s.object({ image_id: s.string() })),
     volumeDelete: cast(s.object({ volume_uuid: s.string() })),
+    networkAttach: cast(s.object({ ...ref, port_uuid: s.string() })),
+    networkDetach: cast(s.object({ ...ref, port_uuid: s.string() })),
+    networkUpdatePeers: cast(s.object({ network_uuid: s.string(), peers: s.array(s.string()) })),
   },
 });

@@ -12,11 +12,13 @@
 //        HOST_WRITABLE_CONTAINER_FIELDS is refused instead of being trimmed
 //   1.4  volumes: containerMounts, volumeBind, volumeSave, volumeRelease, volumeDestroy, volumesOnHost (a compute
 //        host reads and writes the volumes of its own containers and of its own host only)
+//   1.5  networks: containerNetworks, portSave, portRelease, networksOnHost (a compute host reads and writes the
+//        ports of its own containers only)
 import { type RequestContext } from '@zun-ts/common';
 import {
   CONTAINER_STATUSES, type Container, type ContainerStatus, type ComputeNodeInventory, HOST_WRITABLE_CONTAINER_FIELDS, type HostContainerPatch,
   INVENTORY_FIELDS, type ServiceRegistration, TASK_STATES, type TaskState, type Volume, type VolumeMapping, VOLUME_STATUSES,
-  type VolumeStatus, type ZunService,
+  type VolumeStatus, type ZunService, type Network, type NetworkPort, PORT_STATUSES, type PortStatus,
 } from '@zun-ts/objects';
 import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
 import { CONDUCTOR_TOPIC } from '../queue.naming';
@@ -141,6 +143,25 @@ export interface VolumeSaveRequest {
   expected?: { status?: VolumeStatus[] };
 }
 
+/** A port of a container with its network and the network's peers (underlay addresses of the other hosts on it). */
+export interface ContainerPortInfo {
+  port: NetworkPort;
+  network: Network;
+  peers: string[];
+}
+
+/** A network with a port on the caller's host, and its peers (state sync after a restart). */
+export interface HostNetworkInfo {
+  network: Network;
+  peers: string[];
+}
+
+/** Arguments of ConductorRpcApi.portSave. */
+export interface PortSaveRequest {
+  port_uuid: string;
+  patch: { mac_address?: string | null; status?: PortStatus };
+}
+
 /**
  * What the conductor answers over RPC. Compute hosts hold no database credentials, so they
  * register, heartbeat, read and save containers, and report inventory through these methods. Those a
@@ -205,6 +226,17 @@ export interface ConductorRpcApi {
   volumeDestroy(ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<void>;
   /** Call. Every volume of the caller's host with the containers that mount it (start-up reconciliation). */
   volumesOnHost(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<HostVolumeInfo[]>;
+  /** Call. The container's ports (allocated ones), by device_index, with networks and peers. Container on the caller's host. */
+  containerNetworks(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ContainerPortInfo[]>;
+  /** Call. Records what the host made of a port of one of its containers (MAC, status `bound`). */
+  portSave(ctx: RequestContext, args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort>;
+  /**
+   * Call. Deletes a port of the caller's container (`port_uuid`), or every port of it (null), after the host
+   * unplugged them; hosts left on a network get the new peer list (networkUpdatePeers). Idempotent.
+   */
+  portRelease(ctx: RequestContext, args: { container_uuid: string; port_uuid: string | null }, caller: RpcCaller): Promise<void>;
+  /** Call. Every network with a port on the caller's host, with its peers. */
+  networksOnHost(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<HostNetworkInfo[]>;
 }
 
 const buildRequest = s.object({
@@ -224,7 +256,7 @@ const actionEvent = { container_uuid: s.string(), request_id: s.string(), event:
 export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
   name: 'conductor',
   topic: CONDUCTOR_TOPIC,
-  version: '1.4',
+  version: '1.5',
   methods: {
     serviceRegister: call(
       s.object({ host: s.string(), binary: s.string(), topic: s.string(), availability_zone: s.nullable(s.string()) }),
@@ -283,5 +315,18 @@ export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
     volumeRelease: call(containerRef, s.array(s.object({ volume: s.zunObject('Volume'), remaining: s.integer() }))),
     volumeDestroy: call(volumeRef, s.void()),
     volumesOnHost: call(s.empty(), s.array(s.object({ volume: s.zunObject('Volume'), container_uuids: s.array(s.string()) }))),
+    containerNetworks: call(
+      containerRef,
+      s.array(s.object({ port: s.zunObject('NetworkPort'), network: s.zunObject('Network'), peers: s.array(s.string()) })),
+    ),
+    portSave: call(
+      s.object({
+        port_uuid: s.string(),
+        patch: s.object({ mac_address: s.optional(s.nullable(s.string())), status: s.optional(s.literal(...PORT_STATUSES)) }),
+      }),
+      s.zunObject('NetworkPort'),
+    ),
+    portRelease: call(s.object({ container_uuid: s.string(), port_uuid: s.nullable(s.string()) }), s.void()),
+    networksOnHost: call(s.empty(), s.array(s.object({ network: s.zunObject('Network'), peers: s.array(s.string()) }))),
   },
 });

@@ -13,7 +13,7 @@ function container(over: Partial<Container> = {}): Container {
     id: 7, uuid: '11111111-2222-4333-8444-555555555555', container_type: 0, name: 'web', project_id: 'pu', user_id: 'u',
     image: 'nginx', image_driver: 'docker', image_pull_policy: 'always', registry_id: 3, cpu: 1, cpu_policy: 'shared', cpuset: null,
     memory: '512', disk: 0, command: ['nginx'], entrypoint: null, status: 'Running', status_reason: null, status_detail: 'Up 3 mins',
-    task_state: null, environment: { A: 'b' }, workdir: null, ports: [80], exposed_ports: { '80/tcp': {} }, hostname: 'h',
+    task_state: null, environment: { A: 'b' }, workdir: null, ports: [80], exposed_ports: { '80/tcp': {} }, published_ports: null, hostname: 'h',
     labels: {}, addresses: { net1: [{ addr: '10.0.0.2', version: 4, port: 'p1', subnet_id: 's1', preserve_on_delete: false }] },
     host: 'cn1', restart_policy: { Name: 'no', MaximumRetryCount: '0' }, interactive: false, tty: false, auto_remove: false,
     auto_heal: false, privileged: false, runtime: 'runc', healthcheck: null, security_groups: null, container_id: 'abc',
