@@ -130,7 +130,15 @@ ensure_docker_data_root() {
     local img fs
     mkdir -p "$DOCKER_DIR"
     if mountpoint -q "$DOCKER_DATA" 2>/dev/null; then
-        docker_data_caps_size && { say "docker: data root already mounted ($(mount_options_of "$DOCKER_DATA" | cut -d' ' -f1))"; return 0; }
+        if docker_data_caps_size; then
+            say "docker: data root already mounted ($(mount_options_of "$DOCKER_DATA" | cut -d' ' -f1))"
+            # dockerd stopped (or was killed) while it removed layers: btrfs may have left its quota groups
+            # inconsistent, and then it applies no limit until a rescan.
+            if [[ $(mount_options_of "$DOCKER_DATA") == btrfs* ]]; then
+                docker_data_btrfs_quota >>"$DOCKER_LOG" 2>&1 || warn "docker: btrfs quota groups could not be turned on (see $DOCKER_LOG)"
+            fi
+            return 0
+        fi
         warn "docker: $DOCKER_DATA is mounted but cannot cap container sizes ($(mount_options_of "$DOCKER_DATA"))"
         return 0
     fi

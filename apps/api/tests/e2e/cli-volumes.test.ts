@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseShow, waitFor } from '@zun-ts/testing';
-import { Cleanup, createdUuid, docker, LONG_RUNNING, ok, stackState, testName, zun, ZunPoller } from './fixtures/stack-cli';
+import { Cleanup, createdUuid, docker, dockerHost, LONG_RUNNING, ok, stackState, testName, zun, ZunPoller } from './fixtures/stack-cli';
 import { restartHost } from './fixtures/stack-restart';
 
 const ENOSPC = /No space left on device/;
@@ -226,5 +226,16 @@ void describe('volumes through the zun CLI', () => {
     ok(await zun('demo', 'start', uuid), 'zun start');
     await admin.settled(uuid, 'Running', 60_000);
     assert.match((await exec('demo', uuid, 'cat', '/data/f')).out, /survives/);
+  });
+  test('after that restart --disk is still enforced (regression: btrfs quota groups left inconsistent by a dockerd restart applied no limit)', async (t) => {
+    if (!dockerHost().includes(stackState())) {
+      t.skip('the stack uses an engine it does not run itself: its data root is not the stack\'s');
+      return;
+    }
+    const uuid = cleanup.container(createdUuid(ok(await zun('demo', 'run', '--name', testName('disk'), '--disk', '1', 'busybox', ...LONG_RUNNING), 'zun run --disk 1')));
+    await admin.settled(uuid, 'Running', 60_000);
+    const big = await docker('exec', `zun-${uuid}`, 'dd', 'if=/dev/zero', 'of=/big', 'bs=1M', 'count=2048');
+    assert.notEqual(big.code, 0, 'a 2 GiB write into a 1 GiB container must fail');
+    assert.match(big.stderr + big.stdout, /No space left on device|Disk quota exceeded/);
   });
 });
