@@ -14,6 +14,8 @@ import { ContainerOperations } from './container-operations';
 import { ContainerVolumes } from './container-volumes';
 import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from '@zun-ts/common';
+import { FakeNetworkDriver } from '@zun-ts/network-driver';
+import { ContainerNetworks } from './container-networks';
 
 const ctx: RequestContext = adminContext('req-console');
 const EXEC = 'a'.repeat(64);
@@ -33,7 +35,8 @@ function rig() {
   const records = new ContainerRecords(conductor.client('cn1'), 'cn1', silentLogger());
   const locks = new KeyedLock();
   const volumes = new ContainerVolumes(new FakeVolumeDriver(), records, silentLogger());
-  const ops = new ContainerOperations(driver, records, new ContainerBuilder(driver, records, volumes, silentLogger()), volumes, locks, silentLogger());
+  const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
+  const ops = new ContainerOperations(driver, records, new ContainerBuilder(driver, records, volumes, networks, silentLogger()), volumes, networks, locks, silentLogger());
   const grants = new ConsoleGrants(60_000);
   const consoles = new ComputeConsole(grants, relay, conductor.client('cn1'));
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: 'cn1' } }), driver, ops, consoles);

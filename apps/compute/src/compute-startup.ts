@@ -5,6 +5,8 @@ import { errorText } from './conductor-api';
 export interface ComputeStartSteps {
   /** The console relay listens (zun-wsproxy connects to it). */
   listen(): Promise<void>;
+  /** ContainerNetworks.recover: the networks of this host's ports ensured again (VXLAN devices, flood lists, filters). */
+  recoverNetworks(): Promise<void>;
   /** ContainerOperations.recover: unfinished work of the previous run, volumes mounted again. */
   recover(): Promise<void>;
   /** The RPC server takes this host's messages. */
@@ -15,11 +17,13 @@ export interface ComputeStartSteps {
 
 /**
  * Starts a compute host in the order that keeps containers whole after a host restart: recovery first
- * (volumes are mounted again before anything can start a container or report its state), then messages,
- * then the sync. A recovery that fails is logged: the host still serves, and a start mounts what it needs.
+ * (networks ensured again, then volumes mounted again, before anything can start a container or report its
+ * state), then messages, then the sync. A recovery that fails is logged: the host still serves, and a start
+ * ensures and mounts what it needs.
  */
 export async function startCompute(steps: ComputeStartSteps, logger: Logger): Promise<void> {
   await steps.listen();
+  await steps.recoverNetworks().catch((err: unknown) => logger.warn('start-up network recovery failed', { error: errorText(err) }));
   await steps.recover().catch((err: unknown) => logger.warn('start-up recovery failed', { error: errorText(err) }));
   await steps.serve();
   steps.startSync();

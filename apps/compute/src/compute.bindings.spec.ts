@@ -8,6 +8,9 @@ import { defaultConf, ZUN_CONF } from '@zun-ts/config';
 import { PERIODIC_TASK } from '@zun-ts/service';
 import { FakeVolumeDriver, VOLUME_DRIVER } from '@zun-ts/volume-driver';
 import { LocalVolumeDriver } from '@zun-ts/volume-driver-local';
+import { FakeNetworkDriver, NETWORK_DRIVER } from '@zun-ts/network-driver';
+import { VxlanNetworkDriver } from '@zun-ts/network-driver-vxlan';
+import { ContainerNetworks } from './container-networks';
 import { FakeConductor } from '../tests/fixtures/fake-conductor';
 import { bindCompute } from './compute.bindings';
 import { ComputeManager } from './compute.manager';
@@ -47,7 +50,7 @@ describe('bindCompute', () => {
   test('resolves the compute manager and every object of the host, one of each', () => {
     const { container } = composed();
     assert.ok(container.get(ComputeManager) instanceof ComputeManager);
-    for (const cls of [ContainerRecords, KeyedLock, ResourceTracker, ContainerVolumes, ContainerOperations, ContainerSync, ConsoleGrants, ConsoleRelay, ComputeConsole] as const) {
+    for (const cls of [ContainerRecords, KeyedLock, ResourceTracker, ContainerVolumes, ContainerNetworks, ContainerOperations, ContainerSync, ConsoleGrants, ConsoleRelay, ComputeConsole] as const) {
       const a: unknown = container.get<unknown>(cls);
       assert.ok(a instanceof cls, cls.name);
       assert.equal(container.get<unknown>(cls), a, `${cls.name} is a singleton`);
@@ -75,5 +78,15 @@ describe('bindCompute', () => {
     const fake = new FakeVolumeDriver();
     const withFake = composed((c) => c.bind(VOLUME_DRIVER).toConstantValue(fake)).container;
     assert.equal(withFake.get(VOLUME_DRIVER), fake);
+  });
+
+  test('the network driver is the VXLAN one of [network], unless one is bound already', () => {
+    const { container } = composed();
+    const vxlan = container.get(NETWORK_DRIVER);
+    assert.ok(vxlan instanceof VxlanNetworkDriver);
+    assert.equal(vxlan.kind, 'vxlan');
+    const fake = new FakeNetworkDriver();
+    const withFake = composed((c) => c.bind(NETWORK_DRIVER).toConstantValue(fake)).container;
+    assert.equal(withFake.get(NETWORK_DRIVER), fake);
   });
 });

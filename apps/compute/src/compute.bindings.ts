@@ -3,6 +3,9 @@ import { KeyedLock, LOGGER } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
+import { dockerSocketPath } from '@zun-ts/compute-driver-docker';
+import { NETWORK_DRIVER } from '@zun-ts/network-driver';
+import { VxlanNetworkDriver } from '@zun-ts/network-driver-vxlan';
 import { VOLUME_DRIVER } from '@zun-ts/volume-driver';
 import { LocalVolumeDriver } from '@zun-ts/volume-driver-local';
 import { ComputeManager } from './compute.manager';
@@ -11,6 +14,7 @@ import { ContainerRecords } from './conductor-api';
 import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
 import { ContainerBuilder } from './container-builder';
+import { ContainerNetworks, publishIpOf } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
@@ -25,7 +29,7 @@ function intervalMs(ctx: ResolutionContext): number {
 /**
  * Binds the compute host's objects, one of each, on `container`, which must hold ZUN_CONF, LOGGER,
  * CONTAINER_DRIVER, CONSOLE_STREAMS, CONDUCTOR_API and CONSOLE_CONDUCTOR_API. VOLUME_DRIVER is the local driver
- * of `[volume]` unless bound already. The periodic tasks are bound under PERIODIC_TASK (resource update, then
+ * of `[volume]` and NETWORK_DRIVER the VXLAN driver of `[network]` (on the engine of `[docker]`) unless bound already. The periodic tasks are bound under PERIODIC_TASK (resource update, then
  * state sync).
  */
 export function bindCompute(container: InversifyContainer): void {
@@ -43,6 +47,21 @@ export function bindCompute(container: InversifyContainer): void {
       })
       .inSingletonScope();
   }
+  if (!container.isBound(NETWORK_DRIVER)) {
+    container
+      .bind(NETWORK_DRIVER)
+      .toDynamicValue((ctx) => {
+        const conf = ctx.get(ZUN_CONF);
+        // Without an underlay the host has no peers: its VXLAN devices send from loopback and reach nobody.
+        return new VxlanNetworkDriver({
+          docker: dockerSocketPath(conf.docker.docker_remote_api_host),
+          underlayAddress: conf.network.underlay_ip || '127.0.0.1',
+          mtu: conf.network.mtu,
+          ...(conf.network.netns ? { netns: conf.network.netns } : {}),
+        });
+      })
+      .inSingletonScope();
+  }
   container
     .bind(ContainerRecords)
     .toDynamicValue((ctx) => new ContainerRecords(ctx.get(CONDUCTOR_API), ctx.get(ZUN_CONF).DEFAULT.host, ctx.get(LOGGER)))
@@ -53,17 +72,25 @@ export function bindCompute(container: InversifyContainer): void {
     .toDynamicValue((ctx) => new ContainerVolumes(ctx.get(VOLUME_DRIVER), ctx.get(ContainerRecords), ctx.get(LOGGER).child({ component: 'volumes' })))
     .inSingletonScope();
   container
+    .bind(ContainerNetworks)
+    .toDynamicValue(
+      (ctx) =>
+        new ContainerNetworks(ctx.get(NETWORK_DRIVER), ctx.get(ContainerRecords), { publishIp: publishIpOf(ctx.get(ZUN_CONF).network) }, ctx.get(LOGGER).child({ component: 'networks' })),
+    )
+    .inSingletonScope();
+  container
     .bind(ResourceTracker)
     .toDynamicValue((ctx) => {
-      const { reserve_disk_for_image: reserveDisk, reserved_host_memory_mb: reservedMemory } = ctx.get(ZUN_CONF).compute;
-      return new ResourceTracker(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), reserveDisk, ctx.get(LOGGER), reservedMemory);
+      const conf = ctx.get(ZUN_CONF);
+      const { reserve_disk_for_image: reserveDisk, reserved_host_memory_mb: reservedMemory } = conf.compute;
+      return new ResourceTracker(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), reserveDisk, ctx.get(LOGGER), reservedMemory, conf.network.underlay_ip || null);
     })
     .inSingletonScope();
   container
     .bind(ContainerBuilder)
     .toDynamicValue((ctx) => {
       const tracker = ctx.get(ResourceTracker);
-      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerVolumes), ctx.get(LOGGER), () =>
+      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(LOGGER), () =>
         tracker.diskQuotaSupported(),
       );
     })
@@ -77,6 +104,7 @@ export function bindCompute(container: InversifyContainer): void {
           ctx.get(ContainerRecords),
           ctx.get(ContainerBuilder),
           ctx.get(ContainerVolumes),
+          ctx.get(ContainerNetworks),
           ctx.get(KeyedLock),
           ctx.get(LOGGER),
         ),
@@ -88,7 +116,7 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ContainerSync)
     .toDynamicValue(
       (ctx) =>
-        new ContainerSync(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerBuilder), ctx.get(KeyedLock), ctx.get(LOGGER), {
+        new ContainerSync(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerBuilder), ctx.get(ContainerNetworks), ctx.get(KeyedLock), ctx.get(LOGGER), {
           orphanGraceMs: 2 * intervalMs(ctx),
         }),
     )

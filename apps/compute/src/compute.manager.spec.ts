@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, Conflict, ContainerNotFound, type RequestContext, silentLogger } from '@zun-ts/common';
-import { DockerUnavailable, FakeContainerDriver } from '@zun-ts/compute-driver';
+import { type ContainerCreateSpec, DockerUnavailable, FakeContainerDriver } from '@zun-ts/compute-driver';
 import { defaultConf } from '@zun-ts/config';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { FakeVolumeDriver } from '@zun-ts/volume-driver';
@@ -15,6 +15,8 @@ import { ContainerVolumes } from './container-volumes';
 import { fakeContainer, FakeConductor } from '../tests/fixtures/fake-conductor';
 import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
+import { FakeNetworkDriver } from '@zun-ts/network-driver';
+import { ContainerNetworks } from './container-networks';
 
 const HOST = 'cn1';
 const REGISTRY = '127.0.0.1:5050';
@@ -27,11 +29,12 @@ function rig(opts: { now?: () => number; diskQuota?: boolean | null } = {}) {
   const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
   const locks = new KeyedLock();
   const volumes = new ContainerVolumes(FakeVolumeDriver.simulated({ host: HOST }), records, silentLogger());
-  const builder = new ContainerBuilder(driver, records, volumes, silentLogger(), () => opts.diskQuota ?? null);
-  const ops = new ContainerOperations(driver, records, builder, volumes, locks, silentLogger());
+  const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
+  const builder = new ContainerBuilder(driver, records, volumes, networks, silentLogger(), () => opts.diskQuota ?? null);
+  const ops = new ContainerOperations(driver, records, builder, volumes, networks, locks, silentLogger());
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), driver, ops);
-  const sync = new ContainerSync(driver, records, builder, locks, silentLogger(), { orphanGraceMs: 1000, ...(opts.now ? { now: opts.now } : {}) });
-  return { driver, conductor, records, locks, manager, sync, volumes };
+  const sync = new ContainerSync(driver, records, builder, networks, locks, silentLogger(), { orphanGraceMs: 1000, ...(opts.now ? { now: opts.now } : {}) });
+  return { driver, conductor, records, locks, manager, sync, volumes, networks };
 }
 
 async function created(r: ReturnType<typeof rig>, patch: Parameters<typeof fakeContainer>[0] = {}) {
@@ -53,7 +56,8 @@ describe('ComputeManager: create', () => {
     assert.ok(c.container_id);
     assert.ok(c.started_at instanceof Date);
     assert.equal(c.image_driver, 'docker');
-    assert.deepEqual(c.addresses, { bridge: [{ addr: '172.17.0.2', version: 4, preserve_on_delete: false }] });
+    assert.deepEqual(c.addresses, {}, 'a container without ports has no addresses (and no network)');
+    assert.equal((r.driver.callsOf('create')[0]?.[1] as ContainerCreateSpec).network_mode, 'none');
     const engine = r.driver.containers.get(c.uuid);
     assert.equal(engine?.image, `${REGISTRY}/busybox:latest`);
     assert.equal(engine?.labels[COMPUTE_HOST_LABEL], HOST);
@@ -184,10 +188,11 @@ describe('ComputeManager: operations', () => {
     r.conductor.row(c.uuid).task_state = 'container_stopping';
     await r.manager.containerStop(ctx, { container_uuid: c.uuid, timeout: 1 });
     assert.deepEqual([r.conductor.row(c.uuid).status, r.conductor.row(c.uuid).task_state], ['Stopped', null]);
-    Object.assign(r.conductor.row(c.uuid), { status: 'Restarting', task_state: 'container_rebooting' });
+    const addresses = { 'net-1': [{ addr: '10.210.1.5', version: 4 as const, port: 'port-1', subnet_id: 'sub-1', preserve_on_delete: false }] };
+    Object.assign(r.conductor.row(c.uuid), { status: 'Restarting', task_state: 'container_rebooting', addresses });
     await r.manager.containerReboot(ctx, { container_uuid: c.uuid, timeout: 1 });
     assert.deepEqual([r.conductor.row(c.uuid).status, r.conductor.row(c.uuid).task_state], ['Running', null]);
-    assert.deepEqual(r.conductor.row(c.uuid).addresses, { bridge: [{ addr: '172.17.0.2', version: 4, preserve_on_delete: false }] });
+    assert.deepEqual(r.conductor.row(c.uuid).addresses, addresses, 'addresses come from the ports, not from the engine');
     // a failed operation clears it too (pausing a container that is not running)
     await r.driver.stop(ctx, c.uuid, 1);
     r.conductor.row(c.uuid).task_state = 'container_pausing';
@@ -280,7 +285,7 @@ describe('ContainerOperations.recover', () => {
     const stuck = await created(r, { uuid: '00000000-0000-4000-8000-0000000000d2' });
     r.conductor.row(stuck.uuid).task_state = 'container_stopping';
     r.conductor.put(fakeContainer({ uuid: '00000000-0000-4000-8000-0000000000d3', task_state: 'image_pulling' }));
-    const ops = new ContainerOperations(r.driver, r.records, new ContainerBuilder(r.driver, r.records, r.volumes, silentLogger()), r.volumes, r.locks, silentLogger());
+    const ops = new ContainerOperations(r.driver, r.records, new ContainerBuilder(r.driver, r.records, r.volumes, r.networks, silentLogger()), r.volumes, r.networks, r.locks, silentLogger());
     await ops.recover(ctx);
     assert.equal(r.conductor.rows.has(deleting.uuid), false);
     assert.equal(r.driver.containers.has(deleting.uuid), false);
@@ -325,12 +330,17 @@ describe('ContainerSync', () => {
     assert.ok(r.driver.containers.has(healed.uuid));
   });
 
-  test('the sync records the addresses a running container has in the engine', async () => {
+  test('the sync keeps the addresses of the ports and records the published ports the engine has now', async () => {
     const r = rig();
     const c = await created(r);
-    r.conductor.row(c.uuid).addresses = {};
+    const addresses = { 'net-1': [{ addr: '10.210.1.5', version: 4 as const, port: 'port-1', subnet_id: 'sub-1', preserve_on_delete: false }] };
+    r.conductor.row(c.uuid).addresses = addresses;
+    const engine = r.driver.containers.get(c.uuid);
+    assert.ok(engine);
+    engine.published = [{ port: 80, protocol: 'tcp', host_ip: '0.0.0.0', host_port: 32999 }];
     await r.sync.syncAll(ctx);
-    assert.deepEqual(r.conductor.row(c.uuid).addresses, { bridge: [{ addr: '172.17.0.2', version: 4, preserve_on_delete: false }] });
+    assert.deepEqual(r.conductor.row(c.uuid).addresses, addresses);
+    assert.deepEqual(r.conductor.row(c.uuid).published_ports, [{ port: 80, protocol: 'tcp', host_ip: '127.0.0.1', host_port: 32999 }]);
   });
 
   test('a container already in Error whose engine container is gone keeps its reason', async () => {

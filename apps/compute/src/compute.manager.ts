@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
+import { type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type Container } from '@zun-ts/objects';
@@ -170,10 +170,17 @@ export class ComputeManager implements ComputeRpcApi {
     return this.ops.deleteVolume(ctx, args.volume_uuid);
   }
 
-  // TODO(networks): implemented with the compute's network handling.
-  networkAttach(): Promise<never> { return Promise.reject(new NotImplementedYet('networkAttach')); }
-  networkDetach(): Promise<never> { return Promise.reject(new NotImplementedYet('networkDetach')); }
-  networkUpdatePeers(): Promise<never> { return Promise.reject(new NotImplementedYet('networkUpdatePeers')); }
+  networkAttach(ctx: RequestContext, args: ContainerRef & { port_uuid: string }): Promise<void> {
+    return this.ops.attachPort(ctx, args.container_uuid, args.port_uuid);
+  }
+
+  networkDetach(ctx: RequestContext, args: ContainerRef & { port_uuid: string }): Promise<void> {
+    return this.ops.detachPort(ctx, args.container_uuid, args.port_uuid);
+  }
+
+  networkUpdatePeers(ctx: RequestContext, args: { network_uuid: string; peers: string[] }): Promise<void> {
+    return this.ops.updatePeers(ctx, args.network_uuid, args.peers);
+  }
 
   containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {

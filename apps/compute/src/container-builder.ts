@@ -1,10 +1,11 @@
 import { ContainerNotFound, isRetryable, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver, type ContainerState } from '@zun-ts/compute-driver';
-import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
+import { type Container, type ContainerAddresses, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { type ContainerRecords, errorText, isConflict } from './conductor-api';
-import { addressesOf, createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
-import { type ContainerVolumes, type PreparedMounts } from './container-volumes';
+import { createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
+import { type ContainerNetworks, type PreparedNetworks } from './container-networks';
+import { type ContainerVolumes } from './container-volumes';
 
 /** Action event names, as Zun's compute records them. */
 export const EVENTS = {
@@ -50,6 +51,7 @@ export class ContainerBuilder {
     private readonly driver: ContainerDriver,
     private readonly records: ContainerRecords,
     private readonly volumes: ContainerVolumes,
+    private readonly networks: ContainerNetworks,
     private readonly logger: Logger,
     private readonly diskQuota: DiskQuotaProbe = () => null,
   ) {}
@@ -99,11 +101,11 @@ export class ContainerBuilder {
       await this.records.api.cast('reportCreateFailure', ctx, { container_uuid: c.uuid, host: this.host, reason, retryable, retry: opts.retry });
       return;
     }
-    const { state, driver } = made;
+    const { state, driver, addresses } = made;
     // A container the engine already ran belongs to an earlier delivery: record it as found, start only per the record.
     if (!opts.run || state.started) {
       await bg.settled();
-      const created = await this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver }, { status: expected });
+      const created = await this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver, addresses }, { status: expected });
       bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.create));
       log.info('container created', { containerId: created.container_id, status: created.status });
       if (opts.run) {
@@ -123,15 +125,16 @@ export class ContainerBuilder {
       log.warn('container start failed', { reason: errorText(err) });
       bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.start, err));
       await bg.settled();
-      await this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver, status: 'Error', status_reason: errorText(err) }, { status: expected });
+      await this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver, addresses, status: 'Error', status_reason: errorText(err) }, { status: expected });
       bg.add(() => this.records.actionFinish(ctx, c.uuid));
       return;
     }
+    const learnt = await this.networks.started(ctx, c, running);
     await bg.settled();
     const saved = await this.records.save(
       ctx,
       c.uuid,
-      { ...createdPatch(c, running), image_driver: driver, status: running.running ? 'Running' : running.status, status_reason: null,
+      { ...createdPatch(c, running), image_driver: driver, addresses, ...learnt, status: running.running ? 'Running' : running.status, status_reason: null,
         started_at: running.started_at ?? new Date() },
       { status: expected },
     );
@@ -162,22 +165,26 @@ export class ContainerBuilder {
 
   /** Pull, create, record. Throws DriverFailure for engine failures, 409/ContainerNotFound when a guard lost. */
   private async build(ctx: RequestContext, c: Container, expected: ContainerStatus[]): Promise<Container> {
-    const { state, driver } = await this.make(ctx, c, expected);
-    return this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver }, { status: expected });
+    const { state, driver, addresses } = await this.make(ctx, c, expected);
+    return this.records.save(ctx, c.uuid, { ...createdPatch(c, state), image_driver: driver, addresses }, { status: expected });
   }
 
   /**
-   * Set up the mounts, pull per policy and create the engine container. The task state is saved on the way
-   * (awaited, or queued on `bg`, whose guard on the status keeps a late one from landing after the final save).
-   * A failure after the mounts were set up undoes what this attempt made of them (never a volume that was
-   * there before), before the caller reports the failure and the container may be rescheduled elsewhere.
+   * Set up the mounts and the networks, pull per policy, create the engine container and plug its other ports.
+   * The task state is saved on the way (awaited, or queued on `bg`, whose guard on the status keeps a late one from
+   * landing after the final save). A failure after the mounts were set up undoes what this attempt made of them
+   * (never a volume that was there before), and unplugs the ports it connected (they stay allocated), before the
+   * caller reports the failure and the container may be rescheduled elsewhere.
    */
   private async make(ctx: RequestContext, c: Container, expected: ContainerStatus[], bg?: BackgroundQueue): Promise<Made> {
     if (!c.image) throw new DriverFailure(new Error('The container has no image.'));
     if (c.disk && this.diskQuota() === false) throw new DriverFailure(new Error('Your host does not support disk quota feature.'));
     const image = c.image;
-    const mounts = await this.prepareMounts(ctx, c);
+    const mounts = await this.hostStep(() => this.volumes.prepare(ctx, c));
+    let nets: PreparedNetworks | null = null;
+    let containerId: string | null = null;
     try {
+      nets = await this.hostStep(() => this.networks.prepare(ctx, c));
       if (bg) {
         bg.add(() => this.mark(ctx, c.uuid, 'image_pulling', expected));
       } else {
@@ -185,11 +192,15 @@ export class ContainerBuilder {
       }
       const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy }));
       if (!bg) await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
-      const spec = createSpecOf(c, pulled.ref, this.host);
+      const spec = { ...createSpecOf(c, pulled.ref, this.host), ...nets.create };
       if (mounts.binds.length) spec.binds = mounts.binds;
       const state = await step(() => this.driver.create(ctx, spec));
-      return { state, driver: pulled.driver };
+      containerId = state.container_id;
+      const prepared = nets;
+      const addresses = await this.hostStep(() => this.networks.plug(ctx, prepared, state.container_id));
+      return { state, driver: pulled.driver, addresses };
     } catch (err) {
+      if (nets) await this.networks.undo(ctx, c, nets, containerId);
       if (mounts.madeVolumes.length || mounts.writtenFiles.length) {
         // Nothing may hold what is about to be removed.
         await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
@@ -200,12 +211,12 @@ export class ContainerBuilder {
   }
 
   /**
-   * {@link ContainerVolumes.prepare}: a refused or failed mount is the container's failure; a conductor that
-   * could not be reached is this host's (the create is delivered again), as is a container gone meanwhile.
+   * A step of this host's own (mounts, networks): a refused or failed one is the container's failure; a conductor
+   * or engine that could not be reached is this host's (the create is delivered again), as is a container gone meanwhile.
    */
-  private async prepareMounts(ctx: RequestContext, c: Container): Promise<PreparedMounts> {
+  private async hostStep<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await this.volumes.prepare(ctx, c);
+      return await fn();
     } catch (err) {
       if (err instanceof ContainerNotFound || isRetryable(err)) throw err;
       throw new DriverFailure(err);
@@ -231,13 +242,15 @@ export class ContainerBuilder {
     if (own && !(await this.records.trySave(ctx, c.uuid, { task_state: 'container_starting' }, { status: expected, task_state: [null] }))) return null;
     try {
       await this.volumes.ensureReady(ctx, c);
+      await this.networks.ensureReady(ctx, c);
       await this.driver.start(ctx, c.uuid);
       const state = await this.driver.inspect(ctx, c.uuid);
+      const learnt = await this.networks.started(ctx, c, state);
       const saved = await this.records.trySave(
         ctx,
         c.uuid,
         { status: state.running ? 'Running' : state.status, status_reason: null, status_detail: detailOf(state), started_at: state.started_at ?? new Date(),
-          addresses: addressesOf(state), ...(own ? { task_state: null } : {}) },
+          ...learnt, ...(own ? { task_state: null } : {}) },
         { status: expected },
       );
       await this.records.eventFinish(ctx, c.uuid, EVENTS.start);
@@ -260,6 +273,8 @@ export class ContainerBuilder {
 interface Made {
   state: ContainerState;
   driver: string;
+  /** The container's `addresses`, from its ports. */
+  addresses: ContainerAddresses;
 }
 
 /**

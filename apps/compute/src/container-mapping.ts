@@ -1,6 +1,6 @@
 import { isRetryable } from '@zun-ts/common';
 import { type ContainerCreateSpec, type ContainerState } from '@zun-ts/compute-driver';
-import { type Container, type ContainerAddresses, type HostContainerPatch, memoryMiBOf } from '@zun-ts/objects';
+import { type Container, type HostContainerPatch, memoryMiBOf } from '@zun-ts/objects';
 
 /**
  * Label naming the compute host that made an engine container. Several compute hosts may share one
@@ -34,15 +34,6 @@ export function createSpecOf(c: Container, imageRef: string, host: string): Cont
   };
 }
 
-/** Zun's `addresses` from the engine's networks (keyed by engine network name). */
-export function addressesOf(state: Pick<ContainerState, 'addresses'>): ContainerAddresses {
-  const out: ContainerAddresses = {};
-  for (const [network, list] of Object.entries(state.addresses)) {
-    out[network] = list.map((a) => ({ addr: a.addr, version: a.version, preserve_on_delete: false }));
-  }
-  return out;
-}
-
 /** status_detail as `docker ps` shows it: Zun's text plus the health of a running container. */
 export function detailOf(state: Pick<ContainerState, 'status_detail' | 'health' | 'running' | 'paused'>): string | null {
   const h = state.health;
@@ -51,8 +42,9 @@ export function detailOf(state: Pick<ContainerState, 'status_detail' | 'health' 
 }
 
 /**
- * What a fresh engine container tells the record: status Created, engine id, ports, runtime, addresses,
- * and the hostname, command and entrypoint the user left to the engine/image.
+ * What a fresh engine container tells the record: status Created, engine id, ports, runtime, and the hostname,
+ * command and entrypoint the user left to the engine/image. (`addresses` come from the container's ports, never
+ * from the engine: see ContainerNetworks.)
  */
 export function createdPatch(c: Container, state: ContainerState): HostContainerPatch {
   return {
@@ -64,7 +56,6 @@ export function createdPatch(c: Container, state: ContainerState): HostContainer
     hostname: c.hostname ?? state.hostname,
     ports: state.ports,
     runtime: state.runtime,
-    addresses: addressesOf(state),
     ...(c.command?.length ? {} : { command: state.command }),
     ...(c.entrypoint?.length ? {} : { entrypoint: state.entrypoint }),
   };

@@ -4,7 +4,8 @@ import { type Container, type ContainerStatus, type HostContainerPatch, memoryMi
 import { type ContainerCreateRequest } from '@zun-ts/rpc';
 import { type ContainerBuilder, EVENTS } from './container-builder';
 import { type ContainerRecords, errorText, LIVE_STATUSES } from './conductor-api';
-import { addressesOf, detailOf } from './container-mapping';
+import { detailOf } from './container-mapping';
+import { type ContainerNetworks } from './container-networks';
 import { type ContainerVolumes } from './container-volumes';
 import { type KeyedLock } from '@zun-ts/common';
 
@@ -19,7 +20,7 @@ export interface ActionSpec {
   result: ContainerStatus;
   /** The engine call. */
   call: (c: Container) => Promise<void>;
-  /** The call starts the container: its volumes are mounted (again) first, and a failure to is the call's. */
+  /** The call starts the container: its volumes are mounted (again) and its networks ensured first, and a failure to is the call's. */
   mounts?: boolean;
 }
 
@@ -35,6 +36,7 @@ export class ContainerOperations {
     private readonly records: ContainerRecords,
     private readonly builder: ContainerBuilder,
     private readonly volumes: ContainerVolumes,
+    private readonly networks: ContainerNetworks,
     private readonly locks: KeyedLock,
     private readonly logger: Logger,
   ) {}
@@ -127,7 +129,10 @@ export class ContainerOperations {
         if (!own && !(await this.records.get(ctx, uuid))) return;
       }
       try {
-        if (spec.mounts) await this.volumes.ensureReady(ctx, c);
+        if (spec.mounts) {
+          await this.volumes.ensureReady(ctx, c);
+          await this.networks.ensureReady(ctx, c);
+        }
         await spec.call(c);
       } catch (err) {
         log.warn('container operation failed', { event: spec.event, error: errorText(err) });
@@ -141,8 +146,9 @@ export class ContainerOperations {
       try {
         const state = await this.driver.inspect(ctx, uuid);
         patch.status_detail = detailOf(state);
-        // Without Neutron the engine hands out the addresses when the container starts.
-        if (spec.result === 'Running') patch.addresses = addressesOf(state);
+        // The engine picks the published ports' host ports at each start (none while stopped).
+        if (spec.mounts) Object.assign(patch, await this.networks.started(ctx, c, state));
+        else patch.published_ports = this.networks.publishedPorts(state);
       } catch {
         // the status is what matters; the periodic sync fills the detail in
       }
@@ -170,7 +176,8 @@ export class ContainerOperations {
 
   /**
    * Delete: stop when asked, remove the engine container, release its mounts (unmount the volumes no container
-   * mounts any more, remove the auto_remove ones and the injected files), then have the conductor release the
+   * mounts any more, remove the auto_remove ones and the injected files) and its ports (networks no container of this
+   * host uses any more are removed here), then have the conductor release the
    * claim and destroy the record. Without `force` an engine or volume failure leaves the container in Error;
    * with it, such errors are logged and the record goes anyway.
    */
@@ -207,18 +214,47 @@ export class ContainerOperations {
       }
       try {
         await this.volumes.release(ctx, c);
+        await this.networks.release(ctx, c);
       } catch (err) {
         if (isRetryable(err)) throw err; // the conductor could not be reached: the delete is delivered again
         if (!opts.force) {
-          log.warn('container volumes not released', { error: errorText(err) });
+          log.warn('container volumes or ports not released', { error: errorText(err) });
           await this.records.eventFinish(ctx, uuid, EVENTS.delete, err);
           await this.records.trySave(ctx, uuid, { status: 'Error', status_reason: errorText(err), task_state: null });
           return;
         }
-        log.warn('volume error ignored by a forced delete', { error: errorText(err) });
+        log.warn('volume or port error ignored by a forced delete', { error: errorText(err) });
       }
       await this.records.destroy(ctx, uuid);
       log.info('container deleted');
+    });
+  }
+
+  /** networkAttach / networkDetach: under the container's lock, for a container of this host (see ContainerNetworks). */
+  attachPort(ctx: RequestContext, uuid: string, portUuid: string): Promise<void> {
+    return this.onMine(ctx, uuid, (c) => this.networks.attach(ctx, c, portUuid));
+  }
+
+  detachPort(ctx: RequestContext, uuid: string, portUuid: string): Promise<void> {
+    return this.onMine(ctx, uuid, (c) => this.networks.detach(ctx, c, portUuid));
+  }
+
+  /** networkUpdatePeers, one at a time per network; only an unreachable engine or conductor makes it come again. */
+  updatePeers(ctx: RequestContext, networkUuid: string, peers: readonly string[]): Promise<void> {
+    return this.locks.run(`network:${networkUuid}`, async () => {
+      try {
+        await this.networks.updatePeers(ctx, networkUuid, peers);
+      } catch (err) {
+        if (isRetryable(err)) throw err;
+        this.logger.warn('network peers not updated', { requestId: ctx.requestId, networkUuid, error: errorText(err) });
+      }
+    });
+  }
+
+  private onMine(ctx: RequestContext, uuid: string, fn: (c: Container) => Promise<void>): Promise<void> {
+    return this.locks.run(uuid, async () => {
+      const c = await this.mine(ctx, uuid, this.log(ctx, uuid));
+      if (c) await fn(c);
     });
   }
 

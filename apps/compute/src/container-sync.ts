@@ -3,7 +3,8 @@ import { type ContainerDriver, type ContainerState, type DriverEvent, type Event
 import { type Container, type ContainerStatus } from '@zun-ts/objects';
 import { type ContainerBuilder } from './container-builder';
 import { type ContainerRecords, errorText } from './conductor-api';
-import { addressesOf, COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
+import { COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
+import { type ContainerNetworks } from './container-networks';
 import { type KeyedLock } from '@zun-ts/common';
 
 /** Statuses the sync leaves alone: an operation owns them. */
@@ -47,6 +48,7 @@ export class ContainerSync {
     private readonly driver: ContainerDriver,
     private readonly records: ContainerRecords,
     private readonly builder: ContainerBuilder,
+    private readonly networks: ContainerNetworks,
     private readonly locks: KeyedLock,
     private readonly logger: Logger,
     private readonly opts: ContainerSyncOptions,
@@ -126,15 +128,16 @@ export class ContainerSync {
     }
     const detail = detailOf(state);
     const reason = state.status === 'Unknown' || state.status === 'Error' ? state.status_reason : state.status === c.status ? c.status_reason : null;
-    // A running container's engine addresses are the ones it has (a restart outside Zun may change them).
-    const addresses = state.running ? addressesOf(state) : null;
-    const newAddresses = addresses !== null && JSON.stringify(addresses) !== JSON.stringify(c.addresses);
-    if (state.status === c.status && detail === c.status_detail && !newAddresses) return;
+    // `addresses` come from the ports, never from the engine; the published ports' host ports change at each
+    // start (a restart outside Zun too), and there are none while the container is stopped.
+    const published = this.networks.publishedPorts(state);
+    const newPublished = JSON.stringify(published) !== JSON.stringify(c.published_ports ?? []);
+    if (state.status === c.status && detail === c.status_detail && !newPublished) return;
     const saved = await this.records.trySave(
       ctx,
       uuid,
       { status: state.status, status_detail: detail, status_reason: reason, ...(state.status === 'Running' && state.started_at ? { started_at: state.started_at } : {}),
-        ...(newAddresses ? { addresses } : {}) },
+        ...(newPublished ? { published_ports: published } : {}) },
       { status: [c.status], task_state: [null] },
     );
     if (saved && saved.status !== c.status) log.info('container status synced from the engine', { from: c.status, to: saved.status });
@@ -148,6 +151,7 @@ export class ContainerSync {
       // Docker removed it after it exited; Zun marks it Deleted and reaps the record.
       if (await this.records.trySave(ctx, c.uuid, { status: 'Deleted', task_state: null }, { status: [c.status], task_state: [null] })) {
         log.info('auto_remove container gone from the engine; record removed');
+        await this.releasePorts(ctx, c);
         await this.records.destroy(ctx, c.uuid);
       }
       return;
@@ -171,8 +175,14 @@ export class ContainerSync {
 
   private async reap(ctx: RequestContext, c: Container): Promise<void> {
     await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
+    await this.releasePorts(ctx, c);
     await this.records.destroy(ctx, c.uuid);
     this.logger.info('deleted auto_remove container reaped', { containerUuid: c.uuid });
+  }
+
+  /** The ports of a container whose engine container is gone, and the networks no container needs here any more. */
+  private async releasePorts(ctx: RequestContext, c: Container): Promise<void> {
+    await this.networks.release(ctx, c).catch((err: unknown) => this.logger.warn('ports of a removed container not released', { containerUuid: c.uuid, error: errorText(err) }));
   }
 
   /**

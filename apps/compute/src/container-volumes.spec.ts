@@ -13,6 +13,8 @@ import { ContainerRecords } from './conductor-api';
 import { ContainerBuilder } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ContainerVolumes } from './container-volumes';
+import { FakeNetworkDriver } from '@zun-ts/network-driver';
+import { ContainerNetworks } from './container-networks';
 
 const HOST = 'cn1';
 const PREFIX = '/srv/zun/mnt';
@@ -25,8 +27,9 @@ function rig() {
   const conductor = new FakeConductor();
   const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
   const volumes = new ContainerVolumes(vd, records, silentLogger());
-  const builder = new ContainerBuilder(engine, records, volumes, silentLogger());
-  const ops = new ContainerOperations(engine, records, builder, volumes, new KeyedLock(), silentLogger());
+  const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
+  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger());
+  const ops = new ContainerOperations(engine, records, builder, volumes, networks, new KeyedLock(), silentLogger());
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops);
   return { engine, vd, conductor, manager, ops };
 }
@@ -277,6 +280,7 @@ describe('start-up recovery', () => {
     await startCompute(
       {
         listen: async () => void order.push('listen'),
+        recoverNetworks: async () => void order.push('networks'),
         recover: async () => {
           await r.ops.recover(ctx);
           order.push(`recovered: mounted=${String(r.vd.volumes.get(mine.uuid)?.attached)}`);
@@ -286,7 +290,7 @@ describe('start-up recovery', () => {
       },
       silentLogger(),
     );
-    assert.deepEqual(order, ['listen', 'recovered: mounted=true', 'serve', 'sync']);
+    assert.deepEqual(order, ['listen', 'networks', 'recovered: mounted=true', 'serve', 'sync']);
     assert.deepEqual([...r.vd.files.keys()], [file.uuid], 'the file is back, the one of no container gone');
     assert.equal(r.vd.volumes.has(doomed.uuid), false);
     assert.deepEqual(r.conductor.volumesDestroyed, [doomed.uuid]);
@@ -298,6 +302,7 @@ describe('start-up recovery', () => {
     await startCompute(
       {
         listen: async () => undefined,
+        recoverNetworks: () => Promise.reject(new Error('engine away')),
         recover: () => Promise.reject(new Error('conductor away')),
         serve: async () => void order.push('serve'),
         startSync: () => void order.push('sync'),

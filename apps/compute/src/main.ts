@@ -11,6 +11,7 @@ import { bindCompute } from './compute.bindings';
 import { ComputeManager } from './compute.manager';
 import { startCompute } from './compute-startup';
 import { ConsoleRelay } from './console-relay.server';
+import { ContainerNetworks } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
@@ -53,6 +54,7 @@ void runMain(BINARY, async () => {
           listen: async () => {
             await relay.listen();
           },
+          recoverNetworks: () => container.get(ContainerNetworks).recover(adminContext()),
           recover: () => ops.recover(adminContext()),
           // Each create holds its slot through pull, create and start: allow many at once.
           serve: () => server.serve(COMPUTE, container.get(ComputeManager), { host, concurrency: 64 }),

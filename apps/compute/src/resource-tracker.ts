@@ -69,6 +69,8 @@ export class ResourceTracker {
     private readonly reserveDiskForImage: number,
     private readonly logger: Logger,
     private readonly reservedHostMemoryMb = 0,
+    /** `[network] underlay_ip`, what other hosts list this one as in a network's peers; null when unset. */
+    private readonly underlayIp: string | null = null,
   ) {}
 
   /** Whether the host can cap a container's disk; null before the first report. */
@@ -85,7 +87,7 @@ export class ResourceTracker {
       paused: mine.filter((c) => c.state === 'paused').length,
       stopped: mine.filter((c) => c.state !== 'running' && c.state !== 'paused').length,
     };
-    const inventory = { ...inventoryOf(info, counts, this.reserveDiskForImage, this.reservedHostMemoryMb), ...mem };
+    const inventory = { ...inventoryOf(info, counts, this.reserveDiskForImage, this.reservedHostMemoryMb), ...mem, underlay_ip: this.underlayIp };
     await this.records.api.call('computeNodeUpdate', ctx, { hostname: this.records.host, inventory });
     this.logger.debug('host resources reported', { cpus: info.cpus, memTotal: info.mem_total, diskTotal: inventory.disk_total, ...counts });
   }

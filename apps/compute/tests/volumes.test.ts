@@ -17,6 +17,8 @@ import { ContainerBuilder } from '../src/container-builder';
 import { ContainerOperations } from '../src/container-operations';
 import { ContainerVolumes } from '../src/container-volumes';
 import { fakeContainer, FakeConductor, fakeVolume } from './fixtures/fake-conductor';
+import { FakeNetworkDriver } from '@zun-ts/network-driver';
+import { ContainerNetworks } from '../src/container-networks';
 
 // Containers with volumes on the stack's real engine and the real local volume driver (loop-mounted images
 // under a temporary mount prefix; run as root, the engine sharing this mount namespace), with the conductor
@@ -56,8 +58,9 @@ before(() => {
   conductor = new FakeConductor();
   const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
   const volumes = new ContainerVolumes(volumeDriver, records, silentLogger());
-  const builder = new ContainerBuilder(engine, records, volumes, silentLogger());
-  ops = new ContainerOperations(engine, records, builder, volumes, new KeyedLock(), silentLogger());
+  const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
+  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger());
+  ops = new ContainerOperations(engine, records, builder, volumes, networks, new KeyedLock(), silentLogger());
   manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops);
 });
 

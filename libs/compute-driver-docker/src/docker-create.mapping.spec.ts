@@ -117,4 +117,17 @@ describe('toDockerCreateOptions', () => {
     assert.equal(toDockerCreateOptions({ uuid, image: 'x', disk: 0 }, { diskQuota: false }).HostConfig?.StorageOpt, undefined);
     assert.equal(toDockerCreateOptions({ uuid, image: 'x' }, { diskQuota: false }).HostConfig?.StorageOpt, undefined);
   });
+
+  test('the first network joins with its fixed address; exposed ports are published at engine-picked host ports', () => {
+    const o = toDockerCreateOptions({
+      uuid: 'u', image: 'busybox', network_mode: 'zun-n1', endpoints_config: { 'zun-n1': { IPAMConfig: { IPv4Address: '10.210.1.5' } } },
+      exposed_ports: { '80': {}, '53/udp': {} }, publish_ports: true,
+    });
+    assert.equal(o.HostConfig?.NetworkMode, 'zun-n1');
+    assert.deepEqual(o.NetworkingConfig, { EndpointsConfig: { 'zun-n1': { IPAMConfig: { IPv4Address: '10.210.1.5' } } } });
+    assert.deepEqual(o.HostConfig?.PortBindings, { '80/tcp': [{ HostIp: '', HostPort: '' }], '53/udp': [{ HostIp: '', HostPort: '' }] });
+    const quiet = toDockerCreateOptions({ uuid: 'u', image: 'busybox', network_mode: 'none', exposed_ports: { '80': {} } });
+    assert.equal(quiet.HostConfig?.PortBindings, undefined, 'exposed, not published');
+    assert.equal(quiet.NetworkingConfig, undefined);
+  });
 });

@@ -88,7 +88,8 @@ export function restartPolicyOf(rp: NonNullable<ContainerCreateSpec['restart_pol
  * The Docker create request for a Zun container: name `zun-<uuid>` and the uuid label; Memory = MiB in
  * bytes; CpuShares = int(1024 × cpu) (plus NanoCpus with `hardCpuLimit`); Tty = tty, OpenStdin =
  * interactive; Runtime = spec or default; healthcheck, restart policy, binds, disk (StorageOpt size, refused
- * when the engine cannot enforce it).
+ * when the engine cannot enforce it); NetworkMode and the first network's endpoint (fixed address); exposed ports
+ * published at engine-picked host ports with `publish_ports`.
  */
 export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMappingOptions = {}): Docker.ContainerCreateOptions {
   const hostConfig: Docker.HostConfig = {
@@ -115,6 +116,9 @@ export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMap
     hostConfig.Binds = spec.binds.map((b) => `${b.source}:${b.destination}${b.read_only ? ':ro' : ''}`);
   }
   if (spec.network_mode) hostConfig.NetworkMode = spec.network_mode;
+  const exposed = spec.exposed_ports && Object.keys(spec.exposed_ports).length ? exposedPortsOf(spec.exposed_ports) : null;
+  // An empty HostPort: the engine picks a free port at each start (read back from NetworkSettings.Ports).
+  if (spec.publish_ports && exposed) hostConfig.PortBindings = Object.fromEntries(Object.keys(exposed).map((k) => [k, [{ HostIp: '', HostPort: '' }]]));
 
   const options: Docker.ContainerCreateOptions = {
     name: containerName(spec.uuid),
@@ -132,7 +136,10 @@ export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMap
   if (spec.entrypoint?.length) options.Entrypoint = [...spec.entrypoint];
   if (spec.workdir) options.WorkingDir = spec.workdir;
   if (spec.hostname) options.Hostname = spec.hostname;
-  if (spec.exposed_ports && Object.keys(spec.exposed_ports).length) options.ExposedPorts = exposedPortsOf(spec.exposed_ports);
+  if (exposed) options.ExposedPorts = exposed;
+  if (spec.endpoints_config && Object.keys(spec.endpoints_config).length) {
+    options.NetworkingConfig = { EndpointsConfig: structuredClone(spec.endpoints_config) };
+  }
   if (spec.healthcheck) options.Healthcheck = healthcheckOf(spec.healthcheck);
   return options;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { type DockerStateBlock, toContainerState, zunStatusOf, zunStatusOfListState } from './docker-state.mapping';
+import { type DockerStateBlock, publishedOf, toContainerState, zunStatusOf, zunStatusOfListState } from './docker-state.mapping';
 
 const ZERO = '0001-01-01T00:00:00Z';
 const now = new Date('2026-01-10T12:00:00Z');
@@ -118,5 +118,19 @@ describe('toContainerState', () => {
     assert.equal(toContainerState(fresh, { currentStatus: 'Creating' }).status, 'Created');
     assert.equal(toContainerState(fresh, { currentStatus: 'Rebuilding' }).status, 'Rebuilding');
     assert.equal(toContainerState(fresh).exit_code, null);
+  });
+});
+
+describe('publishedOf (NetworkSettings.Ports)', () => {
+  test('one binding per port and protocol, the IPv4 one first; unpublished ports left out', () => {
+    assert.deepEqual(
+      publishedOf({
+        '80/tcp': [{ HostIp: '::', HostPort: '32768' }, { HostIp: '0.0.0.0', HostPort: '32768' }],
+        '53/udp': [{ HostIp: '0.0.0.0', HostPort: '32770' }],
+        '443/tcp': null,
+      }),
+      [{ port: 53, protocol: 'udp', host_ip: '0.0.0.0', host_port: 32770 }, { port: 80, protocol: 'tcp', host_ip: '0.0.0.0', host_port: 32768 }],
+    );
+    assert.deepEqual(publishedOf(null), []);
   });
 });

@@ -3,6 +3,7 @@ import {
   type ContainerHealth,
   type ContainerNetworkAddress,
   type ContainerState,
+  type PublishedPortBinding,
   formatAgo,
   reconcileStatus,
   uuidFromContainerName,
@@ -118,6 +119,22 @@ function addressesOf(networks: Docker.ContainerInspectInfo['NetworkSettings']['N
 }
 
 /**
+ * `NetworkSettings.Ports` (`{"80/tcp": [{HostIp: "0.0.0.0", HostPort: "32768"}, {HostIp: "::", …}]}`): one binding
+ * per container port and protocol (the IPv4 one when the engine lists both), ports not published left out.
+ */
+export function publishedOf(ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null | undefined): PublishedPortBinding[] {
+  const out: PublishedPortBinding[] = [];
+  for (const [key, list] of Object.entries(ports ?? {})) {
+    const [port = '', proto] = key.split('/');
+    const bindings = (list ?? []).filter((b) => /^\d+$/.test(b.HostPort ?? ''));
+    const b = bindings.find((x) => !(x.HostIp ?? '').includes(':')) ?? bindings[0];
+    if (!b || !/^\d+$/.test(port) || (proto !== 'tcp' && proto !== 'udp')) continue;
+    out.push({ port: Number(port), protocol: proto, host_ip: b.HostIp || '0.0.0.0', host_port: Number(b.HostPort) });
+  }
+  return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+/**
  * The driver-neutral state of an inspected container. With `currentStatus`, Zun's sync rule decides the
  * status of a never-started container (see reconcileStatus).
  */
@@ -158,6 +175,7 @@ export function toContainerState(
     entrypoint: entrypointOf(info.Config?.Entrypoint),
     ports: portsOf(info.Config?.ExposedPorts),
     addresses: addressesOf(info.NetworkSettings?.Networks),
+    published: state?.Running ? publishedOf(info.NetworkSettings?.Ports) : [],
     runtime: info.HostConfig?.Runtime ?? null,
     labels: { ...labels },
     tty: info.Config?.Tty ?? false,

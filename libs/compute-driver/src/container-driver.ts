@@ -47,8 +47,30 @@ export interface ContainerCreateSpec {
   cpuset?: { cpus: string; mems?: string | null } | null;
   /** Host paths bind-mounted into the container (Zun's `bind` mounts and attached volumes). */
   binds?: Array<{ source: string; destination: string; read_only?: boolean }>;
-  /** Engine network to attach to at create time; null: the engine's default bridge. */
+  /**
+   * Engine network to attach to at create time (`HostConfig.NetworkMode`): a network's name, or `none` for
+   * no network at all; null: the engine's default bridge.
+   */
   network_mode?: string | null;
+  /**
+   * How the container joins `network_mode` (`NetworkingConfig.EndpointsConfig`, keyed by network name): the
+   * fixed address (and MAC) of its first port, from the network driver's `createNetworking`.
+   */
+  endpoints_config?: Record<string, { IPAMConfig: { IPv4Address: string }; MacAddress?: string }> | null;
+  /**
+   * Publish every exposed port on the host at a port the engine picks (`HostConfig.PortBindings` with an empty
+   * HostPort); read them back from {@link ContainerState.published} once the container runs.
+   */
+  publish_ports?: boolean;
+}
+
+/** An exposed port the engine publishes on the host while the container runs. */
+export interface PublishedPortBinding {
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** The address the engine listens on (`0.0.0.0` for every address). */
+  host_ip: string;
+  host_port: number;
 }
 
 /** Health of a container with a health check. */
@@ -105,6 +127,8 @@ export interface ContainerState {
   ports: number[];
   /** Addresses per engine network name. */
   addresses: Record<string, ContainerNetworkAddress[]>;
+  /** Published ports (`NetworkSettings.Ports`), one per container port and protocol; empty unless running. */
+  published: PublishedPortBinding[];
   /** OCI runtime in use (Zun reports it back into `runtime`). */
   runtime: string | null;
   labels: Record<string, string>;

@@ -52,6 +52,10 @@ export interface SimulatedDriverOptions {
   hostInfo?: Partial<HostInfo>;
   /** Clock for timestamps. */
   now?: () => Date;
+  /** Called when a container is made, before create answers (e.g. a fake network driver plugs its first port). */
+  onCreate?: (spec: ContainerCreateSpec, state: ContainerState) => void;
+  /** Called when a container is removed (e.g. a fake network driver unplugs it). */
+  onDelete?: (state: ContainerState) => void;
 }
 
 /**
@@ -217,13 +221,17 @@ export class FakeContainerDriver implements ContainerDriver {
     };
     const emit = (type: DriverEventType, c: ContainerState, extra: Partial<DriverEvent> = {}): void =>
       fake.emit({ type, uuid: c.uuid, container_id: c.container_id, time: now(), exit_code: null, health_status: null, ...extra });
+    // What each container publishes, and the host port the next start picks (the engine picks anew at every start).
+    const publishes = new Map<string, { port: number; protocol: 'tcp' | 'udp' }[]>();
+    let nextHostPort = 32768;
     const exit = (c: ContainerState, code: number): void => {
-      Object.assign(c, { status: 'Stopped', running: false, paused: false, exit_code: code, finished_at: now(), pid: null });
+      Object.assign(c, { status: 'Stopped', running: false, paused: false, exit_code: code, finished_at: now(), pid: null, published: [] });
       c.status_detail = `Exited(${code}) `;
       emit('die', c, { exit_code: code });
     };
     const run = (c: ContainerState): void => {
       Object.assign(c, { status: 'Running', running: true, paused: false, started: true, started_at: now(), pid: 4242 });
+      c.published = (publishes.get(c.uuid) ?? []).map((p) => ({ ...p, host_ip: '0.0.0.0', host_port: nextHostPort++ }));
       c.status_detail = 'Up';
       emit('start', c);
     };
@@ -258,7 +266,8 @@ export class FakeContainerDriver implements ContainerDriver {
         command: spec.command?.length ? [...spec.command] : ['sh'],
         entrypoint: spec.entrypoint?.length ? [...spec.entrypoint] : null,
         ports: Object.keys(spec.exposed_ports ?? {}).map((k) => Number(k.split('/')[0])),
-        addresses: { bridge: [{ addr: '172.17.0.2', version: 4, mac_address: '02:42:ac:11:00:02' }] },
+        addresses: fakeAddressesOf(spec),
+        published: [],
         runtime: spec.runtime ?? 'runc',
         labels: { ...(spec.labels ?? {}), [ZUN_UUID_LABEL]: spec.uuid },
         tty: spec.tty ?? false,
@@ -266,6 +275,13 @@ export class FakeContainerDriver implements ContainerDriver {
         auto_remove: spec.auto_remove ?? false,
       };
       fake.containers.set(spec.uuid, state);
+      opts.onCreate?.(spec, state);
+      if (spec.publish_ports) {
+        publishes.set(spec.uuid, Object.keys(spec.exposed_ports ?? {}).map((k) => {
+          const [port = '', proto] = k.split('/');
+          return { port: Number(port), protocol: proto === 'udp' ? 'udp' : 'tcp' };
+        }));
+      }
       return { ...state };
     });
     fake.stub('start', async (_ctx, uuid) => {
@@ -311,6 +327,7 @@ export class FakeContainerDriver implements ContainerDriver {
       }
       if (c.running) exit(c, 137);
       fake.containers.delete(uuid);
+      opts.onDelete?.(c);
       emit('destroy', c);
     });
     fake.stub('inspect', async (_ctx, uuid, o) => {
@@ -371,4 +388,12 @@ export class FakeContainerDriver implements ContainerDriver {
     });
     return fake;
   }
+}
+
+/** The simulated engine's addresses: the default bridge, none, or the fixed address of the first network. */
+function fakeAddressesOf(spec: ContainerCreateSpec): ContainerState['addresses'] {
+  if (!spec.network_mode) return { bridge: [{ addr: '172.17.0.2', version: 4, mac_address: '02:42:ac:11:00:02' }] };
+  const out: ContainerState['addresses'] = {};
+  for (const [name, ep] of Object.entries(spec.endpoints_config ?? {})) out[name] = [{ addr: ep.IPAMConfig.IPv4Address, version: 4, mac_address: ep.MacAddress ?? null }];
+  return out;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { InvalidNetworkSpec, NetworkConflict, type NetworkSpec } from '@zun-ts/network-driver';
+import { InvalidNetworkSpec, NetworkConflict, type NetworkSpec, PortConflict } from '@zun-ts/network-driver';
 import { HostCommandFailed, type HostCommandRunner } from './host-commands';
 import { VxlanNetworkDriver } from './vxlan-network.driver';
 
@@ -127,5 +127,24 @@ describe('VxlanNetworkDriver (host commands and engine calls)', () => {
     await assert.rejects(driver.ensureNetwork({ ...spec, segmentationId: 0 }), InvalidNetworkSpec);
     await assert.rejects(driver.updatePeers('net-1', ['not-an-ip']), InvalidNetworkSpec);
     assert.deepEqual(host.calls, []);
+  });
+  test('a container not started yet is on its network with the address it was given (IPAMConfig), MAC unknown', async () => {
+    const net = {
+      Id: 'x', Name: 'zun-net-1', Internal: true, Labels: { 'zun.network.vni': '4101', 'zun.network.subnet_id': 'sub-1' }, Options: {},
+      IPAM: { Config: [{ Subnet: spec.cidr, Gateway: spec.gateway }] }, Containers: {},
+    };
+    let ipAddress = '';
+    const docker = {
+      getNetwork: () => ({ inspect: async () => net }),
+      getContainer: () => ({
+        inspect: async () => ({ Id: 'cid', NetworkSettings: { Networks: { 'zun-net-1': { IPAddress: ipAddress, MacAddress: '', IPAMConfig: { IPv4Address: '10.210.1.5' } } } } }),
+      }),
+    } as unknown as Docker;
+    const driver = new VxlanNetworkDriver({ docker, underlayAddress: '10.99.0.11', runner: fakeHost().run });
+    const port = { id: 'port-1', networkId: 'net-1', fixedIp: '10.210.1.5', preserveOnDelete: false };
+    const b = await driver.describePort('cid', port);
+    assert.deepEqual([b.ip, b.macAddress, b.subnetId, b.containerId], ['10.210.1.5', '', 'sub-1', 'cid']);
+    ipAddress = '10.210.1.6';
+    await assert.rejects(driver.describePort('cid', port), PortConflict, 'the running address wins over the requested one');
   });
 });

@@ -211,7 +211,10 @@ export class VxlanNetworkDriver implements NetworkDriver {
   }
 
   private async bindingOf(containerId: string, port: PortSpec, net: DockerNetworkInfo): Promise<PortBinding | null> {
-    let info: { Id: string; NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; MacAddress?: string; NetworkID?: string }> } };
+    let info: {
+      Id: string;
+      NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; MacAddress?: string; NetworkID?: string; IPAMConfig?: { IPv4Address?: string } | null }> };
+    };
     try {
       info = await this.api.getContainer(containerId).inspect();
     } catch (err) {
@@ -220,8 +223,10 @@ export class VxlanNetworkDriver implements NetworkDriver {
     }
     const ep = info.NetworkSettings?.Networks?.[net.Name];
     if (!ep) return null;
-    if (ep.IPAddress !== port.fixedIp) {
-      throw new PortConflict(`Container ${containerId} is on network ${port.networkId} with ${ep.IPAddress || 'no address'}, not ${port.fixedIp}.`);
+    // A container that is not running has no address yet: the engine keeps the one it was given in IPAMConfig.
+    const ip = ep.IPAddress || ep.IPAMConfig?.IPv4Address || '';
+    if (ip !== port.fixedIp) {
+      throw new PortConflict(`Container ${containerId} is on network ${port.networkId} with ${ip || 'no address'}, not ${port.fixedIp}.`);
     }
     return {
       portId: port.id, networkId: port.networkId, subnetId: net.Labels?.[LABEL_SUBNET_ID] ?? '', containerId: info.Id,
@@ -281,9 +286,20 @@ export class VxlanNetworkDriver implements NetworkDriver {
     return this.locks.run(networkId, async () => {
       const net = await this.inspect(networkId);
       if (net && Object.keys(net.Containers ?? {}).length > 0) return false;
+      // The network lists running containers only; a stopped one that joins it at its next start counts too.
+      if (net && (await this.containersOn(net.Name)) > 0) return false;
       await this.removeLocal(networkId, net);
       return true;
     });
+  }
+
+  /** How many containers, running or not, are configured on the Docker network `name`. */
+  private async containersOn(name: string): Promise<number> {
+    try {
+      return (await this.api.listContainers({ all: true, filters: { network: [name] } })).length;
+    } catch (err) {
+      throw engineError(err, `listing the containers of network ${name}`);
+    }
   }
 
   /** Removes the VXLAN device, the ARP filter and the Docker network (and with it the bridge). */

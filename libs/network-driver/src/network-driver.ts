@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type ContainerAddress } from '@zun-ts/objects';
 
 /**
@@ -130,6 +131,9 @@ export interface NetworkDriver {
   /** The networks this driver made on this host, with their endpoints and any damage. */
   listNetworks(): Promise<LocalNetwork[]>;
 }
+
+/** Injection token of the compute host's {@link NetworkDriver}. */
+export const NETWORK_DRIVER: ServiceIdentifier<NetworkDriver> = Symbol.for('zun.NetworkDriver');
 
 /** One entry of `addresses` for a binding. */
 export function toZunAddress(b: PortBinding): ContainerAddress {
