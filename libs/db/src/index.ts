@@ -64,6 +64,7 @@ export {
 } from './volume.types';
 export {
   type DefaultNetworkPool,
+  NETWORK_REPOSITORY,
   type NetworkRepository,
   type NetworkScope,
   type NewNetwork,

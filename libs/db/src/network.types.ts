@@ -1,3 +1,4 @@
+import { type ServiceIdentifier } from 'inversify';
 import { type Network, type NetworkPort } from '@zun-ts/objects';
 import { type PageOptions } from './pagination';
 
@@ -100,3 +101,6 @@ export interface NetworkRepository {
   /** Every network with a port on `host`. */
   networksOnHost(host: string): Promise<Network[]>;
 }
+
+/** Injection token of the {@link NetworkRepository}. */
+export const NETWORK_REPOSITORY: ServiceIdentifier<NetworkRepository> = Symbol.for('zun.NetworkRepository');
