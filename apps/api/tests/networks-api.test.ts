@@ -66,7 +66,7 @@ describe('networks through the API (SQLite)', () => {
   test('nets: by name (--net network=<name>) with v4-fixed-ip, by uuid, in order; ports pending with the requested address', async () => {
     const front = await createNetwork(api, { name: 'front', cidr: '10.50.0.0/24' });
     const back = await createNetwork(api, { name: 'back', cidr: '10.51.0.0/28' });
-    const uuid = await createContainer(api, { nets: [{ network: 'front', 'v4-fixed-ip': '10.50.0.10' }, { network: back['uuid'] }] }, DEMO, '1.2');
+    const uuid = await createContainer(api, { command: null, auto_remove: null, nets: [{ network: 'front', 'v4-fixed-ip': '10.50.0.10' }, { network: back['uuid'] }] }, DEMO, '1.2');
     const ports = await api.db.networks.portsOf(uuid);
     assert.deepEqual(ports.map((p) => [p.network.uuid, p.port.requested_ip, p.port.status, p.port.device_index]), [
       [front['uuid'], '10.50.0.10', 'pending', 0],
@@ -124,7 +124,8 @@ describe('networks through the API (SQLite)', () => {
     assert.equal(busy.status, 409);
     assert.deepEqual([zunError(busy.body).code, zunError(busy.body).detail],
       ['container.network-in-use', `Network ${net['uuid'] as string} is in use: containers are attached to it. Detach them or delete them first.`]);
-    // Never placed: its delete releases the port.
+    // Never placed (scheduling failed): its delete releases the port.
+    await api.db.containers.update(uuid, { status: 'Error' });
     assert.equal((await api.request('DELETE', `/v1/containers/${uuid}`)).status, 204);
     assert.deepEqual(await api.db.networks.portsOf(uuid), []);
     assert.equal((await api.request('DELETE', '/v1/networks/short-lived')).status, 204);
