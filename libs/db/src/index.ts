@@ -70,4 +70,5 @@ export {
   type PlannedPort,
   type PortPlan,
   type PortWithNetwork,
+  NETWORK_REPOSITORY,
 } from './network.types';
