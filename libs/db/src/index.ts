@@ -64,11 +64,11 @@ export {
 } from './volume.types';
 export {
   type DefaultNetworkPool,
+  NETWORK_REPOSITORY,
   type NetworkRepository,
   type NetworkScope,
   type NewNetwork,
   type PlannedPort,
   type PortPlan,
   type PortWithNetwork,
-  NETWORK_REPOSITORY,
 } from './network.types';
