@@ -117,6 +117,7 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
         labels: null,
         runtimes: null,
         numa_topology: null,
+        underlay_ip: null,
         created_at: now,
         updated_at: null,
       };

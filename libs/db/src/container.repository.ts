@@ -135,6 +135,7 @@ const DEFAULTS: Omit<Container, 'id' | 'uuid' | 'status' | 'created_at'> = {
   workdir: null,
   ports: null,
   exposed_ports: null,
+  published_ports: null,
   hostname: null,
   labels: null,
   addresses: null,

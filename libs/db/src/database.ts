@@ -10,6 +10,8 @@ import { type ContainerActionRepository, SqlContainerActionRepository } from './
 import { type ContainerRepository, SqlContainerRepository } from './container.repository';
 import { type ExecInstanceRepository, TypeormExecInstanceRepository } from './exec-instance.repository';
 import { type QuotaClassRepository, type QuotaRepository, SqlQuotaClassRepository, SqlQuotaRepository } from './quota.repository';
+import { SqlNetworkRepository } from './network.repository';
+import { type NetworkRepository } from './network.types';
 import { SqlEngine } from './sql-engine';
 import { SqlVolumeRepository } from './volume.repository';
 import { type VolumeRepository } from './volume.types';
@@ -166,6 +168,8 @@ export class Database {
   readonly quotaClasses: QuotaClassRepository;
   /** Volumes and the mounts of containers (race-free reservations). */
   readonly volumes: VolumeRepository;
+  /** Project networks and the ports of containers (race-free address allocation). */
+  readonly networks: NetworkRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -185,6 +189,7 @@ export class Database {
     this.quotas = new SqlQuotaRepository(ds, engine, containers);
     this.quotaClasses = new SqlQuotaClassRepository(ds, engine);
     this.volumes = new SqlVolumeRepository(ds, engine);
+    this.networks = new SqlNetworkRepository(ds, engine);
   }
 
   /**

@@ -1,4 +1,3 @@
-import { EntitySchema, type EntitySchemaColumnOptions, type EntitySchemaOptions, type ValueTransformer } from 'typeorm';
 import {
   type ComputeNode,
   type Container,
@@ -13,40 +12,12 @@ import {
   type VolumeMapping,
   type ZunService,
 } from '@zun-ts/objects';
+import { col, entity, stamps } from './entity-helpers';
+import { NetworkEntity, NetworkPortEntity } from './network.entities';
 
 // Entities map the tables onto the domain objects of @zun-ts/objects one to one (same property and column
 // names), so rows come back as plain objects of those types. The schema itself is owned by the migrations;
-// a test checks that these schemas and the migrated database agree.
-
-/** JSON documents live in TEXT columns on every engine (portable, and what Zun does). */
-const jsonText: ValueTransformer = {
-  to: (v: unknown) => (v === null || v === undefined ? v : JSON.stringify(v)),
-  from: (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v),
-};
-
-const col = {
-  id: (): EntitySchemaColumnOptions => ({ type: 'integer', primary: true, generated: 'increment' }),
-  varchar: (nullable: boolean, length = 255): EntitySchemaColumnOptions => ({ type: 'varchar', length, nullable }),
-  text: (): EntitySchemaColumnOptions => ({ type: 'text', nullable: true }),
-  json: (): EntitySchemaColumnOptions => ({ type: 'text', nullable: true, transformer: jsonText }),
-  int: (nullable: boolean, dflt?: number): EntitySchemaColumnOptions => ({ type: 'integer', nullable, default: dflt }),
-  double: (nullable: boolean, dflt?: number): EntitySchemaColumnOptions => ({ type: 'double', nullable, default: dflt }),
-  bool: (): EntitySchemaColumnOptions => ({ type: 'boolean', width: 1, nullable: false, default: false }),
-  datetime: (nullable: boolean): EntitySchemaColumnOptions => ({ type: 'datetime', precision: 6, nullable }),
-};
-
-type Columns<T> = { [K in keyof T]-?: EntitySchemaColumnOptions };
-
-function entity<T>(
-  name: string,
-  tableName: string,
-  columns: Columns<T>,
-  extra: Pick<EntitySchemaOptions<T>, 'indices' | 'foreignKeys'> = {},
-): EntitySchema<T> {
-  return new EntitySchema<T>({ name, tableName, columns, ...extra });
-}
-
-const stamps = { created_at: col.datetime(false), updated_at: col.datetime(true) };
+// a test checks that these schemas and the migrated database agree. The network tables are in network.entities.ts.
 
 /** zun_service: one row per (host, binary). */
 export const ZunServiceEntity = entity<ZunService>(
@@ -102,6 +73,7 @@ export const ComputeNodeEntity = entity<ComputeNode>(
     labels: col.json(),
     runtimes: col.json(),
     numa_topology: col.json(),
+    underlay_ip: col.varchar(true, 64),
     ...stamps,
   },
   {
@@ -142,6 +114,7 @@ export const ContainerEntity = entity<Container>(
     workdir: col.varchar(true),
     ports: col.json(),
     exposed_ports: col.json(),
+    published_ports: col.json(),
     hostname: col.varchar(true),
     labels: col.json(),
     addresses: col.json(),
@@ -466,7 +439,10 @@ export const ContainerClaimEntity = entity<ContainerClaim>(
   },
 );
 
-/** A project's quota lock row: creates under quota lock it so their usage checks run one at a time. */
+/**
+ * A project's quota lock row: creates under quota lock it so their usage checks run one at a time. The row of key
+ * `#network` (no project id) serialises network creates on MariaDB (see SqlNetworkRepository).
+ */
 export interface QuotaLock {
   id: number;
   project_id: string;
@@ -497,4 +473,6 @@ export const ENTITIES = [
   VolumeMappingEntity,
   ContainerClaimEntity,
   QuotaLockEntity,
+  NetworkEntity,
+  NetworkPortEntity,
 ];

@@ -6,6 +6,7 @@ import { ContainerAlreadyExists } from './db-errors';
 import { QuotaClassEntity, QuotaEntity } from './entities';
 import { VolumeSql } from './volume-statements';
 import { type MountPlan, type NewVolume } from './volume.types';
+import { NetworkSql } from './network-statements';
 import { type PortPlan } from './network.types';
 import { exec, rollback, select, type SqlEngine, type SqlRow, type SqlValue, sqlDate, TableCodec, type TxBody } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
@@ -157,6 +158,7 @@ const NO_LOCK_ROW = Symbol('no quota lock row');
 export class SqlQuotaRepository implements QuotaRepository {
   private readonly codec: TableCodec<Quota>;
   private readonly volumeSql: VolumeSql;
+  private readonly networkSql: NetworkSql;
 
   constructor(
     ds: DataSource,
@@ -165,6 +167,7 @@ export class SqlQuotaRepository implements QuotaRepository {
   ) {
     this.codec = new TableCodec(ds, QuotaEntity);
     this.volumeSql = new VolumeSql(ds, engine.kind);
+    this.networkSql = new NetworkSql(ds, engine.kind);
   }
 
   projectOverrides(projectId: string): Promise<Quota[]> {
@@ -212,9 +215,16 @@ export class SqlQuotaRepository implements QuotaRepository {
     });
   }
 
-  async createContainer(container: NewContainer & { project_id: string }, deltas: QuotaDeltas, defaults: QuotaLimits | typeof QUOTAS_OFF, mounts?: MountPlan): Promise<Container> {
+  async createContainer(
+    container: NewContainer & { project_id: string },
+    deltas: QuotaDeltas,
+    defaults: QuotaLimits | typeof QUOTAS_OFF,
+    mounts?: MountPlan,
+    ports?: PortPlan,
+  ): Promise<Container> {
     const insert = this.containers.insertStatement(container);
     const volumes = this.volumeSql;
+    const networks = this.networkSql;
     return this.underQuota(container.project_id, deltas, defaults, function* (): TxBody<Container> {
       let created: Container;
       try {
@@ -228,6 +238,7 @@ export class SqlQuotaRepository implements QuotaRepository {
         const owner = { uuid: created.uuid, project_id: container.project_id, user_id: created.user_id };
         yield* volumes.planMountsTx(owner, mounts, created.created_at);
       }
+      if (ports?.ports.length) yield* networks.planPortsTx({ uuid: created.uuid, project_id: created.project_id }, ports, created.created_at);
       return created;
     });
   }

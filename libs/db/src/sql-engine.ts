@@ -378,3 +378,12 @@ export class TableCodec<T> {
     }
   }
 }
+
+/** INSERT of a whole row of `codec`'s table. */
+export function insertOf<T>(codec: TableCodec<T>, row: object): SqlStatement {
+  const entries = Object.entries(row) as [string, unknown][];
+  return {
+    sql: `INSERT INTO ${codec.quotedTable} (${entries.map(([k]) => quoteId(k)).join(', ')}) VALUES (${entries.map(() => '?').join(', ')})`,
+    params: entries.map(([k, v]) => codec.encode(k, v)),
+  };
+}

@@ -3,7 +3,7 @@ import { Conflict, InvalidValue, VolumeInUse, VolumeNotFound } from '@zun-ts/com
 import { type Volume, type VolumeMapping } from '@zun-ts/objects';
 import { type ConnectionTarget } from './connection-url';
 import { VolumeEntity, VolumeMappingEntity } from './entities';
-import { exec, quoteId, select, type SqlStatement, type SqlValue, TableCodec, type TxBody } from './sql-engine';
+import { exec, insertOf, select, type SqlValue, TableCodec, type TxBody } from './sql-engine';
 import { type MountPlan, type NewVolume, type ReleasedVolume } from './volume.types';
 import { isUniqueViolation } from './zun-service.repository';
 
@@ -36,15 +36,6 @@ const VOLUME_DEFAULTS: Omit<Volume, 'id' | 'uuid' | 'size' | 'project_id' | 'cre
   connection_info: null,
   updated_at: null,
 };
-
-/** INSERT of a whole row of `codec`'s table. */
-function insertOf<T>(codec: TableCodec<T>, row: object): SqlStatement {
-  const entries = Object.entries(row) as [string, unknown][];
-  return {
-    sql: `INSERT INTO ${codec.quotedTable} (${entries.map(([k]) => quoteId(k)).join(', ')}) VALUES (${entries.map(() => '?').join(', ')})`,
-    params: entries.map(([k, v]) => codec.encode(k, v)),
-  };
-}
 
 /** Codecs and transaction bodies of the `volume` and `volume_mapping` tables. */
 export class VolumeSql {

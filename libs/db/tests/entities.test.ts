@@ -62,6 +62,7 @@ const container: Omit<Container, 'id'> = {
   workdir: '/srv',
   ports: [80, 443],
   exposed_ports: { '80/tcp': {} },
+  published_ports: [{ port: 80, protocol: 'tcp', host_ip: '192.0.2.10', host_port: 32768 }],
   hostname: 'c1',
   labels: {},
   addresses: { net1: [{ addr: '172.24.4.3', version: 4, port: 'p1', subnet_id: 's1', preserve_on_delete: false }] },
@@ -110,6 +111,7 @@ const computeNode: Omit<ComputeNode, 'id'> = {
   labels: { dc: 'one' },
   runtimes: ['runc'],
   numa_topology: null,
+  underlay_ip: '192.0.2.10',
   created_at: t0,
   updated_at: null,
 };

@@ -14,6 +14,8 @@ const TABLES = [
   'container_claim',
   'exec_instance',
   'image',
+  'network',
+  'network_port',
   'quota',
   'quota_class',
   'quota_lock',
