@@ -32,13 +32,15 @@ describe('NetworkRecords', () => {
     repo.addNetwork('n1');
     repo.addNetwork('n2');
     repo.addNetwork('n3');
-    // n1 on cn1 (c1), cn2 (c2), cn3 (c3); n2 on cn1 (c1 and c4) and cn2 (c2); c1 also waits for an address on n3.
+    // n1 on cn1 (c1), cn2 (c2), cn3 (c3); n2 on cn1 (c1 and c4) and cn2 (c2); c1 also waits for an address on n3,
+    // where c3's port is being detached.
     repo.addPort('p1', 'c1', 'n1', { host: 'cn1', status: 'bound', fixed_ip: '10.0.0.2' });
     repo.addPort('p4', 'c1', 'n2', { host: 'cn1', status: 'allocated', fixed_ip: '10.0.0.2' });
     repo.addPort('p7', 'c1', 'n3');
     repo.addPort('p2', 'c2', 'n1', { host: 'cn2', status: 'allocated', fixed_ip: '10.0.0.3' });
     repo.addPort('p6', 'c2', 'n2', { host: 'cn2', status: 'bound', fixed_ip: '10.0.0.3' });
-    repo.addPort('p3', 'c3', 'n1', { host: 'cn3', status: 'detaching', fixed_ip: '10.0.0.4' });
+    repo.addPort('p3', 'c3', 'n1', { host: 'cn3', status: 'bound', fixed_ip: '10.0.0.4' });
+    repo.addPort('p8', 'c3', 'n3', { host: 'cn3', status: 'detaching', fixed_ip: '10.0.0.2' });
     repo.addPort('p5', 'c4', 'n2', { host: 'cn1', status: 'bound', fixed_ip: '10.0.0.4' });
     casts = [];
     const compute = (host: string) => localClient(COMPUTE, { networkUpdatePeers: async (_c, args) => void casts.push({ host, ...args }) });
@@ -49,7 +51,7 @@ describe('NetworkRecords', () => {
     const got = await records.containerNetworks({ container_uuid: 'c1' }, CN1);
     assert.deepEqual(got.map((p) => [p.port.uuid, p.network.uuid, p.port.fixed_ip, p.peers]),
       [['p1', 'n1', '10.0.0.2', ['192.0.2.2', '192.0.2.3']], ['p4', 'n2', '10.0.0.2', ['192.0.2.2']]]);
-    assert.deepEqual((await records.containerNetworks({ container_uuid: 'c3' }, CN3)), [], 'a detaching port is not plugged again');
+    assert.deepEqual((await records.containerNetworks({ container_uuid: 'c3' }, CN3)).map((p) => p.port.uuid), ['p3'], 'a detaching port is not plugged again');
   });
 
   test('containerNetworks: another host\'s container is ContainerNotFound; only compute hosts may ask', async () => {
@@ -105,7 +107,7 @@ describe('NetworkRecords', () => {
   test('networksOnHost: the caller\'s networks with its peers, whatever it asks', async () => {
     const got = await records.onHost(CN1);
     assert.deepEqual(got.map((h) => [h.network.uuid, h.peers]).sort(), [['n1', ['192.0.2.2', '192.0.2.3']], ['n2', ['192.0.2.2']]]);
-    assert.deepEqual((await records.onHost(CN3)).map((h) => [h.network.uuid, h.peers]), [['n1', ['192.0.2.1', '192.0.2.2']]]);
+    assert.deepEqual((await records.onHost(CN3)).map((h) => [h.network.uuid, h.peers]), [['n1', ['192.0.2.1', '192.0.2.2']], ['n3', []]]);
     await assert.rejects(records.onHost({ host: 'cn1', binary: 'zun-api' }), NotAuthorized);
   });
 });

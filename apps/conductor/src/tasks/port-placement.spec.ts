@@ -68,6 +68,13 @@ describe('the build\'s network step', () => {
     }
   });
 
+  test('a host whose only port on a network is being detached counts as joining it again', async () => {
+    const s = withNetworks();
+    s.db.networks.port('y2').status = 'detaching';
+    await s.task.build(ctx, build);
+    assert.deepEqual(s.sent.peers.map((p) => [p.host, p.network_uuid, p.peers]), [['h3', 'n1', [H1]], ['h3', 'n2', [H1]]]);
+  });
+
   test('a container without ports allocates nothing and tells no one', async () => {
     const s = setup({ h1: 1000 });
     await s.task.build(ctx, build);
@@ -96,11 +103,12 @@ describe('networksToAnnounce', () => {
     ({ port: { network_uuid: network, host } as NetworkPort, network: { uuid: network } as Network });
   const m = (o: Record<string, string[]>): Map<string, string[]> => new Map(Object.entries(o));
 
-  test('joined, left, or cannot tell (a port of this container was there already) → announce; else not', () => {
-    assert.deepEqual(networksToAnnounce([port('a', null)], m({ a: [] }), m({ a: ['h1'] }), 'h1'), ['a'], 'joined');
-    assert.deepEqual(networksToAnnounce([port('a', null)], m({ a: ['h1'] }), m({ a: ['h1'] }), 'h1'), [], 'held by another');
-    assert.deepEqual(networksToAnnounce([port('a', 'h1')], m({ a: ['h1'] }), m({ a: ['h1'] }), 'h1'), ['a'], 'redelivered');
-    assert.deepEqual(networksToAnnounce([port('a', 'h0')], m({ a: ['h0', 'h1'] }), m({ a: ['h1'] }), 'h1'), ['a'], 'h0 left');
-    assert.deepEqual(networksToAnnounce([port('a', 'h0')], m({ a: ['h0', 'h1'] }), m({ a: ['h0', 'h1'] }), 'h1'), [], 'h0 stays');
+  test('the set of addresses grew or shrank, or a port of this container was there already → announce; else not', () => {
+    assert.deepEqual(networksToAnnounce([port('a', null)], m({ a: [] }), m({ a: [H1] }), 'h1'), ['a'], 'joined');
+    assert.deepEqual(networksToAnnounce([port('a', null)], m({ a: [H1] }), m({ a: [H1] }), 'h1'), [], 'held by another');
+    assert.deepEqual(networksToAnnounce([port('a', 'h1')], m({ a: [H1] }), m({ a: [H1] }), 'h1'), ['a'], 'redelivered');
+    assert.deepEqual(networksToAnnounce([port('a', 'h0')], m({ a: [H2, H1] }), m({ a: [H1] }), 'h1'), ['a'], 'h0 left');
+    assert.deepEqual(networksToAnnounce([port('a', 'h0')], m({ a: [H2, H1] }), m({ a: [H1, H2] }), 'h1'), [], 'h0 stays');
+    assert.deepEqual(networksToAnnounce([port('a', null), port('b', null)], m({ a: [], b: [H1] }), m({ a: [H1], b: [H1] }), 'h1'), ['a']);
   });
 });

@@ -15,24 +15,26 @@ export function isAddressFailure(err: unknown): err is NetworkExhausted | IpAddr
 }
 
 /**
- * Which networks' hosts must hear of a change once the container's ports moved to `host`: those `host` joined and
- * those a host of the ports left. `before` are the container's ports before the allocation; `hostsBefore` and
- * `hostsAfter` the hosts on each network before and after it. `host` joined a network it was not on before; when a
- * port of this very container was on `host` already (a redelivered build), whether another container holds the
- * network there cannot be told, so it counts as joined: casting a peer list again is harmless, missing one is not.
+ * Which networks' hosts must hear of a change once the container's ports moved to `host`. A host's peers are the
+ * underlay addresses of the other hosts with an address on the network, so a list changes exactly when that set of
+ * addresses does: `peersBefore` and `peersAfter` are the network's whole set (peersOf with no host left out) before
+ * and after the allocation. It grows when `host` joins, and shrinks when a host of the ports is left with none (a
+ * recovered build moving off a dead host). When a port of this very container was on `host` already (a redelivered
+ * build), the first delivery may have changed the set and died before casting, which cannot be told now, so the
+ * network counts as changed: casting a peer list again is harmless, missing one is not.
  */
 export function networksToAnnounce(
   before: readonly PortWithNetwork[],
-  hostsBefore: ReadonlyMap<string, readonly string[]>,
-  hostsAfter: ReadonlyMap<string, readonly string[]>,
+  peersBefore: ReadonlyMap<string, readonly string[]>,
+  peersAfter: ReadonlyMap<string, readonly string[]>,
   host: string,
 ): string[] {
   const out: string[] = [];
-  for (const [networkUuid, after] of hostsAfter) {
-    const ours = before.filter((p) => p.network.uuid === networkUuid).map((p) => p.port.host);
-    const joined = !(hostsBefore.get(networkUuid) ?? []).includes(host) || ours.includes(host);
-    const left = ours.some((h) => h !== null && h !== host && !after.includes(h));
-    if (joined || left) out.push(networkUuid);
+  for (const [networkUuid, after] of peersAfter) {
+    const was = new Set(peersBefore.get(networkUuid) ?? []);
+    const changed = was.size !== new Set(after).size || after.some((ip) => !was.has(ip));
+    const redelivered = before.some((p) => p.network.uuid === networkUuid && p.port.host === host);
+    if (changed || redelivered) out.push(networkUuid);
   }
   return out;
 }
@@ -41,7 +43,7 @@ export function networksToAnnounce(
  * The network step of a build, between the claim and the create's cast: gives the container's ports their addresses
  * on the chosen host (NetworkRepository.allocatePorts: pending ports get one, allocated ones keep theirs and move to
  * the host, so a redelivered or rescheduled build keeps its addresses), then tells the other hosts of each network
- * the host joined (or a previous host left) their new peer lists. The chosen host gets its own peers with the ports
+ * whose set of peers changed (the host joined, or a previous host left) their new peer lists. The chosen host gets its own peers with the ports
  * (containerNetworks). Throws what allocation throws: NetworkExhausted and IpAddressInUse (see
  * {@link isAddressFailure}) allocate nothing.
  */
@@ -61,19 +63,20 @@ export class PortPlacement {
     const before = await this.networks.portsOf(containerUuid);
     if (!before.length) return [];
     const networkUuids = [...new Set(before.map((p) => p.network.uuid))];
-    const hostsBefore = await this.hostsOf(networkUuids);
+    const peersBefore = await this.allPeers(networkUuids);
     const ports = await this.networks.allocatePorts(containerUuid, host);
     log.info('ports allocated', { host, addresses: ports.map((p) => p.port.fixed_ip) });
-    const hostsAfter = await this.hostsOf(networkUuids);
-    for (const networkUuid of networksToAnnounce(before, hostsBefore, hostsAfter, host)) {
-      await this.peers.announce(ctx, networkUuid, host, hostsAfter.get(networkUuid));
+    const peersAfter = await this.allPeers(networkUuids);
+    for (const networkUuid of networksToAnnounce(before, peersBefore, peersAfter, host)) {
+      await this.peers.announce(ctx, networkUuid, host);
     }
     return ports;
   }
 
-  private async hostsOf(networkUuids: readonly string[]): Promise<Map<string, string[]>> {
+  /** Each network's underlay addresses, no host left out. */
+  private async allPeers(networkUuids: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
-    for (const uuid of networkUuids) out.set(uuid, await this.peers.hostsOf(uuid));
+    for (const uuid of networkUuids) out.set(uuid, await this.networks.peersOf(uuid, null));
     return out;
   }
 }
