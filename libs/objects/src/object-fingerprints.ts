@@ -10,7 +10,7 @@ import { type ZunObjectName } from './envelope';
 export const PINNED_OBJECT_FINGERPRINTS: Readonly<Record<ZunObjectName, string>> = {
   ZunService: '1.0-1673502b6daa4007872c942197d3fef4',
   ComputeNode: '1.1-54002d1d57cb1da4ab6ee0a00e7a85e1',
-  Container: '1.0-7e7f005f9c87b1393e0ef00d0c9871c4',
+  Container: '1.1-862bfc5dd2f2f785cf8bfdd4cc9170cf',
   ContainerAction: '1.0-f8876fa93e5e058f20052c930b4fabe6',
   ContainerActionEvent: '1.0-13c0956ac2ac3f0053c360273b6a31d0',
   Quota: '1.0-6a69406b4cb81647ca8bccde82237ae7',
