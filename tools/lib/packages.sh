@@ -9,6 +9,8 @@ STACK_PACKAGES=(
     python3-zunclient
     # probes and networking
     curl iproute2
+    # project networks (ADR 0007): bridges and VXLAN (iproute2), the gateway ARP filter (ebtables-nft) and the VXLAN guard
+    iptables
     # a real terminal for the interactive console tests (zun run -i, attach, exec -i)
     tmux
     # certificates for the wss:// test
