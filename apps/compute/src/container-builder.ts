@@ -1,5 +1,6 @@
 import { ContainerNotFound, isRetryable, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver, type ContainerState } from '@zun-ts/compute-driver';
+import { NetworkDriverError } from '@zun-ts/network-driver';
 import { type Container, type ContainerAddresses, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { type ContainerRecords, errorText, isConflict } from './conductor-api';
@@ -130,6 +131,8 @@ export class ContainerBuilder {
       return;
     }
     const learnt = await this.networks.started(ctx, c, running);
+    // The start's event is over before the record says Running, so a reader who sees Running sees it finished.
+    bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.start));
     await bg.settled();
     const saved = await this.records.save(
       ctx,
@@ -139,7 +142,6 @@ export class ContainerBuilder {
       { status: expected },
     );
     log.info('container created and started', { containerId: saved.container_id, status: saved.status });
-    bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.start));
     bg.add(() => this.records.actionFinish(ctx, c.uuid));
   }
 
@@ -218,7 +220,9 @@ export class ContainerBuilder {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ContainerNotFound || isRetryable(err)) throw err;
+      // The conductor unreachable: the create is delivered again. This host's engine or tools failing (the
+      // network driver's errors, retryable or not) is the container's failure here: another host may do better.
+      if (err instanceof ContainerNotFound || (isRetryable(err) && !(err instanceof NetworkDriverError))) throw err;
       throw new DriverFailure(err);
     }
   }

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Docker from 'dockerode';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
-import { Database } from '@zun-ts/db';
+import { Database, QUOTAS_OFF } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
 import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
@@ -47,20 +47,28 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   /** A record as the API writes it (status Creating, action `create` recorded), and its context. */
   async function newContainer(patch: Partial<Container> = {}): Promise<{ c: Container; ctx: RequestContext }> {
     const ctx = ctxFor();
-    const c = await db.containers.create({
-      uuid: randomUUID(),
-      status: 'Creating',
-      name: uniqueName('ct'),
-      project_id: ctx.projectId,
-      user_id: ctx.userId,
-      image: 'busybox',
-      image_pull_policy: 'ifnotpresent',
-      cpu: 0.5,
-      memory: '64',
-      command: LOOP,
-      labels: { suite: prefix },
-      ...patch,
-    });
+    // As the API writes it: with a port on the project's default network.
+    const network = await db.networks.ensureDefault(ctx.projectId ?? 'p', ctx.userId, { pool: '10.231.0.0/16', prefix: 24 });
+    const c = await db.quotas.createContainer(
+      {
+        uuid: randomUUID(),
+        status: 'Creating',
+        name: uniqueName('ct'),
+        user_id: ctx.userId,
+        image: 'busybox',
+        image_pull_policy: 'ifnotpresent',
+        cpu: 0.5,
+        memory: '64',
+        command: LOOP,
+        labels: { suite: prefix },
+        ...patch,
+        project_id: ctx.projectId ?? 'p',
+      },
+      { containers: 1, cpu: 0, memory: 0, disk: 0 },
+      QUOTAS_OFF,
+      undefined,
+      { ports: [{ port_uuid: randomUUID(), network_uuid: network.uuid, requested_ip: null }] },
+    );
     await db.actions.start(ctx, c.uuid, 'create', ctx.requestId);
     return { c, ctx };
   }
@@ -252,7 +260,8 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     const first = byName.get('conductor__schedule_and_build');
     const second = byName.get('conductor__schedule_and_build_attempt_2');
     assert.deepEqual([first?.details, first?.result], [hostB, 'Error']);
-    assert.match(first?.traceback ?? '', new RegExp(`^${hostB}: Docker engine unreachable`));
+    // The first engine call of a create is the network's (ensure it on the host), then the image pull.
+    assert.match(first?.traceback ?? '', new RegExp(`^${hostB}: (Docker engine unreachable|inspecting network [0-9a-f-]+: connect ENOENT)`));
     assert.deepEqual([second?.details, second?.result], [hostA, 'Success']);
   });
 });
