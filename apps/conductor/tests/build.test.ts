@@ -13,7 +13,7 @@ import { type Container, isServiceUp } from '@zun-ts/objects';
 import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
 import { testZunConf } from './fixtures/zun-conf';
-import { deleteRedisKeys, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
+import { deleteRedisKeys, privateNetworkConf, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const dockerHost = requireEnv('DOCKER_HOST', 'unix:///var/run/docker.sock');
@@ -45,10 +45,12 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   const ctxFor = (): RequestContext => ({ requestId: newRequestId(), userId: 'user-1', projectId: 'project-1', roles: ['member'], isAdmin: false });
 
   /** A record as the API writes it (status Creating, action `create` recorded), and its context. */
+  const NETWORKS = privateNetworkConf();
+
   async function newContainer(patch: Partial<Container> = {}): Promise<{ c: Container; ctx: RequestContext }> {
     const ctx = ctxFor();
     // As the API writes it: with a port on the project's default network.
-    const network = await db.networks.ensureDefault(ctx.projectId ?? 'p', ctx.userId, { pool: '10.231.0.0/16', prefix: 24 });
+    const network = await db.networks.ensureDefault(ctx.projectId ?? 'p', ctx.userId, { pool: NETWORKS.default_pool, prefix: 24, segmentationMin: NETWORKS.segmentation_id_min });
     const c = await db.quotas.createContainer(
       {
         uuid: randomUUID(),

@@ -38,5 +38,12 @@ export const networkSection = section('network', 'Project networks of containers
     check: (v) => (/^\d+\.\d+\.\d+\.\d+\/\d{1,2}$/.test(v) ? undefined : `'${v}' is not an IPv4 CIDR`),
   }),
   default_prefix: int({ default: 24, min: 16, max: 29, help: 'zun-api: prefix length of the default network of each project.' }),
+  segmentation_id_min: int({
+    default: 1,
+    min: 1,
+    max: 16_000_000,
+    help: 'zun-api: the lowest VXLAN network identifier (VNI) handed to a new network; raise it to keep a range ' +
+      'free for other users of VXLAN on the same hosts (Neutron calls its range vni_ranges).',
+  }),
   mtu: int({ default: 1450, min: 1280, max: 9000, help: 'MTU of project networks (1450 leaves room for VXLAN on a 1500 underlay).' }),
 });

@@ -52,9 +52,9 @@ export function lowestFreeSubnet(pool: Ipv4Subnet, prefix: number, taken: readon
 }
 
 /** The lowest integer ≥ 1 not in `used`. */
-export function lowestFreeId(used: readonly number[]): number {
-  const ids = [...new Set(used)].filter((n) => n >= 1).sort((a, b) => a - b);
-  let next = 1;
+export function lowestFreeId(used: readonly number[], min = 1): number {
+  const ids = [...new Set(used)].filter((n) => n >= min).sort((a, b) => a - b);
+  let next = min;
   for (const id of ids) {
     if (id > next) break;
     next = id + 1;

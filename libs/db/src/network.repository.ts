@@ -123,11 +123,11 @@ export class SqlNetworkRepository implements NetworkRepository {
       created_at: new Date(),
       updated_at: null,
     };
-    return this.underNetworkLock(() => this.createTx(base, explicitSeg));
+    return this.underNetworkLock(() => this.createTx(base, explicitSeg, network.segmentation_min ?? 1));
   }
 
   /** Transaction body of {@link create}, under the network lock. */
-  private *createTx(base: Omit<NetworkRow, 'id' | 'segmentation_id'>, explicitSeg: number | undefined): TxBody<Network | typeof RETRY> {
+  private *createTx(base: Omit<NetworkRow, 'id' | 'segmentation_id'>, explicitSeg: number | undefined, segMin: number): TxBody<Network | typeof RETRY> {
     const cidr = base.cidr;
     const all = yield* this.allNetworksTx();
     const overlap = all.find((n) => n.cidr === cidr || cidrsOverlap(n.cidr, cidr));
@@ -136,7 +136,7 @@ export class SqlNetworkRepository implements NetworkRepository {
       const holder = all.find((n) => n.segmentation_id === explicitSeg);
       if (holder) throw new Conflict(`Segmentation id ${explicitSeg} is in use by network ${holder.name}.`);
     }
-    const segmentation_id = explicitSeg ?? lowestFreeId(all.map((n) => n.segmentation_id));
+    const segmentation_id = explicitSeg ?? lowestFreeId(all.map((n) => n.segmentation_id), segMin);
     return yield* this.insertNetworkTx({ ...base, segmentation_id });
   }
 
@@ -147,11 +147,11 @@ export class SqlNetworkRepository implements NetworkRepository {
     if (!range || !Number.isSafeInteger(pool.prefix) || pool.prefix < range.prefix || pool.prefix > 30) {
       throw new InvalidValue(`Invalid default network pool: /${pool.prefix} subnets of ${pool.pool}.`);
     }
-    return this.underNetworkLock(() => this.ensureDefaultTx(projectId, userId, range, pool.prefix));
+    return this.underNetworkLock(() => this.ensureDefaultTx(projectId, userId, range, pool.prefix, pool.segmentationMin ?? 1));
   }
 
   /** Transaction body of {@link ensureDefault}, under the network lock. */
-  private *ensureDefaultTx(projectId: string, userId: string | null, range: Ipv4Subnet, prefix: number): TxBody<Network | typeof RETRY> {
+  private *ensureDefaultTx(projectId: string, userId: string | null, range: Ipv4Subnet, prefix: number, segMin: number): TxBody<Network | typeof RETRY> {
     const selectDefault = `${this.sql.selectNetworks} WHERE \`default_project\` = ?`;
     const [mine] = yield* select(selectDefault, [projectId]);
     if (mine) return toNetwork(this.sql.networks.decode(mine));
@@ -168,7 +168,7 @@ export class SqlNetworkRepository implements NetworkRepository {
       subnet_id: randomUUID(),
       shared: false,
       nat_egress: true,
-      segmentation_id: lowestFreeId(all.map((n) => n.segmentation_id)),
+      segmentation_id: lowestFreeId(all.map((n) => n.segmentation_id), segMin),
       is_default: true,
       default_project: projectId,
       driver: 'vxlan',

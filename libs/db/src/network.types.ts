@@ -10,7 +10,10 @@ export interface NetworkScope {
 
 /** A new network; `segmentation_id` and `subnet_id` are allocated by the repository when absent. */
 export type NewNetwork = Pick<Network, 'uuid' | 'name' | 'project_id' | 'cidr' | 'gateway'> &
-  Partial<Pick<Network, 'user_id' | 'shared' | 'nat_egress' | 'subnet_id' | 'segmentation_id' | 'driver'>>;
+  Partial<Pick<Network, 'user_id' | 'shared' | 'nat_egress' | 'subnet_id' | 'segmentation_id' | 'driver'>> & {
+    /** Lowest segmentation id to hand out when none is given (`[network] segmentation_id_min`); @default 1 */
+    segmentation_min?: number;
+  };
 
 /** Where the default networks of projects are carved from: `/prefix` subnets of `pool`, lowest free first. */
 export interface DefaultNetworkPool {
@@ -18,6 +21,8 @@ export interface DefaultNetworkPool {
   pool: string;
   /** e.g. 24. */
   prefix: number;
+  /** Lowest segmentation id to hand out (`[network] segmentation_id_min`); @default 1 */
+  segmentationMin?: number;
 }
 
 /**

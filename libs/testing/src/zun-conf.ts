@@ -41,3 +41,16 @@ export function mergeZunConf(...parts: ZunConfSections[]): ZunConfSections {
   }
   return out;
 }
+
+/**
+ * `[network]` options of their own for the services a test starts on a shared Docker engine: a default pool
+ * `10.N.0.0/16` with N drawn from 100–199 and a range of VNIs from a random base above 100000. Subnets and VNIs
+ * are unique per database, and the engine refuses a second network that overlaps one of another database (or
+ * takes its bridge name): the stack's own pool is 10.200.0.0/16 and its VNIs start at 1.
+ */
+export function privateNetworkConf(): { default_pool: string; segmentation_id_min: number } {
+  return {
+    default_pool: `10.${100 + Math.floor(Math.random() * 100)}.0.0/16`,
+    segmentation_id_min: 100_000 + Math.floor(Math.random() * 1_000) * 1_000,
+  };
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseShow, parseTable } from '@zun-ts/testing';
-import { Cleanup, createdUuid, LONG_RUNNING, mustInspect, ok, testName, zun, ZunPoller } from './fixtures/stack-cli';
+import { Cleanup, createdUuid, LONG_RUNNING, mustInspect, ok, projectNetworkOf, testName, zun, ZunPoller } from './fixtures/stack-cli';
 
 const MiB = 1024 * 1024;
 
@@ -49,10 +49,9 @@ void describe('zun run, create, list, show, update, rename', { concurrency: true
       assert.match(d.Config.Image, /\/busybox:latest$/);
     });
 
-    test('zun list shows it Running, no task, with the address the engine gave it', async () => {
-      const d = await mustInspect(uuid);
-      const ip = d.NetworkSettings.Networks['bridge']?.IPAddress;
-      assert.ok(ip, 'the engine gave the container no address on the bridge');
+    test('zun list shows it Running, no task, with its address on the project network', async () => {
+      const [net, ip] = projectNetworkOf(await mustInspect(uuid));
+      assert.ok(net && ip, 'the container has no address on a project network (zun-<network uuid>)');
       const row = parseTable(ok(await zun('demo', 'list'), 'zun list')).find((r) => r['uuid'] === uuid);
       assert.ok(row, `${uuid} is not in zun list`);
       assert.deepEqual(
@@ -68,8 +67,10 @@ void describe('zun run, create, list, show, update, rename', { concurrency: true
       assert.equal(shown['status'], 'Running');
       assert.equal(shown['task_state'], 'None');
       assert.equal(shown['hostname'], d.Config.Hostname);
-      assert.equal(shown['addresses'], d.NetworkSettings.Networks['bridge']?.IPAddress);
-      assert.equal(shown['networks'], 'bridge');
+      // The client prints `networks` as the keys of `addresses`: the network's uuid.
+      const [net, ip] = projectNetworkOf(d);
+      assert.equal(shown['addresses'], ip);
+      assert.equal(shown['networks'], net);
       assert.equal(shown['image_driver'], 'docker');
       // admin-only fields stay hidden from the project member
       assert.equal(shown['host'], undefined);

@@ -18,6 +18,7 @@ import {
   mustInspect,
   ok,
   osc,
+  projectNetworkOf,
   testName,
   ZunPoller,
 } from './fixtures/stack-cli';
@@ -60,7 +61,7 @@ void describe('openstack appcontainer', { concurrency: true }, () => {
       const d = await mustInspect(uuid);
       const row = parseTable(ok(await osc('demo', 'appcontainer', 'list'), 'openstack appcontainer list')).find((r) => r['uuid'] === uuid);
       assert.ok(row, `${uuid} is not listed`);
-      assert.deepEqual([row['name'], row['image'], row['status'], row['task_state'], row['addresses']], [name, 'busybox', 'Running', 'None', d.NetworkSettings.Networks['bridge']?.IPAddress]);
+      assert.deepEqual([row['name'], row['image'], row['status'], row['task_state'], row['addresses']], [name, 'busybox', 'Running', 'None', projectNetworkOf(d)[1]]);
       const shown = parseShow(ok(await osc('demo', 'appcontainer', 'show', name), 'openstack appcontainer show'));
       assert.deepEqual([shown['uuid'], shown['status'], shown['hostname']], [uuid, 'Running', d.Config.Hostname]);
     });

@@ -64,8 +64,8 @@ export class ContainerService extends ContainerServiceBase {
 
   /** The caller's project's default network, carved from `[network] default_pool` on its first use. */
   private defaultNetwork(ctx: RequestContext): Promise<Network> {
-    const { default_pool: pool, default_prefix: prefix } = this.conf.network;
-    return this.stores.networks.ensureDefault(ctx.projectId ?? '', ctx.userId, { pool, prefix });
+    const { default_pool: pool, default_prefix: prefix, segmentation_id_min: segmentationMin } = this.conf.network;
+    return this.stores.networks.ensureDefault(ctx.projectId ?? '', ctx.userId, { pool, prefix, segmentationMin });
   }
 
   /** One page of containers and Zun's `next` link. */

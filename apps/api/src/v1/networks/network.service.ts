@@ -90,6 +90,7 @@ export class NetworkService {
       gateway,
       shared: req.shared,
       nat_egress: req.natEgress,
+      segmentation_min: this.conf.network.segmentation_id_min,
     });
     return networkView(network, this.showsSegmentation(ctx), req.hostUrl);
   }
