@@ -41,12 +41,16 @@ import { ApiServer } from './server/api.server';
 import { ContainerActionRecordsController } from './v1/containers/container-action-records.controller';
 import { ContainerActionService } from './v1/containers/container-action.service';
 import { ContainerActionsController } from './v1/containers/container-actions.controller';
+import { ContainerNetworkService } from './v1/containers/container-network.service';
+import { ContainerNetworksController } from './v1/containers/container-networks.controller';
 import { type ContainerBackend } from './v1/containers/container-backend';
 import { TransportContainerRpc } from './v1/containers/container-rpc.gateway';
 import { ContainerService } from './v1/containers/container.service';
 import { ContainersController } from './v1/containers/containers.controller';
 import { HostService } from './v1/hosts/host.service';
 import { HostsController } from './v1/hosts/hosts.controller';
+import { NetworkService } from './v1/networks/network.service';
+import { NetworksController } from './v1/networks/networks.controller';
 import { AvailabilityZonesController } from './v1/availability-zones.controller';
 import { QuotaClassesController } from './v1/quotas/quota-classes.controller';
 import { QuotaService } from './v1/quotas/quota.service';
@@ -86,7 +90,7 @@ export function createPolicyEnforcer(conf: ZunConf, logger: Logger): PolicyEnfor
 }
 
 /**
- * The API's object graph. The container, host, quota and volume routes are installed only with a `backend`
+ * The API's object graph. The container, host, quota, volume and network routes are installed only with a `backend`
  * (database repositories and RPC clients).
  */
 export function createApiContainer(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}, backend?: ContainerBackend): Container {
@@ -130,7 +134,12 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind(ContainerActionService).toSelf();
     c.bind(HostService).toSelf();
     c.bind(VolumeService).toSelf();
-    for (const ctl of [ContainersController, ContainerActionsController, ContainerActionRecordsController, HostsController, QuotasController, QuotaClassesController, VolumesController]) {
+    c.bind(ContainerNetworkService).toSelf();
+    c.bind(NetworkService).toSelf();
+    for (const ctl of [
+      ContainersController, ContainerActionsController, ContainerNetworksController, ContainerActionRecordsController, HostsController, QuotasController,
+      QuotaClassesController, VolumesController, NetworksController,
+    ]) {
       c.bind(API_CONTROLLER).to(ctl);
     }
   }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ContainerNotFound, NotAuthorized, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
 import { type ContainerExpectation } from '@zun-ts/db';
-import { type ComputeNodeInventory, type Container, type ContainerPatch, type ServiceRegistration, type Volume, type ZunService } from '@zun-ts/objects';
+import { type ComputeNodeInventory, type Container, type ContainerPatch, type NetworkPort, type ServiceRegistration, type Volume, type ZunService } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
 import { type ConductorRepositories, ConductorManager } from './conductor.manager';
 
@@ -31,6 +31,7 @@ const unexpected = (name: string) => (): never => {
 
 interface Calls {
   volumes: unknown[][];
+  networks: unknown[][];
   updates: Array<{ uuid: string; patch: ContainerPatch; expected: ContainerExpectation | undefined }>;
   destroyed: string[];
   inventories: Array<{ hostname: string; inventory: Record<string, unknown> }>;
@@ -39,7 +40,7 @@ interface Calls {
 }
 
 function manager(services = new FakeServices()): { m: ConductorManager; calls: Calls } {
-  const calls: Calls = { volumes: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
+  const calls: Calls = { volumes: [], networks: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
   const repos: ConductorRepositories = {
     services,
     containers: {
@@ -91,6 +92,11 @@ function manager(services = new FakeServices()): { m: ConductorManager; calls: C
       release: async (...a) => (calls.volumes.push(['release', ...a]), []),
       destroy: async (...a) => void calls.volumes.push(['destroy', ...a]),
       onHost: async (...a) => (calls.volumes.push(['onHost', ...a]), []),
+    }, {
+      containerNetworks: async (...a) => (calls.networks.push(['containerNetworks', ...a]), []),
+      save: async (...a) => (calls.networks.push(['save', ...a]), {} as NetworkPort),
+      release: async (...a) => void calls.networks.push(['release', ...a]),
+      onHost: async (...a) => (calls.networks.push(['onHost', ...a]), []),
     });
   return { m, calls };
 }
@@ -152,6 +158,23 @@ describe('ConductorManager', () => {
       ['start', 'r', 'u1', 'compute__do_container_start', 'cn1'],
       ['finish', 'r', 'u1', 'compute__do_container_start', 'Error', 'x'],
       ['action finish', 'u1', 'r'],
+    ]);
+  });
+});
+
+describe('ConductorManager networks', () => {
+  test('the network methods go to the network records with the caller; networksOnHost names no host but the caller', async () => {
+    const { m, calls } = manager();
+    const ctx = adminContext();
+    await m.containerNetworks(ctx, { container_uuid: 'u1' }, CN1);
+    await m.portSave(ctx, { port_uuid: 'p1', patch: { status: 'bound' } }, CN1);
+    await m.portRelease(ctx, { container_uuid: 'u1', port_uuid: null }, CN1);
+    await m.networksOnHost(ctx, { host: 'cn2' } as never, CN1);
+    assert.deepEqual(calls.networks, [
+      ['containerNetworks', { container_uuid: 'u1' }, CN1],
+      ['save', { port_uuid: 'p1', patch: { status: 'bound' } }, CN1],
+      ['release', ctx, { container_uuid: 'u1', port_uuid: null }, CN1],
+      ['onHost', CN1],
     ]);
   });
 });

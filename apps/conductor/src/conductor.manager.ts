@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -18,6 +18,7 @@ import {
   HOST_WRITABLE_CONTAINER_FIELDS,
   type HostContainerPatch,
   INVENTORY_FIELDS,
+  type NetworkPort,
   type ServiceRegistration,
   type Volume,
   type ZunService,
@@ -29,10 +30,13 @@ import {
   type ConsoleTarget,
   type ConsoleTargetRequest,
   type ContainerMountInfo,
+  type ContainerPortInfo,
   type ContainerSaveRequest,
   type CreateFailureReport,
   type ExecInstanceCreateRequest,
+  type HostNetworkInfo,
   type HostVolumeInfo,
+  type PortSaveRequest,
   type ReleasedVolumeInfo,
   type RpcCaller,
   type ServiceHeartbeatRequest,
@@ -40,6 +44,7 @@ import {
 } from '@zun-ts/rpc';
 import { ConsoleRecords } from './console-records';
 import { HostOwnership } from './host-ownership';
+import { NetworkRecords } from './network-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { VolumeRecords } from './volume-records';
 
@@ -79,6 +84,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'build' | 'reschedule'>,
     @inject(ConsoleRecords) private readonly consoles: Pick<ConsoleRecords, 'target' | 'createExec'>,
     @inject(VolumeRecords) private readonly volumes: Pick<VolumeRecords, 'mounts' | 'bind' | 'save' | 'release' | 'destroy' | 'onHost'>,
+    @inject(NetworkRecords) private readonly networks: Pick<NetworkRecords, 'containerNetworks' | 'save' | 'release' | 'onHost'>,
   ) {
     this.ownership = new HostOwnership(logger);
   }
@@ -215,11 +221,23 @@ export class ConductorManager implements ConductorRpcApi {
     return this.volumes.onHost(caller);
   }
 
-  // TODO(networks): implemented with the network records.
-  containerNetworks(): Promise<never> { return Promise.reject(new NotImplementedYet('containerNetworks')); }
-  portSave(): Promise<never> { return Promise.reject(new NotImplementedYet('portSave')); }
-  portRelease(): Promise<never> { return Promise.reject(new NotImplementedYet('portRelease')); }
-  networksOnHost(): Promise<never> { return Promise.reject(new NotImplementedYet('networksOnHost')); }
+  /** Ports of a compute host's containers and networks of its host: NetworkRecords holds the rules. */
+  containerNetworks(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ContainerPortInfo[]> {
+    return this.networks.containerNetworks(args, caller);
+  }
+
+  portSave(_ctx: RequestContext, args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort> {
+    return this.networks.save(args, caller);
+  }
+
+  portRelease(ctx: RequestContext, args: { container_uuid: string; port_uuid: string | null }, caller: RpcCaller): Promise<void> {
+    return this.networks.release(ctx, args, caller);
+  }
+
+  /** The caller's own networks: `caller.host` decides, the message names no host. */
+  networksOnHost(_ctx: RequestContext, _args: Record<string, never>, caller: RpcCaller): Promise<HostNetworkInfo[]> {
+    return this.networks.onHost(caller);
+  }
 
   /** The record, or null when there is none. */
   private async findContainer(uuid: string): Promise<Container | null> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ContainerNotFound, type Logger, NotAuthorized, silentLogger, VolumeNotFound } from '@zun-ts/common';
+import { ContainerNotFound, type Logger, NotAuthorized, PortNotFound, silentLogger, VolumeNotFound } from '@zun-ts/common';
 import { HostOwnership } from './host-ownership';
 
 function recordingLogger(): { logger: Logger; warnings: Array<{ msg: string; fields: Record<string, unknown> | undefined }> } {
@@ -45,4 +45,13 @@ test('a refused volume gets the absent volume\'s error, logged with both hosts',
   assert.equal(err.message, 'Volume v1 could not be found.');
   assert.deepEqual(warnings.map((w) => [w.fields?.callerHost, w.fields?.volumeHost, w.fields?.volumeUuid, w.fields?.method]),
     [['host-a', 'host-b', 'v1', 'volumeSave']]);
+});
+
+test('a refused port gets the absent port\'s error, logged with its container and both hosts', () => {
+  const { logger, warnings } = recordingLogger();
+  const err = new HostOwnership(logger).refusePort(A, 'p1', 'c1', 'host-b', 'portSave');
+  assert.ok(err instanceof PortNotFound);
+  assert.equal(err.message, 'Port p1 could not be found.');
+  assert.deepEqual(warnings.map((w) => [w.fields?.callerHost, w.fields?.containerHost, w.fields?.containerUuid, w.fields?.portUuid, w.fields?.method]),
+    [['host-a', 'host-b', 'c1', 'p1', 'portSave']]);
 });

@@ -1,4 +1,4 @@
-import { ContainerNotFound, type Logger, NotAuthorized, VolumeNotFound } from '@zun-ts/common';
+import { ContainerNotFound, type Logger, NotAuthorized, PortNotFound, VolumeNotFound } from '@zun-ts/common';
 import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
 
@@ -8,7 +8,8 @@ import { type RpcCaller } from '@zun-ts/rpc';
  * as a container that does not exist, so a host cannot even learn that another tenant's uuid exists; the
  * refusal is logged as a warning naming both hosts. The caller's identity is the one its transport declared
  * (see docs/adr/0006-compute-host-trust-model.md for what that does and does not prove). Volumes follow the
- * same rule with VolumeNotFound (see VolumeRecords for which volumes a host may touch).
+ * same rule with VolumeNotFound (see VolumeRecords for which volumes a host may touch), ports with PortNotFound
+ * (NetworkRecords: the ports of the host's own containers).
  */
 export class HostOwnership {
   constructor(private readonly logger: Logger) {}
@@ -53,6 +54,15 @@ export class HostOwnership {
     this.logger.warn('conductor refused a volume of another host', { method, volumeUuid: uuid, callerHost: caller.host, volumeHost: host });
     return volumeNotFound(uuid);
   }
+
+  /**
+   * Logs the refusal of port `uuid` (of container `containerUuid`, placed on `containerHost`) to the caller and
+   * returns the error an absent port gets, PortNotFound, for the caller to throw.
+   */
+  refusePort(caller: RpcCaller, uuid: string, containerUuid: string, containerHost: string | null, method: string): PortNotFound {
+    this.logger.warn('conductor refused a port of another host', { method, portUuid: uuid, containerUuid, callerHost: caller.host, containerHost });
+    return portNotFound(uuid);
+  }
 }
 
 /** The error an absent container gets (the same text as the repository's). */
@@ -63,4 +73,9 @@ export function notFound(uuid: string): ContainerNotFound {
 /** The error an absent volume gets (Zun's text). */
 export function volumeNotFound(uuid: string): VolumeNotFound {
   return new VolumeNotFound(`Volume ${uuid} could not be found.`);
+}
+
+/** The error an absent port gets (the same text as the repository's). */
+export function portNotFound(uuid: string): PortNotFound {
+  return new PortNotFound(`Port ${uuid} could not be found.`);
 }

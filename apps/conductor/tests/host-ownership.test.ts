@@ -10,10 +10,11 @@ import { adminContext, ContainerNotFound, NotAuthorized, silentLogger } from '@z
 import { defaultConf } from '@zun-ts/config';
 import { Database } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
-import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
 import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
 import { ConductorManager } from '../src/conductor.manager';
 import { ConsoleRecords } from '../src/console-records';
+import { NetworkRecords } from '../src/network-records';
 import { VolumeRecords } from '../src/volume-records';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
@@ -39,10 +40,12 @@ describe('host ownership: the conductor confines each compute host to its own re
   before(async () => {
     db = await Database.open(`sqlite:///${join(dir, 'zun.sqlite')}`);
     await db.migrate();
+    const conductor = connect('cond-1', 'zun-conductor');
     const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
     const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
-      db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()));
-    await new RpcServer(connect('cond-1', 'zun-conductor')).serve(CONDUCTOR, manager);
+      db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()),
+      new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()));
+    await new RpcServer(conductor).serve(CONDUCTOR, manager);
     asA = rpcClient(connect(hostA), CONDUCTOR);
     asB = rpcClient(connect(hostB), CONDUCTOR);
     ofB = await db.containers.create({ uuid: randomUUID(), status: 'Running', name: 'of-b', project_id: 'p-b', user_id: 'u-b', image: 'busybox',

@@ -1,47 +1,28 @@
 // Volumes across a real RPC hop: a ConductorManager on a real database (SQLite, then MariaDB), served on a real
 // Redis, called by compute clients whose transports declare host A or host B. A host reads, binds, releases and
 // destroys the volumes of its own containers, and is refused those of the other host, which stay as they were.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConnection } from 'mysql2/promise';
 import { adminContext, Conflict, ContainerNotFound, silentLogger, VolumeNotFound } from '@zun-ts/common';
 import { defaultConf } from '@zun-ts/config';
 import { Database, type QuotaLimits } from '@zun-ts/db';
 import { type Container, type Volume } from '@zun-ts/objects';
-import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
 import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
 import { ConductorManager } from '../src/conductor.manager';
 import { ConsoleRecords } from '../src/console-records';
+import { NetworkRecords } from '../src/network-records';
 import { VolumeRecords } from '../src/volume-records';
+import { testDatabase } from './fixtures/test-database';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
-const mysqlUrl = requireEnv('ZUN_TEST_MYSQL_URL', 'mysql://root@127.0.0.1:3307');
 const ANY_VOLUME = { projectId: null, allProjects: true } as const;
 const UNLIMITED: QuotaLimits = { containers: -1, memory: -1, cpu: -1, disk: -1 };
 const ONE = { containers: 1, memory: 0, cpu: 0, disk: 0 };
-
-/** A throw-away database of `engine`: its connection URL and how to drop it. */
-async function testDatabase(engine: 'sqlite' | 'mariadb', dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (engine === 'sqlite') return { url: `sqlite:///${join(dir, 'zun.sqlite')}`, drop: async () => undefined };
-  const u = new URL(mysqlUrl.replace(/^mysql\+\w+:/, 'mysql:'));
-  const server = { host: u.hostname || '127.0.0.1', port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) };
-  const name = `zun_test_${randomBytes(6).toString('hex')}`;
-  const query = async (sql: string): Promise<void> => {
-    const c = await createConnection(server);
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const auth = server.password ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}` : encodeURIComponent(server.user);
-  return { url: `mysql+pymysql://${auth}@${server.host}:${server.port}/${name}?charset=utf8mb4`, drop: () => query(`DROP DATABASE IF EXISTS \`${name}\``) };
-}
 
 for (const engine of ['sqlite', 'mariadb'] as const) {
   describe(`volumes over RPC on ${engine}: a compute host acts on the volumes of its own containers only`, () => {
@@ -92,10 +73,12 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
       drop = target.drop;
       db = await Database.open(target.url);
       await db.migrate();
-      const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
+      const conductor = connect('cond-1', 'zun-conductor');
+    const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
       const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
-        db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()));
-      await new RpcServer(connect('cond-1', 'zun-conductor')).serve(CONDUCTOR, manager);
+        db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()),
+      new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()));
+      await new RpcServer(conductor).serve(CONDUCTOR, manager);
       asA = rpcClient(connect(hostA), CONDUCTOR);
       asB = rpcClient(connect(hostB), CONDUCTOR);
       namedOfA = await db.volumes.create({ uuid: randomUUID(), name: 'named', size: 1, project_id: `p-${hostA}` });

@@ -303,6 +303,12 @@ export class SqlNetworkRepository implements NetworkRepository {
     });
   }
 
+  async getPort(portUuid: string): Promise<NetworkPort> {
+    const [row] = await this.engine.select(`${this.sql.selectPorts} WHERE \`uuid\` = ?`, [portUuid.toLowerCase()]);
+    if (!row) throw new PortNotFound(`Port ${portUuid} could not be found.`);
+    return this.sql.ports.decode(row);
+  }
+
   async updatePort(portUuid: string, patch: Partial<Pick<NetworkPort, 'mac_address' | 'status' | 'host'>>): Promise<NetworkPort> {
     const codec = this.sql.ports;
     const sets: string[] = [];

@@ -88,6 +88,8 @@ export interface NetworkRepository {
    * container is on that network already.
    */
   addPort(port: { port_uuid: string; container_uuid: string; project_id: string | null; network_uuid: string; requested_ip: string | null; host: string | null }): Promise<PortWithNetwork>;
+  /** One port, whatever its container. Throws PortNotFound ("Port X could not be found."). */
+  getPort(portUuid: string): Promise<NetworkPort>;
   /** Sets fields of a port (mac_address, status, host). Throws PortNotFound. */
   updatePort(portUuid: string, patch: Partial<Pick<NetworkPort, 'mac_address' | 'status' | 'host'>>): Promise<NetworkPort>;
   /** Deletes one port (idempotent). */

@@ -170,7 +170,7 @@ for (const engine of ENGINES) {
       assert.deepEqual((await db.networks.portsOf(e2.uuid)), []);
     });
 
-    void test('updatePort, deletePort and releasePorts; a container delete takes its ports', async () => {
+    void test('getPort, updatePort, deletePort and releasePorts; a container delete takes its ports', async () => {
       const p = project();
       const [a, b] = [await network(p), await network(p)];
       const c = await createWithPorts(db, p, [plannedPort(a.uuid), plannedPort(b.uuid)]);
@@ -178,6 +178,9 @@ for (const engine of ENGINES) {
       const bound = await db.networks.updatePort(pa!.port.uuid.toUpperCase(), { status: 'bound', mac_address: '02:00:00:00:00:01' });
       assert.deepEqual([bound.status, bound.mac_address, bound.fixed_ip], ['bound', '02:00:00:00:00:01', pa!.port.fixed_ip]);
       await assert.rejects(db.networks.updatePort(randomUUID(), { status: 'bound' }), PortNotFound);
+      assert.deepEqual(await db.networks.getPort(pa!.port.uuid.toUpperCase()), bound);
+      const absent = randomUUID();
+      await assert.rejects(db.networks.getPort(absent), (e: unknown) => e instanceof PortNotFound && e.message === `Port ${absent} could not be found.`);
       await assert.rejects(db.networks.updatePort(pa!.port.uuid, { status: 'lost' as never }), InvalidValue);
       await db.networks.deletePort(pb!.port.uuid);
       await db.networks.deletePort(pb!.port.uuid);

@@ -56,7 +56,14 @@ export const DEFAULT_RULES: readonly RuleDefault[] = [
   ...many('quota_class:', ['get', 'update'], ADMIN_API),
   ...many('registry:', ['create', 'delete', 'get_one', 'get_all', 'update'], ADMIN_OR_OWNER),
   rule('registry:get_all_all_projects', ADMIN_API),
-  ...many('network:', ['attach_external_network', 'create', 'delete'], 'role:admin'),
+  rule('network:attach_external_network', 'role:admin'),
+  // zun-ts's project networks (`/v1/networks`, ADR 0007): Zun's network:create/delete wrap Neutron networks and
+  // are admin-only; here project members make and delete their own.
+  rule('network:create', ADMIN_OR_OWNER),
+  rule('network:create:shared', ADMIN_API, 'Create a network every project may attach containers to.'),
+  ...many('network:', ['get', 'get_all', 'delete'], ADMIN_OR_OWNER),
+  rule('network:get_all_all_projects', ADMIN_API, 'List the networks of every project.'),
+  rule('network:get_one:segmentation_id', ADMIN_API, "See a network's segmentation id (VXLAN VNI)."),
   // zun-ts's own volumes (`/v1/volumes`; Zun leaves volumes to Cinder).
   ...many('volume:', ['create', 'get', 'get_all', 'delete'], ADMIN_OR_OWNER),
   rule('volume:get_all_all_projects', ADMIN_API, 'List the volumes of every project.'),

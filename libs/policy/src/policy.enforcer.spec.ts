@@ -36,9 +36,19 @@ describe('Zun default rules', () => {
     assert.equal(byName.get('admin_api'), 'rule:context_is_admin');
     assert.equal(byName.get('deny_everybody'), '!');
     assert.equal(byName.get('container:create:privileged'), 'rule:deny_everybody');
-    assert.equal(byName.get('network:create'), 'role:admin');
+    assert.equal(byName.get('network:attach_external_network'), 'role:admin');
     assert.equal(new Set(DEFAULT_RULES.map((r) => r.name)).size, DEFAULT_RULES.length, 'no duplicates');
-    assert.equal(DEFAULT_RULES.length, 88, "4 base rules + 78 container-API rules + 6 volume rules");
+    assert.equal(DEFAULT_RULES.length, 93, '4 base rules + 76 container-API rules + 6 volume rules + 7 network rules');
+  });
+
+  test('network rules: members make, see and delete their project\'s networks; sharing, all projects and the VNI are admin-only', () => {
+    const byName = new Map(DEFAULT_RULES.map((r) => [r.name, r.check]));
+    for (const r of ['network:create', 'network:get', 'network:get_all', 'network:delete']) assert.equal(byName.get(r), 'rule:admin_or_owner', r);
+    for (const r of ['network:create:shared', 'network:get_all_all_projects', 'network:get_one:segmentation_id']) assert.equal(byName.get(r), 'rule:admin_api', r);
+    assert.equal(p.enforce('network:create', own, demo), true);
+    assert.equal(p.enforce('network:delete', own, demo), true);
+    assert.equal(p.enforce('network:create:shared', own, demo), false);
+    assert.equal(p.enforce('network:get_one:segmentation_id', own, demo), false);
   });
 
   test('volume rules: owner or admin for create, get, get_all, delete; all projects and the host field admin-only', () => {

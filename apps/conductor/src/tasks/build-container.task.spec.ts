@@ -1,136 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContainerNotFound, MessagingTimeout, NoValidHost, RemoteError, type RequestContext, silentLogger } from '@zun-ts/common';
+import { MessagingTimeout, NoValidHost, RemoteError } from '@zun-ts/common';
 import { defaultConf } from '@zun-ts/config';
-import { type ClaimLimits, type ClaimOutcome, type ClaimResources, type ContainerClaim, type ContainerExpectation, type ContainerMount,
-  type ContainerPatch, ContainerStateConflict } from '@zun-ts/db';
-import { type Container, type JsonObject, type Volume, type VolumeMapping } from '@zun-ts/objects';
-import { type BuildContainerRequest, COMPUTE, type ContainerCreateRequest, localClient, SCHEDULER, type SelectDestinationsRequest } from '@zun-ts/rpc';
-import {
-  BUILD_EVENT,
-  BuildContainerTask,
-  buildEventName,
-  claimLimits,
-  NO_HOST_REASON,
-  parseStoredBuild,
-  storedBuildJson,
-} from './build-container.task';
-
-const UUID = '6f1c2b9e-8d4a-4c3e-9b1f-0a2b3c4d5e6f';
-const ctx: RequestContext = { requestId: 'req-1', userId: 'u', projectId: 'p', roles: [], isAdmin: false };
-
-function record(patch: Partial<Container> = {}): Container {
-  return {
-    id: 1, uuid: UUID, container_type: 0, name: 'c', project_id: 'p', user_id: 'u', image: 'busybox', image_driver: null,
-    image_pull_policy: null, registry_id: null, cpu: 0.5, cpu_policy: 'shared', cpuset: null, memory: '64', disk: 0, command: null,
-    entrypoint: null, status: 'Creating', status_reason: null, status_detail: null, task_state: null, environment: null, workdir: null,
-    ports: null, exposed_ports: null, published_ports: null, hostname: null, labels: null, addresses: null, host: null, restart_policy: null,
-    interactive: false, tty: false, auto_remove: false, auto_heal: false, privileged: false, runtime: null, healthcheck: null,
-    security_groups: null, container_id: null, websocket_url: null, websocket_token: null, capsule_id: null, started_at: null,
-    annotations: null, cni_metadata: null, created_at: new Date(), updated_at: null, ...patch,
-  };
-}
-
-/** In-memory database: one container, claims against hosts with a memory capacity in MiB. */
-class FakeDb {
-  container: Container | null = record();
-  claim: ContainerClaim | null = null;
-  readonly used = new Map<string, number>();
-  readonly claimCalls: string[] = [];
-  releases = 0;
-  events: Array<{ event: string; host: string | null; result?: string; traceback?: string | null }> = [];
-  /** Hook run before an update (to simulate a concurrent change). */
-  beforeUpdate: (() => void) | null = null;
-  /** The container's mounts; a test may change them between attempts. */
-  mounts: ContainerMount[] = [];
-
-  constructor(readonly capacity: Record<string, number>) {}
-
-  containers = {
-    getByUuid: async (_scope: unknown, uuid: string): Promise<Container> => {
-      if (!this.container || this.container.uuid !== uuid) throw new ContainerNotFound(`Container ${uuid} could not be found.`);
-      return { ...this.container };
-    },
-    update: async (uuid: string, patch: ContainerPatch, expected: ContainerExpectation = {}): Promise<Container> => {
-      this.beforeUpdate?.();
-      const c = this.container;
-      if (!c || c.uuid !== uuid) throw new ContainerNotFound(`Container ${uuid} could not be found.`);
-      if (expected.status && !expected.status.includes(c.status)) throw ContainerStateConflict.of(uuid, c);
-      Object.assign(c, patch);
-      return { ...c };
-    },
-  };
-
-  nodes = {
-    getClaim: async (): Promise<ContainerClaim | null> => (this.claim ? { ...this.claim } : null),
-    claimForContainer: async (uuid: string, host: string, r: ClaimResources, limits: ClaimLimits, build?: JsonObject | null): Promise<ClaimOutcome> => {
-      this.claimCalls.push(host);
-      if (this.claim && this.claim.released_at === null) return { claimed: this.claim.hostname === host, alreadyClaimed: true, hostname: this.claim.hostname };
-      const used = this.used.get(host) ?? 0;
-      const cap = this.capacity[host] ?? 0;
-      if (limits.ramRatio !== null && limits.ramRatio !== undefined && used + r.memory > cap * limits.ramRatio) {
-        return { claimed: false, alreadyClaimed: false, hostname: null };
-      }
-      this.used.set(host, used + r.memory);
-      this.claim = { container_uuid: uuid, hostname: host, cpu: r.cpu, memory: r.memory, disk: r.disk, released_at: null, build: build ?? null,
-        created_at: new Date(), updated_at: null } as ContainerClaim;
-      return { claimed: true, alreadyClaimed: false, hostname: host };
-    },
-    releaseForContainer: async (): Promise<boolean> => {
-      if (!this.claim || this.claim.released_at !== null) return false;
-      this.used.set(this.claim.hostname, (this.used.get(this.claim.hostname) ?? 0) - this.claim.memory);
-      this.claim = { ...this.claim, released_at: new Date(), updated_at: new Date() };
-      this.releases++;
-      return true;
-    },
-  };
-
-  volumes = {
-    mountsOf: async (uuid: string): Promise<ContainerMount[]> => (this.container?.uuid === uuid ? this.mounts : []),
-  };
-
-  actions = {
-    start: async () => ({}) as never,
-    finish: async () => ({}) as never,
-    eventStart: async (_r: string, _u: string, event: string, host?: string | null) => {
-      if (!this.events.some((e) => e.event === event)) this.events.push({ event, host: host ?? null });
-      return {} as never;
-    },
-    eventFinish: async (_r: string, _u: string, event: string, result: string, traceback?: string | null) => {
-      const e = this.events.find((x) => x.event === event);
-      if (e) Object.assign(e, { result, traceback });
-      return {} as never;
-    },
-  };
-}
-
-function setup(capacity: Record<string, number>, hosts: string[] | Error = Object.keys(capacity), maxAttempts = 3) {
-  const db = new FakeDb(capacity);
-  const asked: SelectDestinationsRequest[] = [];
-  const casts: Array<{ host: string; req: ContainerCreateRequest }> = [];
-  const conf = defaultConf({ scheduler: { max_attempts: maxAttempts, ram_allocation_ratio: 1 } });
-  const task = new BuildContainerTask(
-    conf,
-    db.containers,
-    db.nodes,
-    db.actions,
-    localClient(SCHEDULER, {
-      selectDestinations: async (_c, req) => {
-        asked.push(req);
-        if (hosts instanceof Error) throw hosts;
-        // As VolumeHostFilter: volumes on one host leave only that host, on several none.
-        const volumeHosts = new Set(req.volume_hosts);
-        return { hosts: hosts.filter((h) => !req.ignore_hosts.includes(h) && (!volumeHosts.size || (volumeHosts.size === 1 && volumeHosts.has(h)))) };
-      },
-    }),
-    (host) => localClient(COMPUTE, { containerCreate: async (_c, req) => void casts.push({ host, req }) }),
-    silentLogger(),
-    db.volumes,
-  );
-  return { db, asked, casts, task };
-}
-
-const build: BuildContainerRequest = { container_uuid: UUID, run: true, hints: { 'label:x': 'y' }, availability_zone: 'az1', requested_host: null };
+import { type ContainerMount } from '@zun-ts/db';
+import { type Volume, type VolumeMapping } from '@zun-ts/objects';
+import { type BuildContainerRequest } from '@zun-ts/rpc';
+import { build, ctx, record, setup, UUID } from '../../tests/fixtures/build-task-fixture';
+import { BUILD_EVENT, buildEventName, claimLimits, NO_HOST_REASON } from './build-container.task';
+import { parseStoredBuild } from './stored-build';
 
 describe('BuildContainerTask.build', () => {
   test('schedules, claims the first host, saves it and casts the create with the retry state', async () => {
@@ -437,19 +314,6 @@ describe('BuildContainerTask.recover (the host died while the container was Crea
     await Promise.all([task.reschedule(ctx, report), task.reschedule(ctx, report)]);
     assert.equal(db.releases, 1);
     assert.equal(casts.length, 2);
-  });
-});
-
-describe('stored build state', () => {
-  test('round-trips through JSON and rejects what it does not understand', () => {
-    const retry = { request: build, attempt: 2, hosts: ['h1', 'h2'] };
-    const json = storedBuildJson({ ...ctx, authToken: 'secret' }, retry);
-    assert.equal(JSON.stringify(json).includes('secret'), false, 'no token stored');
-    assert.deepEqual(parseStoredBuild(JSON.parse(JSON.stringify(json)) as JsonObject), { context: ctx, retry });
-    for (const bad of [null, {}, { context: {}, retry: {} }, { ...json, retry: { ...retry, attempt: 0 } },
-      { ...json, retry: { ...retry, request: { ...build, hints: { a: 1 } } } }, { ...json, context: { requestId: 1 } }]) {
-      assert.equal(parseStoredBuild(bad as JsonObject | null), null, JSON.stringify(bad));
-    }
   });
 });
 

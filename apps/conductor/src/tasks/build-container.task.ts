@@ -9,7 +9,6 @@ import {
   NoValidHost,
   type RequestContext,
   RequestedHostNotFound,
-  toWireContext,
 } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
@@ -24,12 +23,15 @@ import {
   type ContainerClaim,
   type ContainerScope,
   ContainerStateConflict,
+  NETWORK_REPOSITORY,
   VOLUME_REPOSITORY,
   type VolumeRepository,
 } from '@zun-ts/db';
-import { type Container, type JsonObject, memoryMiBOf } from '@zun-ts/objects';
+import { type Container, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
+import { isAddressFailure, PortPlacement, type PortPlacementRepository } from './port-placement';
+import { parseStoredBuild, storedBuildJson } from './stored-build';
 import { noHostReason, volumeHostsOf } from './volume-placement';
 
 /** Zun's status_reason when scheduling finds no host. */
@@ -64,58 +66,6 @@ export function claimLimits(s: ZunConf['scheduler']): ClaimLimits {
   };
 }
 
-/**
- * What a claim made by a build stores (its `build` column): the context and retry state of the attempt that
- * placed the container, so a build whose host dies can be carried on without the message that started it.
- */
-export interface StoredBuild {
-  context: RequestContext;
-  retry: BuildRetry;
-}
-
-/** `build` as the JSON a claim stores. */
-export function storedBuildJson(ctx: RequestContext, retry: BuildRetry): JsonObject {
-  const stored: StoredBuild = { context: toWireContext(ctx), retry };
-  return JSON.parse(JSON.stringify(stored)) as JsonObject;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
-/** The build state a claim stored, or null when there is none or it is not one this version understands. */
-export function parseStoredBuild(json: JsonObject | null | undefined): StoredBuild | null {
-  if (!isObject(json)) return null;
-  const { context, retry } = json;
-  if (!isObject(context) || !isObject(retry)) return null;
-  if (typeof context['requestId'] !== 'string' || !isStringList(context['roles']) || typeof context['isAdmin'] !== 'boolean') return null;
-  if (!isStringOrNull(context['userId'] ?? null) || !isStringOrNull(context['projectId'] ?? null)) return null;
-  const { request, attempt, hosts } = retry;
-  if (typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1 || !isStringList(hosts) || !isObject(request)) return null;
-  const hints = request['hints'] ?? {};
-  if (typeof request['container_uuid'] !== 'string' || typeof request['run'] !== 'boolean' || !isObject(hints) ||
-    !Object.values(hints).every((v) => typeof v === 'string') || !isStringOrNull(request['availability_zone'] ?? null) ||
-    !isStringOrNull(request['requested_host'] ?? null)) return null;
-  return {
-    context: {
-      ...(context as unknown as RequestContext),
-      userId: (context['userId'] as string | null | undefined) ?? null,
-      projectId: (context['projectId'] as string | null | undefined) ?? null,
-    },
-    retry: {
-      request: {
-        container_uuid: request['container_uuid'],
-        run: request['run'],
-        hints: hints as Record<string, string>,
-        availability_zone: (request['availability_zone'] as string | null | undefined) ?? null,
-        requested_host: (request['requested_host'] as string | null | undefined) ?? null,
-      },
-      attempt,
-      hosts,
-    },
-  };
-}
-
 /** Options of {@link BuildContainerTask.recover}. */
 export interface RecoverOptions {
   /** Build elsewhere when the stored build state allows it (false: always fail the container). */
@@ -133,8 +83,10 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 
 /**
  * The conductor's build: ask the scheduler for hosts (only the host holding the container's volumes,
- * when they are on one already), claim the first one whose atomic claim succeeds, record the host and cast `containerCreate` to it. A compute host that fails with a
- * retryable error reports back and the build moves to another host, up to `[scheduler] max_attempts`.
+ * when they are on one already), claim the first one whose atomic claim succeeds, record the host, give the
+ * container's ports their addresses there (PortPlacement; no address → Error, not retried elsewhere) and cast
+ * `containerCreate` to it. A compute host that fails with a retryable error reports back and the build moves to
+ * another host, up to `[scheduler] max_attempts`.
  *
  * Every step is safe under redelivery: a build whose container already holds a claim casts the
  * create again instead of claiming twice (the compute create is idempotent), a container that is no
@@ -153,7 +105,12 @@ export class BuildContainerTask {
     @inject(COMPUTE_CASTER) private readonly compute: ComputeCaster,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(VOLUME_REPOSITORY) private readonly volumes: Pick<VolumeRepository, 'mountsOf'>,
-  ) {}
+    @inject(NETWORK_REPOSITORY) networks: PortPlacementRepository,
+  ) {
+    this.ports = new PortPlacement(networks, compute, logger);
+  }
+
+  private readonly ports: PortPlacement;
 
   private log(ctx: RequestContext, uuid: string): Logger {
     return this.logger.child({ requestId: ctx.requestId, containerUuid: uuid });
@@ -345,7 +302,10 @@ export class BuildContainerTask {
     await this.fail(ctx, c, event, noHost, log);
   }
 
-  /** Records `host` on the record and casts the create to it; gives the claim back if the container went away. */
+  /**
+   * Records `host` on the record, allocates the ports there and casts the create to it; gives the claim back if the
+   * container went away, or (and fails the build) if its network has no address for it.
+   */
   private async placeOn(ctx: RequestContext, c: Container, host: string, retry: BuildRetry, log: Logger): Promise<void> {
     let saved: Container;
     try {
@@ -358,6 +318,15 @@ export class BuildContainerTask {
         return;
       }
       throw err;
+    }
+    try {
+      await this.ports.allocate(ctx, c.uuid, host, log);
+    } catch (err) {
+      if (!isAddressFailure(err)) throw err;
+      // Another host would find the same network without the address: fail now, giving the claim back first.
+      await this.nodes.releaseForContainer(c.uuid);
+      await this.fail(ctx, c, buildEventName(retry.attempt), err.message, log);
+      return;
     }
     await this.compute(host).cast('containerCreate', ctx, { container_uuid: c.uuid, container: saved, run: retry.request.run, retry });
     await this.event(ctx, c.uuid, buildEventName(retry.attempt), host, 'Success', null, log);

@@ -1,6 +1,7 @@
 import { type RequestContext } from '@zun-ts/common';
 import {
-  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type MountPlan, type NewContainer, type NewVolume, type QuotaClassRepository,
+  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type MountPlan, type NetworkRepository, type NewContainer, type NewVolume,
+  type PortPlan, type QuotaClassRepository,
   type QuotaDeltas, type QuotaRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
 import { type Container, type Volume } from '@zun-ts/objects';
@@ -19,6 +20,8 @@ export interface ContainerStores {
   quotaClasses: QuotaClassRepository;
   /** Volumes and the mounts of containers. */
   volumes: VolumeRepository;
+  /** Project networks and the ports of containers. */
+  networks: NetworkRepository;
 }
 
 /**
@@ -29,10 +32,10 @@ export interface QuotaCheck {
   /** A check alone (before anything is written; not atomic with a later write). */
   check(ctx: RequestContext, deltas: QuotaDeltas): Promise<void>;
   /**
-   * Inserts the new container and its mounts only if its deltas fit, atomically with the usage count (racing
-   * creates cannot overshoot). The one way containers are made: without limits it is the same insert.
+   * Inserts the new container, its mounts and its ports only if its deltas fit, atomically with the usage count
+   * (racing creates cannot overshoot). The one way containers are made: without limits it is the same insert.
    */
-  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan): Promise<Container>;
+  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan, ports: PortPlan): Promise<Container>;
   /** Inserts a volume only if its size fits the project's `disk` limit, atomically like {@link createContainer}. */
   createVolume(ctx: RequestContext, volume: NewVolume): Promise<Volume>;
 }

@@ -5,6 +5,7 @@ import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from
 import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { credentialsFromContext, defaultTarget, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
 import { type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
+import { type ApiVersion } from '../../http/api-version';
 import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
 import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
 import { type StateCheckedAction, VALID_STATES, validateContainerState } from './container-states.table';
@@ -29,6 +30,13 @@ export interface AsyncOperation<M extends ComputeCastName> {
   allowBusy?: boolean;
   method: M;
   args: ComputeArgs<M>;
+  /**
+   * Database work of the operation, done once the task state is written (so only the request that won the
+   * conditional write does it) and before the action is recorded and the cast sent; a failure puts the state back.
+   */
+  prepare?: () => Promise<void>;
+  /** Undoes a {@link prepare} that succeeded when the action record or the cast fails. */
+  undo?: () => Promise<void>;
 }
 
 /**
@@ -100,13 +108,13 @@ export abstract class ContainerServiceBase {
   }
 
   /** The container view, without the fields the caller may not see. */
-  protected view(ctx: RequestContext, c: Container, hostUrl?: string): Record<string, unknown> {
-    return containerView(c, hiddenContainerFields(this.policy, ctx), hostUrl);
+  protected view(ctx: RequestContext, c: Container, version: ApiVersion, hostUrl?: string): Record<string, unknown> {
+    return containerView(c, hiddenContainerFields(this.policy, ctx, version), hostUrl);
   }
 
   /** Views of many rows: the fields hidden from the caller are worked out once. */
-  protected views(ctx: RequestContext, rows: readonly Container[]): Record<string, unknown>[] {
-    const hidden = hiddenContainerFields(this.policy, ctx);
+  protected views(ctx: RequestContext, rows: readonly Container[], version: ApiVersion): Record<string, unknown>[] {
+    const hidden = hiddenContainerFields(this.policy, ctx, version);
     return rows.map((c) => containerView(c, hidden));
   }
 
@@ -153,10 +161,16 @@ export abstract class ContainerServiceBase {
       if (e instanceof ContainerStateConflict) throw await this.stateConflict(op.check, c, expectedStatus);
       throw e;
     }
+    let prepared = false;
     try {
+      if (op.prepare) await op.prepare();
+      prepared = true;
       if (op.action) await this.recordAction(ctx, c, op.action);
       await this.backend.rpc.compute(host).cast(op.method, ctx, op.args);
     } catch (e) {
+      if (prepared && op.undo) {
+        await op.undo().catch((err: unknown) => this.logger.warn('could not undo the operation after a failed cast', { uuid: c.uuid, error: String(err) }));
+      }
       await this.stores.containers
         .update(c.uuid, { status: c.status, task_state: c.task_state, ...this.restoreOf(op.patch, c) }, { task_state: [op.taskState] })
         .catch((err: unknown) => this.logger.warn('could not restore the container state after a failed cast', { uuid: c.uuid, error: String(err) }));

@@ -44,6 +44,8 @@ describe('container state table', () => {
       put_archive: ['Created', 'Running', 'Stopped', 'Paused'],
       logs: ['Created', 'Running', 'Stopped', 'Paused', 'Error', 'Unknown'],
       commit: ['Running', 'Stopped', 'Paused'],
+      network_attach: ['Created', 'Running', 'Stopped', 'Paused'],
+      network_detach: ['Created', 'Running', 'Stopped', 'Paused'],
     };
     for (const [action, statuses] of Object.entries(expected)) {
       assert.deepEqual(allowed(action as StateCheckedAction), statuses, action);

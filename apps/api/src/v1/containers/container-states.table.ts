@@ -27,6 +27,10 @@ export const VALID_STATES = {
   add_security_group: ['Created', 'Running', 'Stopped', 'Paused'],
   remove_security_group: ['Created', 'Running', 'Stopped', 'Paused'],
   resize_container: ['Created', 'Running', 'Stopped', 'Paused'],
+  // Zun checks no state for these and lets the compute fail; here the port is allocated (or marked) by the API,
+  // so only a container whose Docker container exists and is not being changed may take one.
+  network_attach: ['Created', 'Running', 'Stopped', 'Paused'],
+  network_detach: ['Created', 'Running', 'Stopped', 'Paused'],
 } as const satisfies Record<string, readonly ContainerStatus[]>;
 
 /** An operation of {@link VALID_STATES}; its name is the verb of the 409 message. */

@@ -18,6 +18,8 @@ export interface CreateContainerRequest {
 /** `GET /v1/containers`: its parameters are checked in Zun's order, between the policy checks. */
 export interface ListContainersRequest {
   query: Readonly<Record<string, string>>;
+  /** The view's fields depend on it (`published_ports` from 1.24). */
+  version: ApiVersion;
   hostUrl: string;
 }
 
@@ -25,6 +27,8 @@ export interface ListContainersRequest {
 export interface ShowContainerRequest {
   ident: string;
   allProjects: boolean;
+  /** The view's fields depend on it (`published_ports` from 1.24). */
+  version: ApiVersion;
   hostUrl: string;
 }
 
@@ -40,6 +44,8 @@ export interface ContainerUpdate {
 export interface UpdateContainerRequest {
   ident: string;
   update: ContainerUpdate;
+  /** The view's fields depend on it (`published_ports` from 1.24). */
+  version: ApiVersion;
   hostUrl: string;
 }
 
@@ -57,6 +63,8 @@ export interface DeleteContainerRequest {
 export interface RenameContainerRequest {
   ident: string;
   name: string;
+  /** The view's fields depend on it (`published_ports` from 1.24). */
+  version: ApiVersion;
   hostUrl: string;
 }
 

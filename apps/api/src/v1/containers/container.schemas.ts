@@ -90,6 +90,20 @@ export const paramPutArchive = {
   required: ['path', 'data'],
 } as const;
 
+const networkIdent: JsonSchema = { type: 'string', minLength: 1, maxLength: 255 };
+/** network_detach (≥1.6): exactly one of `network` / `port`, in the query. */
+export const queryParamNetworkDetach: JsonSchema = {
+  ...object({ network: networkIdent, port: networkIdent }),
+  oneOf: [{ required: ['network'] }, { required: ['port'] }],
+};
+/** network_attach (≥1.8): `network` (with an optional `fixed_ip`) or `port`, not both. */
+export const paramNetworkAttach: JsonSchema = {
+  ...object({ network: networkIdent, port: networkIdent, fixed_ip: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] } }),
+  oneOf: [{ required: ['network'] }, { required: ['port'] }],
+};
+/** add_security_group / remove_security_group (≤1.14). */
+export const paramSecurityGroup = object({ name: { type: 'string', minLength: 1, maxLength: 255 } }, ['name']);
+
 /** Validators, compiled once. */
 export const validators = {
   createV101: compileValidator(legacyContainerCreate, 'body'),
@@ -112,6 +126,9 @@ export const validators = {
   commitQuery: compileValidator(queryParamCommit, 'query'),
   getArchive: compileValidator(paramArchive, 'body'),
   putArchive: compileValidator(paramPutArchive, 'body'),
+  networkDetachQuery: compileValidator(queryParamNetworkDetach, 'query'),
+  networkAttach: compileValidator(paramNetworkAttach, 'query'),
+  securityGroup: compileValidator(paramSecurityGroup, 'query'),
 };
 
 const V1_20 = new ApiVersion(1, 20);

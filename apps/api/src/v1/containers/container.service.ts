@@ -1,7 +1,7 @@
 import { injectable, injectFromBase } from 'inversify';
 import { InvalidValue, ResourceNotFound, type RequestContext } from '@zun-ts/common';
 import { type ContainerFilters } from '@zun-ts/db';
-import { type Container, type ContainerAddresses, memoryMiBOf, parseMemoryMiB } from '@zun-ts/objects';
+import { type Container, type ContainerAddresses, memoryMiBOf, type Network, parseMemoryMiB } from '@zun-ts/objects';
 import { isAllProjects, nextLink, strictBool, validateLimit, validateSortDir, versionCheck } from '../../http/request-params.parser';
 import { sameNameConflict } from './container.errors';
 import {
@@ -42,10 +42,13 @@ export class ContainerService extends ContainerServiceBase {
       computeNodeExists: async (h) => (await this.stores.computeNodes.get(h)) !== null,
       // Mounts name the caller's own volumes, admins included: a container mounts its project's volumes.
       findVolume: (ident) => this.stores.volumes.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
+      // Likewise its networks: the project's own and the shared ones.
+      findNetwork: (ident) => this.stores.networks.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
+      defaultNetwork: () => this.defaultNetwork(ctx),
     });
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
-    // writes the mounts (new volumes, reservations, mappings) in the same transaction.
-    const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts);
+    // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.
+    const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts, plan.ports);
     try {
       await this.recordAction(ctx, created, 'create');
       await this.rpc.conductor().cast('buildContainer', ctx, { container_uuid: created.uuid, ...plan.build });
@@ -56,7 +59,13 @@ export class ContainerService extends ContainerServiceBase {
         .catch((err: unknown) => this.logger.warn('could not mark the container Error', { uuid: created.uuid, error: String(err) }));
       throw e;
     }
-    return { container: created, view: this.view(ctx, created, req.hostUrl) };
+    return { container: created, view: this.view(ctx, created, req.version, req.hostUrl) };
+  }
+
+  /** The caller's project's default network, carved from `[network] default_pool` on its first use. */
+  private defaultNetwork(ctx: RequestContext): Promise<Network> {
+    const { default_pool: pool, default_prefix: prefix } = this.conf.network;
+    return this.stores.networks.ensureDefault(ctx.projectId ?? '', ctx.userId, { pool, prefix });
   }
 
   /** One page of containers and Zun's `next` link. */
@@ -91,13 +100,13 @@ export class ContainerService extends ContainerServiceBase {
     const unknown = Object.keys(q);
     if (unknown.length) throw new InvalidValue(`Unknown parameters: ${unknown.join(', ')}`);
     const rows = await this.stores.containers.list(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
-    return { containers: this.views(ctx, rows), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
+    return { containers: this.views(ctx, rows, req.version), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
   }
 
   async show(ctx: RequestContext, req: ShowContainerRequest): Promise<Record<string, unknown>> {
     if (req.allProjects) this.authorize(ctx, 'container:get_one_all_projects');
     const c = await this.load(ctx, req.ident, 'container:get_one');
-    return this.view(ctx, c, req.hostUrl);
+    return this.view(ctx, c, req.version, req.hostUrl);
   }
 
   /** Name/auto_heal are saved directly; cpu/memory go through the compute host first (after the quota check). */
@@ -117,7 +126,7 @@ export class ContainerService extends ContainerServiceBase {
       c = await this.callCompute(ctx, c, 'containerUpdate', { container_uuid: c.uuid, cpu: update.cpu ?? null, memory: update.memory ?? null });
       c = await this.saveFields(c, fields, 'update');
     }
-    return this.view(ctx, c, req.hostUrl);
+    return this.view(ctx, c, req.version, req.hostUrl);
   }
 
   /** Deletes a never-placed container at once; otherwise marks it Deleting and casts the delete to its host. */
@@ -138,8 +147,10 @@ export class ContainerService extends ContainerServiceBase {
     validateContainerState(c, check);
     if (stop && c.status === 'Running') this.authorizeOn(ctx, 'container:stop', c);
     if (!c.host) {
-      // Never placed on a host: nothing to clean up anywhere but the database.
+      // Never placed on a host: nothing to clean up anywhere but the database. Its ports never got past
+      // `pending`/`allocated` on no host, so releasing them frees their addresses.
       await this.releaseUnplacedMounts(c.uuid);
+      await this.stores.networks.releasePorts(c.uuid);
       await this.stores.containers.destroy(c.uuid);
       return;
     }
@@ -172,7 +183,7 @@ export class ContainerService extends ContainerServiceBase {
     const c = await this.load(ctx, req.ident, 'container:rename');
     if (c.name === req.name) throw sameNameConflict();
     const renamed = await this.stores.containers.update(c.uuid, { name: req.name });
-    return this.view(ctx, renamed, req.hostUrl);
+    return this.view(ctx, renamed, req.version, req.hostUrl);
   }
 
   /** Zun answers with the container as it was before the resize. */
@@ -184,7 +195,7 @@ export class ContainerService extends ContainerServiceBase {
     }
     const latest = await this.stores.containers.getByUuid({ projectId: null, allProjects: true }, c.uuid);
     await this.saveFields(latest, { name: update.name, auto_heal: update.auto_heal }, 'resize_container');
-    return this.view(ctx, c, req.hostUrl);
+    return this.view(ctx, c, req.version, req.hostUrl);
   }
 
   /** The container's addresses by network (Zun checks no policy here beyond the scoped lookup). */

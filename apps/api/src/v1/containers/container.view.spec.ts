@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { PolicyEnforcer } from '@zun-ts/policy';
+import { ApiVersion } from '../../http/api-version';
 import { actionView, CONTAINER_VIEW_FIELDS, containerView, eventView, formatPyDateTime, hiddenContainerFields } from './container.view';
 
 const ADMIN: RequestContext = { requestId: 'r', userId: 'a', projectId: 'pa', roles: ['admin'], isAdmin: true };
@@ -23,6 +24,8 @@ function container(over: Partial<Container> = {}): Container {
   };
 }
 
+const V1_40 = ApiVersion.parse('1.40') as ApiVersion;
+
 describe('container view', () => {
   const policy = new PolicyEnforcer();
 
@@ -33,7 +36,7 @@ describe('container view', () => {
   });
 
   test('admins see every field, in Zun order, links right after uuid, internal fields never', () => {
-    const v = containerView(container(), hiddenContainerFields(policy, ADMIN), 'http://api:9517');
+    const v = containerView(container(), hiddenContainerFields(policy, ADMIN, V1_40), 'http://api:9517');
     assert.deepEqual(Object.keys(v), ['uuid', 'links', ...CONTAINER_VIEW_FIELDS.slice(1)]);
     assert.deepEqual(v['links'], [
       { href: 'http://api:9517/v1/containers/11111111-2222-4333-8444-555555555555', rel: 'self' },
@@ -51,12 +54,25 @@ describe('container view', () => {
   });
 
   test('non-admins do not see host, image_pull_policy, privileged, runtime', () => {
-    const hidden = hiddenContainerFields(policy, MEMBER);
+    const hidden = hiddenContainerFields(policy, MEMBER, V1_40);
     assert.deepEqual([...hidden].sort(), ['host', 'image_pull_policy', 'privileged', 'runtime']);
     const v = containerView(container(), hidden);
     assert.ok(!('host' in v) && !('runtime' in v) && !('privileged' in v) && !('image_pull_policy' in v));
     assert.ok(!('links' in v), 'no links without a URL (list items)');
     assert.equal(v['status'], 'Running');
+  });
+
+  test('published_ports from 1.24 on (zun-ts\'s field), for every caller; hidden below', () => {
+    const published = [{ port: 80, protocol: 'tcp' as const, host_ip: '192.0.2.10', host_port: 32768 }];
+    const c = container({ published_ports: published });
+    for (const [version, shown] of [['1.24', true], ['1.40', true], ['1.23', false], ['1.1', false]] as const) {
+      const v = containerView(c, hiddenContainerFields(policy, MEMBER, ApiVersion.parse(version) as ApiVersion));
+      assert.equal('published_ports' in v, shown, version);
+      if (shown) assert.deepEqual(v['published_ports'], published);
+    }
+    assert.equal(containerView(container(), hiddenContainerFields(policy, ADMIN, V1_40))['published_ports'], null, 'null until the host publishes');
+    const keys = Object.keys(containerView(c, hiddenContainerFields(policy, ADMIN, V1_40)));
+    assert.deepEqual(keys.slice(-4), ['entrypoint', 'published_ports', 'created_at', 'updated_at']);
   });
 
   test('actions and events: ISO times with microseconds; tracebacks only when allowed', () => {

@@ -6,6 +6,7 @@ import { formatDateTime } from '../../http/date-format';
 import { selfAndBookmark } from '../../http/links';
 
 const V1_18 = new ApiVersion(1, 18);
+const V1_24 = new ApiVersion(1, 24);
 
 /**
  * Python's `str(datetime)` of a naive UTC datetime, which is how Zun renders the container's
@@ -24,15 +25,18 @@ export const CONTAINER_VIEW_FIELDS = [
   'uuid', 'name', 'project_id', 'user_id', 'image', 'cpu', 'cpu_policy', 'memory', 'command', 'status', 'status_reason',
   'task_state', 'environment', 'workdir', 'auto_remove', 'ports', 'hostname', 'labels', 'addresses', 'image_pull_policy',
   'host', 'restart_policy', 'status_detail', 'interactive', 'tty', 'image_driver', 'security_groups', 'runtime', 'disk',
-  'auto_heal', 'privileged', 'healthcheck', 'registry_id', 'entrypoint', 'created_at', 'updated_at',
+  'auto_heal', 'privileged', 'healthcheck', 'registry_id', 'entrypoint', 'published_ports', 'created_at', 'updated_at',
 ] as const;
 
 /**
  * Fields the caller may not see: those whose `container:get_one:<field>` rule exists and denies
- * them (by default `host`, `image_pull_policy`, `privileged` and `runtime` for non-admins).
+ * them (by default `host`, `image_pull_policy`, `privileged` and `runtime` for non-admins), and
+ * `published_ports` below 1.24. `published_ports` is zun-ts's own field (where the `exposed_ports` of 1.24 are
+ * published on the host; Zun reaches them through Neutron), so older clients never see it.
  */
-export function hiddenContainerFields(policy: PolicyEnforcer, ctx: RequestContext): Set<string> {
+export function hiddenContainerFields(policy: PolicyEnforcer, ctx: RequestContext, version: ApiVersion): Set<string> {
   const hidden = new Set<string>();
+  if (version.lt(V1_24)) hidden.add('published_ports');
   const creds = credentialsFromContext(ctx);
   const target = defaultTarget(ctx);
   for (const f of CONTAINER_VIEW_FIELDS) {

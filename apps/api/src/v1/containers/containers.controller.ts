@@ -63,20 +63,20 @@ export class ContainersController implements ApiController {
   }
 
   private list(req: Request): Promise<unknown> {
-    return this.containers.list(requireContext(req), { query: queryParams(req), hostUrl: requestState(req).hostUrl });
+    return this.containers.list(requireContext(req), { query: queryParams(req), version: versionOf(req), hostUrl: requestState(req).hostUrl });
   }
 
   private show(req: Request): Promise<unknown> {
     const ctx = requireContext(req);
     const allProjects = isAllProjects(queryParams(req));
-    return this.containers.show(ctx, { ident: this.ident(req), allProjects, hostUrl: requestState(req).hostUrl });
+    return this.containers.show(ctx, { ident: this.ident(req), allProjects, version: versionOf(req), hostUrl: requestState(req).hostUrl });
   }
 
   private async update(req: Request): Promise<unknown> {
     const ctx = requireContext(req);
     const params = await mergedParams(req);
     validators.update(params);
-    return this.containers.update(ctx, { ident: this.ident(req), update: parseUpdate(params), hostUrl: requestState(req).hostUrl });
+    return this.containers.update(ctx, { ident: this.ident(req), update: parseUpdate(params), version: versionOf(req), hostUrl: requestState(req).hostUrl });
   }
 
   private async delete(req: Request, res: Response): Promise<void> {
@@ -95,14 +95,14 @@ export class ContainersController implements ApiController {
     const ctx = requireContext(req);
     const q = queryParams(req);
     validators.renameQuery(q);
-    return this.containers.rename(ctx, { ident: this.ident(req), name: q['name'] as string, hostUrl: requestState(req).hostUrl });
+    return this.containers.rename(ctx, { ident: this.ident(req), name: q['name'] as string, version: versionOf(req), hostUrl: requestState(req).hostUrl });
   }
 
   private async resizeContainer(req: Request): Promise<unknown> {
     const ctx = requireContext(req);
     const params = await mergedParams(req);
     validators.update(params);
-    return this.containers.resize(ctx, { ident: this.ident(req), update: parseUpdate(params), hostUrl: requestState(req).hostUrl });
+    return this.containers.resize(ctx, { ident: this.ident(req), update: parseUpdate(params), version: versionOf(req), hostUrl: requestState(req).hostUrl });
   }
 
   private async networkList(req: Request): Promise<unknown> {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestContext } from '@zun-ts/common';
 import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
-import { RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
-import { type Volume } from '@zun-ts/objects';
+import { NetworkNotFound, RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
+import { type Network, type Volume } from '@zun-ts/objects';
 import { NotSupported, RegistryNotFound } from './container.errors';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 
@@ -14,14 +14,23 @@ interface Probe {
   deps: CreateDeps;
   rules: string[];
   quota: QuotaDeltas[];
+  /** How often the default network was asked for. */
+  defaults: number[];
 }
 
-function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean; volumes?: Volume[] } = {}): Probe {
+const NET = (over: Partial<Network> = {}): Network => ({
+  id: 1, uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'front', project_id: 'p1', user_id: 'u1', cidr: '10.1.0.0/24', gateway: '10.1.0.1',
+  subnet_id: 's1', shared: false, nat_egress: true, segmentation_id: 1, is_default: false, driver: 'vxlan', created_at: new Date(0), updated_at: null, ...over,
+});
+const DEFAULT_NET = NET({ id: 9, uuid: 'dddddddd-0000-4000-8000-000000000009', name: 'default', cidr: '10.200.0.0/24', gateway: '10.200.0.1', is_default: true });
+
+function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean; volumes?: Volume[]; networks?: Network[]; ctx?: RequestContext } = {}): Probe {
   const rules: string[] = [];
   const quota: QuotaDeltas[] = [];
+  const defaults: number[] = [];
   const deps: CreateDeps = {
     version: ApiVersion.parse(version) as ApiVersion,
-    ctx: CTX,
+    ctx: opts.ctx ?? CTX,
     authorize: (rule) => {
       rules.push(rule);
       if (opts.deny?.includes(rule)) throw new PolicyNotAuthorized(rule);
@@ -31,9 +40,14 @@ function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQ
       const v = (opts.volumes ?? []).find((x) => x.uuid === ident || x.name === ident);
       return v ? Promise.resolve(v) : Promise.reject(new VolumeNotFound(`no ${ident}`));
     },
+    findNetwork: (ident) => {
+      const n = (opts.networks ?? [NET()]).find((x) => x.uuid === ident || x.name === ident);
+      return n ? Promise.resolve(n) : Promise.reject(new NetworkNotFound(`no ${ident}`));
+    },
+    defaultNetwork: () => (defaults.push(1), Promise.resolve(DEFAULT_NET)),
     ...(opts.withQuota ? { checkQuota: (d: QuotaDeltas) => (quota.push(d), Promise.resolve()) } : {}),
   };
-  return { deps, rules, quota };
+  return { deps, rules, quota, defaults };
 }
 
 const plan = (params: Record<string, unknown>, version = '1.40', run?: unknown, p = probe(version)): Promise<CreatePlan> => planCreate(params, run, p.deps);
@@ -99,8 +113,20 @@ describe('create: defaults and stored values', () => {
     assert.equal((await plan({ image: 'busybox', healthcheck: {} })).container.healthcheck, undefined);
   });
 
-  test('security groups are kept once each, in order', async () => {
-    assert.deepEqual((await plan({ image: 'busybox', security_groups: ['b', 'a', 'b'] }, '1.19')).container.security_groups, ['b', 'a']);
+  test('security groups need Neutron: a non-empty list is 400 NotSupported, before anything else; empty or null is fine', async () => {
+    for (const version of ['1.1', '1.19', '1.40']) {
+      const p = probe(version, { withQuota: true });
+      await assert.rejects(planCreate({ image: 'busybox', security_groups: ['default'], run: 'maybe' }, 'maybe', p.deps), (e: Error) => {
+        assert.ok(e instanceof NotSupported);
+        assert.equal(e.status, 400);
+        assert.equal(e.message, 'Security groups are not supported: they need Neutron, which this deployment does not have. Use exposed_ports (microversion 1.24 or later) to publish ports of a container.');
+        return true;
+      });
+      assert.deepEqual(p.quota, [], 'refused before the quota check');
+      assert.deepEqual(p.defaults, []);
+    }
+    assert.equal((await plan({ image: 'busybox', security_groups: [] })).container.security_groups, undefined);
+    assert.equal((await plan({ image: 'busybox', security_groups: null })).container.security_groups, undefined);
   });
 
   test('quota seam: checked with the requested (not defaulted) resources', async () => {
@@ -154,11 +180,74 @@ describe('create: admin-only parameters and what this deployment lacks', () => {
     await assert.rejects(plan({ image: 'busybox', host: 'nowhere' }), (e: Error) => e instanceof RequestedHostNotFound && e.message === 'Requested host nowhere could not be found.');
   });
 
-  test('a registry is 404 (none can exist), networks are refused with 400', async () => {
-    await assert.rejects(plan({ image: 'busybox', registry: 'myreg' }), (e: Error) => e instanceof RegistryNotFound && e.message === 'Registry myreg could not be found.');
-    await assert.rejects(plan({ image: 'busybox', nets: [{ network: 'n1' }] }), NotSupported);
+  test('a registry is 404 (none can exist)', async () => {
+    const p = probe('1.40');
+    await assert.rejects(plan({ image: 'busybox', registry: 'myreg' }, '1.40', undefined, p), (e: Error) => e instanceof RegistryNotFound && e.message === 'Registry myreg could not be found.');
+    assert.deepEqual(p.defaults, [], 'no default network is made for a create that fails');
     // What the client always sends is fine.
     assert.deepEqual((await plan({ image: 'busybox', nets: [], mounts: [] })).mounts, { mounts: [] });
+  });
+});
+
+describe('create: nets', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  test('no nets (absent, null or empty): one port on the project\'s default network, asked for once, last', async () => {
+    for (const nets of [undefined, null, []]) {
+      const p = probe('1.40');
+      const { ports } = await plan({ image: 'busybox', ...(nets === undefined ? {} : { nets }) }, '1.40', undefined, p);
+      assert.equal(ports.ports.length, 1);
+      assert.equal(ports.ports[0]?.network_uuid, DEFAULT_NET.uuid);
+      assert.equal(ports.ports[0]?.requested_ip, null);
+      assert.match(ports.ports[0]?.port_uuid ?? '', UUID);
+      assert.deepEqual(p.defaults, [1]);
+    }
+  });
+
+  test('{network} by name or uuid, order kept, fresh port uuids; v4-fixed-ip kept; the default network is not made', async () => {
+    const back = NET({ id: 2, uuid: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'back', cidr: '10.2.0.0/29', gateway: '10.2.0.6', shared: true, project_id: 'other' });
+    const p = probe('1.2', { networks: [NET(), back] });
+    const { ports } = await plan({ image: 'busybox', nets: [{ network: back.uuid, 'v4-fixed-ip': '10.2.0.5' }, { network: 'front' }] }, '1.2', undefined, p);
+    assert.deepEqual(ports.ports.map((x) => [x.network_uuid, x.requested_ip]), [[back.uuid, '10.2.0.5'], [NET().uuid, null]]);
+    assert.notEqual(ports.ports[0]?.port_uuid, ports.ports[1]?.port_uuid);
+    assert.deepEqual(p.defaults, []);
+  });
+
+  test('nets are accepted at every version (1.2 is not gated)', async () => {
+    const { ports } = await plan({ image: 'busybox', nets: [{ network: 'front' }] }, '1.1');
+    assert.equal(ports.ports[0]?.network_uuid, NET().uuid);
+  });
+
+  const cases: [string, Record<string, unknown>[], number, string, string][] = [
+    ['unknown network', [{ network: 'nope' }], 404, 'NetworkNotFound', 'Network nope could not be found.'],
+    ['a Neutron port', [{ port: 'p-1' }], 400, 'NotSupported', 'Neutron ports are not supported (port p-1): this deployment has no Neutron. Attach the container to a network by name or uuid instead.'],
+    ['an IPv6 address', [{ network: 'front', 'v6-fixed-ip': 'fd00::5' }], 400, 'NotSupported', "IPv6 addresses are not supported (fd00::5): networks are IPv4-only; give an IPv4 address of the network's subnet."],
+    ['an address outside the subnet', [{ network: 'front', 'v4-fixed-ip': '10.9.0.5' }], 400, 'Invalid', 'Fixed IP 10.9.0.5 is not a host address of network front (10.1.0.0/24).'],
+    ['the network address', [{ network: 'front', 'v4-fixed-ip': '10.1.0.0' }], 400, 'Invalid', 'Fixed IP 10.1.0.0 is not a host address of network front (10.1.0.0/24).'],
+    ['the broadcast address', [{ network: 'front', 'v4-fixed-ip': '10.1.0.255' }], 400, 'Invalid', 'Fixed IP 10.1.0.255 is not a host address of network front (10.1.0.0/24).'],
+    ['the gateway', [{ network: 'front', 'v4-fixed-ip': '10.1.0.1' }], 400, 'Invalid', 'Fixed IP 10.1.0.1 is the gateway of network front: choose another host address of 10.1.0.0/24.'],
+    ['the same network twice', [{ network: 'front' }, { network: NET().uuid }], 400, 'InvalidValue', `Network ${NET().uuid} is requested twice: a container has one port per network.`],
+  ];
+  for (const [what, nets, status, name, message] of cases) {
+    test(`${what}: ${status} ${name}`, async () => {
+      const p = probe('1.40');
+      await assert.rejects(plan({ image: 'busybox', nets }, '1.40', undefined, p), (e: Error & { status?: number }) => {
+        assert.equal(e.status, status);
+        assert.equal(e.name, name);
+        assert.equal(e.message, message);
+        return true;
+      });
+      assert.deepEqual(p.defaults, []);
+    });
+  }
+
+  test('a request without a project: nets are 400, none means no port', async () => {
+    const ctx: RequestContext = { ...CTX, projectId: null };
+    await assert.rejects(plan({ image: 'busybox', nets: [{ network: 'front' }] }, '1.40', undefined, probe('1.40', { ctx })), (e: Error) =>
+      e instanceof InvalidValue && e.message === 'Networks belong to a project: use a project-scoped token to create a container on them.');
+    const p = probe('1.40', { ctx });
+    assert.deepEqual((await plan({ image: 'busybox' }, '1.40', undefined, p)).ports, { ports: [] });
+    assert.deepEqual(p.defaults, []);
   });
 });
 

@@ -1,11 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { InvalidValue, type RequestContext, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
-import { type MountPlan, type NewContainer, type QuotaDeltas } from '@zun-ts/db';
-import { type CpuPolicy, type Healthcheck, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
+import { type MountPlan, type NewContainer, type PortPlan, type QuotaDeltas } from '@zun-ts/db';
+import { type CpuPolicy, type Healthcheck, type Network, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
-import { NotSupported, RegistryNotFound } from './container.errors';
+import { RegistryNotFound } from './container.errors';
 import { planMounts, requestedVolumeGiB } from './container-mounts.mapper';
+import { planNets } from './container-nets.mapper';
+import { securityGroupsNotSupported } from '../networks/network.errors';
 import { DEFAULT_CPU, DEFAULT_IMAGE_DRIVER, DEFAULT_MEMORY } from './parameter-types.schema';
 import { pyStr } from '../../http/python-repr.util';
 import { strictBool, versionCheck } from '../../http/request-params.parser';
@@ -30,6 +32,10 @@ export interface CreateDeps {
   computeNodeExists(hostname: string): Promise<boolean>;
   /** The caller's volume (its own project) by uuid or name, for `mounts`; throws VolumeNotFound. */
   findVolume(ident: string): Promise<Volume>;
+  /** A network the caller's project may use (its own or shared) by uuid or name, for `nets`; throws NetworkNotFound. */
+  findNetwork(ident: string): Promise<Network>;
+  /** The project's default network (made when it has none), for a create without `nets`. */
+  defaultNetwork(): Promise<Network>;
 }
 
 /** The row to insert and the request to the conductor. */
@@ -40,9 +46,16 @@ export interface CreatePlan {
   quotaDeltas: QuotaDeltas;
   /** The mounts, written with the container row. */
   mounts: MountPlan;
+  /** The ports (one per network, in order), written with the container row. */
+  ports: PortPlan;
 }
 
 const BOOLS = 'run or interactive';
+
+/** A request without a project (a domain- or system-scoped token) has no networks to put a container on. */
+function noProjectForNetworks(): InvalidValue {
+  return new InvalidValue('Networks belong to a project: use a project-scoped token to create a container on them.');
+}
 const V1_11 = new ApiVersion(1, 11);
 const V1_20 = new ApiVersion(1, 20);
 const V1_36 = new ApiVersion(1, 36);
@@ -104,9 +117,9 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
   const cmd = params['command'];
   c.command = typeof cmd === 'string' ? argv(splitShellWords(cmd)) : argv(cmd);
 
-  // Security groups would be resolved to ids through Neutron; without it they are kept as given, once each.
+  // Zun resolves security groups to ids through Neutron, at this point of its checks; there is none here.
   const groups = params['security_groups'];
-  if (Array.isArray(groups) && groups.length) c.security_groups = [...new Set(groups.map(String))];
+  if (Array.isArray(groups) && groups.length) throw securityGroupsNotSupported();
 
   const run = runParam === undefined ? false : strictBool(runParam, BOOLS);
   c.interactive = present(params, 'interactive') ? strictBool(params['interactive'], BOOLS) : false;
@@ -134,9 +147,11 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
     versionCheck(version, 'hostname', '1.9');
     c.hostname = String(params['hostname']);
   }
-  const nets = params['nets'];
-  if (Array.isArray(nets) && nets.length) {
-    throw new NotSupported('Requested networks (nets) are not supported: this deployment has no network service; leave nets empty.');
+  const nets = Array.isArray(params['nets']) ? (params['nets'] as unknown[]) : [];
+  let portPlan: PortPlan | null = null;
+  if (nets.length) {
+    if (ctx.projectId === null) throw noProjectForNetworks();
+    portPlan = await planNets(nets, deps);
   }
   const hc = params['healthcheck'];
   if (hc !== null && typeof hc === 'object' && Object.keys(hc).length) {
@@ -195,6 +210,9 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
   if (env) c.environment = env;
   if (present(params, 'auto_heal')) c.auto_heal = strictBool(params['auto_heal'], 'auto_heal');
 
+  // Last, once every check passed: the default network is made (once per project) only for a create that can go on.
+  if (portPlan === null) portPlan = ctx.projectId === null ? { ports: [] } : await planNets([], deps);
+
   const az = params['availability_zone'];
   return {
     container: c,
@@ -206,5 +224,6 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
     },
     quotaDeltas,
     mounts: mountPlan,
+    ports: portPlan,
   };
 }

@@ -121,3 +121,8 @@ export const SIGNALS: readonly string[] = [
   ...LINUX_SIGNALS.flatMap(([name, num]) => [name, name.replace('SIG', ''), name.toLowerCase(), name.toLowerCase().replace('sig', ''), String(num)]),
 ];
 export const signal: JsonSchema = { type: ['string', 'null'], enum: SIGNALS };
+
+/** A name of zun-ts's own resources (volumes, networks): Zun's container-name characters, from one character on. */
+export const resourceName: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' };
+/** A JSON boolean only. */
+export const strictBoolean: JsonSchema = { type: 'boolean' };

@@ -1,4 +1,5 @@
 import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
+import { resourceName, strictBoolean } from '../containers/parameter-types.schema';
 
 // Request schemas of `/v1/volumes` (zun-ts's own resource: Zun hands volumes to Cinder). Same dialect as the
 // container schemas: Draft-4 keywords plus `numMinimum`/`numMaximum`, which also read numeric strings.
@@ -6,16 +7,12 @@ import { compileValidator, type JsonSchema } from '../../http/json-schema.valida
 /** Largest size the volume table holds (a signed 32-bit integer of GiB). */
 export const MAX_VOLUME_GIB = 2147483647;
 
-/** Zun's container-name characters, from one character on. */
-export const volumeName: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$' };
 /** Whole GiB, at least 1: an int or a string of digits, as the container `disk` parameter. */
 export const volumeSize: JsonSchema = { type: ['integer', 'string'], pattern: '^[0-9]+$', numMinimum: '1', numMaximum: String(MAX_VOLUME_GIB) };
-/** A JSON boolean only. */
-export const strictBoolean: JsonSchema = { type: 'boolean' };
 
 export const volumeCreate: JsonSchema = {
   type: 'object',
-  properties: { name: volumeName, size: volumeSize, shareable: strictBoolean },
+  properties: { name: resourceName, size: volumeSize, shareable: strictBoolean },
   required: ['size'],
   additionalProperties: false,
 };
