@@ -181,6 +181,30 @@ describe('project networks across hosts (VXLAN), built by the conductor', { time
     }
   });
 
+  test('network attach and detach on a host new to the network: reached from the other hosts, then not', async () => {
+    // On the shared network only, on the one host without a container of demo's network.
+    const e = await cloud.running(await create(DEMO, [{ network: sharedNet }], { host: h3 }));
+    assert.equal(await holds(h3, demoNet), false);
+    const fixed = intToIpv4((parseIpv4Cidr(demoNet.cidr)?.network ?? 0) + 200);
+    const attached = await cloud.attach(e.uuid, demoNet, fixed);
+    assert.equal(ipOn(attached, demoNet), fixed);
+    assert.deepEqual((await cloud.db.networks.portsOf(e.uuid)).map((p) => [p.network.uuid, p.port.status, p.port.host]),
+      [[sharedNet.uuid, 'bound', h3.name], [demoNet.uuid, 'bound', h3.name]]);
+    // The other hosts are asked first: their flood lists must hold the new host before it ever sent anything to them.
+    assert.ok(await pings(d1, fixed), `d1 on ${h1.name} → the attached container on ${h3.name}`);
+    assert.ok(await pings(d2, fixed), `d2 on ${h2.name} → the attached container on ${h3.name}`);
+    assert.ok(await pings(attached, ipOn(d1, demoNet)), 'the attached container → d1');
+
+    const detached = await cloud.detach(e.uuid, demoNet);
+    assert.deepEqual(Object.keys(detached.addresses ?? {}), [sharedNet.uuid]);
+    assert.deepEqual((await cloud.db.networks.portsOf(e.uuid)).map((p) => p.network.uuid), [sharedNet.uuid], 'the port is released');
+    const nic = await sh(detached, `ip -4 addr | grep -c ${fixed} || true`);
+    assert.equal(nic.out.trim(), '0', 'the container has no NIC with the address any more');
+    assert.equal(await pings(d1, fixed), false, 'the detached address is not reached any more');
+    assert.equal(await holds(h3, demoNet), false, `${h3.name} dropped the network it has no port on any more`);
+    assert.deepEqual((await cloud.db.networks.hostsOf(demoNet.uuid)).sort(), [h1.name, h2.name]);
+  });
+
   test('30 simultaneous builds on one network, over three hosts, get 30 distinct addresses', async () => {
     const bulk = await network({ name: uniqueName('bulk'), project_id: DEMO, cidr: '10.79.0.0/24' });
     const hosts = [h1, h2, h3];
