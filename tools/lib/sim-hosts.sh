@@ -27,7 +27,10 @@ SIM_REGISTRY_DIR="$SIM_STATE/registry"
 # registry address are machine-wide, so only one set of sim hosts can exist.
 SIM_OWNER_FILE=/run/zun-sim-hosts.owner
 # The bridge sits behind br_netfilter and the FORWARD policy is DROP (Docker's):
-# traffic between two hosts needs this rule.
+# traffic between two hosts needs this rule. It must come first in FORWARD and
+# in DOCKER-USER: dockerd moves its jump to DOCKER-USER to the top of FORWARD
+# when it starts, and a zun-compute of this machine (the stack's) drops UDP
+# 4789 in DOCKER-USER, which would drop the VXLAN between the sim hosts.
 SIM_FORWARD_RULE=(-i "$SIM_BRIDGE" -o "$SIM_BRIDGE" -j ACCEPT)
 
 sim_name() { printf 'zsim%s\n' "$1"; }
@@ -92,9 +95,18 @@ sim_ensure_bridge() {
         ip addr add "$SIM_GATEWAY/$SIM_PREFIX" dev "$SIM_BRIDGE"
     fi
     ip link set "$SIM_BRIDGE" up
-    if ! iptables -C FORWARD "${SIM_FORWARD_RULE[@]}" 2>/dev/null; then
-        iptables -I FORWARD 1 "${SIM_FORWARD_RULE[@]}"
-    fi
+    sim_rule_first FORWARD
+    if iptables -n -L DOCKER-USER >/dev/null 2>&1; then sim_rule_first DOCKER-USER; fi
+}
+
+# sim_rule_first CHAIN: SIM_FORWARD_RULE once, as the chain's first rule
+sim_rule_first() {
+    local chain=$1
+    iptables -S "$chain" 1 2>/dev/null | grep -qxF -- "-A $chain ${SIM_FORWARD_RULE[*]}" && return 0
+    while iptables -C "$chain" "${SIM_FORWARD_RULE[@]}" 2>/dev/null; do
+        iptables -D "$chain" "${SIM_FORWARD_RULE[@]}"
+    done
+    iptables -I "$chain" 1 "${SIM_FORWARD_RULE[@]}"
 }
 
 sim_remove_bridge() {
@@ -102,8 +114,11 @@ sim_remove_bridge() {
         ip link del "$SIM_BRIDGE"
         say "bridge $SIM_BRIDGE deleted"
     fi
-    while iptables -C FORWARD "${SIM_FORWARD_RULE[@]}" 2>/dev/null; do
-        iptables -D FORWARD "${SIM_FORWARD_RULE[@]}"
+    local chain
+    for chain in FORWARD DOCKER-USER; do
+        while iptables -C "$chain" "${SIM_FORWARD_RULE[@]}" 2>/dev/null; do
+            iptables -D "$chain" "${SIM_FORWARD_RULE[@]}"
+        done
     done
 }
 

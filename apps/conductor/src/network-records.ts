@@ -9,8 +9,11 @@ import { type ComputeCaster } from './tokens';
 /** Every container row, whatever its project or type: compute hosts act for the system. */
 const ANY_CONTAINER: ContainerScope = { projectId: null, allProjects: true, containerType: null };
 
-/** The ports a host plugs (containerNetworks): those holding an address. `pending` has none, `detaching` is going. */
-const PLUGGABLE: ReadonlySet<PortStatus> = new Set<PortStatus>(['allocated', 'bound']);
+/**
+ * The ports a host is told of (containerNetworks): those holding an address. `pending` has none; `detaching` ones are
+ * included, since the host unplugs them (networkDetach looks the port up here) and never plugs them again.
+ */
+const WITH_ADDRESS: ReadonlySet<PortStatus> = new Set<PortStatus>(['allocated', 'bound', 'detaching']);
 
 /** The repository calls network records make (tests pass fakes). */
 export type NetworkRecordsRepository = Pick<NetworkRepository, 'portsOf' | 'getPort' | 'updatePort' | 'deletePort' | 'releasePorts' | 'networksOnHost'> &
@@ -45,7 +48,7 @@ export class NetworkRecords {
    */
   async containerNetworks(args: { container_uuid: string }, caller: RpcCaller): Promise<ContainerPortInfo[]> {
     this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY_CONTAINER, args.container_uuid), 'containerNetworks');
-    const ports = (await this.networks.portsOf(args.container_uuid)).filter((p) => PLUGGABLE.has(p.port.status));
+    const ports = (await this.networks.portsOf(args.container_uuid)).filter((p) => WITH_ADDRESS.has(p.port.status));
     const peers = await this.peersByNetwork(ports.map((p) => p.network.uuid), caller.host);
     return ports.map(({ port, network }) => ({ port, network, peers: peers.get(network.uuid) ?? [] }));
   }

@@ -3,14 +3,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { type SimHost } from '@zun-ts/testing';
+import { type SimHost, simDocker as dockerCli } from '@zun-ts/testing';
 import { type CreateNetworking } from '@zun-ts/network-driver';
 
 const run = promisify(execFile);
 
 /** Runs a command in the host's network namespace (as the driver does) and answers its stdout. */
 export async function inNetns(host: SimHost, cmd: string, args: string[]): Promise<string> {
-  const { stdout } = await run('nsenter', [`--net=/run/netns/${host.name}`, cmd, ...args], { timeout: 20_000 });
+  const { stdout } = await run('nsenter', [`--net=${host.netns}`, cmd, ...args], { timeout: 20_000 });
   return stdout;
 }
 
@@ -25,28 +25,8 @@ export async function linkMac(host: SimHost, name: string): Promise<string> {
   return link?.address ?? '';
 }
 
-/** `docker -H <host> args…`; rejects on a non-zero exit. */
-export async function dockerCli(host: SimHost, args: string[], timeoutMs = 30_000): Promise<string> {
-  const { stdout } = await run('docker', ['-H', host.dockerHost, ...args], { timeout: timeoutMs });
-  return stdout;
-}
-
-/** Exit code and output of `sh -c script` in a container. */
-export async function sh(host: SimHost, container: string, script: string, timeoutMs = 30_000): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run('docker', ['-H', host.dockerHost, 'exec', container, 'sh', '-c', script], { timeout: timeoutMs });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
-
-/** Whether `from` gets an answer to ping `ip` (tries `tries` times, 1 s each). */
-export async function pings(host: SimHost, from: string, ip: string, tries = 3): Promise<boolean> {
-  const r = await sh(host, from, `for i in $(seq ${tries}); do ping -c 1 -W 1 ${ip} >/dev/null 2>&1 && exit 0; done; exit 1`);
-  return r.code === 0;
-}
+// Commands in a host's engine and its containers: the helpers every simulated-host test shares.
+export { simDocker as dockerCli, simPings as pings, simSh as sh } from '@zun-ts/testing';
 
 /** A label every container of one test run carries, for the cleanup. */
 export const TEST_LABEL = 'zun.test.vxlan';

@@ -15,5 +15,6 @@ export {
   type ServiceReadiness,
   type StartServiceOptions,
 } from './service-process';
-export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimHosts, type SimHost, type SimHostsOptions } from './sim-hosts';
+export { simDocker, simPings, simSh } from './sim-exec';
+export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimHosts, type SimHost, type SimHostConf, type SimHostsOptions } from './sim-hosts';
 export { openrcEnv, parseOpenrc, parseShow, parseTable, runZun, type CliResult } from './zun-cli';

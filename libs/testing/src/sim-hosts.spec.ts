@@ -20,6 +20,7 @@ void describe('parseSimHostLines', () => {
       socketPath: '/srv/zun/.stack/sim-hosts/zsim2/docker.sock',
       registry: '10.99.0.1:5050',
       address: '10.99.0.12',
+      netns: '/run/netns/zsim2',
       labels: { 'zun.host': 'zsim2', zone: 'fast', disk: 'ssd' },
     });
     assert.equal(hosts[0]?.state, 'up');
@@ -30,12 +31,13 @@ void describe('parseSimHostLines', () => {
     assert.throws(() => parseSimHostLines('host=other state=up docker_host=tcp://x'), /unexpected line/);
   });
 
-  test('simHostConf gives the compute options of a host', () => {
+  test('simHostConf gives the compute options of a host, its underlay and namespace included', () => {
     const [host] = parseSimHostLines(OUT);
     assert.ok(host);
     assert.deepEqual(simHostConf(host), {
       DEFAULT: { host: 'zsim1' },
       docker: { docker_remote_api_host: 'unix:///srv/zun/.stack/sim-hosts/zsim1/docker.sock', default_registry: '10.99.0.1:5050' },
+      network: { underlay_ip: '10.99.0.11', netns: '/run/netns/zsim1' },
     });
   });
 });

@@ -17,8 +17,10 @@ export interface SimHost {
   socketPath: string;
   /** `10.99.0.1:5050`: the registry this host pulls from, its `[docker] default_registry`. */
   registry: string;
-  /** The host's address on the sim bridge. */
+  /** The host's address on the sim bridge: its `[network] underlay_ip`. */
   address: string;
+  /** `/run/netns/<name>`: the host's network namespace, its `[network] netns`. */
+  netns: string;
   /** The daemon's labels (`docker info`), `zun.host` included. */
   labels: Record<string, string>;
 }
@@ -81,6 +83,7 @@ export function parseSimHostLines(text: string): SimHost[] {
       socketPath: dockerHost.slice('unix://'.length),
       registry: fields['registry'] ?? '',
       address: fields['address'] ?? '',
+      netns: `/run/netns/${name}`,
       labels,
     });
   }
@@ -128,7 +131,21 @@ export async function simHostsStatus(opts: { stateDir?: string } = {}): Promise<
   }
 }
 
-/** The zun.conf options that make a compute service drive `host`: `[DEFAULT] host` and `[docker]`. */
-export function simHostConf(host: SimHost): { DEFAULT: { host: string }; docker: { docker_remote_api_host: string; default_registry: string } } {
-  return { DEFAULT: { host: host.name }, docker: { docker_remote_api_host: host.dockerHost, default_registry: host.registry } };
+/** The zun.conf options of a compute service driving one simulated host (a type, so it is a ZunConfSections). */
+export type SimHostConf = {
+  DEFAULT: { host: string };
+  docker: { docker_remote_api_host: string; default_registry: string };
+  network: { underlay_ip: string; netns: string };
+};
+
+/**
+ * The zun.conf options that make a compute service drive `host`: `[DEFAULT] host`, `[docker]`, and `[network]`
+ * (the host's address as its VXLAN underlay, and its namespace for the network driver's host commands).
+ */
+export function simHostConf(host: SimHost): SimHostConf {
+  return {
+    DEFAULT: { host: host.name },
+    docker: { docker_remote_api_host: host.dockerHost, default_registry: host.registry },
+    network: { underlay_ip: host.address, netns: host.netns },
+  };
 }

@@ -226,7 +226,10 @@ export interface ConductorRpcApi {
   volumeDestroy(ctx: RequestContext, args: { volume_uuid: string }, caller: RpcCaller): Promise<void>;
   /** Call. Every volume of the caller's host with the containers that mount it (start-up reconciliation). */
   volumesOnHost(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<HostVolumeInfo[]>;
-  /** Call. The container's ports (allocated ones), by device_index, with networks and peers. Container on the caller's host. */
+  /**
+   * Call. The container's ports that hold an address (`allocated`, `bound`, and `detaching` ones, which the host unplugs
+   * and never plugs again), by device_index, with networks and peers. Container on the caller's host.
+   */
   containerNetworks(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<ContainerPortInfo[]>;
   /** Call. Records what the host made of a port of one of its containers (MAC, status `bound`). */
   portSave(ctx: RequestContext, args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort>;
