@@ -226,8 +226,8 @@ export class ConductorManager implements ConductorRpcApi {
     return this.networks.containerNetworks(args, caller);
   }
 
-  portSave(_ctx: RequestContext, args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort> {
-    return this.networks.save(args, caller);
+  portSave(ctx: RequestContext, args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort> {
+    return this.networks.save(ctx, args, caller);
   }
 
   portRelease(ctx: RequestContext, args: { container_uuid: string; port_uuid: string | null }, caller: RpcCaller): Promise<void> {

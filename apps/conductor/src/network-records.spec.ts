@@ -63,18 +63,23 @@ describe('NetworkRecords', () => {
 
   test('portSave: writes the MAC and status of the caller\'s port, nothing else; a redelivery writes the same', async () => {
     const patch = { mac_address: '02:42:0a:00:00:02', status: 'bound', fixed_ip: '10.0.0.9', host: 'cn2' } as never;
-    const saved = await records.save({ port_uuid: 'p4', patch }, CN1);
+    const saved = await records.save(adminContext(), { port_uuid: 'p4', patch }, CN1);
     assert.deepEqual([saved.mac_address, saved.status, saved.fixed_ip, saved.host], ['02:42:0a:00:00:02', 'bound', '10.0.0.2', 'cn1']);
-    const again = await records.save({ port_uuid: 'p4', patch }, CN1);
+    const again = await records.save(adminContext(), { port_uuid: 'p4', patch }, CN1);
     assert.deepEqual([again.mac_address, again.status], ['02:42:0a:00:00:02', 'bound']);
     assert.deepEqual(repo.updates.map((u) => u.patch), [{ mac_address: '02:42:0a:00:00:02', status: 'bound' }, { mac_address: '02:42:0a:00:00:02', status: 'bound' }]);
+    // p4 became bound: the other hosts on its network hear of cn1 (once: the redelivery finds it bound already).
+    assert.ok(casts.length > 0 && casts.every((c) => c.host !== 'cn1'), JSON.stringify(casts));
+    const told = casts.length;
+    await records.save(adminContext(), { port_uuid: 'p4', patch }, CN1);
+    assert.equal(casts.length, told);
   });
 
   test('portSave: a port of another host\'s container is PortNotFound and stays as it was; so is an absent one', async () => {
-    await assert.rejects(records.save({ port_uuid: 'p2', patch: { mac_address: 'aa:bb:cc:dd:ee:ff', status: 'bound' } }, CN1),
+    await assert.rejects(records.save(adminContext(), { port_uuid: 'p2', patch: { mac_address: 'aa:bb:cc:dd:ee:ff', status: 'bound' } }, CN1),
       (e: unknown) => e instanceof PortNotFound && e.message === 'Port p2 could not be found.');
-    await assert.rejects(records.save({ port_uuid: 'nope', patch: { status: 'bound' } }, CN1), PortNotFound);
-    await assert.rejects(records.save({ port_uuid: 'p1', patch: { status: 'bound' } }, { host: 'cn1', binary: 'zun-wsproxy' }), NotAuthorized);
+    await assert.rejects(records.save(adminContext(), { port_uuid: 'nope', patch: { status: 'bound' } }, CN1), PortNotFound);
+    await assert.rejects(records.save(adminContext(), { port_uuid: 'p1', patch: { status: 'bound' } }, { host: 'cn1', binary: 'zun-wsproxy' }), NotAuthorized);
     assert.deepEqual([repo.port('p2').mac_address, repo.port('p2').status, repo.updates], [null, 'allocated', []]);
   });
 

@@ -56,8 +56,10 @@ export class NetworkRecords {
   /**
    * portSave: the MAC and status a host made of a port of one of its containers. Only those two fields are written
    * (the RPC schema already refuses others). A port of another host's container is PortNotFound and stays as it was.
+   * A port that becomes `bound` may put its host on the network for the first time (a network-attach, which the API
+   * allocates without the conductor): every other host on the network gets its whole peer list again.
    */
-  async save(args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort> {
+  async save(ctx: RequestContext, args: PortSaveRequest, caller: RpcCaller): Promise<NetworkPort> {
     const method = 'portSave';
     this.ownership.requireCompute(caller, method);
     const port = await this.networks.getPort(args.port_uuid);
@@ -66,7 +68,9 @@ export class NetworkRecords {
     const patch: Partial<Pick<NetworkPort, 'mac_address' | 'status'>> = {};
     if (args.patch.mac_address !== undefined) patch.mac_address = args.patch.mac_address;
     if (args.patch.status !== undefined) patch.status = args.patch.status;
-    return this.networks.updatePort(port.uuid, patch);
+    const saved = await this.networks.updatePort(port.uuid, patch);
+    if (patch.status === 'bound' && port.status !== 'bound') await this.peers.announce(ctx, port.network_uuid, caller.host);
+    return saved;
   }
 
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ipv4ToInt, parseIpv4Cidr, type Ipv4Subnet } from '@zun-ts/common';
-import { formatCidr, lowestFreeHost, lowestFreeId, lowestFreeSubnet } from './network-addressing';
+import { formatCidr, lowestFreeHost, lowestFreeSubnet, nextSegmentationId } from './network-addressing';
 
 const subnet = (cidr: string): Ipv4Subnet => parseIpv4Cidr(cidr)!;
 const ints = (...ips: string[]): Set<number> => new Set(ips.map((ip) => ipv4ToInt(ip)!));
@@ -29,9 +29,12 @@ void test('lowestFreeSubnet: the first aligned subnet of the pool that overlaps 
   assert.throws(() => lowestFreeSubnet(pool, 8, []), RangeError);
 });
 
-void test('lowestFreeId: the first gap from 1', () => {
-  assert.equal(lowestFreeId([]), 1);
-  assert.equal(lowestFreeId([1, 2, 3]), 4);
-  assert.equal(lowestFreeId([3, 1, 1, 5]), 2);
-  assert.equal(lowestFreeId([2, 3]), 1);
+void test('nextSegmentationId: above the highest in use, never into a gap a deleted network left (regression: a VNI was handed out again at once)', () => {
+  assert.equal(nextSegmentationId([]), 1);
+  assert.equal(nextSegmentationId([1, 2, 3]), 4);
+  assert.equal(nextSegmentationId([3, 1, 1, 5]), 6);
+  assert.equal(nextSegmentationId([2, 3]), 4);
+  assert.equal(nextSegmentationId([], 100_000), 100_000);
+  assert.equal(nextSegmentationId([7], 100_000), 100_000);
+  assert.equal(nextSegmentationId([100_004, 7], 100_000), 100_005);
 });

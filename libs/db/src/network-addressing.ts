@@ -51,13 +51,12 @@ export function lowestFreeSubnet(pool: Ipv4Subnet, prefix: number, taken: readon
   return candidate + size <= poolEnd ? { network: candidate, prefix } : null;
 }
 
-/** The lowest integer ≥ 1 not in `used`. */
-export function lowestFreeId(used: readonly number[], min = 1): number {
-  const ids = [...new Set(used)].filter((n) => n >= min).sort((a, b) => a - b);
-  let next = min;
-  for (const id of ids) {
-    if (id > next) break;
-    next = id + 1;
-  }
-  return next;
+/**
+ * The next segmentation id (VNI): one above the highest in use, and at least `min`. A gap left by a deleted network
+ * is not filled: a host that still holds the old network's devices (down while it was deleted) must never find its
+ * VNI given to another network (ADR 0007). Ids are only reused once the highest network goes as well.
+ */
+export function nextSegmentationId(used: readonly number[], min = 1): number {
+  const highest = used.reduce((m, n) => Math.max(m, n), min - 1);
+  return Math.max(highest + 1, min);
 }

@@ -3,7 +3,7 @@ import { type DataSource } from 'typeorm';
 import { cidrsOverlap, Conflict, intToIpv4, InvalidValue, type Ipv4Subnet, isHostAddress, isUuidLike, NetworkCidrConflict, NetworkExhausted, NetworkInUse, parseIpv4Cidr, PortNotFound } from '@zun-ts/common';
 import { type Network, type NetworkPort, PORT_STATUSES } from '@zun-ts/objects';
 import { type NetworkRow } from './network.entities';
-import { formatCidr, lowestFreeId, lowestFreeSubnet } from './network-addressing';
+import { formatCidr, lowestFreeSubnet, nextSegmentationId } from './network-addressing';
 import { ipAddressInUse, NetworkSql, networkNotFound, toNetwork } from './network-statements';
 import { type DefaultNetworkPool, type NetworkRepository, type NetworkScope, type NewNetwork, type PortWithNetwork } from './network.types';
 import { type PageOptions, pageSql } from './pagination';
@@ -136,7 +136,7 @@ export class SqlNetworkRepository implements NetworkRepository {
       const holder = all.find((n) => n.segmentation_id === explicitSeg);
       if (holder) throw new Conflict(`Segmentation id ${explicitSeg} is in use by network ${holder.name}.`);
     }
-    const segmentation_id = explicitSeg ?? lowestFreeId(all.map((n) => n.segmentation_id), segMin);
+    const segmentation_id = explicitSeg ?? nextSegmentationId(all.map((n) => n.segmentation_id), segMin);
     return yield* this.insertNetworkTx({ ...base, segmentation_id });
   }
 
@@ -168,7 +168,7 @@ export class SqlNetworkRepository implements NetworkRepository {
       subnet_id: randomUUID(),
       shared: false,
       nat_egress: true,
-      segmentation_id: lowestFreeId(all.map((n) => n.segmentation_id), segMin),
+      segmentation_id: nextSegmentationId(all.map((n) => n.segmentation_id), segMin),
       is_default: true,
       default_project: projectId,
       driver: 'vxlan',
