@@ -172,7 +172,7 @@ describe('ConductorManager networks', () => {
     await m.networksOnHost(ctx, { host: 'cn2' } as never, CN1);
     assert.deepEqual(calls.networks, [
       ['containerNetworks', { container_uuid: 'u1' }, CN1],
-      ['save', { port_uuid: 'p1', patch: { status: 'bound' } }, CN1],
+      ['save', ctx, { port_uuid: 'p1', patch: { status: 'bound' } }, CN1],
       ['release', ctx, { container_uuid: 'u1', port_uuid: null }, CN1],
       ['onHost', CN1],
     ]);
