@@ -117,6 +117,11 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
         (e: unknown) => e instanceof PortNotFound && e.message === `Port ${portOfA} could not be found.`);
       const row = await db.networks.getPort(portOfA);
       assert.deepEqual([row.mac_address, row.status], [patch.mac_address, 'bound']);
+      // The port became bound on A: B, on the same network, hears of A once (the second save found it bound).
+      await waitFor(() => toB.length > 0, { timeoutMs: 5_000, what: 'networkUpdatePeers on host B' });
+      await sleep(300);
+      assert.deepEqual(toB, [{ network_uuid: net.uuid, peers: [UNDERLAY_A] }]);
+      toB.length = 0;
     });
 
     test('host B cannot release A\'s container\'s ports; they stay and no one is told', async () => {
