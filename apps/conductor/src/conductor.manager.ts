@@ -47,9 +47,9 @@ import { HostOwnership } from './host-ownership';
 import { NetworkRecords } from './network-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { VolumeRecords } from './volume-records';
+import { ANY_CONTAINER, findContainer } from './find-container';
 
 /** Every row, whatever its project or type: compute hosts act for the system. */
-const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
 /** Plain containers of every project (what a compute host runs). */
 const PLAIN: ContainerScope = { projectId: null, allProjects: true };
 
@@ -116,13 +116,13 @@ export class ConductorManager implements ConductorRpcApi {
   /** Only the host the container was placed on may report that its create failed. */
   async reportCreateFailure(ctx: RequestContext, args: CreateFailureReport, caller: RpcCaller): Promise<void> {
     this.ownership.requireOwnHost(caller, args.host, 'reportCreateFailure');
-    const c = await this.findContainer(args.container_uuid);
+    const c = await findContainer(this.containers, args.container_uuid);
     if (c) this.ownership.requireContainer(caller, c, 'reportCreateFailure');
     await this.builds.reschedule(ctx, args);
   }
 
   async containerGet(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<Container> {
-    return this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'containerGet');
+    return this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY_CONTAINER, args.container_uuid), 'containerGet');
   }
 
   async containersOnHost(_ctx: RequestContext, args: { host: string }, caller: RpcCaller): Promise<Container[]> {
@@ -132,7 +132,7 @@ export class ConductorManager implements ConductorRpcApi {
 
   /** A conditional update: losing to a concurrent change throws ContainerStateConflict (409) to the host. */
   async containerSave(_ctx: RequestContext, args: ContainerSaveRequest, caller: RpcCaller): Promise<Container> {
-    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'containerSave');
+    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY_CONTAINER, args.container_uuid), 'containerSave');
     const patch: HostContainerPatch = {};
     for (const [k, v] of Object.entries(args.patch)) {
       if (PATCHABLE.has(k) && v !== undefined) (patch as Record<string, unknown>)[k] = v;
@@ -146,7 +146,7 @@ export class ConductorManager implements ConductorRpcApi {
    */
   async containerDestroy(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<void> {
     this.ownership.requireCompute(caller, 'containerDestroy');
-    const c = await this.findContainer(args.container_uuid);
+    const c = await findContainer(this.containers, args.container_uuid);
     if (!c || !this.ownership.owns(caller, c.uuid, c.host, 'containerDestroy')) return;
     try {
       await this.containers.destroy(args.container_uuid);
@@ -180,7 +180,7 @@ export class ConductorManager implements ConductorRpcApi {
 
   async actionFinish(_ctx: RequestContext, args: { container_uuid: string; request_id: string }, caller: RpcCaller): Promise<void> {
     this.ownership.requireCompute(caller, 'actionFinish');
-    const c = await this.findContainer(args.container_uuid);
+    const c = await findContainer(this.containers, args.container_uuid);
     if (c) this.ownership.requireContainer(caller, c, 'actionFinish');
     await this.actions.finish(args.container_uuid, args.request_id);
   }
@@ -191,7 +191,7 @@ export class ConductorManager implements ConductorRpcApi {
   }
 
   async execInstanceCreate(_ctx: RequestContext, args: ExecInstanceCreateRequest, caller: RpcCaller): Promise<void> {
-    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY, args.container_uuid), 'execInstanceCreate');
+    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY_CONTAINER, args.container_uuid), 'execInstanceCreate');
     await this.consoles.createExec(args);
   }
 
@@ -239,15 +239,6 @@ export class ConductorManager implements ConductorRpcApi {
     return this.networks.onHost(caller);
   }
 
-  /** The record, or null when there is none. */
-  private async findContainer(uuid: string): Promise<Container | null> {
-    try {
-      return await this.containers.getByUuid(ANY, uuid);
-    } catch (err) {
-      if (err instanceof ContainerNotFound) return null;
-      throw err;
-    }
-  }
 
   /**
    * An event names the caller's host, and its container (while it exists: the last events of a delete
@@ -255,7 +246,7 @@ export class ConductorManager implements ConductorRpcApi {
    */
   private async requireEventOwner(caller: RpcCaller, args: ActionEventRequest, method: string): Promise<void> {
     this.ownership.requireOwnHost(caller, args.host, method);
-    const c = await this.findContainer(args.container_uuid);
+    const c = await findContainer(this.containers, args.container_uuid);
     if (c) this.ownership.requireContainer(caller, c, method);
   }
 

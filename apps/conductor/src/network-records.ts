@@ -1,13 +1,11 @@
-import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
-import { type ContainerRepository, type ContainerScope, type NetworkRepository, type PortWithNetwork } from '@zun-ts/db';
-import { type Container, type NetworkPort, type PortStatus } from '@zun-ts/objects';
+import { type Logger, type RequestContext } from '@zun-ts/common';
+import { type ContainerRepository, type NetworkRepository, type PortWithNetwork } from '@zun-ts/db';
+import { type NetworkPort, type PortStatus } from '@zun-ts/objects';
 import { type ContainerPortInfo, type HostNetworkInfo, type PortSaveRequest, type RpcCaller } from '@zun-ts/rpc';
 import { HostOwnership } from './host-ownership';
 import { NetworkPeers, type NetworkPeersRepository } from './network-peers';
 import { type ComputeCaster } from './tokens';
-
-/** Every container row, whatever its project or type: compute hosts act for the system. */
-const ANY_CONTAINER: ContainerScope = { projectId: null, allProjects: true, containerType: null };
+import { ANY_CONTAINER, findContainer } from './find-container';
 
 /**
  * The ports a host is told of (containerNetworks): those holding an address. `pending` has none; `detaching` ones are
@@ -63,7 +61,7 @@ export class NetworkRecords {
     const method = 'portSave';
     this.ownership.requireCompute(caller, method);
     const port = await this.networks.getPort(args.port_uuid);
-    const c = await this.findContainer(port.container_uuid);
+    const c = await findContainer(this.containers, port.container_uuid);
     if (c?.host !== caller.host) throw this.ownership.refusePort(caller, port.uuid, port.container_uuid, c?.host ?? null, method);
     const patch: Partial<Pick<NetworkPort, 'mac_address' | 'status'>> = {};
     if (args.patch.mac_address !== undefined) patch.mac_address = args.patch.mac_address;
@@ -82,7 +80,7 @@ export class NetworkRecords {
   async release(ctx: RequestContext, args: { container_uuid: string; port_uuid: string | null }, caller: RpcCaller): Promise<void> {
     const method = 'portRelease';
     this.ownership.requireCompute(caller, method);
-    const c = await this.findContainer(args.container_uuid);
+    const c = await findContainer(this.containers, args.container_uuid);
     if (!c || !this.ownership.owns(caller, c.uuid, c.host, method)) return;
     const ports = (await this.networks.portsOf(c.uuid)).filter((p) => args.port_uuid === null || p.port.uuid === args.port_uuid);
     if (!ports.length) return;
@@ -110,14 +108,6 @@ export class NetworkRecords {
     return peers;
   }
 
-  private async findContainer(uuid: string): Promise<Container | null> {
-    try {
-      return await this.containers.getByUuid(ANY_CONTAINER, uuid);
-    } catch (err) {
-      if (err instanceof ContainerNotFound) return null;
-      throw err;
-    }
-  }
 }
 
 /** The hosts the ports were on, per network. */

@@ -1,8 +1,7 @@
-import { Conflict, ContainerNotFound, type Logger, VolumeNotFound } from '@zun-ts/common';
+import { Conflict, type Logger, VolumeNotFound } from '@zun-ts/common';
 import {
   type ContainerMount,
   type ContainerRepository,
-  type ContainerScope,
   type HostVolume,
   type ReleasedVolume,
   type VolumeExpectation,
@@ -10,12 +9,11 @@ import {
   type VolumeRepository,
   type VolumeScope,
 } from '@zun-ts/db';
-import { type Container, type Volume } from '@zun-ts/objects';
+import { type Volume } from '@zun-ts/objects';
 import { type HostVolumePatch, type RpcCaller, type VolumeSaveRequest } from '@zun-ts/rpc';
 import { HostOwnership } from './host-ownership';
+import { ANY_CONTAINER, findContainer } from './find-container';
 
-/** Every container row, whatever its project or type: compute hosts act for the system. */
-const ANY_CONTAINER: ContainerScope = { projectId: null, allProjects: true, containerType: null };
 /** Every volume row, whatever its project. */
 const ANY_VOLUME: VolumeScope = { projectId: null, allProjects: true };
 
@@ -106,7 +104,7 @@ export class VolumeRecords {
   async release(args: { container_uuid: string }, caller: RpcCaller): Promise<ReleasedVolume[]> {
     const method = 'volumeRelease';
     this.ownership.requireCompute(caller, method);
-    const c = await this.findContainer(args.container_uuid);
+    const c = await findContainer(this.containers, args.container_uuid);
     if (!c || !this.ownership.owns(caller, c.uuid, c.host, method)) return [];
     return this.volumes.releaseMounts(c.uuid);
   }
@@ -139,19 +137,11 @@ export class VolumeRecords {
   private async mountedOnHost(v: Volume, host: string): Promise<boolean> {
     const attachments = (await this.volumes.attachmentsOf([v.id])).get(v.id) ?? [];
     for (const { container_uuid } of attachments) {
-      if ((await this.findContainer(container_uuid))?.host === host) return true;
+      if ((await findContainer(this.containers, container_uuid))?.host === host) return true;
     }
     return false;
   }
 
-  private async findContainer(uuid: string): Promise<Container | null> {
-    try {
-      return await this.containers.getByUuid(ANY_CONTAINER, uuid);
-    } catch (err) {
-      if (err instanceof ContainerNotFound) return null;
-      throw err;
-    }
-  }
 
   private async findVolume(uuid: string): Promise<Volume | null> {
     try {
