@@ -239,7 +239,7 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     assert.equal(await db.computeNodes.getClaim(running.uuid), null);
   });
 
-  test('a retryable failure on one host is rescheduled to another, each attempt an action event', async () => {
+  test('a retryable failure on one host is rescheduled to another, each attempt an action event (regression: a network driver failure was redelivered to the same host forever)', async () => {
     // Host B's engine socket does not exist: every create there fails as "engine unreachable" (retryable).
     // Its node row is written by hand (its resource tracker cannot read an engine) with the most free memory,
     // so the scheduler offers it first.
