@@ -1,12 +1,13 @@
 import { inject, injectable } from 'inversify';
-import { type RequestContext } from '@zun-ts/common';
+import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
-import { type Container } from '@zun-ts/objects';
+import { type Container, type Image } from '@zun-ts/objects';
 import {
   type ComputeRpcApi,
   type ContainerArchiveRequest,
   type ContainerAttachResult,
+  type ContainerCommitRequest,
   type ContainerCreateRequest,
   type ContainerExecRequest,
   type ContainerExecResult,
@@ -182,7 +183,15 @@ export class ComputeManager implements ComputeRpcApi {
     return this.ops.updatePeers(ctx, args.network_uuid, args.peers);
   }
 
-  containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }): Promise<{ image_id: string }> {
+  imagePull(_ctx: RequestContext, _args: { image: Image; image_pull_policy: string | null }): Promise<void> {
+    return Promise.reject(new NotImplementedYet('imagePull is not implemented yet'));
+  }
+
+  imageDelete(_ctx: RequestContext, _args: { image: Image }): Promise<void> {
+    return Promise.reject(new NotImplementedYet('imageDelete is not implemented yet'));
+  }
+
+  containerCommit(ctx: RequestContext, args: ContainerCommitRequest): Promise<{ image_id: string }> {
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {
       const r = await this.driver.commit(ctx, c.uuid, { repository: args.repository, tag: args.tag });
       return { image_id: r.image_id };

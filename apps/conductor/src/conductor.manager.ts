@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -16,6 +16,7 @@ import {
   type ComputeNodeInventory,
   type Container,
   HOST_WRITABLE_CONTAINER_FIELDS,
+  type Image,
   type HostContainerPatch,
   INVENTORY_FIELDS,
   type NetworkPort,
@@ -27,6 +28,8 @@ import {
   type ActionEventRequest,
   type BuildContainerRequest,
   type ConductorRpcApi,
+  type ImagePulledRequest,
+  type SealedRegistryCredentials,
   type ConsoleTarget,
   type ConsoleTargetRequest,
   type ContainerMountInfo,
@@ -237,6 +240,18 @@ export class ConductorManager implements ConductorRpcApi {
   /** The caller's own networks: `caller.host` decides, the message names no host. */
   networksOnHost(_ctx: RequestContext, _args: Record<string, never>, caller: RpcCaller): Promise<HostNetworkInfo[]> {
     return this.networks.onHost(caller);
+  }
+
+  imagePulled(_ctx: RequestContext, _args: ImagePulledRequest, _caller: RpcCaller): Promise<Image> {
+    return Promise.reject(new NotImplementedYet('imagePulled is not implemented yet'));
+  }
+
+  imageDestroy(_ctx: RequestContext, _args: { image_uuid: string }, _caller: RpcCaller): Promise<void> {
+    return Promise.reject(new NotImplementedYet('imageDestroy is not implemented yet'));
+  }
+
+  containerRegistry(_ctx: RequestContext, _args: { container_uuid: string }, _caller: RpcCaller): Promise<SealedRegistryCredentials | null> {
+    return Promise.reject(new NotImplementedYet('containerRegistry is not implemented yet'));
   }
 
 

@@ -40,6 +40,14 @@ export class ContainerNotFound extends NotFound {}
 export class NetworkNotFound extends NotFound {}
 /** No such port. */
 export class PortNotFound extends NotFound {}
+/** An image: not on the host (pull policy `never`), not in the registry or Glance, or no `/v1/images` row. */
+export class ImageNotFound extends NotFound {}
+/** A registry (`/v1/registries`, the 1.31 `registry` of a create) the caller cannot see. */
+export class RegistryNotFound extends NotFound {
+  static of(registry: string): RegistryNotFound {
+    return new RegistryNotFound(`Registry ${registry} could not be found.`);
+  }
+}
 /** No such volume (in the caller's scope, or on this host for a volume driver). */
 export class VolumeNotFound extends NotFound {}
 export class Conflict extends ZunError { readonly status: number = 409; }
@@ -124,7 +132,7 @@ export function registerError(cls: new (message: string) => ZunError): void {
   registry.set(cls.name, cls);
 }
 for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
-  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, VolumeNotFound, NetworkNotFound, PortNotFound, Conflict,
+  NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, VolumeNotFound, NetworkNotFound, PortNotFound, ImageNotFound, RegistryNotFound, Conflict,
   ZunServiceAlreadyExists, VolumeInUse, NetworkInUse, NetworkExhausted, IpAddressInUse, NetworkCidrConflict, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }

@@ -6,3 +6,4 @@ export * from './shell-words';
 export * from './keyed-lock';
 export * from './uuid';
 export * from './ipv4';
+export * from './secret-box';

@@ -7,6 +7,8 @@ import { DockerContainerDriver } from './docker-container.driver';
 const conf = (host: string): DockerConf => ({
   docker_remote_api_host: host,
   default_registry: '127.0.0.1:5050',
+  default_registry_username: null,
+  default_registry_password: null,
   default_timeout: 30,
   container_runtime: 'runc',
 });

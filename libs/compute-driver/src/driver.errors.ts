@@ -1,7 +1,7 @@
-import { NotFound, ZunError, registerError } from '@zun-ts/common';
+import { ImageNotFound, ZunError, registerError } from '@zun-ts/common';
 
-/** The image is not on the host (pull policy `never`) or not in the registry. */
-export class ImageNotFound extends NotFound {}
+export { ImageNotFound };
+
 
 /** The container engine refused or failed a request; retrying the same request will not help. */
 export class DockerError extends ZunError {
@@ -37,6 +37,6 @@ function describeArgs(args: readonly unknown[]): string {
     .join(', ');
 }
 
-for (const cls of [ImageNotFound, DockerError, DockerUnavailable]) {
+for (const cls of [DockerError, DockerUnavailable]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }

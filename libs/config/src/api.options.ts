@@ -44,4 +44,9 @@ export const apiSection = section('api', 'The zun-api service (REST API).', {
     default: true,
     help: 'Whether cross-origin requests may carry credentials.',
   }),
+  enable_image_validation: bool({
+    default: true,
+    help: 'Refuse at once (400) a create whose image no relevant registry (or Glance) has, instead of letting it ' +
+      'fail later on the host. A registry that cannot be reached does not refuse the create.',
+  }),
 });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { bool, int, section, str } from './option.dsl';
+import { bool, int, list, secret, section, str } from './option.dsl';
 
 /** `[DEFAULT]`: identity of this host, logging, state and service liveness. */
 export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts service.', {
@@ -52,4 +52,13 @@ export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts
     unit: 'seconds',
     help: 'Seconds between two runs of the periodic tasks of a service (resource reports, cleanups).',
   }),
+  auth_encryption_key: secret(str({
+    default: null,
+    help: 'Key (at least 32 characters) that seals registry passwords in the database (AES-256-GCM). zun-api and ' +
+      'zun-compute refuse to start without it; every one of them must have the same key. See docs/images.md for rotation.',
+  })),
+  auth_encryption_previous_keys: secret(list({
+    default: [],
+    help: 'Earlier values of auth_encryption_key, still accepted to read passwords sealed before a rotation.',
+  })),
 });

@@ -1,4 +1,4 @@
-import { int, section, str } from './option.dsl';
+import { int, secret, section, str } from './option.dsl';
 
 /** `[docker]`: how compute hosts reach their Docker daemon. */
 export const dockerSection = section('docker', 'Docker daemon used by zun-compute.', {
@@ -11,6 +11,14 @@ export const dockerSection = section('docker', 'Docker daemon used by zun-comput
     default: null,
     help: 'Registry (host:port) for image names without one. Unset: Docker Hub.',
   }),
+  default_registry_username: str({
+    default: null,
+    help: 'User name for pulls from default_registry (unset: anonymous pulls).',
+  }),
+  default_registry_password: secret(str({
+    default: null,
+    help: 'Password for pulls from default_registry.',
+  })),
   default_timeout: int({
     default: 120,
     min: 1,

@@ -8,6 +8,7 @@ import {
   type JsonObject,
   type Quota,
   type QuotaClass,
+  type Registry,
   type Volume,
   type VolumeMapping,
   type ZunService,
@@ -303,6 +304,30 @@ export const ImageEntity = entity<Image>(
   },
 );
 
+/** registry: private image registries of projects; `password` is sealed (never plain text). */
+export const RegistryEntity = entity<Registry>(
+  'Registry',
+  'registry',
+  {
+    id: col.id(),
+    uuid: col.varchar(false, 36),
+    name: col.varchar(true),
+    domain: col.varchar(false),
+    username: col.varchar(true),
+    password: col.text(),
+    project_id: col.varchar(true),
+    user_id: col.varchar(true),
+    ...stamps,
+  },
+  {
+    indices: [
+      { name: 'uniq_registry0uuid', columns: ['uuid'], unique: true },
+      { name: 'registry_project_id_idx', columns: ['project_id'] },
+      { name: 'registry_name_idx', columns: ['name'] },
+    ],
+  },
+);
+
 /** volume_mapping: volumes mounted into containers. */
 export const VolumeMappingEntity = entity<VolumeMapping>(
   'VolumeMapping',
@@ -475,4 +500,5 @@ export const ENTITIES = [
   QuotaLockEntity,
   NetworkEntity,
   NetworkPortEntity,
+  RegistryEntity,
 ];

@@ -72,3 +72,12 @@ export {
   type PortPlan,
   type PortWithNetwork,
 } from './network.types';
+export { IMAGE_REPOSITORY, type ImagePatch, type ImageRepository, type NewImage } from './image.types';
+export {
+  type NewRegistry,
+  REGISTRY_REPOSITORY,
+  type RegistryFilters,
+  type RegistryPatch,
+  type RegistryRepository,
+  type RegistryScope,
+} from './registry.types';

@@ -12,6 +12,7 @@ import { type ExecInstance, ExecInstanceObject } from './exec-instance.object';
 import { type FieldSpec, type JsonObject, type JsonValue, type ObjectDef } from './fields';
 import { type Image, ImageObject } from './image.object';
 import { type Quota, type QuotaClass, QuotaClassObject, QuotaObject } from './quota.object';
+import { type Registry, RegistryObject } from './registry.object';
 import { type VolumeMapping, VolumeMappingObject } from './volume-mapping.object';
 import { type Volume, VolumeObject } from './volume.object';
 import { type Network, NetworkObject, type NetworkPort, NetworkPortObject } from './network.object';
@@ -32,6 +33,7 @@ export interface ZunObjectTypes {
   Volume: Volume;
   Network: Network;
   NetworkPort: NetworkPort;
+  Registry: Registry;
 }
 /** Wire name of a versioned object type. */
 export type ZunObjectName = keyof ZunObjectTypes;
@@ -51,6 +53,7 @@ export const ZUN_OBJECTS: { readonly [N in ZunObjectName]: ObjectDef<ZunObjectTy
   Volume: VolumeObject,
   Network: NetworkObject,
   NetworkPort: NetworkPortObject,
+  Registry: RegistryObject,
 };
 
 /** An object as it crosses RPC: plain JSON, datetimes as ISO-8601 UTC strings. */

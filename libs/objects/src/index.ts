@@ -10,6 +10,7 @@ export * from './image.object';
 export * from './volume-mapping.object';
 export * from './volume.object';
 export * from './network.object';
+export * from './registry.object';
 export * from './envelope';
 export * from './memory';
 export * from './patches';

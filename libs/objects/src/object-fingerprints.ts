@@ -21,5 +21,6 @@ export const PINNED_OBJECT_FINGERPRINTS: Readonly<Record<ZunObjectName, string>>
   Volume: '1.0-7dcfd5096ba32e935c0f84eaa8c3d3e0',
   Network: '1.0-b2795b824fd7287bdd9db495e6fa0406',
   NetworkPort: '1.0-8d610dda443c5d224711167af95f4646',
+  Registry: '1.0-5022f2ca45902f22345a1566c5317a09',
 };
 

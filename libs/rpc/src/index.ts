@@ -14,11 +14,12 @@ export {
   type ActionEventRequest, type BuildContainerRequest, type BuildRetry, CONDUCTOR, type ConductorRpcApi, type ConsoleTarget,
   type ConsoleTargetRequest, type ContainerMountInfo, type ContainerSaveRequest, type CreateFailureReport, type ExecInstanceCreateRequest,
   type ContainerPortInfo, type HostNetworkInfo, type PortSaveRequest, type HostVolumeInfo, type HostVolumePatch, type ReleasedVolumeInfo, type ServiceHeartbeatRequest, type VolumeSaveRequest,
+  type ImagePulledRequest, type SealedRegistryCredentials,
 } from './contracts/conductor.contract';
 export { SCHEDULER, type SchedulerRpcApi, type SelectDestinationsRequest } from './contracts/scheduler.contract';
 export {
   COMPUTE, type ComputeRpcApi, type ContainerArchiveRequest, type ContainerAttachResult, type ContainerCreateRequest, type ContainerExecRequest,
-  type ContainerExecResult, type ContainerLogsRequest, type ContainerRef, type TtySize,
+  type ContainerExecResult, type ContainerLogsRequest, type ContainerRef, type TtySize, type ContainerCommitRequest,
 } from './contracts/compute.contract';
 export {
   type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeClient, type ComputeResult, type ConductorClient, type SchedulerClient,

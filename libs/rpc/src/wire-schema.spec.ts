@@ -61,7 +61,7 @@ test('a zunObject travels in the versioned envelope and is checked on arrival', 
 test('the descriptors send the pinned versions of the objects they carry', () => {
   // Importing the descriptors built their schemas: every object they carry is listed.
   assert.deepEqual([CONDUCTOR.name, SCHEDULER.name, COMPUTE.name], ['conductor', 'scheduler', 'compute']);
-  assert.deepEqual([...OBJECTS_ON_THE_WIRE.keys()].sort(), ['Container', 'Network', 'NetworkPort', 'Volume', 'VolumeMapping', 'ZunService']);
+  assert.deepEqual([...OBJECTS_ON_THE_WIRE.keys()].sort(), ['Container', 'Image', 'Network', 'NetworkPort', 'Volume', 'VolumeMapping', 'ZunService']);
   for (const [name, version] of OBJECTS_ON_THE_WIRE) {
     const pinned = PINNED_OBJECT_FINGERPRINTS[name];
     assert.equal(objectFingerprint(ZUN_OBJECTS[name]), pinned, `${name} changed without a version bump`);

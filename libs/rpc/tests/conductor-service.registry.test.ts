@@ -85,6 +85,9 @@ class MemoryConductor implements ConductorRpcApi {
   portSave = (): Promise<never> => notHere('portSave');
   portRelease = (): Promise<never> => notHere('portRelease');
   networksOnHost = (): Promise<never> => notHere('networksOnHost');
+  imagePulled = (): Promise<never> => notHere('imagePulled');
+  imageDestroy = (): Promise<never> => notHere('imageDestroy');
+  containerRegistry = (): Promise<never> => notHere('containerRegistry');
 }
 
 function notHere(method: string): Promise<never> {

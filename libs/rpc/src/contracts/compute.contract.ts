@@ -12,8 +12,11 @@
 //        read through the conductor (containerMounts), so containerCreate is unchanged
 //   1.5  networkAttach, networkDetach (the API added / marked the port), networkUpdatePeers (a host joined or
 //        left a network); a container's ports are read through the conductor (containerNetworks)
+//   1.6  imagePull, imageDelete (`/v1/images` on this host); containerCommit takes `glance_image_id` (upload the
+//        commit to that queued Glance image); a container's registry is read through the conductor
+//        (containerRegistry)
 import { type RequestContext } from '@zun-ts/common';
-import { type Container } from '@zun-ts/objects';
+import { type Container, type Image } from '@zun-ts/objects';
 import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
 import { computeTopic } from '../queue.naming';
 import { s } from '../wire-schema';
@@ -22,6 +25,14 @@ import { BUILD_RETRY_SCHEMA, type BuildRetry } from './conductor.contract';
 /** Every container message names the container; the compute host reads the rest through the conductor. */
 export interface ContainerRef {
   container_uuid: string;
+}
+
+/** Arguments of ComputeRpcApi.containerCommit. */
+export interface ContainerCommitRequest extends ContainerRef {
+  repository: string;
+  tag: string | null;
+  /** A queued Glance image to upload the commit to; absent or null: keep it in this host's engine only. */
+  glance_image_id?: string | null;
 }
 
 export interface ContainerCreateRequest extends ContainerRef {
@@ -114,8 +125,18 @@ export interface ComputeRpcApi {
   containerGetArchive(ctx: RequestContext, args: ContainerArchiveRequest, caller: RpcCaller): Promise<{ data: string; stat: Record<string, unknown> }>;
   /** Untar base64 `data` at `path`. */
   containerPutArchive(ctx: RequestContext, args: ContainerArchiveRequest & { data: string }, caller: RpcCaller): Promise<void>;
-  /** Commit to `repository[:tag]`; returns the new image id. */
-  containerCommit(ctx: RequestContext, args: ContainerRef & { repository: string; tag: string | null }, caller: RpcCaller): Promise<{ image_id: string }>;
+  /**
+   * Commit to `repository[:tag]`; returns the new engine image id. With `glance_image_id` (a queued Glance image the
+   * API made), the committed image is then saved and uploaded to it.
+   */
+  containerCommit(ctx: RequestContext, args: ContainerCommitRequest, caller: RpcCaller): Promise<{ image_id: string }>;
+  /**
+   * Cast. Pull the image of a `/v1/images` row onto this host, then record image_id and size (imagePulled); a failed
+   * pull removes the row (imageDestroy) and logs why. Idempotent.
+   */
+  imagePull(ctx: RequestContext, args: { image: Image; image_pull_policy: string | null }, caller: RpcCaller): Promise<void>;
+  /** Cast. Remove the image from this host's engine (when pulled) and then its row (imageDestroy). Idempotent. */
+  imageDelete(ctx: RequestContext, args: { image: Image }, caller: RpcCaller): Promise<void>;
   /**
    * Cast. The API set the volume `deleting` (it had no mappings): unmount and remove its backing store, then have the
    * conductor destroy the row (volumeDestroy). A failure sets the volume `error` with the reason. Idempotent.
@@ -140,7 +161,7 @@ const timeout = s.object({ ...ref, timeout: s.integer() });
 export const COMPUTE = defineTopic<ComputeRpcApi>()({
   name: 'compute',
   topic: (host: string) => computeTopic(host),
-  version: '1.5',
+  version: '1.6',
   methods: {
     ping: call(s.empty(), s.object({ host: s.string() })),
     containerCreate: cast(
@@ -176,7 +197,12 @@ export const COMPUTE = defineTopic<ComputeRpcApi>()({
       s.object({ data: s.string(), stat: s.json<Record<string, unknown>>('a JSON object') }),
     ),
     containerPutArchive: call(s.object({ ...ref, path: s.string(), data: s.string() }), s.void()),
-    containerCommit: call(s.object({ ...ref, repository: s.string(), tag: s.nullable(s.string()) }), s.object({ image_id: s.string() })),
+    containerCommit: call(
+      s.object({ ...ref, repository: s.string(), tag: s.nullable(s.string()), glance_image_id: s.optional(s.nullable(s.string())) }),
+      s.object({ image_id: s.string() }),
+    ),
+    imagePull: cast(s.object({ image: s.zunObject('Image'), image_pull_policy: s.nullable(s.string()) })),
+    imageDelete: cast(s.object({ image: s.zunObject('Image') })),
     volumeDelete: cast(s.object({ volume_uuid: s.string() })),
     networkAttach: cast(s.object({ ...ref, port_uuid: s.string() })),
     networkDetach: cast(s.object({ ...ref, port_uuid: s.string() })),

@@ -14,11 +14,13 @@
 //        host reads and writes the volumes of its own containers and of its own host only)
 //   1.5  networks: containerNetworks, portSave, portRelease, networksOnHost (a compute host reads and writes the
 //        ports of its own containers only)
+//   1.6  images and registries: imagePulled, imageDestroy (a compute host writes only the image rows of its own
+//        host), containerRegistry (the registry of a container on the caller's host, its password still sealed)
 import { type RequestContext } from '@zun-ts/common';
 import {
   CONTAINER_STATUSES, type Container, type ContainerStatus, type ComputeNodeInventory, HOST_WRITABLE_CONTAINER_FIELDS, type HostContainerPatch,
   INVENTORY_FIELDS, type ServiceRegistration, TASK_STATES, type TaskState, type Volume, type VolumeMapping, VOLUME_STATUSES,
-  type VolumeStatus, type ZunService, type Network, type NetworkPort, PORT_STATUSES, type PortStatus,
+  type VolumeStatus, type ZunService, type Network, type NetworkPort, PORT_STATUSES, type PortStatus, type Image,
 } from '@zun-ts/objects';
 import { call, cast, defineTopic, type RpcCaller } from '../contract.types';
 import { CONDUCTOR_TOPIC } from '../queue.naming';
@@ -240,6 +242,35 @@ export interface ConductorRpcApi {
   portRelease(ctx: RequestContext, args: { container_uuid: string; port_uuid: string | null }, caller: RpcCaller): Promise<void>;
   /** Call. Every network with a port on the caller's host, with its peers. */
   networksOnHost(ctx: RequestContext, args: Record<string, never>, caller: RpcCaller): Promise<HostNetworkInfo[]>;
+  /**
+   * Call. A pull of `/v1/images` finished on the caller's host: records image_id and size (and repo/tag as the engine
+   * names them). The image row must be on the caller's host (else ImageNotFound). Idempotent.
+   */
+  imagePulled(ctx: RequestContext, args: ImagePulledRequest, caller: RpcCaller): Promise<Image>;
+  /** Call. Removes an image row of the caller's host (the pull failed, or the image was deleted). Idempotent. */
+  imageDestroy(ctx: RequestContext, args: { image_uuid: string }, caller: RpcCaller): Promise<void>;
+  /**
+   * Call. The registry of a container on the caller's host (its 1.31 `registry`), with the password as stored
+   * (sealed: the host opens it with its own auth_encryption_key); null when the container names none.
+   */
+  containerRegistry(ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<SealedRegistryCredentials | null>;
+}
+
+/** Arguments of ConductorRpcApi.imagePulled. */
+export interface ImagePulledRequest {
+  image_uuid: string;
+  image_id: string;
+  /** Bytes, as a decimal string (Zun's `size` is a string). */
+  size: string;
+  repo?: string;
+  tag?: string | null;
+}
+
+/** Pull credentials of a registry as they travel: the password stays sealed (SecretBox of @zun-ts/common). */
+export interface SealedRegistryCredentials {
+  domain: string;
+  username: string | null;
+  sealed_password: string | null;
 }
 
 const buildRequest = s.object({
@@ -259,7 +290,7 @@ const actionEvent = { container_uuid: s.string(), request_id: s.string(), event:
 export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
   name: 'conductor',
   topic: CONDUCTOR_TOPIC,
-  version: '1.5',
+  version: '1.6',
   methods: {
     serviceRegister: call(
       s.object({ host: s.string(), binary: s.string(), topic: s.string(), availability_zone: s.nullable(s.string()) }),
@@ -331,5 +362,14 @@ export const CONDUCTOR = defineTopic<ConductorRpcApi>()({
     ),
     portRelease: call(s.object({ container_uuid: s.string(), port_uuid: s.nullable(s.string()) }), s.void()),
     networksOnHost: call(s.empty(), s.array(s.object({ network: s.zunObject('Network'), peers: s.array(s.string()) }))),
+    imagePulled: call(
+      s.object({ image_uuid: s.string(), image_id: s.string(), size: s.string(), repo: s.optional(s.string()), tag: s.optional(s.nullable(s.string())) }),
+      s.zunObject('Image'),
+    ),
+    imageDestroy: call(s.object({ image_uuid: s.string() }), s.void()),
+    containerRegistry: call(
+      containerRef,
+      s.nullable(s.object({ domain: s.string(), username: s.nullable(s.string()), sealed_password: s.nullable(s.string()) })),
+    ),
   },
 });

@@ -1,4 +1,4 @@
-import { BadRequest, Conflict, NotFound, ZunError } from '@zun-ts/common';
+import { BadRequest, Conflict, ZunError } from '@zun-ts/common';
 
 // Zun's exception classes the container API raises. The class name is part of the wire format:
 // the error body's code is `container.<kebab-case class name>`.
@@ -39,12 +39,6 @@ export class Base64Exception extends BadRequest {
 export class ValidationError extends BadRequest {}
 
 /** 404 for the 1.39 `host` parameter. */
-/** 404 for the 1.31 `registry` parameter. */
-export class RegistryNotFound extends NotFound {
-  static of(registry: string): RegistryNotFound {
-    return new RegistryNotFound(`Registry ${registry} could not be found.`);
-  }
-}
 
 /** 400: a feature this deployment does not provide was asked for (e.g. Neutron networks, Cinder volumes). */
 export class NotSupported extends BadRequest {}

@@ -5,7 +5,8 @@ import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
 import { NetworkNotFound, RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
 import { type Network, type Volume } from '@zun-ts/objects';
-import { NotSupported, RegistryNotFound } from './container.errors';
+import { RegistryNotFound } from '@zun-ts/common';
+import { NotSupported } from './container.errors';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 
 const CTX: RequestContext = { requestId: 'req-1', userId: 'u1', projectId: 'p1', roles: ['member'], isAdmin: false };

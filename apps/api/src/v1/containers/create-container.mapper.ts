@@ -4,7 +4,7 @@ import { type MountPlan, type NewContainer, type PortPlan, type QuotaDeltas } fr
 import { type CpuPolicy, type Healthcheck, type Network, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
-import { RegistryNotFound } from './container.errors';
+import { RegistryNotFound } from '@zun-ts/common';
 import { planMounts, requestedVolumeGiB } from './container-mounts.mapper';
 import { planNets } from './container-nets.mapper';
 import { securityGroupsNotSupported } from '../networks/network.errors';
