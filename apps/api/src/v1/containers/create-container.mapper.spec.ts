@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestContext } from '@zun-ts/common';
 import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
-import { NetworkNotFound, RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
+import { NetworkNotFound, RegistryNotFound, RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
 import { type Network, type Volume } from '@zun-ts/objects';
-import { RegistryNotFound } from '@zun-ts/common';
 import { NotSupported } from './container.errors';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 

@@ -1,10 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { InvalidValue, type RequestContext, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
+import { InvalidValue, type RequestContext, RegistryNotFound, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
 import { type MountPlan, type NewContainer, type PortPlan, type QuotaDeltas } from '@zun-ts/db';
 import { type CpuPolicy, type Healthcheck, type Network, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
-import { RegistryNotFound } from '@zun-ts/common';
 import { planMounts, requestedVolumeGiB } from './container-mounts.mapper';
 import { planNets } from './container-nets.mapper';
 import { securityGroupsNotSupported } from '../networks/network.errors';
