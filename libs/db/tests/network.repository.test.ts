@@ -5,7 +5,7 @@ import { cidrsOverlap, Conflict, InvalidValue, NetworkCidrConflict, NetworkExhau
 import { Database, type NetworkScope } from '../src';
 import { openDataSource } from '../src/database';
 import { ALL_NETWORKS, createWithPorts, newNetwork, plannedPort } from './fixtures/networks';
-import { createTestDb, describeOn, ENGINES, type TestDb } from './test-databases';
+import { createTestDb, describeOn, ENGINES, type TestDb, undoMigrationsThrough } from './test-databases';
 
 for (const engine of ENGINES) {
   describeOn(engine, `NetworkRepository on ${engine}`, () => {
@@ -190,8 +190,9 @@ for (const engine of ENGINES) {
         await createWithPorts(fresh, 'p1', [plannedPort(n.uuid)]);
         await fresh.close();
         const { ds } = await openDataSource(d.url);
+        let undone: string[] = [];
         try {
-          await ds.undoLastMigration({ transaction: 'each' });
+          undone = await undoMigrationsThrough(ds, 'AddNetwork1732665600000');
           const qr = ds.createQueryRunner();
           assert.equal(await qr.hasTable('network'), false);
           assert.equal(await qr.hasTable('network_port'), false);
@@ -205,7 +206,8 @@ for (const engine of ENGINES) {
         }
         const again = await Database.open(d.url);
         try {
-          assert.deepEqual(await again.migrate(), ['AddNetwork1732665600000']);
+          assert.equal(undone[0], 'AddNetwork1732665600000');
+          assert.deepEqual(await again.migrate(), undone);
           assert.deepEqual(await again.schemaDrift(), []);
           assert.equal((await again.quotas.usage('p1')).containers, 1);
         } finally {

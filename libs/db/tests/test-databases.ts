@@ -93,3 +93,25 @@ export function describeOn(engine: Engine, title: string, body: () => void): voi
   }
   void describe(title, body);
 }
+
+/** What {@link undoMigrationsThrough} needs of a TypeORM DataSource. */
+interface MigratingDataSource {
+  query(sql: string): Promise<unknown>;
+  undoLastMigration(opts: { transaction: 'each' }): Promise<void>;
+}
+
+/**
+ * Undoes the newest migrations until `name` is undone too, whatever came after it; returns the undone names in
+ * the order a later migrate() applies them again. A test of one migration's `down` stays true when migrations are added.
+ */
+export async function undoMigrationsThrough(ds: MigratingDataSource, name: string, table = 'zun_migrations'): Promise<string[]> {
+  const undone: string[] = [];
+  for (;;) {
+    const rows = (await ds.query(`SELECT \`name\` FROM \`${table}\` ORDER BY \`id\` DESC LIMIT 1`)) as { name: string }[];
+    const last = rows[0]?.name;
+    if (last === undefined) throw new Error(`migration ${name} was never applied`);
+    await ds.undoLastMigration({ transaction: 'each' });
+    undone.unshift(last);
+    if (last === name) return undone;
+  }
+}
