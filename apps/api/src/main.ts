@@ -48,6 +48,11 @@ import { TransportContainerRpc } from './v1/containers/container-rpc.gateway';
 import { ContainerService } from './v1/containers/container.service';
 import { ContainersController } from './v1/containers/containers.controller';
 import { HostService } from './v1/hosts/host.service';
+import { API_IMAGE_DRIVERS, type ApiImageDriver } from './v1/images/api-image-driver';
+import { DockerApiImageDriver } from './v1/images/docker-image.driver';
+import { ImageService } from './v1/images/image.service';
+import { ImageValidation } from './v1/images/image-validation';
+import { ImagesController } from './v1/images/images.controller';
 import { HostsController } from './v1/hosts/hosts.controller';
 import { NetworkService } from './v1/networks/network.service';
 import { NetworksController } from './v1/networks/networks.controller';
@@ -136,9 +141,13 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind(VolumeService).toSelf();
     c.bind(ContainerNetworkService).toSelf();
     c.bind(NetworkService).toSelf();
+    c.bind(DockerApiImageDriver).toDynamicValue(() => new DockerApiImageDriver(conf, logger.child({ component: 'images' })));
+    c.bind<ApiImageDriver[]>(API_IMAGE_DRIVERS).toDynamicValue((ctx) => [ctx.get(DockerApiImageDriver)]);
+    c.bind(ImageValidation).toSelf();
+    c.bind(ImageService).toSelf();
     for (const ctl of [
       ContainersController, ContainerActionsController, ContainerNetworksController, ContainerActionRecordsController, HostsController, QuotasController,
-      QuotaClassesController, VolumesController, NetworksController,
+      QuotaClassesController, VolumesController, NetworksController, ImagesController,
     ]) {
       c.bind(API_CONTROLLER).to(ctl);
     }

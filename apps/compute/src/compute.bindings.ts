@@ -16,6 +16,7 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerBuilder } from './container-builder';
 import { ContainerNetworks, publishIpOf } from './container-networks';
 import { ContainerOperations } from './container-operations';
+import { ImageOperations } from './image-operations';
 import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
 import { ResourceTracker } from './resource-tracker';
@@ -157,6 +158,10 @@ export function bindCompute(container: InversifyContainer): void {
   container
     .bind(ComputeConsole)
     .toDynamicValue((ctx) => new ComputeConsole(ctx.get(ConsoleGrants), ctx.get(ConsoleRelay), ctx.get(CONSOLE_CONDUCTOR_API)))
+    .inSingletonScope();
+  container
+    .bind(ImageOperations)
+    .toDynamicValue((ctx) => new ImageOperations(ctx.get(CONTAINER_DRIVER), ctx.get(CONDUCTOR_API), ctx.get(LOGGER).child({ component: 'images' })))
     .inSingletonScope();
   container.bind(ComputeManager).toSelf().inSingletonScope();
 }

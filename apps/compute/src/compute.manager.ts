@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
@@ -18,6 +18,7 @@ import {
 import { ComputeConsole } from './compute-console.service';
 import { EVENTS } from './container-builder';
 import { ContainerOperations } from './container-operations';
+import { ImageOperations } from './image-operations';
 
 /**
  * The compute host's RPC handlers, on topic `compute.<host>`. Casts change containers (each under a
@@ -31,6 +32,7 @@ export class ComputeManager implements ComputeRpcApi {
     @inject(CONTAINER_DRIVER) private readonly driver: ContainerDriver,
     @inject(ContainerOperations) private readonly ops: ContainerOperations,
     @inject(ComputeConsole) private readonly console?: Pick<ComputeConsole, 'attach' | 'exec'>,
+    @inject(ImageOperations) @optional() private readonly images?: Pick<ImageOperations, 'pull' | 'delete'>,
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
@@ -183,12 +185,17 @@ export class ComputeManager implements ComputeRpcApi {
     return this.ops.updatePeers(ctx, args.network_uuid, args.peers);
   }
 
-  imagePull(_ctx: RequestContext, _args: { image: Image; image_pull_policy: string | null }): Promise<void> {
-    return Promise.reject(new NotImplementedYet('imagePull is not implemented yet'));
+  imagePull(ctx: RequestContext, args: { image: Image; image_pull_policy: string | null }): Promise<void> {
+    return this.imageOps().pull(ctx, args.image, args.image_pull_policy);
   }
 
-  imageDelete(_ctx: RequestContext, _args: { image: Image }): Promise<void> {
-    return Promise.reject(new NotImplementedYet('imageDelete is not implemented yet'));
+  imageDelete(ctx: RequestContext, args: { image: Image }): Promise<void> {
+    return this.imageOps().delete(ctx, args.image);
+  }
+
+  private imageOps(): Pick<ImageOperations, 'pull' | 'delete'> {
+    if (!this.images) throw new NotImplementedYet('image operations are not bound on this host');
+    return this.images;
   }
 
   containerCommit(ctx: RequestContext, args: ContainerCommitRequest): Promise<{ image_id: string }> {

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ContainerNotFound, NotAuthorized, silentLogger, ZunServiceNotFound } from '@zun-ts/common';
 import { type ContainerExpectation } from '@zun-ts/db';
-import { type ComputeNodeInventory, type Container, type ContainerPatch, type NetworkPort, type ServiceRegistration, type Volume, type ZunService } from '@zun-ts/objects';
+import { type ComputeNodeInventory, type Container, type ContainerPatch, type Image, type NetworkPort, type ServiceRegistration, type Volume, type ZunService } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
 import { type ConductorRepositories, ConductorManager } from './conductor.manager';
 
@@ -32,6 +32,7 @@ const unexpected = (name: string) => (): never => {
 interface Calls {
   volumes: unknown[][];
   networks: unknown[][];
+  images: unknown[][];
   updates: Array<{ uuid: string; patch: ContainerPatch; expected: ContainerExpectation | undefined }>;
   destroyed: string[];
   inventories: Array<{ hostname: string; inventory: Record<string, unknown> }>;
@@ -40,7 +41,7 @@ interface Calls {
 }
 
 function manager(services = new FakeServices()): { m: ConductorManager; calls: Calls } {
-  const calls: Calls = { volumes: [], networks: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
+  const calls: Calls = { volumes: [], networks: [], images: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
   const repos: ConductorRepositories = {
     services,
     containers: {
@@ -97,11 +98,25 @@ function manager(services = new FakeServices()): { m: ConductorManager; calls: C
       save: async (...a) => (calls.networks.push(['save', ...a]), {} as NetworkPort),
       release: async (...a) => void calls.networks.push(['release', ...a]),
       onHost: async (...a) => (calls.networks.push(['onHost', ...a]), []),
+    }, {
+      pulled: async (...a) => (calls.images.push(['pulled', ...a]), {} as Image),
+      destroy: async (...a) => void calls.images.push(['destroy', ...a]),
     });
   return { m, calls };
 }
 
 describe('ConductorManager', () => {
+  test('imagePulled and imageDestroy go to the image records with the caller', async () => {
+    const { m, calls } = manager();
+    const caller: RpcCaller = { host: 'h1', binary: 'zun-compute' };
+    await m.imagePulled(adminContext(), { image_uuid: 'i1', image_id: 'sha256:1', size: '10' }, caller);
+    await m.imageDestroy(adminContext(), { image_uuid: 'i1' }, caller);
+    assert.deepEqual(calls.images, [
+      ['pulled', { image_uuid: 'i1', image_id: 'sha256:1', size: '10' }, caller],
+      ['destroy', { image_uuid: 'i1' }, caller],
+    ]);
+  });
+
   test('serviceRegister upserts exactly the registration fields and returns the row', async () => {
     const services = new FakeServices();
     const reg = { host: 'c1', binary: 'zun-compute', topic: 'compute.c1', availability_zone: 'nova' };

@@ -49,6 +49,7 @@ import { ConsoleRecords } from './console-records';
 import { HostOwnership } from './host-ownership';
 import { NetworkRecords } from './network-records';
 import { BuildContainerTask } from './tasks/build-container.task';
+import { ImageRecords } from './image-records';
 import { VolumeRecords } from './volume-records';
 import { ANY_CONTAINER, findContainer } from './find-container';
 
@@ -88,6 +89,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(ConsoleRecords) private readonly consoles: Pick<ConsoleRecords, 'target' | 'createExec'>,
     @inject(VolumeRecords) private readonly volumes: Pick<VolumeRecords, 'mounts' | 'bind' | 'save' | 'release' | 'destroy' | 'onHost'>,
     @inject(NetworkRecords) private readonly networks: Pick<NetworkRecords, 'containerNetworks' | 'save' | 'release' | 'onHost'>,
+    @inject(ImageRecords) private readonly images: Pick<ImageRecords, 'pulled' | 'destroy'>,
   ) {
     this.ownership = new HostOwnership(logger);
   }
@@ -242,12 +244,13 @@ export class ConductorManager implements ConductorRpcApi {
     return this.networks.onHost(caller);
   }
 
-  imagePulled(_ctx: RequestContext, _args: ImagePulledRequest, _caller: RpcCaller): Promise<Image> {
-    return Promise.reject(new NotImplementedYet('imagePulled is not implemented yet'));
+  /** `/v1/images` rows of a compute host: ImageRecords holds the rules. */
+  imagePulled(_ctx: RequestContext, args: ImagePulledRequest, caller: RpcCaller): Promise<Image> {
+    return this.images.pulled(args, caller);
   }
 
-  imageDestroy(_ctx: RequestContext, _args: { image_uuid: string }, _caller: RpcCaller): Promise<void> {
-    return Promise.reject(new NotImplementedYet('imageDestroy is not implemented yet'));
+  imageDestroy(_ctx: RequestContext, args: { image_uuid: string }, caller: RpcCaller): Promise<void> {
+    return this.images.destroy(args, caller);
   }
 
   containerRegistry(_ctx: RequestContext, _args: { container_uuid: string }, _caller: RpcCaller): Promise<SealedRegistryCredentials | null> {

@@ -1,4 +1,4 @@
-import { ContainerNotFound, type Logger, NotAuthorized, PortNotFound, VolumeNotFound } from '@zun-ts/common';
+import { ContainerNotFound, ImageNotFound, type Logger, NotAuthorized, PortNotFound, VolumeNotFound } from '@zun-ts/common';
 import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { type RpcCaller } from '@zun-ts/rpc';
 
@@ -9,7 +9,8 @@ import { type RpcCaller } from '@zun-ts/rpc';
  * refusal is logged as a warning naming both hosts. The caller's identity is the one its transport declared
  * (see docs/adr/0006-compute-host-trust-model.md for what that does and does not prove). Volumes follow the
  * same rule with VolumeNotFound (see VolumeRecords for which volumes a host may touch), ports with PortNotFound
- * (NetworkRecords: the ports of the host's own containers).
+ * (NetworkRecords: the ports of the host's own containers), `/v1/images` rows with ImageNotFound (ImageRecords: the
+ * rows of the host's own images).
  */
 export class HostOwnership {
   constructor(private readonly logger: Logger) {}
@@ -63,6 +64,17 @@ export class HostOwnership {
     this.logger.warn('conductor refused a port of another host', { method, portUuid: uuid, containerUuid, callerHost: caller.host, containerHost });
     return portNotFound(uuid);
   }
+
+  /** Logs the refusal of image row `uuid` (on `host`) to the caller and returns the error an absent row gets. */
+  refuseImage(caller: RpcCaller, uuid: string, host: string | null, method: string): ImageNotFound {
+    this.logger.warn('conductor refused an image of another host', { method, imageUuid: uuid, callerHost: caller.host, imageHost: host });
+    return imageNotFound(uuid);
+  }
+}
+
+/** The error an absent image row gets (Zun's text). */
+export function imageNotFound(uuid: string): ImageNotFound {
+  return new ImageNotFound(`Image ${uuid} could not be found.`);
 }
 
 /** The error an absent container gets (the same text as the repository's). */

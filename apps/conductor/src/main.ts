@@ -7,6 +7,7 @@ import {
   CONTAINER_ACTION_REPOSITORY,
   CONTAINER_REPOSITORY,
   EXEC_INSTANCE_REPOSITORY,
+  IMAGE_REPOSITORY,
   NETWORK_REPOSITORY,
   openDatabase,
   VOLUME_REPOSITORY,
@@ -16,6 +17,7 @@ import { COMPUTE, CONDUCTOR, CONDUCTOR_TOPIC, RpcServer, rpcClient, SCHEDULER } 
 import { bootstrapService, connectRpc, launchWorkers, runMain, runService } from '@zun-ts/service';
 import { ConductorManager } from './conductor.manager';
 import { ConsoleRecords } from './console-records';
+import { ImageRecords } from './image-records';
 import { NetworkRecords } from './network-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
@@ -40,6 +42,7 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(EXEC_INSTANCE_REPOSITORY).toConstantValue(db.execInstances);
   container.bind(VOLUME_REPOSITORY).toConstantValue(db.volumes);
   container.bind(NETWORK_REPOSITORY).toConstantValue(db.networks);
+  container.bind(IMAGE_REPOSITORY).toConstantValue(db.images);
   container.bind(SCHEDULER_API).toConstantValue(rpcClient(transport, SCHEDULER));
   container.bind(COMPUTE_CASTER).toConstantValue((host: string) => rpcClient(transport, COMPUTE, host));
   container
@@ -51,6 +54,7 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container
     .bind(NetworkRecords)
     .toDynamicValue((ctx) => new NetworkRecords(ctx.get(NETWORK_REPOSITORY), ctx.get(CONTAINER_REPOSITORY), ctx.get(COMPUTE_CASTER), ctx.get(LOGGER)));
+  container.bind(ImageRecords).toDynamicValue((ctx) => new ImageRecords(ctx.get(IMAGE_REPOSITORY), ctx.get(LOGGER)));
   container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
   container.bind(RecoverBuildsTask).toSelf();

@@ -15,6 +15,7 @@ import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
 import { ConductorManager } from '../src/conductor.manager';
 import { ConsoleRecords } from '../src/console-records';
 import { NetworkRecords } from '../src/network-records';
+import { ImageRecords } from '../src/image-records';
 import { VolumeRecords } from '../src/volume-records';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
@@ -44,7 +45,8 @@ describe('host ownership: the conductor confines each compute host to its own re
     const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
     const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
       db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()),
-      new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()));
+      new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()),
+      new ImageRecords(db.images, silentLogger()));
     await new RpcServer(conductor).serve(CONDUCTOR, manager);
     asA = rpcClient(connect(hostA), CONDUCTOR);
     asB = rpcClient(connect(hostB), CONDUCTOR);

@@ -18,6 +18,7 @@ import { deleteRedisKeys, requireEnv, sleep, uniqueName, waitFor } from '@zun-ts
 import { ConductorManager } from '../src/conductor.manager';
 import { ConsoleRecords } from '../src/console-records';
 import { NetworkRecords } from '../src/network-records';
+import { ImageRecords } from '../src/image-records';
 import { VolumeRecords } from '../src/volume-records';
 import { testDatabase } from './fixtures/test-database';
 
@@ -71,7 +72,8 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
       const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
       const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
         db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()),
-        new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()));
+        new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()),
+      new ImageRecords(db.images, silentLogger()));
       await new RpcServer(conductor).serve(CONDUCTOR, manager);
       await new RpcServer(connect(hostB)).serve(COMPUTE, {
         ...unimplemented(COMPUTE),

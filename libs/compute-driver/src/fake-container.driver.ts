@@ -26,7 +26,7 @@ import {
 import { containerName, ZUN_UUID_LABEL } from './container-naming';
 import { reconcileStatus } from './container-status';
 import { ImageNotFound, UnexpectedDriverCall } from './driver.errors';
-import { resolveImage } from './image-reference';
+import { resolveImage } from '@zun-ts/image-registry';
 import { decidePull, effectivePullPolicy } from './pull-policy';
 
 /** A method of {@link ContainerDriver}. */

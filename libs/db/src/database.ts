@@ -10,6 +10,8 @@ import { type ContainerActionRepository, SqlContainerActionRepository } from './
 import { type ContainerRepository, SqlContainerRepository } from './container.repository';
 import { type ExecInstanceRepository, TypeormExecInstanceRepository } from './exec-instance.repository';
 import { type QuotaClassRepository, type QuotaRepository, SqlQuotaClassRepository, SqlQuotaRepository } from './quota.repository';
+import { SqlImageRepository } from './image.repository';
+import { type ImageRepository } from './image.types';
 import { SqlNetworkRepository } from './network.repository';
 import { type NetworkRepository } from './network.types';
 import { SqlEngine } from './sql-engine';
@@ -170,6 +172,8 @@ export class Database {
   readonly volumes: VolumeRepository;
   /** Project networks and the ports of containers (race-free address allocation). */
   readonly networks: NetworkRepository;
+  /** Images pulled onto compute hosts through `/v1/images`. */
+  readonly images: ImageRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -190,6 +194,7 @@ export class Database {
     this.quotaClasses = new SqlQuotaClassRepository(ds, engine);
     this.volumes = new SqlVolumeRepository(ds, engine);
     this.networks = new SqlNetworkRepository(ds, engine);
+    this.images = new SqlImageRepository(ds, engine);
   }
 
   /**

@@ -72,6 +72,7 @@ export {
   type PortPlan,
   type PortWithNetwork,
 } from './network.types';
+export { imageNotFound } from './image.repository';
 export { IMAGE_REPOSITORY, type ImagePatch, type ImageRepository, type NewImage } from './image.types';
 export {
   type NewRegistry,

@@ -1,6 +1,6 @@
 import { type RequestContext } from '@zun-ts/common';
 import {
-  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type MountPlan, type NetworkRepository, type NewContainer, type NewVolume,
+  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type ImageRepository, type MountPlan, type NetworkRepository, type NewContainer, type NewVolume,
   type PortPlan, type QuotaClassRepository,
   type QuotaDeltas, type QuotaRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
@@ -22,6 +22,8 @@ export interface ContainerStores {
   volumes: VolumeRepository;
   /** Project networks and the ports of containers. */
   networks: NetworkRepository;
+  /** Images pulled onto compute hosts (`/v1/images`). */
+  images: ImageRepository;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { injectable, injectFromBase } from 'inversify';
+import { inject, injectable, injectFromBase } from 'inversify';
 import { InvalidValue, ResourceNotFound, type RequestContext } from '@zun-ts/common';
 import { type ContainerFilters } from '@zun-ts/db';
 import { type Container, type ContainerAddresses, memoryMiBOf, type Network, parseMemoryMiB } from '@zun-ts/objects';
@@ -12,6 +12,7 @@ import { ContainerServiceBase } from './container-service.base';
 import { type StateCheckedAction, validateContainerState } from './container-states.table';
 import { actionView, eventView } from './container.view';
 import { planCreate } from './create-container.mapper';
+import { ImageValidation } from '../images/image-validation';
 
 /** List filters Zun accepts (each also checked against `container:get_one:<filter>` when that rule exists). */
 const LIST_FILTERS = ['name', 'image', 'project_id', 'user_id', 'memory', 'host', 'task_state', 'status', 'auto_remove'] as const;
@@ -30,6 +31,8 @@ export interface CreatedContainer {
 @injectable()
 @injectFromBase()
 export class ContainerService extends ContainerServiceBase {
+  @inject(ImageValidation) private readonly images!: ImageValidation;
+
   /** Checks, inserts under quota, records the action and hands the container to the conductor. */
   async create(ctx: RequestContext, req: CreateContainerRequest): Promise<CreatedContainer> {
     this.authorize(ctx, 'container:create');
@@ -46,6 +49,8 @@ export class ContainerService extends ContainerServiceBase {
       findNetwork: (ident) => this.stores.networks.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
       defaultNetwork: () => this.defaultNetwork(ctx),
     });
+    // Zun checks the image after every other check of the request, before anything is made.
+    await this.images.validate(ctx, plan.container.image ?? '', plan.container.image_driver ?? 'docker');
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
     // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.
     const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts, plan.ports);

@@ -1,0 +1,3 @@
+export * from './image-reference';
+export * from './registry-client';
+export * from './registry-search';
