@@ -11,6 +11,8 @@ import { type ContainerRepository, SqlContainerRepository } from './container.re
 import { type ExecInstanceRepository, TypeormExecInstanceRepository } from './exec-instance.repository';
 import { type QuotaClassRepository, type QuotaRepository, SqlQuotaClassRepository, SqlQuotaRepository } from './quota.repository';
 import { SqlNetworkRepository } from './network.repository';
+import { SqlRegistryRepository } from './registry.repository';
+import { type RegistryRepository } from './registry.types';
 import { type NetworkRepository } from './network.types';
 import { SqlEngine } from './sql-engine';
 import { SqlVolumeRepository } from './volume.repository';
@@ -170,6 +172,8 @@ export class Database {
   readonly volumes: VolumeRepository;
   /** Project networks and the ports of containers (race-free address allocation). */
   readonly networks: NetworkRepository;
+  /** Private image registries of projects (passwords sealed). */
+  readonly registries: RegistryRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -190,6 +194,7 @@ export class Database {
     this.quotaClasses = new SqlQuotaClassRepository(ds, engine);
     this.volumes = new SqlVolumeRepository(ds, engine);
     this.networks = new SqlNetworkRepository(ds, engine);
+    this.registries = new SqlRegistryRepository(ds, engine);
   }
 
   /**
