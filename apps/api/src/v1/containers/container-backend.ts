@@ -2,7 +2,7 @@ import { type RequestContext } from '@zun-ts/common';
 import {
   type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type MountPlan, type NetworkRepository, type NewContainer, type NewVolume,
   type PortPlan, type QuotaClassRepository,
-  type QuotaDeltas, type QuotaRepository, type VolumeRepository, type ZunServiceRepository,
+  type QuotaDeltas, type QuotaRepository, type RegistryRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
 import { type Container, type Volume } from '@zun-ts/objects';
 import { type ContainerRpc } from './container-rpc';
@@ -22,6 +22,8 @@ export interface ContainerStores {
   volumes: VolumeRepository;
   /** Project networks and the ports of containers. */
   networks: NetworkRepository;
+  /** Private registries of projects (sealed passwords). */
+  registries: RegistryRepository;
 }
 
 /**

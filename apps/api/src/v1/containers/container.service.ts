@@ -45,6 +45,8 @@ export class ContainerService extends ContainerServiceBase {
       // Likewise its networks: the project's own and the shared ones.
       findNetwork: (ident) => this.stores.networks.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
       defaultNetwork: () => this.defaultNetwork(ctx),
+      // A container pulls with its own project's credentials: another project's registry is not found, even for admins.
+      findRegistry: (ident) => this.stores.registries.get({ projectId: ctx.projectId, allProjects: false }, ident),
     });
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
     // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.
@@ -59,7 +61,7 @@ export class ContainerService extends ContainerServiceBase {
         .catch((err: unknown) => this.logger.warn('could not mark the container Error', { uuid: created.uuid, error: String(err) }));
       throw e;
     }
-    return { container: created, view: this.view(ctx, created, req.version, req.hostUrl) };
+    return { container: created, view: await this.view(ctx, created, req.version, req.hostUrl) };
   }
 
   /** The caller's project's default network, carved from `[network] default_pool` on its first use. */
@@ -100,7 +102,7 @@ export class ContainerService extends ContainerServiceBase {
     const unknown = Object.keys(q);
     if (unknown.length) throw new InvalidValue(`Unknown parameters: ${unknown.join(', ')}`);
     const rows = await this.stores.containers.list(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
-    return { containers: this.views(ctx, rows, req.version), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
+    return { containers: await this.views(ctx, rows, req.version), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
   }
 
   async show(ctx: RequestContext, req: ShowContainerRequest): Promise<Record<string, unknown>> {
