@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
@@ -48,6 +48,7 @@ import {
 import { ConsoleRecords } from './console-records';
 import { HostOwnership } from './host-ownership';
 import { NetworkRecords } from './network-records';
+import { RegistryRecords } from './registry-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { VolumeRecords } from './volume-records';
 import { ANY_CONTAINER, findContainer } from './find-container';
@@ -88,6 +89,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(ConsoleRecords) private readonly consoles: Pick<ConsoleRecords, 'target' | 'createExec'>,
     @inject(VolumeRecords) private readonly volumes: Pick<VolumeRecords, 'mounts' | 'bind' | 'save' | 'release' | 'destroy' | 'onHost'>,
     @inject(NetworkRecords) private readonly networks: Pick<NetworkRecords, 'containerNetworks' | 'save' | 'release' | 'onHost'>,
+    @inject(RegistryRecords) @optional() private readonly registries?: Pick<RegistryRecords, 'forContainer'>,
   ) {
     this.ownership = new HostOwnership(logger);
   }
@@ -250,8 +252,10 @@ export class ConductorManager implements ConductorRpcApi {
     return Promise.reject(new NotImplementedYet('imageDestroy is not implemented yet'));
   }
 
-  containerRegistry(_ctx: RequestContext, _args: { container_uuid: string }, _caller: RpcCaller): Promise<SealedRegistryCredentials | null> {
-    return Promise.reject(new NotImplementedYet('containerRegistry is not implemented yet'));
+  /** A read (RegistryRecords): a redelivered call changes nothing. */
+  containerRegistry(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<SealedRegistryCredentials | null> {
+    if (!this.registries) return Promise.reject(new NotImplementedYet('containerRegistry: no registry records are bound'));
+    return this.registries.forContainer(args, caller);
   }
 
 

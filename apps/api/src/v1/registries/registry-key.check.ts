@@ -1,4 +1,4 @@
-import { ConfigError, InvalidEncryptionKey, SecretBox, SecretUnreadable } from '@zun-ts/common';
+import { ConfigError, type SecretBox, secretBoxFromOptions, SecretUnreadable } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type RegistryRepository } from '@zun-ts/db';
 
@@ -7,12 +7,7 @@ import { type RegistryRepository } from '@zun-ts/db';
  * service: without a usable key registry passwords can be neither written nor read, and there is no plaintext fallback.
  */
 export function secretBoxFromConf(conf: Pick<ZunConf, 'DEFAULT'>): SecretBox {
-  try {
-    return new SecretBox(conf.DEFAULT.auth_encryption_key, conf.DEFAULT.auth_encryption_previous_keys);
-  } catch (e) {
-    if (e instanceof InvalidEncryptionKey) throw new ConfigError(`[DEFAULT] ${e.message}`);
-    throw e;
-  }
+  return secretBoxFromOptions(conf.DEFAULT);
 }
 
 /**
