@@ -105,7 +105,7 @@ export class SqlRegistryRepository implements RegistryRepository {
     return this.rows(where, params, ` ${page.orderBy} ${page.limit}`);
   }
 
-  async update(uuid: string, patch: RegistryPatch): Promise<Registry> {
+  async update(uuid: string, patch: RegistryPatch, expected?: { password: string | null }): Promise<Registry> {
     const sets: string[] = [];
     const params: SqlValue[] = [];
     for (const [key, value] of Object.entries(patch) as [string, unknown][]) {
@@ -119,13 +119,20 @@ export class SqlRegistryRepository implements RegistryRepository {
     params.push(this.codec.encode('updated_at', new Date()));
     const id = uuid.toLowerCase();
     params.push(id);
-    const updateSql = `UPDATE ${this.codec.quotedTable} SET ${sets.join(', ')} WHERE \`uuid\` = ?`;
+    let condition = '';
+    if (expected) {
+      condition = expected.password === null ? ' AND `password` IS NULL' : ' AND `password` = ?';
+      if (expected.password !== null) params.push(expected.password);
+    }
+    const updateSql = `UPDATE ${this.codec.quotedTable} SET ${sets.join(', ')} WHERE \`uuid\` = ?${condition}`;
     const selectSql = `${this.selectAll} WHERE \`uuid\` = ?`;
     const codec = this.codec;
     return this.engine.atomic(function* (): TxBody<Registry> {
-      yield* exec(updateSql, params);
+      const res = yield* exec(updateSql, params);
       const [row] = yield* select(selectSql, [id]);
       if (!row) throw RegistryNotFound.of(uuid);
+      // Matched rows on both engines: 0 means the expected password was no longer the stored one.
+      if (res.affected === 0) throw new Conflict(`Registry ${uuid} changed meanwhile; nothing was written.`);
       return codec.decode(row);
     });
   }

@@ -101,6 +101,10 @@ for (const engine of ENGINES) {
       assert.equal(u.domain, r.domain);
       assert.ok(u.updated_at instanceof Date);
       await assert.rejects(db.registries.update(randomUUID(), { name: 'x' }), RegistryNotFound);
+      // A guarded write (key rotation) only while the stored password is the one read.
+      await assert.rejects(db.registries.update(r.uuid, { password: 'zun1:x:x:x:x' }, { password: 'zun1:a:b:c:d' }), Conflict);
+      assert.equal((await db.registries.getById(r.id))?.password, 'zun1:e:f:g:h');
+      assert.equal((await db.registries.update(r.uuid, { password: 'zun1:i:j:k:l' }, { password: 'zun1:e:f:g:h' })).password, 'zun1:i:j:k:l');
       await assert.rejects(db.registries.update(r.uuid, { domain: '' }), InvalidValue);
       await assert.rejects(db.registries.update(r.uuid, { ['uuid' as 'name']: 'x' }), InvalidValue);
     });
