@@ -2,7 +2,7 @@
 # tools/images/registry.sh - a local image registry (Debian's docker-registry,
 # i.e. distribution 2.x) for test and development images, without Docker Hub.
 #
-#   tools/images/registry.sh start [--dir DIR] [--addr HOST:PORT]
+#   tools/images/registry.sh start [--dir DIR] [--addr HOST:PORT] [--htpasswd FILE]
 #   tools/images/registry.sh stop [--dir DIR]
 #   tools/images/registry.sh status [--dir DIR] [--addr HOST:PORT]
 #
@@ -11,6 +11,10 @@
 # The default address is 127.0.0.1:5050: port 5000, the registry's usual one, is
 # Keystone's. Docker trusts 127.0.0.0/8 registries over plain HTTP by default,
 # so no --insecure-registry is needed for this address.
+# --htpasswd FILE requires basic authentication against FILE (bcrypt entries:
+# `htpasswd -Bbn USER PASSWORD >> FILE`, from apache2-utils); Docker sends the
+# credentials of `docker login` or of a pull's auth to a loopback registry over
+# plain HTTP too.
 set -euo pipefail
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -22,10 +26,12 @@ cmd=$1
 shift
 dir=${ZUN_REGISTRY_DIR:-${TMPDIR:-/tmp}/zun-registry}
 addr=127.0.0.1:5050
+htpasswd=
 while [ $# -gt 0 ]; do
     case $1 in
         --dir) dir=${2:?--dir needs a value}; shift 2 ;;
         --addr) addr=${2:?--addr needs a value}; shift 2 ;;
+        --htpasswd) htpasswd=${2:?--htpasswd needs a file}; shift 2 ;;
         -h|--help) usage ;;
         *) die "unknown argument: $1" ;;
     esac
@@ -45,7 +51,12 @@ running_pid() {
     printf '%s\n' "$pid"
 }
 
-answers() { curl -fsS -m 2 -o /dev/null "http://$addr/v2/" 2>/dev/null; }
+# Any HTTP answer from /v2/ (401 with --htpasswd) means the registry is up.
+answers() {
+    local code
+    code=$(curl -sS -m 2 -o /dev/null -w '%{http_code}' "http://$addr/v2/" 2>/dev/null) || return 1
+    [ "$code" = 200 ] || [ "$code" = 401 ]
+}
 
 start() {
     command -v docker-registry >/dev/null ||
@@ -55,6 +66,10 @@ start() {
         return 0
     fi
     answers && die "something else already answers on $addr"
+    if [ -n "$htpasswd" ]; then
+        [ -s "$htpasswd" ] || die "--htpasswd $htpasswd: no such file, or empty"
+        htpasswd=$(cd "$(dirname "$htpasswd")" && pwd)/$(basename "$htpasswd")
+    fi
     mkdir -p "$dir/data"
     dir=$(cd "$dir" && pwd)
     pidfile=$dir/registry.pid
@@ -71,6 +86,14 @@ storage:
 http:
   addr: $addr
 YAML
+    if [ -n "$htpasswd" ]; then
+        cat >>"$dir/config.yml" <<YAML
+auth:
+  htpasswd:
+    realm: zun-registry
+    path: $htpasswd
+YAML
+    fi
     # A stale pid file (a registry stopped earlier) would read as "died at start" in the wait below.
     rm -f "$pidfile"
     # shellcheck disable=SC2016 # expanded by the inner sh

@@ -15,8 +15,8 @@ STACK_PACKAGES=(
     tmux
     # certificates for the wss:// test
     openssl
-    # local image registry and a tiny static busybox for test images
-    docker-registry busybox-static
+    # local image registry and a tiny static busybox for test images; htpasswd (bcrypt) for its authenticated twin
+    docker-registry busybox-static apache2-utils
     # a data root on which Docker enforces --disk: xfs with project quotas, or btrfs
     xfsprogs btrfs-progs
     # the linter of the shell scripts (tools/stack test)

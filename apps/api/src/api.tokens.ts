@@ -12,6 +12,7 @@ export const KEYSTONE_TOKEN_API = Symbol.for('zun.api.KeystoneTokenApi'); // Key
 export const PIPELINE_STAGE = Symbol.for('zun.api.PipelineStageFactory'); // PipelineStageFactory (many)
 export const API_CONTROLLER = Symbol.for('zun.api.ApiController'); // ApiController (many)
 export const CONTAINER_BACKEND = Symbol.for('zun.api.ContainerBackend'); // ContainerBackend (v1/containers/container-backend.ts)
+export const SECRET_BOX = Symbol.for('zun.api.SecretBox'); // () => SecretBox (made on first use from [DEFAULT] auth_encryption_key)
 
 /** Milliseconds since the epoch; a function so tests can move time. */
 export type Clock = () => number;

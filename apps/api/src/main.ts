@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { dirname } from 'node:path';
 import { type Express } from 'express';
 import { Container } from 'inversify';
-import { type Logger } from '@zun-ts/common';
+import { type Logger, type SecretBox } from '@zun-ts/common';
 import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
 import { openDatabase } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
@@ -18,6 +18,7 @@ import {
   LOGGER,
   PIPELINE_STAGE,
   POLICY,
+  SECRET_BOX,
   SERVICE_STORE,
   type ServiceStore,
   TOKEN_VALIDATOR,
@@ -60,6 +61,9 @@ import { AvailabilityZonesController } from './v1/availability-zones.controller'
 import { QuotaClassesController } from './v1/quotas/quota-classes.controller';
 import { QuotaService } from './v1/quotas/quota.service';
 import { QuotasController } from './v1/quotas/quotas.controller';
+import { RegistriesController } from './v1/registries/registries.controller';
+import { checkRegistryKey, secretBoxFromConf } from './v1/registries/registry-key.check';
+import { RegistryService, type SecretBoxProvider } from './v1/registries/registry.service';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
@@ -78,6 +82,12 @@ export interface ApiOverrides {
   tokenValidator?: TokenValidator;
   keystone?: KeystoneTokenApi;
   paste?: PasteConfig;
+}
+
+/** The SecretBox of `[DEFAULT] auth_encryption_key`, made on first use (start-up has checked the key already). */
+export function secretBoxOf(conf: ZunConf): SecretBoxProvider {
+  let box: SecretBox | null = null;
+  return () => (box ??= secretBoxFromConf(conf));
 }
 
 /** Directories relative config names are looked up in: those of the config files, last file first. */
@@ -106,6 +116,7 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   c.bind<Logger>(LOGGER).toConstantValue(logger);
   c.bind<Clock>(CLOCK).toConstantValue(clock);
   c.bind<ServiceStore>(SERVICE_STORE).toConstantValue(services);
+  c.bind<SecretBoxProvider>(SECRET_BOX).toConstantValue(secretBoxOf(conf));
   c.bind<PolicyEnforcer>(POLICY).toDynamicValue(() => overrides.policy ?? createPolicyEnforcer(conf, logger));
   c.bind<KeystoneTokenApi>(KEYSTONE_TOKEN_API).toDynamicValue(
     () =>
@@ -145,9 +156,10 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind<ApiImageDriver[]>(API_IMAGE_DRIVERS).toDynamicValue((ctx) => [ctx.get(DockerApiImageDriver)]);
     c.bind(ImageValidation).toSelf();
     c.bind(ImageService).toSelf();
+    c.bind(RegistryService).toSelf();
     for (const ctl of [
       ContainersController, ContainerActionsController, ContainerNetworksController, ContainerActionRecordsController, HostsController, QuotasController,
-      QuotaClassesController, VolumesController, NetworksController, ImagesController,
+      QuotaClassesController, VolumesController, NetworksController, ImagesController, RegistriesController,
     ]) {
       c.bind(API_CONTROLLER).to(ctl);
     }
@@ -192,12 +204,24 @@ async function preflight(conf: ZunConf, logger: Logger): Promise<void> {
   }
 }
 
+/** The registry passwords' key: usable, and opening every stored password (else the API does not start). */
+async function checkKey(conf: ZunConf, logger: Logger): Promise<void> {
+  secretBoxFromConf(conf);
+  const db = await openDatabase(conf, logger, { poolSize: 1 });
+  try {
+    await checkRegistryKey(conf, db.registries);
+  } finally {
+    await db.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const conf = loadConfig(argv);
   const logger = createServiceLogger(conf, BINARY);
   const workers = conf.api.workers;
   if (cluster.isPrimary) {
     logger.info('starting', { binary: BINARY, configFiles: configFiles(conf), workers, port: conf.api.port });
+    await checkKey(conf, logger.child({ preflight: true }));
     if (workers > 1) await preflight(conf, logger.child({ preflight: true }));
   }
   launchWorkers(workers, () => runWorker(conf, logger), logger);

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Database } from '@zun-ts/db';
+import { TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
 import { issueToken, readOpenRc, requireEnv, waitFor } from './fixtures/keystone-env';
 
 const keystoneUrl = requireEnv('ZUN_TEST_KEYSTONE_URL', 'http://127.0.0.1:5000/v3');
@@ -62,6 +63,7 @@ describe('zun-api as a multi-process service', () => {
       [
         '[DEFAULT]',
         `state_path = ${dir}`,
+        `auth_encryption_key = ${TEST_AUTH_ENCRYPTION_KEY}`,
         '[api]',
         'host_ip = 127.0.0.1',
         `port = ${port}`,

@@ -1,5 +1,5 @@
 import { type Container as InversifyContainer, type ResolutionContext } from 'inversify';
-import { KeyedLock, LOGGER } from '@zun-ts/common';
+import { KeyedLock, LOGGER, type SecretBox, secretBoxFromOptions } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
@@ -17,6 +17,7 @@ import { ContainerBuilder } from './container-builder';
 import { ContainerNetworks, publishIpOf } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ImageOperations } from './image-operations';
+import { ContainerRegistries } from './container-registry';
 import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
 import { ResourceTracker } from './resource-tracker';
@@ -91,8 +92,11 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ContainerBuilder)
     .toDynamicValue((ctx) => {
       const tracker = ctx.get(ResourceTracker);
-      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(LOGGER), () =>
-        tracker.diskQuotaSupported(),
+      const records = ctx.get(ContainerRecords);
+      let box: SecretBox | null = null;
+      const registries = new ContainerRegistries(records.api, () => (box ??= secretBoxFromOptions(ctx.get(ZUN_CONF).DEFAULT)));
+      return new ContainerBuilder(
+        ctx.get(CONTAINER_DRIVER), records, ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(LOGGER), () => tracker.diskQuotaSupported(), registries,
       );
     })
     .inSingletonScope();

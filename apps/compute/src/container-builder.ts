@@ -1,11 +1,12 @@
 import { ContainerNotFound, isRetryable, type Logger, type RequestContext } from '@zun-ts/common';
-import { type ContainerDriver, type ContainerState } from '@zun-ts/compute-driver';
+import { type ContainerDriver, type ContainerState, type RegistryCredentials } from '@zun-ts/compute-driver';
 import { NetworkDriverError } from '@zun-ts/network-driver';
 import { type Container, type ContainerAddresses, type ContainerStatus, type TaskState } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { type ContainerRecords, errorText, isConflict } from './conductor-api';
 import { createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from './container-mapping';
 import { type ContainerNetworks, type PreparedNetworks } from './container-networks';
+import { type ContainerRegistries } from './container-registry';
 import { type ContainerVolumes } from './container-volumes';
 
 /** Action event names, as Zun's compute records them. */
@@ -55,6 +56,8 @@ export class ContainerBuilder {
     private readonly networks: ContainerNetworks,
     private readonly logger: Logger,
     private readonly diskQuota: DiskQuotaProbe = () => null,
+    /** Pull credentials of containers that name a registry; without it such a container fails. */
+    private readonly registries: Pick<ContainerRegistries, 'credentialsFor'> | null = null,
   ) {}
 
   private get host(): string {
@@ -192,7 +195,8 @@ export class ContainerBuilder {
       } else {
         await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
       }
-      const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy }));
+      const registry = await this.registryOf(ctx, c);
+      const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy, ...(registry ? { registry } : {}) }));
       if (!bg) await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
       const spec = { ...createSpecOf(c, pulled.ref, this.host), ...nets.create };
       if (mounts.binds.length) spec.binds = mounts.binds;
@@ -210,6 +214,14 @@ export class ContainerBuilder {
       }
       throw err;
     }
+  }
+
+  /** The container's registry credentials (password opened), or null; a registry that cannot be used fails the container. */
+  private async registryOf(ctx: RequestContext, c: Container): Promise<RegistryCredentials | null> {
+    if (c.registry_id === null) return null;
+    const registries = this.registries;
+    if (!registries) throw new DriverFailure(new Error('This host cannot pull from private registries.'));
+    return this.hostStep(() => registries.credentialsFor(ctx, c));
   }
 
   /**

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { adminContext, KeyedLock, LOGGER } from '@zun-ts/common';
+import { adminContext, KeyedLock, LOGGER, secretBoxFromOptions } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { ZUN_CONF } from '@zun-ts/config';
@@ -22,6 +22,8 @@ const BINARY = COMPUTE_BINARY;
 // resources through the conductor. It drives the engine on its own unix socket only.
 void runMain(BINARY, async () => {
   const { conf, logger } = bootstrapService(BINARY);
+  // Registry passwords reach this host sealed: without a usable key no private pull could work, so refuse to start.
+  secretBoxFromOptions(conf.DEFAULT);
   const host = conf.DEFAULT.host;
   const topic = computeTopic(host);
   const driver = DockerContainerDriver.fromConfig(conf.docker, { logger: logger.child({ component: 'docker' }) });

@@ -33,6 +33,7 @@ interface Calls {
   volumes: unknown[][];
   networks: unknown[][];
   images: unknown[][];
+  registries: unknown[][];
   updates: Array<{ uuid: string; patch: ContainerPatch; expected: ContainerExpectation | undefined }>;
   destroyed: string[];
   inventories: Array<{ hostname: string; inventory: Record<string, unknown> }>;
@@ -41,7 +42,7 @@ interface Calls {
 }
 
 function manager(services = new FakeServices()): { m: ConductorManager; calls: Calls } {
-  const calls: Calls = { volumes: [], networks: [], images: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
+  const calls: Calls = { volumes: [], networks: [], images: [], registries: [], updates: [], destroyed: [], inventories: [], events: [], builds: [] };
   const repos: ConductorRepositories = {
     services,
     containers: {
@@ -101,11 +102,20 @@ function manager(services = new FakeServices()): { m: ConductorManager; calls: C
     }, {
       pulled: async (...a) => (calls.images.push(['pulled', ...a]), {} as Image),
       destroy: async (...a) => void calls.images.push(['destroy', ...a]),
+    }, {
+      forContainer: async (...a) => (calls.registries.push(['forContainer', ...a]), null),
     });
   return { m, calls };
 }
 
 describe('ConductorManager', () => {
+  test('containerRegistry goes to the registry records with the caller', async () => {
+    const { m, calls } = manager();
+    const caller = { host: 'host-a', binary: 'zun-compute' };
+    assert.equal(await m.containerRegistry(adminContext(), { container_uuid: 'c-1' }, caller), null);
+    assert.deepEqual(calls.registries, [['forContainer', { container_uuid: 'c-1' }, caller]]);
+  });
+
   test('imagePulled and imageDestroy go to the image records with the caller', async () => {
     const { m, calls } = manager();
     const caller: RpcCaller = { host: 'h1', binary: 'zun-compute' };

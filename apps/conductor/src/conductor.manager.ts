@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, NotImplementedYet, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, LOGGER, type Logger, NotAuthorized, type RequestContext } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import {
   COMPUTE_NODE_REPOSITORY,
@@ -48,6 +48,7 @@ import {
 import { ConsoleRecords } from './console-records';
 import { HostOwnership } from './host-ownership';
 import { NetworkRecords } from './network-records';
+import { RegistryRecords } from './registry-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { ImageRecords } from './image-records';
 import { VolumeRecords } from './volume-records';
@@ -90,6 +91,7 @@ export class ConductorManager implements ConductorRpcApi {
     @inject(VolumeRecords) private readonly volumes: Pick<VolumeRecords, 'mounts' | 'bind' | 'save' | 'release' | 'destroy' | 'onHost'>,
     @inject(NetworkRecords) private readonly networks: Pick<NetworkRecords, 'containerNetworks' | 'save' | 'release' | 'onHost'>,
     @inject(ImageRecords) private readonly images: Pick<ImageRecords, 'pulled' | 'destroy'>,
+    @inject(RegistryRecords) private readonly registries: Pick<RegistryRecords, 'forContainer'>,
   ) {
     this.ownership = new HostOwnership(logger);
   }
@@ -253,8 +255,9 @@ export class ConductorManager implements ConductorRpcApi {
     return this.images.destroy(args, caller);
   }
 
-  containerRegistry(_ctx: RequestContext, _args: { container_uuid: string }, _caller: RpcCaller): Promise<SealedRegistryCredentials | null> {
-    return Promise.reject(new NotImplementedYet('containerRegistry is not implemented yet'));
+  /** A read (RegistryRecords): a redelivered call changes nothing. */
+  containerRegistry(_ctx: RequestContext, args: { container_uuid: string }, caller: RpcCaller): Promise<SealedRegistryCredentials | null> {
+    return this.registries.forContainer(args, caller);
   }
 
 

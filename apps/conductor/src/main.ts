@@ -19,6 +19,7 @@ import { ConductorManager } from './conductor.manager';
 import { ConsoleRecords } from './console-records';
 import { ImageRecords } from './image-records';
 import { NetworkRecords } from './network-records';
+import { RegistryRecords } from './registry-records';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
 import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
@@ -55,6 +56,7 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
     .bind(NetworkRecords)
     .toDynamicValue((ctx) => new NetworkRecords(ctx.get(NETWORK_REPOSITORY), ctx.get(CONTAINER_REPOSITORY), ctx.get(COMPUTE_CASTER), ctx.get(LOGGER)));
   container.bind(ImageRecords).toDynamicValue((ctx) => new ImageRecords(ctx.get(IMAGE_REPOSITORY), ctx.get(LOGGER)));
+  container.bind(RegistryRecords).toDynamicValue((ctx) => new RegistryRecords(db.registries, ctx.get(CONTAINER_REPOSITORY), ctx.get(LOGGER)));
   container.bind(BuildContainerTask).toSelf();
   container.bind(ConductorManager).toSelf();
   container.bind(RecoverBuildsTask).toSelf();

@@ -6,17 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminContext, ImageNotFound, silentLogger } from '@zun-ts/common';
-import { defaultConf } from '@zun-ts/config';
+import { adminContext, ImageNotFound } from '@zun-ts/common';
 import { Database } from '@zun-ts/db';
 import { type Image } from '@zun-ts/objects';
-import { COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
 import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
-import { ConductorManager } from '../src/conductor.manager';
-import { ConsoleRecords } from '../src/console-records';
-import { ImageRecords } from '../src/image-records';
-import { NetworkRecords } from '../src/network-records';
-import { VolumeRecords } from '../src/volume-records';
+import { conductorManagerOn } from './fixtures/conductor-manager';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 
@@ -41,11 +36,7 @@ describe('image ownership: a compute host writes only the image rows of its own 
     db = await Database.open(`sqlite:///${join(dir, 'zun.sqlite')}`);
     await db.migrate();
     const conductor = connect('cond-1', 'zun-conductor');
-    const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
-    const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
-      db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()),
-      new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()),
-      new ImageRecords(db.images, silentLogger()));
+    const manager = conductorManagerOn(db, conductor);
     await new RpcServer(conductor).serve(CONDUCTOR, manager);
     asA = rpcClient(connect(hostA), CONDUCTOR);
     asB = rpcClient(connect(hostB), CONDUCTOR);

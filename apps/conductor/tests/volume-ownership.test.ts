@@ -7,17 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminContext, Conflict, ContainerNotFound, silentLogger, VolumeNotFound } from '@zun-ts/common';
-import { defaultConf } from '@zun-ts/config';
+import { adminContext, Conflict, ContainerNotFound, VolumeNotFound } from '@zun-ts/common';
 import { Database, type QuotaLimits } from '@zun-ts/db';
 import { type Container, type Volume } from '@zun-ts/objects';
-import { COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
+import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
 import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
-import { ConductorManager } from '../src/conductor.manager';
-import { ConsoleRecords } from '../src/console-records';
-import { NetworkRecords } from '../src/network-records';
-import { ImageRecords } from '../src/image-records';
-import { VolumeRecords } from '../src/volume-records';
+import { conductorManagerOn } from './fixtures/conductor-manager';
 import { testDatabase } from './fixtures/test-database';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
@@ -75,11 +70,7 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
       db = await Database.open(target.url);
       await db.migrate();
       const conductor = connect('cond-1', 'zun-conductor');
-    const builds = { build: () => Promise.reject(new Error('not in this test')), reschedule: () => Promise.resolve() };
-      const manager = new ConductorManager(defaultConf({ DEFAULT: { host: 'cond-1' } }), db.services, silentLogger(), db.containers, db.computeNodes,
-        db.actions, builds, new ConsoleRecords(db.containers, db.execInstances), new VolumeRecords(db.volumes, db.containers, silentLogger()),
-      new NetworkRecords(db.networks, db.containers, (host) => rpcClient(conductor, COMPUTE, host), silentLogger()),
-      new ImageRecords(db.images, silentLogger()));
+      const manager = conductorManagerOn(db, conductor);
       await new RpcServer(conductor).serve(CONDUCTOR, manager);
       asA = rpcClient(connect(hostA), CONDUCTOR);
       asB = rpcClient(connect(hostB), CONDUCTOR);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidEncryptionKey, SecretBox, SecretUnreadable } from './secret-box';
+import { ConfigError } from './errors';
+import { InvalidEncryptionKey, SecretBox, secretBoxFromOptions, SecretUnreadable } from './secret-box';
 
 const KEY = 'k'.repeat(32);
 const OTHER = 'o'.repeat(40);
@@ -37,4 +38,12 @@ void test('rotation: the previous key still opens, seal uses the new one, isStal
   const fresh = rotated.seal('pw');
   assert.ok(!rotated.isStale(fresh));
   assert.throws(() => new SecretBox(KEY).open(fresh), SecretUnreadable);
+});
+
+void test('secretBoxFromOptions: a missing or short key is a ConfigError naming [DEFAULT] auth_encryption_key', () => {
+  for (const key of [null, '', 'too-short']) {
+    assert.throws(() => secretBoxFromOptions({ auth_encryption_key: key, auth_encryption_previous_keys: [] }), (e: unknown) => e instanceof ConfigError && e.message.startsWith('[DEFAULT] auth_encryption_key'));
+  }
+  const box = secretBoxFromOptions({ auth_encryption_key: 'x'.repeat(32), auth_encryption_previous_keys: ['y'.repeat(32)] });
+  assert.equal(box.open(new SecretBox('y'.repeat(32)).seal('p')), 'p');
 });

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { ZunError } from './errors';
+import { ConfigError, ZunError } from './errors';
 
 /** A sealed secret could not be opened: no configured key made it, or it was altered. */
 export class SecretUnreadable extends ZunError {
@@ -91,5 +91,24 @@ export class SecretBox {
   /** True when `sealed` was made with an older key (a rotation should seal it again). */
   isStale(sealed: string): boolean {
     return sealed.split(':')[1] !== this.current.id;
+  }
+}
+
+/** The `[DEFAULT]` options a {@link SecretBox} is made from. */
+export interface SecretBoxOptions {
+  auth_encryption_key: string | null;
+  auth_encryption_previous_keys: readonly string[];
+}
+
+/**
+ * The SecretBox of `[DEFAULT] auth_encryption_key` and its previous keys, for a service's start-up: a missing or
+ * short key is a ConfigError naming the option, which stops the service (there is no plaintext fallback).
+ */
+export function secretBoxFromOptions(opts: SecretBoxOptions): SecretBox {
+  try {
+    return new SecretBox(opts.auth_encryption_key, opts.auth_encryption_previous_keys);
+  } catch (e) {
+    if (e instanceof InvalidEncryptionKey) throw new ConfigError(`[DEFAULT] ${e.message}`);
+    throw e;
   }
 }

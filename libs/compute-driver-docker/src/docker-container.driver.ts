@@ -105,6 +105,10 @@ export class DockerContainerDriver implements ContainerDriver {
     return new DockerContainerDriver({
       host: conf.docker_remote_api_host,
       defaultRegistry: conf.default_registry,
+      // `[docker] default_registry_username/password`: used for pulls from default_registry only.
+      defaultRegistryCredentials: conf.default_registry_username
+        ? { username: conf.default_registry_username, password: conf.default_registry_password ?? '' }
+        : null,
       containerRuntime: conf.container_runtime,
       timeoutSec: conf.default_timeout,
       ...extra,

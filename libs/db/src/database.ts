@@ -13,6 +13,8 @@ import { type QuotaClassRepository, type QuotaRepository, SqlQuotaClassRepositor
 import { SqlImageRepository } from './image.repository';
 import { type ImageRepository } from './image.types';
 import { SqlNetworkRepository } from './network.repository';
+import { SqlRegistryRepository } from './registry.repository';
+import { type RegistryRepository } from './registry.types';
 import { type NetworkRepository } from './network.types';
 import { SqlEngine } from './sql-engine';
 import { SqlVolumeRepository } from './volume.repository';
@@ -174,6 +176,8 @@ export class Database {
   readonly networks: NetworkRepository;
   /** Images pulled onto compute hosts through `/v1/images`. */
   readonly images: ImageRepository;
+  /** Private image registries of projects (passwords sealed). */
+  readonly registries: RegistryRepository;
 
   private migrating: Promise<unknown> = Promise.resolve();
 
@@ -195,6 +199,7 @@ export class Database {
     this.volumes = new SqlVolumeRepository(ds, engine);
     this.networks = new SqlNetworkRepository(ds, engine);
     this.images = new SqlImageRepository(ds, engine);
+    this.registries = new SqlRegistryRepository(ds, engine);
   }
 
   /**

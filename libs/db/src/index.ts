@@ -82,3 +82,4 @@ export {
   type RegistryRepository,
   type RegistryScope,
 } from './registry.types';
+export { RegistryInUse } from './registry.repository';

@@ -25,8 +25,12 @@ export interface RegistryRepository {
   /** By row id (a container's `registry_id`), in no scope: the caller already owns the container. Null when gone. */
   getById(id: number): Promise<Registry | null>;
   list(scope: RegistryScope, filters?: RegistryFilters, opts?: PageOptions): Promise<Registry[]>;
-  /** @throws RegistryNotFound (404). */
-  update(uuid: string, patch: RegistryPatch): Promise<Registry>;
+  /**
+   * @param expected when given, the row is changed only while its stored (sealed) password is still this one (a key
+   * rotation must not overwrite a password changed meanwhile): otherwise Conflict (409) and nothing is written.
+   * @throws RegistryNotFound (404).
+   */
+  update(uuid: string, patch: RegistryPatch, expected?: { password: string | null }): Promise<Registry>;
   /** @throws RegistryNotFound (404). */
   destroy(uuid: string): Promise<void>;
   /** Every row of every project (the key rotation of `zun-manage`). */

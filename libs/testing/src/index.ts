@@ -5,7 +5,7 @@ export { repoRoot } from './repo-root';
 export { requireEnv, uniqueName } from './require-env';
 export { tmpDir, type TmpDir } from './tmp-dir';
 export { sleep, waitFor, type WaitForOptions } from './wait-for';
-export { mergeZunConf, privateNetworkConf, writeZunConf, type ZunConfSections } from './zun-conf';
+export { mergeZunConf, privateNetworkConf, TEST_AUTH_ENCRYPTION_KEY, writeZunConf, type ZunConfSections } from './zun-conf';
 export {
   ensureBuilt,
   isProcessAlive,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { tmpDir } from './tmp-dir';
-import { mergeZunConf, writeZunConf } from './zun-conf';
+import { mergeZunConf, TEST_AUTH_ENCRYPTION_KEY, writeZunConf } from './zun-conf';
 
 void describe('writeZunConf', () => {
   test('renders sections with DEFAULT first, values as oslo.config reads them', () => {
@@ -13,8 +13,14 @@ void describe('writeZunConf', () => {
     });
     assert.equal(
       text,
-      '[DEFAULT]\nhost = zsim1\ndebug = true\nreport_interval = 2\n\n[redis]\nurl = redis://127.0.0.1:6390/0\nkey_prefix = zt-x\n\n[docker]\ndefault_registry =\n',
+      `[DEFAULT]\nhost = zsim1\ndebug = true\nreport_interval = 2\nauth_encryption_key = ${TEST_AUTH_ENCRYPTION_KEY}\n\n[redis]\nurl = redis://127.0.0.1:6390/0\nkey_prefix = zt-x\n\n[docker]\ndefault_registry =\n`,
     );
+  });
+
+  test('every conf gets the test auth_encryption_key unless it names its own (an empty one stays empty)', () => {
+    assert.match(writeZunConf({ redis: { url: 'u' } }), new RegExp(`^\\[DEFAULT\\]\\nauth_encryption_key = ${TEST_AUTH_ENCRYPTION_KEY}\\n`));
+    assert.match(writeZunConf({ DEFAULT: { auth_encryption_key: 'x'.repeat(40) } }), /auth_encryption_key = x{40}\n/);
+    assert.match(writeZunConf({ DEFAULT: { auth_encryption_key: '' } }), /auth_encryption_key =\n/);
   });
 
   test('writes the file, readable by its owner only', async () => {

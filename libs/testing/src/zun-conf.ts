@@ -6,11 +6,19 @@ export type ZunConfSections = Record<string, Record<string, string | number | bo
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
 /**
- * Renders `sections` as zun.conf text (INI, `[DEFAULT]` first when present) and,
- * given `file`, also writes it there (mode 600: it may hold passwords).
- * Throws on a name or value that would not survive the round trip.
+ * The `[DEFAULT] auth_encryption_key` every zun.conf of the tests gets unless it names one: zun-api and zun-compute
+ * refuse to start without a key, and all services of one test must share it. A test key, never a deployment's.
  */
-export function writeZunConf(sections: ZunConfSections, file?: string): string {
+export const TEST_AUTH_ENCRYPTION_KEY = 'zun-ts-test-auth-encryption-key-0123456789';
+
+/**
+ * Renders `sections` as zun.conf text (INI, `[DEFAULT]` first) and, given `file`, also writes it there (mode 600: it
+ * holds keys and passwords). `[DEFAULT] auth_encryption_key` is {@link TEST_AUTH_ENCRYPTION_KEY} unless given (an
+ * empty value stays empty, to test the refusal). Throws on a name or value that would not survive the round trip.
+ */
+export function writeZunConf(given: ZunConfSections, file?: string): string {
+  const sections: ZunConfSections = { ...given, DEFAULT: { ...given['DEFAULT'] } };
+  if (sections['DEFAULT'] && !('auth_encryption_key' in sections['DEFAULT'])) sections['DEFAULT']['auth_encryption_key'] = TEST_AUTH_ENCRYPTION_KEY;
   const names = Object.keys(sections).sort((a, b) => (a === 'DEFAULT' ? -1 : b === 'DEFAULT' ? 1 : 0));
   const out: string[] = [];
   for (const section of names) {

@@ -60,13 +60,18 @@ void describe('zun-kolla command line', () => {
     const dir = configDir();
     const pw = await run(['genpwd', '--configdir', dir]);
     assert.equal(pw.code, 0, pw.err);
-    assert.match(pw.out, /passwords\.yml: 6 new, 0 kept/);
+    assert.match(pw.out, /passwords\.yml: 7 new, 0 kept \(.*zun_auth_encryption_key\)/);
     assert.equal(statSync(join(dir, 'passwords.yml')).mode & 0o777, 0o600);
     const root = mkdtempSync(join(tmpdir(), 'zun-kolla-root-'));
     const gen = await run(['genconfig', '--configdir', dir, '--root', root]);
     assert.equal(gen.code, 0, gen.err);
     assert.match(gen.out, /^localhost\s+zun-api\s+config: .*\/localhost\/etc\/kolla\/zun-api\/ zun\.conf config\.json$/m);
     assert.match(readFileSync(join(root, 'localhost/etc/kolla/zun-compute/zun.conf'), 'utf8'), /docker_remote_api_host = unix:\/\/\/var\/run\/docker\.sock/);
+    // The registry-password key: the same generated one for the API and the compute hosts, none for the conductor.
+    const keyOf = (svc: string): string | undefined => /^auth_encryption_key = (\S+)$/m.exec(readFileSync(join(root, `localhost/etc/kolla/${svc}/zun.conf`), 'utf8'))?.[1];
+    assert.match(keyOf('zun-api') ?? '', /^[A-Za-z0-9]{40}$/);
+    assert.equal(keyOf('zun-compute'), keyOf('zun-api'));
+    assert.equal(keyOf('zun-conductor'), undefined);
     const pre = await run(['prechecks', '--configdir', dir]);
     assert.equal(pre.code, 0, pre.err);
     assert.match(pre.out, /prechecks: passed \(1 host\(s\), 0 error\(s\), 0 warning\(s\)\)/);

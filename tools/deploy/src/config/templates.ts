@@ -41,6 +41,8 @@ export function zunConf(ctx: HostContext): IniData {
       debug: g.zun_debug,
       // logs go to standard output, where `docker logs` (and the tool's failure reports) find them
       state_path: '/var/lib/zun',
+      // Registry passwords: sealed by zun-api, opened by zun-compute for a pull; the conductor only passes them on.
+      ...(svc === 'api' || svc === 'compute' ? { auth_encryption_key: p.zun_auth_encryption_key } : {}),
     },
     redis: { url: redisUrl(ctx) },
   };

@@ -13,6 +13,8 @@ export const PASSWORD_KEYS = [
   'zun_database_password',
   'zun_keystone_password',
   'redis_master_password',
+  // [DEFAULT] auth_encryption_key of zun-api and zun-compute: seals registry passwords (40 characters, at least 32)
+  'zun_auth_encryption_key',
 ] as const;
 
 export type PasswordKey = (typeof PASSWORD_KEYS)[number];

@@ -2,7 +2,7 @@ import { type RequestContext } from '@zun-ts/common';
 import {
   type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type ImageRepository, type MountPlan, type NetworkRepository, type NewContainer, type NewVolume,
   type PortPlan, type QuotaClassRepository,
-  type QuotaDeltas, type QuotaRepository, type VolumeRepository, type ZunServiceRepository,
+  type QuotaDeltas, type QuotaRepository, type RegistryRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
 import { type Container, type Volume } from '@zun-ts/objects';
 import { type ContainerRpc } from './container-rpc';
@@ -24,6 +24,8 @@ export interface ContainerStores {
   networks: NetworkRepository;
   /** Images pulled onto compute hosts (`/v1/images`). */
   images: ImageRepository;
+  /** Private registries of projects (sealed passwords). */
+  registries: RegistryRepository;
 }
 
 /**

@@ -108,14 +108,26 @@ export abstract class ContainerServiceBase {
   }
 
   /** The container view, without the fields the caller may not see. */
-  protected view(ctx: RequestContext, c: Container, version: ApiVersion, hostUrl?: string): Record<string, unknown> {
-    return containerView(c, hiddenContainerFields(this.policy, ctx, version), hostUrl);
+  protected async view(ctx: RequestContext, c: Container, version: ApiVersion, hostUrl?: string): Promise<Record<string, unknown>> {
+    return containerView(c, hiddenContainerFields(this.policy, ctx, version), hostUrl, await this.registryUuids([c]));
   }
 
   /** Views of many rows: the fields hidden from the caller are worked out once. */
-  protected views(ctx: RequestContext, rows: readonly Container[], version: ApiVersion): Record<string, unknown>[] {
+  protected async views(ctx: RequestContext, rows: readonly Container[], version: ApiVersion): Promise<Record<string, unknown>[]> {
     const hidden = hiddenContainerFields(this.policy, ctx, version);
-    return rows.map((c) => containerView(c, hidden));
+    const uuids = await this.registryUuids(rows);
+    return rows.map((c) => containerView(c, hidden, undefined, uuids));
+  }
+
+  /** The uuids of the registries the rows name (by row id), read once each. */
+  private async registryUuids(rows: readonly Container[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const id of new Set(rows.map((c) => c.registry_id))) {
+      if (id === null) continue;
+      const r = await this.stores.registries.getById(id);
+      if (r) out.set(id, r.uuid);
+    }
+    return out;
   }
 
   /** The container's host, which must be a zun-compute service that is up (else a 500 as in Zun). */

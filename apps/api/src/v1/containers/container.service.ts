@@ -13,6 +13,7 @@ import { type StateCheckedAction, validateContainerState } from './container-sta
 import { actionView, eventView } from './container.view';
 import { planCreate } from './create-container.mapper';
 import { ImageValidation } from '../images/image-validation';
+import { RegistryService } from '../registries/registry.service';
 
 /** List filters Zun accepts (each also checked against `container:get_one:<filter>` when that rule exists). */
 const LIST_FILTERS = ['name', 'image', 'project_id', 'user_id', 'memory', 'host', 'task_state', 'status', 'auto_remove'] as const;
@@ -32,6 +33,7 @@ export interface CreatedContainer {
 @injectFromBase()
 export class ContainerService extends ContainerServiceBase {
   @inject(ImageValidation) private readonly images!: ImageValidation;
+  @inject(RegistryService) private readonly registryAccess!: RegistryService;
 
   /** Checks, inserts under quota, records the action and hands the container to the conductor. */
   async create(ctx: RequestContext, req: CreateContainerRequest): Promise<CreatedContainer> {
@@ -48,9 +50,14 @@ export class ContainerService extends ContainerServiceBase {
       // Likewise its networks: the project's own and the shared ones.
       findNetwork: (ident) => this.stores.networks.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
       defaultNetwork: () => this.defaultNetwork(ctx),
+      // A container pulls with its own project's credentials: another project's registry is not found, even for admins.
+      findRegistry: (ident) => this.stores.registries.get({ projectId: ctx.projectId, allProjects: false }, ident),
     });
     // Zun checks the image after every other check of the request, before anything is made.
-    await this.images.validate(ctx, plan.container.image ?? '', plan.container.image_driver ?? 'docker');
+    // With the container's registry, when it names one: its domain and credentials are what the host will use.
+    const registryId = plan.container.registry_id;
+    const registry = registryId === null || registryId === undefined ? null : await this.registryAccess.accessForId(registryId);
+    await this.images.validate(ctx, plan.container.image ?? '', plan.container.image_driver ?? 'docker', registry);
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
     // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.
     const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts, plan.ports);
@@ -64,7 +71,7 @@ export class ContainerService extends ContainerServiceBase {
         .catch((err: unknown) => this.logger.warn('could not mark the container Error', { uuid: created.uuid, error: String(err) }));
       throw e;
     }
-    return { container: created, view: this.view(ctx, created, req.version, req.hostUrl) };
+    return { container: created, view: await this.view(ctx, created, req.version, req.hostUrl) };
   }
 
   /** The caller's project's default network, carved from `[network] default_pool` on its first use. */
@@ -105,7 +112,7 @@ export class ContainerService extends ContainerServiceBase {
     const unknown = Object.keys(q);
     if (unknown.length) throw new InvalidValue(`Unknown parameters: ${unknown.join(', ')}`);
     const rows = await this.stores.containers.list(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
-    return { containers: this.views(ctx, rows, req.version), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
+    return { containers: await this.views(ctx, rows, req.version), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
   }
 
   async show(ctx: RequestContext, req: ShowContainerRequest): Promise<Record<string, unknown>> {

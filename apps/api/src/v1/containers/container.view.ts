@@ -48,9 +48,9 @@ export function hiddenContainerFields(policy: PolicyEnforcer, ctx: RequestContex
 
 /**
  * The container view. `hostUrl` adds the self/bookmark links; Zun's list
- * leaves them out (it renders items without a URL).
+ * leaves them out (it renders items without a URL). `registryUuids` maps registry row ids to their uuids.
  */
-export function containerView(c: Container, hidden: ReadonlySet<string>, hostUrl?: string): Record<string, unknown> {
+export function containerView(c: Container, hidden: ReadonlySet<string>, hostUrl?: string, registryUuids: ReadonlyMap<number, string> = new Map()): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of CONTAINER_VIEW_FIELDS) {
     if (hidden.has(f)) continue;
@@ -60,8 +60,8 @@ export function containerView(c: Container, hidden: ReadonlySet<string>, hostUrl
     } else if (f === 'created_at' || f === 'updated_at') {
       out[f] = formatPyDateTime(c[f]);
     } else if (f === 'registry_id') {
-      // The stored id is internal; Zun shows the registry's uuid, and no registry can be named here.
-      out[f] = null;
+      // The stored id is internal; Zun shows the registry's uuid (null once the registry is gone).
+      out[f] = c.registry_id === null ? null : (registryUuids.get(c.registry_id) ?? null);
     } else {
       out[f] = c[f];
     }

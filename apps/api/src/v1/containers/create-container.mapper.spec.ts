@@ -4,7 +4,7 @@ import { InvalidParamInVersion, InvalidValue, PolicyNotAuthorized, type RequestC
 import { type QuotaDeltas } from '@zun-ts/db';
 import { ApiVersion } from '../../http/api-version';
 import { NetworkNotFound, RegistryNotFound, RequestedHostNotFound, VolumeNotFound } from '@zun-ts/common';
-import { type Network, type Volume } from '@zun-ts/objects';
+import { type Network, type Registry, type Volume } from '@zun-ts/objects';
 import { NotSupported } from './container.errors';
 import { buildExposedPorts, type CreateDeps, type CreatePlan, generateContainerName, normaliseRestartPolicy, planCreate } from './create-container.mapper';
 
@@ -24,7 +24,10 @@ const NET = (over: Partial<Network> = {}): Network => ({
 });
 const DEFAULT_NET = NET({ id: 9, uuid: 'dddddddd-0000-4000-8000-000000000009', name: 'default', cidr: '10.200.0.0/24', gateway: '10.200.0.1', is_default: true });
 
-function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean; volumes?: Volume[]; networks?: Network[]; ctx?: RequestContext } = {}): Probe {
+function probe(
+  version: string,
+  opts: { deny?: string[]; nodes?: string[]; withQuota?: boolean; volumes?: Volume[]; networks?: Network[]; registries?: Registry[]; ctx?: RequestContext } = {},
+): Probe {
   const rules: string[] = [];
   const quota: QuotaDeltas[] = [];
   const defaults: number[] = [];
@@ -45,6 +48,10 @@ function probe(version: string, opts: { deny?: string[]; nodes?: string[]; withQ
       return n ? Promise.resolve(n) : Promise.reject(new NetworkNotFound(`no ${ident}`));
     },
     defaultNetwork: () => (defaults.push(1), Promise.resolve(DEFAULT_NET)),
+    findRegistry: (ident) => {
+      const r = (opts.registries ?? []).find((x) => x.uuid === ident || x.name === ident);
+      return r ? Promise.resolve(r) : Promise.reject(RegistryNotFound.of(ident));
+    },
     ...(opts.withQuota ? { checkQuota: (d: QuotaDeltas) => (quota.push(d), Promise.resolve()) } : {}),
   };
   return { deps, rules, quota, defaults };
@@ -180,7 +187,17 @@ describe('create: admin-only parameters and what this deployment lacks', () => {
     await assert.rejects(plan({ image: 'busybox', host: 'nowhere' }), (e: Error) => e instanceof RequestedHostNotFound && e.message === 'Requested host nowhere could not be found.');
   });
 
-  test('a registry is 404 (none can exist)', async () => {
+  test('a registry of the caller\'s project is stored by its row id', async () => {
+    const reg: Registry = {
+      id: 42, uuid: 'eeeeeeee-0000-4000-8000-000000000042', name: 'myreg', domain: 'registry.example.com', username: 'u', password: null,
+      project_id: 'p1', user_id: 'u1', created_at: new Date(), updated_at: null,
+    };
+    const { container: c } = await plan({ image: 'busybox', registry: 'myreg' }, '1.31', undefined, probe('1.31', { registries: [reg] }));
+    assert.equal(c.registry_id, 42);
+    assert.equal((await plan({ image: 'busybox' })).container.registry_id, undefined);
+  });
+
+  test('a registry the caller cannot see is 404', async () => {
     const p = probe('1.40');
     await assert.rejects(plan({ image: 'busybox', registry: 'myreg' }, '1.40', undefined, p), (e: Error) => e instanceof RegistryNotFound && e.message === 'Registry myreg could not be found.');
     assert.deepEqual(p.defaults, [], 'no default network is made for a create that fails');

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { InvalidValue, type RequestContext, RegistryNotFound, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
+import { InvalidValue, type RequestContext, RequestedHostNotFound, splitShellWords } from '@zun-ts/common';
 import { type MountPlan, type NewContainer, type PortPlan, type QuotaDeltas } from '@zun-ts/db';
-import { type CpuPolicy, type Healthcheck, type Network, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
+import { type CpuPolicy, type Healthcheck, type Network, type Registry, type RestartPolicy, type RestartPolicyName, type Volume } from '@zun-ts/objects';
 import { type BuildContainerRequest } from '@zun-ts/rpc';
 import { ApiVersion } from '../../http/api-version';
 import { planMounts, requestedVolumeGiB } from './container-mounts.mapper';
@@ -35,6 +35,8 @@ export interface CreateDeps {
   findNetwork(ident: string): Promise<Network>;
   /** The project's default network (made when it has none), for a create without `nets`. */
   defaultNetwork(): Promise<Network>;
+  /** A registry of the caller's own project by uuid or name, for the 1.31 `registry`; throws RegistryNotFound (404). */
+  findRegistry(ident: string): Promise<Registry>;
 }
 
 /** The row to insert and the request to the conductor. */
@@ -192,8 +194,7 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
   }
   if (params['registry']) {
     versionCheck(version, 'registry', '1.31');
-    // No registry can be registered in this deployment (no registries API), so none is found.
-    throw RegistryNotFound.of(String(params['registry']));
+    c.registry_id = (await deps.findRegistry(String(params['registry']))).id;
   }
   const requestedHost = params['host'] ? String(params['host']) : null;
   if (requestedHost) {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import {
-  ComputeNodeNotFound, ImageNotFound as ImageRowNotFound, InvalidValue, isUuidLike, type Logger, type RequestContext, SecretBox,
+  ComputeNodeNotFound, ImageNotFound as ImageRowNotFound, InvalidValue, isUuidLike, type Logger, type RequestContext,
 } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type ImageRepository, REGISTRY_REPOSITORY, type RegistryRepository } from '@zun-ts/db';
+import { type ImageRepository } from '@zun-ts/db';
 import { resolveImage } from '@zun-ts/image-registry';
 import { type Image } from '@zun-ts/objects';
 import { credentialsFromContext, type PolicyEnforcer, type PolicyTarget } from '@zun-ts/policy';
@@ -14,6 +14,7 @@ import { type ContainerBackend } from '../containers/container-backend';
 import { API_IMAGE_DRIVERS, type ApiImageDriver, type ImageSearchResult, type RegistryAccess } from './api-image-driver';
 import { hostDoesNotExist, ImageInUse, imageDriverNotEnabled, imageNotFound } from './image.errors';
 import { imageView } from './image.view';
+import { RegistryService } from '../registries/registry.service';
 
 /** `POST /v1/images`, schema-checked. */
 export interface PullImageRequest {
@@ -49,7 +50,7 @@ export class ImageService {
     @inject(CONF) private readonly conf: ZunConf,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(API_IMAGE_DRIVERS) private readonly drivers: ApiImageDriver[],
-    @inject(REGISTRY_REPOSITORY) @optional() private readonly registries?: Pick<RegistryRepository, 'list'>,
+    @inject(RegistryService) private readonly registries: Pick<RegistryService, 'searchAccess'>,
   ) {}
 
   private get images(): ImageRepository {
@@ -131,22 +132,9 @@ export class ImageService {
     const d = this.conf.docker;
     const out: RegistryAccess[] = [];
     if (d.default_registry) out.push({ domain: d.default_registry, username: d.default_registry_username, password: d.default_registry_password });
-    if (!this.registries || ctx.projectId === null) return out;
-    const rows = await this.registries.list({ projectId: ctx.projectId, allProjects: false });
-    let box: SecretBox | null = null;
-    for (const r of rows) {
-      let password: string | null = null;
-      if (r.password) {
-        try {
-          box ??= new SecretBox(this.conf.DEFAULT.auth_encryption_key, this.conf.DEFAULT.auth_encryption_previous_keys);
-          password = box.open(r.password);
-        } catch (err) {
-          this.logger.warn('a registry password could not be opened; searching it anonymously', { registry: r.uuid, reason: err instanceof Error ? err.message : String(err) });
-        }
-      }
-      out.push({ domain: r.domain, username: r.username, password });
-    }
-    return out;
+    const own = await this.registries.searchAccess(ctx, (registry, reason) =>
+      this.logger.warn('a registry password could not be opened; searching it anonymously', { requestId: ctx.requestId, registry, reason }));
+    return [...out, ...own];
   }
 
   /** A container on the image's host whose image resolves to the row's repo and tag, or null. */
