@@ -1,0 +1,3 @@
+export * from './glance.types';
+export * from './glance.client';
+export * from './keystone-password.auth';
