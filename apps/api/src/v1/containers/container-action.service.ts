@@ -6,7 +6,6 @@ import { Base64Exception, NoInteractiveFlag, ValidationError } from './container
 import { type ExecuteRequest, type LogsRequest, type PutArchiveRequest, type RebuildRequest } from './container.requests';
 import { type AsyncOperation, ContainerServiceBase } from './container-service.base';
 import { type StateCheckedAction } from './container-states.table';
-import { IMAGE_DRIVERS } from './parameter-types.schema';
 
 /** Docker's own stop/restart timeout, used when the request gives none (or 0, as in Zun). */
 const DEFAULT_STOP_TIMEOUT = 10;
@@ -113,7 +112,7 @@ export class ContainerActionService extends ContainerServiceBase {
   async rebuild(ctx: RequestContext, ident: string, req: RebuildRequest): Promise<void> {
     const c = await this.loadFor(ctx, ident, 'rebuild');
     const { image, imageDriver: driver } = req;
-    if (driver !== null && !(IMAGE_DRIVERS as readonly string[]).includes(driver)) {
+    if (driver !== null && !this.conf.DEFAULT.image_driver_list.includes(driver)) {
       throw new ValidationError('Invalid input for image_driver, it should be within the image drivers list');
     }
     await this.cast(ctx, c, {

@@ -45,6 +45,7 @@ export class ContainerService extends ContainerServiceBase {
       // Likewise its networks: the project's own and the shared ones.
       findNetwork: (ident) => this.stores.networks.getByIdent({ projectId: ctx.projectId, allProjects: false }, ident),
       defaultNetwork: () => this.defaultNetwork(ctx),
+      imageDrivers: { enabled: this.conf.DEFAULT.image_driver_list, default: this.conf.DEFAULT.default_image_driver },
     });
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
     // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.

@@ -35,6 +35,8 @@ export interface CreateDeps {
   findNetwork(ident: string): Promise<Network>;
   /** The project's default network (made when it has none), for a create without `nets`. */
   defaultNetwork(): Promise<Network>;
+  /** `[DEFAULT] image_driver_list` and `default_image_driver`; absent: Zun's defaults. */
+  imageDrivers?: { enabled: readonly string[]; default: string };
 }
 
 /** The row to insert and the request to the conductor. */
@@ -170,7 +172,10 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
     c.privileged = strictBool(params['privileged'], 'privileged');
   }
   const driver = params['image_driver'];
-  c.image_driver = driver === undefined || driver === null || driver === 'None' || driver === '' ? DEFAULT_IMAGE_DRIVER : String(driver);
+  c.image_driver = driver === undefined || driver === null || driver === 'None' || driver === '' ? (deps.imageDrivers?.default ?? DEFAULT_IMAGE_DRIVER) : String(driver);
+  if (deps.imageDrivers && !deps.imageDrivers.enabled.includes(c.image_driver)) {
+    throw new InvalidValue('Invalid input for image_driver, it should be within the image drivers list');
+  }
   if (params['image_pull_policy']) {
     deps.authorize('container:create:image_pull_policy');
     c.image_pull_policy = String(params['image_pull_policy']);
