@@ -2,6 +2,7 @@ import { type Container as InversifyContainer, type ResolutionContext } from 'in
 import { KeyedLock, LOGGER } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
+import { GlanceAccess } from '@zun-ts/glance-client';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
 import { dockerSocketPath } from '@zun-ts/compute-driver-docker';
 import { NETWORK_DRIVER } from '@zun-ts/network-driver';
@@ -18,6 +19,8 @@ import { ContainerNetworks, publishIpOf } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
+import { GlanceCommit } from './glance-commit';
+import { DockerImageDriver, GlanceImageDriver, type ImageDriver, ImageDrivers } from './image-drivers';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
@@ -86,12 +89,37 @@ export function bindCompute(container: InversifyContainer): void {
       return new ResourceTracker(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), reserveDisk, ctx.get(LOGGER), reservedMemory, conf.network.underlay_ip || null);
     })
     .inSingletonScope();
+  const glanceEnabled = (ctx: ResolutionContext): boolean => ctx.get(ZUN_CONF).DEFAULT.image_driver_list.includes('glance');
+  // Glance, as this host's service user (the compute holds no user token).
+  container
+    .bind(GlanceAccess)
+    .toDynamicValue((ctx) => new GlanceAccess(ctx.get(ZUN_CONF)))
+    .inSingletonScope();
+  container
+    .bind(ImageDrivers)
+    .toDynamicValue((ctx) => {
+      const conf = ctx.get(ZUN_CONF);
+      const driver = ctx.get(CONTAINER_DRIVER);
+      const drivers: ImageDriver[] = [new DockerImageDriver(driver)];
+      if (glanceEnabled(ctx)) {
+        const glance = ctx.get(GlanceAccess);
+        drivers.push(new GlanceImageDriver(driver, (rc) => glance.serviceClient(rc.requestId), ctx.get(LOGGER).child({ component: 'glance' })));
+      }
+      return new ImageDrivers(drivers, conf.DEFAULT.default_image_driver);
+    })
+    .inSingletonScope();
   container
     .bind(ContainerBuilder)
     .toDynamicValue((ctx) => {
       const tracker = ctx.get(ResourceTracker);
-      return new ContainerBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(LOGGER), () =>
-        tracker.diskQuotaSupported(),
+      return new ContainerBuilder(
+        ctx.get(CONTAINER_DRIVER),
+        ctx.get(ContainerRecords),
+        ctx.get(ContainerVolumes),
+        ctx.get(ContainerNetworks),
+        ctx.get(LOGGER),
+        () => tracker.diskQuotaSupported(),
+        ctx.get(ImageDrivers),
       );
     })
     .inSingletonScope();
@@ -158,5 +186,15 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ComputeConsole)
     .toDynamicValue((ctx) => new ComputeConsole(ctx.get(ConsoleGrants), ctx.get(ConsoleRelay), ctx.get(CONSOLE_CONDUCTOR_API)))
     .inSingletonScope();
+  // zun commit uploads to Glance when the glance image driver is enabled (ComputeManager takes it as optional).
+  if (container.get(ZUN_CONF).DEFAULT.image_driver_list.includes('glance')) {
+    container
+      .bind(GlanceCommit)
+      .toDynamicValue((ctx) => {
+        const glance = ctx.get(GlanceAccess);
+        return new GlanceCommit(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerOperations), (rc) => glance.serviceClient(rc.requestId), ctx.get(LOGGER));
+      })
+      .inSingletonScope();
+  }
   container.bind(ComputeManager).toSelf().inSingletonScope();
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { ImageNotFound, InvalidValue } from '../src/driver-contract';
+import { InvalidValue } from '@zun-ts/common';
+import { ImageNotFound } from '../src/driver-contract';
 import { dockerTestEnv, type DockerTestEnv, TEST_LABEL } from './fixtures/docker-env';
 
 let env: DockerTestEnv;
