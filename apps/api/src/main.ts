@@ -61,6 +61,7 @@ import { VersionsController } from './v1/versions.controller';
 import { VolumeService } from './v1/volumes/volume.service';
 import { VolumesController } from './v1/volumes/volumes.controller';
 import { ZunServiceService } from './v1/zun-service.service';
+import { bindApiImageDrivers } from './v1/images/image-drivers.bindings';
 
 const BINARY = 'zun-api';
 /** How long a stopping worker lets requests in flight run. */
@@ -132,6 +133,7 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind<ContainerBackend>(CONTAINER_BACKEND).toDynamicValue((ctx) => (backend.quota ? backend : { ...backend, quota: ctx.get(QuotaService) }));
     c.bind(ContainerService).toSelf();
     c.bind(ContainerActionService).toSelf();
+    bindApiImageDrivers(c, conf);
     c.bind(HostService).toSelf();
     c.bind(VolumeService).toSelf();
     c.bind(ContainerNetworkService).toSelf();
