@@ -73,7 +73,7 @@ void describe('zun with Glance images: run, commit, run the commit', { concurren
     const shown = parseShow(ok(await zun('demo', 'show', name), 'zun show'));
     assert.deepEqual([shown['image'], shown['image_driver']], [base.name, 'glance']);
     // the engine keeps it under the Glance id and checksum: a second container finds it without a download
-    ok(await docker('image', 'inspect', `glance/${base.id}:${base.checksum}`), 'the loaded image is tagged with its Glance id and checksum');
+    ok(await docker('image', 'inspect', cleanup.image(`glance/${base.id}:${base.checksum}`)), 'the loaded image is tagged with its Glance id and checksum');
   });
 
   let committed = '';
@@ -103,6 +103,8 @@ void describe('zun with Glance images: run, commit, run the commit', { concurren
     const u = cleanup.container(createdUuid(ok(await zun('demo', 'run', '--image-driver', 'glance', '--name', second, committed, 'cat', '/tmp/made'), 'zun run')));
     await poller.settled(u, 'Stopped', 120_000);
     assert.equal(ok(await zun('demo', 'logs', second), 'zun logs').trim(), 'made-in-glance-run');
+    const img = await demo.getImage(committed);
+    cleanup.image(`glance/${committed}:${img.checksum}`);
   });
 
   /** A run the API refuses (400, image validation) or a container that ends in Error: the reason. */
