@@ -49,7 +49,8 @@ export default [
     },
   },
   {
-    // The integration tests of driver libs drive real engines and simulated hosts through the testing helpers.
+    // The integration tests of driver libs (and of the Glance client) drive real engines, simulated hosts and
+    // services through the testing helpers.
     files: ['libs/*/tests/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -58,7 +59,7 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: depConstraints.map((c) =>
-            c.sourceTag === 'type:driver' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
+            c.sourceTag === 'type:driver' || c.sourceTag === 'type:util' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
           ),
         },
       ],

@@ -7,6 +7,9 @@ STACK_PACKAGES=(
     # Keystone, served by uwsgi, and the clients used to provision and try it
     keystone uwsgi-core uwsgi-plugin-python3 python3-openstackclient python3-keystoneclient
     python3-zunclient
+    # Glance, the image service (image_driver glance, zun commit); it may upgrade the systemd
+    # packages to the current point release, which is harmless where no systemd runs
+    glance-api
     # probes and networking
     curl iproute2
     # project networks (ADR 0007): bridges and VXLAN (iproute2), the gateway ARP filter (ebtables-nft) and the VXLAN guard
@@ -58,7 +61,7 @@ ensure_packages() {
     done
 
     # Packages must not start their own services while being installed (keystone
-    # would take 0.0.0.0:5000, redis 6379...): every daemon is started by us.
+    # would take 0.0.0.0:5000, glance 9292, redis 6379...): every daemon is started by us.
     # Debian's invoke-rc.d asks /usr/sbin/policy-rc.d; exit status 101 = "not allowed".
     local guard=/usr/sbin/policy-rc.d made_guard=0
     if [ ! -e "$guard" ]; then

@@ -85,6 +85,12 @@ wsproxy_host = 127.0.0.1
 wsproxy_port = $ZUN_WSPROXY_PORT
 base_url = ws://127.0.0.1:$ZUN_WSPROXY_PORT/
 
+[glance]
+# the catalog's image endpoint (tools/glance/glance-ctl); zun-compute logs in as the
+# [keystone_authtoken] user below
+endpoint_type = internal
+region_name = RegionOne
+
 [keystone_authtoken]
 www_authenticate_uri = $KEYSTONE_URL
 auth_url = $KEYSTONE_URL

@@ -49,7 +49,6 @@ import { TransportContainerRpc } from './v1/containers/container-rpc.gateway';
 import { ContainerService } from './v1/containers/container.service';
 import { ContainersController } from './v1/containers/containers.controller';
 import { HostService } from './v1/hosts/host.service';
-import { API_IMAGE_DRIVERS, type ApiImageDriver } from './v1/images/api-image-driver';
 import { DockerApiImageDriver } from './v1/images/docker-image.driver';
 import { ImageService } from './v1/images/image.service';
 import { ImageValidation } from './v1/images/image-validation';
@@ -70,6 +69,7 @@ import { VersionsController } from './v1/versions.controller';
 import { VolumeService } from './v1/volumes/volume.service';
 import { VolumesController } from './v1/volumes/volumes.controller';
 import { ZunServiceService } from './v1/zun-service.service';
+import { bindApiImageDrivers } from './v1/images/image-drivers.bindings';
 
 const BINARY = 'zun-api';
 /** How long a stopping worker lets requests in flight run. */
@@ -148,12 +148,11 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind<ContainerBackend>(CONTAINER_BACKEND).toDynamicValue((ctx) => (backend.quota ? backend : { ...backend, quota: ctx.get(QuotaService) }));
     c.bind(ContainerService).toSelf();
     c.bind(ContainerActionService).toSelf();
+    bindApiImageDrivers(c, conf, [new DockerApiImageDriver(conf, logger.child({ component: 'images' }))]);
     c.bind(HostService).toSelf();
     c.bind(VolumeService).toSelf();
     c.bind(ContainerNetworkService).toSelf();
     c.bind(NetworkService).toSelf();
-    c.bind(DockerApiImageDriver).toDynamicValue(() => new DockerApiImageDriver(conf, logger.child({ component: 'images' })));
-    c.bind<ApiImageDriver[]>(API_IMAGE_DRIVERS).toDynamicValue((ctx) => [ctx.get(DockerApiImageDriver)]);
     c.bind(ImageValidation).toSelf();
     c.bind(ImageService).toSelf();
     c.bind(RegistryService).toSelf();

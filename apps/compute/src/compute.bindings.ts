@@ -2,6 +2,7 @@ import { type Container as InversifyContainer, type ResolutionContext } from 'in
 import { KeyedLock, LOGGER, type SecretBox, secretBoxFromOptions } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
+import { GlanceAccess } from '@zun-ts/glance-client';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
 import { dockerSocketPath } from '@zun-ts/compute-driver-docker';
 import { NETWORK_DRIVER } from '@zun-ts/network-driver';
@@ -20,6 +21,8 @@ import { ImageOperations } from './image-operations';
 import { ContainerRegistries } from './container-registry';
 import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
+import { GlanceCommit } from './glance-commit';
+import { DockerImageDriver, GlanceImageDriver, type ImageDriver, ImageDrivers } from './image-drivers';
 import { ResourceTracker } from './resource-tracker';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
@@ -88,6 +91,25 @@ export function bindCompute(container: InversifyContainer): void {
       return new ResourceTracker(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), reserveDisk, ctx.get(LOGGER), reservedMemory, conf.network.underlay_ip || null);
     })
     .inSingletonScope();
+  const glanceEnabled = (ctx: ResolutionContext): boolean => ctx.get(ZUN_CONF).DEFAULT.image_driver_list.includes('glance');
+  // Glance, as this host's service user (the compute holds no user token).
+  container
+    .bind(GlanceAccess)
+    .toDynamicValue((ctx) => new GlanceAccess(ctx.get(ZUN_CONF)))
+    .inSingletonScope();
+  container
+    .bind(ImageDrivers)
+    .toDynamicValue((ctx) => {
+      const conf = ctx.get(ZUN_CONF);
+      const driver = ctx.get(CONTAINER_DRIVER);
+      const drivers: ImageDriver[] = [new DockerImageDriver(driver)];
+      if (glanceEnabled(ctx)) {
+        const glance = ctx.get(GlanceAccess);
+        drivers.push(new GlanceImageDriver(driver, (rc) => glance.serviceClient(rc.requestId), ctx.get(LOGGER).child({ component: 'glance' })));
+      }
+      return new ImageDrivers(drivers, conf.DEFAULT.default_image_driver);
+    })
+    .inSingletonScope();
   container
     .bind(ContainerBuilder)
     .toDynamicValue((ctx) => {
@@ -96,7 +118,8 @@ export function bindCompute(container: InversifyContainer): void {
       let box: SecretBox | null = null;
       const registries = new ContainerRegistries(records.api, () => (box ??= secretBoxFromOptions(ctx.get(ZUN_CONF).DEFAULT)));
       return new ContainerBuilder(
-        ctx.get(CONTAINER_DRIVER), records, ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(LOGGER), () => tracker.diskQuotaSupported(), registries,
+        ctx.get(CONTAINER_DRIVER), records, ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(LOGGER), () => tracker.diskQuotaSupported(),
+        ctx.get(ImageDrivers), registries,
       );
     })
     .inSingletonScope();
@@ -167,5 +190,15 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ImageOperations)
     .toDynamicValue((ctx) => new ImageOperations(ctx.get(CONTAINER_DRIVER), ctx.get(CONDUCTOR_API), ctx.get(LOGGER).child({ component: 'images' })))
     .inSingletonScope();
+  // zun commit uploads to Glance when the glance image driver is enabled (ComputeManager takes it as optional).
+  if (container.get(ZUN_CONF).DEFAULT.image_driver_list.includes('glance')) {
+    container
+      .bind(GlanceCommit)
+      .toDynamicValue((ctx) => {
+        const glance = ctx.get(GlanceAccess);
+        return new GlanceCommit(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerOperations), (rc) => glance.serviceClient(rc.requestId), ctx.get(LOGGER));
+      })
+      .inSingletonScope();
+  }
   container.bind(ComputeManager).toSelf().inSingletonScope();
 }

@@ -1,5 +1,5 @@
 import { inject, injectable, optional } from 'inversify';
-import { NotImplementedYet, type RequestContext } from '@zun-ts/common';
+import { InvalidValue, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
 import { type Container, type Image } from '@zun-ts/objects';
@@ -19,6 +19,7 @@ import { ComputeConsole } from './compute-console.service';
 import { EVENTS } from './container-builder';
 import { ContainerOperations } from './container-operations';
 import { ImageOperations } from './image-operations';
+import { GlanceCommit } from './glance-commit';
 
 /**
  * The compute host's RPC handlers, on topic `compute.<host>`. Casts change containers (each under a
@@ -33,6 +34,8 @@ export class ComputeManager implements ComputeRpcApi {
     @inject(ContainerOperations) private readonly ops: ContainerOperations,
     @inject(ComputeConsole) private readonly console?: Pick<ComputeConsole, 'attach' | 'exec'>,
     @inject(ImageOperations) @optional() private readonly images?: Pick<ImageOperations, 'pull' | 'delete'>,
+    /** Bound when `glance` is in image_driver_list. */
+    @inject(GlanceCommit) @optional() private readonly glanceCommit?: Pick<GlanceCommit, 'commit'>,
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
@@ -198,7 +201,13 @@ export class ComputeManager implements ComputeRpcApi {
     return this.images;
   }
 
+  /** With `glance_image_id`: committed here, then uploaded to that queued Glance image in the background. */
   containerCommit(ctx: RequestContext, args: ContainerCommitRequest): Promise<{ image_id: string }> {
+    const glanceImageId = args.glance_image_id;
+    if (glanceImageId) {
+      if (!this.glanceCommit) return Promise.reject(new InvalidValue('The glance image driver is not enabled on this host (image_driver_list).'));
+      return this.glanceCommit.commit(ctx, { ...args, glance_image_id: glanceImageId });
+    }
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {
       const r = await this.driver.commit(ctx, c.uuid, { repository: args.repository, tag: args.tag });
       return { image_id: r.image_id };

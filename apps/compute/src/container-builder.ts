@@ -8,6 +8,7 @@ import { createdPatch, createSpecOf, detailOf, isRetryableCreateFailure } from '
 import { type ContainerNetworks, type PreparedNetworks } from './container-networks';
 import { type ContainerRegistries } from './container-registry';
 import { type ContainerVolumes } from './container-volumes';
+import { DockerImageDriver, ImageDrivers } from './image-drivers';
 
 /** Action event names, as Zun's compute records them. */
 export const EVENTS = {
@@ -56,6 +57,7 @@ export class ContainerBuilder {
     private readonly networks: ContainerNetworks,
     private readonly logger: Logger,
     private readonly diskQuota: DiskQuotaProbe = () => null,
+    private readonly images: ImageDrivers = new ImageDrivers([new DockerImageDriver(driver)]),
     /** Pull credentials of containers that name a registry; without it such a container fails. */
     private readonly registries: Pick<ContainerRegistries, 'credentialsFor'> | null = null,
   ) {}
@@ -184,7 +186,6 @@ export class ContainerBuilder {
   private async make(ctx: RequestContext, c: Container, expected: ContainerStatus[], bg?: BackgroundQueue): Promise<Made> {
     if (!c.image) throw new DriverFailure(new Error('The container has no image.'));
     if (c.disk && this.diskQuota() === false) throw new DriverFailure(new Error('Your host does not support disk quota feature.'));
-    const image = c.image;
     const mounts = await this.hostStep(() => this.volumes.prepare(ctx, c));
     let nets: PreparedNetworks | null = null;
     let containerId: string | null = null;
@@ -196,7 +197,8 @@ export class ContainerBuilder {
         await this.records.save(ctx, c.uuid, { task_state: 'image_pulling' }, { status: expected });
       }
       const registry = await this.registryOf(ctx, c);
-      const pulled = await step(() => this.driver.pullImage(ctx, { image, image_pull_policy: c.image_pull_policy, ...(registry ? { registry } : {}) }));
+      // the container's image driver: docker (a registry, with the container's registry credentials) or glance
+      const pulled = await step(() => this.images.for(c).pull(ctx, c, registry));
       if (!bg) await this.records.save(ctx, c.uuid, { task_state: 'container_creating', image_driver: pulled.driver }, { status: expected });
       const spec = { ...createSpecOf(c, pulled.ref, this.host), ...nets.create };
       if (mounts.binds.length) spec.binds = mounts.binds;

@@ -12,6 +12,7 @@ import { ContainerRecords } from './conductor-api';
 import { ContainerBuilder } from './container-builder';
 import { ContainerNetworks } from './container-networks';
 import { ContainerOperations } from './container-operations';
+import { DockerImageDriver, ImageDrivers } from './image-drivers';
 import { ContainerRegistries } from './container-registry';
 import { ContainerVolumes } from './container-volumes';
 
@@ -28,7 +29,7 @@ function rig(hostKey = HOST_KEY) {
   const volumes = new ContainerVolumes(FakeVolumeDriver.simulated({ host: HOST, mountPrefix: '/srv' }), records, silentLogger());
   const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
   const box = new SecretBox(hostKey);
-  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger(), () => null, new ContainerRegistries(records.api, () => box));
+  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger(), () => null, new ImageDrivers([new DockerImageDriver(engine)]), new ContainerRegistries(records.api, () => box));
   const ops = new ContainerOperations(engine, records, builder, volumes, networks, new KeyedLock(), silentLogger());
   const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops);
   return { engine, conductor, manager };

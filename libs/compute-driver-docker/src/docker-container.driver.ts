@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { type IncomingMessage } from 'node:http';
+import { type Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger, splitShellWords } from '@zun-ts/common';
 import {
@@ -23,6 +24,7 @@ import {
   type ExecResult,
   type HostInfo,
   type ImageInfo,
+  type ImageLoadResult,
   ImageNotFound,
   type ImagePullRequest,
   type ImagePullResult,
@@ -38,6 +40,7 @@ import { dockerStatusCode, dockerMessage, toZunError, type DockerErrorSubject } 
 import { DOCKER_EVENT_FILTER, JsonLineSplitter, toDriverEvent } from './docker-events.mapping';
 import { dockerSocketPath } from './docker-host';
 import { probeDiskQuota } from './docker-disk-quota';
+import { loadImageArchive, saveImageArchive, tagImage } from './docker-image-archive';
 import { type DockerInfo, toHostInfo } from './docker-host-info.mapping';
 import { toContainerState, portsOf, zunStatusOfListState } from './docker-state.mapping';
 import { toContainerStats } from './docker-stats.mapping';
@@ -433,6 +436,21 @@ export class DockerContainerDriver implements ContainerDriver {
       if (dockerStatusCode(err) === 404) return null;
       throw toZunError(err, 'image');
     }
+  }
+
+  async loadImage(ctx: RequestContext, archive: Readable): Promise<ImageLoadResult> {
+    const started = Date.now();
+    const r = await loadImageArchive(this.slowApi, archive);
+    this.log.info('image loaded', { requestId: ctx.requestId, imageId: r.image_id, refs: r.refs, ms: Date.now() - started });
+    return r;
+  }
+
+  saveImage(_ctx: RequestContext, ref: string): Promise<Readable> {
+    return saveImageArchive(this.slowApi, ref);
+  }
+
+  tagImage(_ctx: RequestContext, ref: string, repo: string, tag: string): Promise<void> {
+    return tagImage(this.api, ref, repo, tag);
   }
 
   async imageInspect(_ctx: RequestContext, ref: string): Promise<ImageInfo> {

@@ -1,3 +1,4 @@
+import { type Readable } from 'node:stream';
 import { type ServiceIdentifier } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
 import { type ContainerStatus } from '@zun-ts/objects';
@@ -285,6 +286,14 @@ export interface ImageInfo {
   labels: Record<string, string>;
 }
 
+/** What {@link ContainerDriver.loadImage} put on the host. */
+export interface ImageLoadResult {
+  /** Id of the (first) image of the archive. */
+  image_id: string;
+  /** `repo:tag` names the archive gave its images (empty for an archive of untagged images). */
+  refs: string[];
+}
+
 /** The host and its engine, for the compute node record. */
 export interface HostInfo {
   /** The engine's idea of the host name. */
@@ -396,6 +405,15 @@ export interface ContainerDriver {
   commit(ctx: RequestContext, uuid: string, req: CommitRequest): Promise<CommitResult>;
   /** Resolves the name (registry domain / `[docker] default_registry`, tag `latest`) and pulls per policy. */
   pullImage(ctx: RequestContext, req: ImagePullRequest): Promise<ImagePullResult>;
+  /**
+   * Loads an image archive (the tar `docker save` makes) streamed from `archive` (Zun's glance image driver). An
+   * archive the engine cannot read → `InvalidValue`.
+   */
+  loadImage(ctx: RequestContext, archive: Readable): Promise<ImageLoadResult>;
+  /** The archive of an image (`docker save`), streamed; `ImageNotFound` if absent. */
+  saveImage(ctx: RequestContext, ref: string): Promise<Readable>;
+  /** Gives the image `ref` (a reference or id) the name `repo:tag` as well; `ImageNotFound` if absent. */
+  tagImage(ctx: RequestContext, ref: string, repo: string, tag: string): Promise<void>;
   /** An image on the host by reference or id; `ImageNotFound` if absent. */
   imageInspect(ctx: RequestContext, ref: string): Promise<ImageInfo>;
   /** Removes an image; an image that is already gone is not an error. */

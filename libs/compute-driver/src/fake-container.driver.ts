@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type Readable } from 'node:stream';
 import { Conflict, ContainerNotFound, type RequestContext } from '@zun-ts/common';
 import { type ContainerStatus } from '@zun-ts/objects';
 import {
@@ -18,6 +19,7 @@ import {
   type ExecResult,
   type HostInfo,
   type ImageInfo,
+  type ImageLoadResult,
   type ImagePullRequest,
   type ImagePullResult,
   type LogsOptions,
@@ -189,6 +191,15 @@ export class FakeContainerDriver implements ContainerDriver {
   }
   pullImage(ctx: RequestContext, req: ImagePullRequest): Promise<ImagePullResult> {
     return this.dispatch('pullImage', [ctx, req]) as Promise<ImagePullResult>;
+  }
+  loadImage(ctx: RequestContext, archive: Readable): Promise<ImageLoadResult> {
+    return this.dispatch('loadImage', [ctx, archive]) as Promise<ImageLoadResult>;
+  }
+  saveImage(ctx: RequestContext, ref: string): Promise<Readable> {
+    return this.dispatch('saveImage', [ctx, ref]) as Promise<Readable>;
+  }
+  tagImage(ctx: RequestContext, ref: string, repo: string, tag: string): Promise<void> {
+    return this.dispatch('tagImage', [ctx, ref, repo, tag]) as Promise<void>;
   }
   imageInspect(ctx: RequestContext, ref: string): Promise<ImageInfo> {
     return this.dispatch('imageInspect', [ctx, ref]) as Promise<ImageInfo>;

@@ -1,5 +1,10 @@
 import { hostname } from 'node:os';
-import { bool, int, list, secret, section, str } from './option.dsl';
+import { bool, enumOf, int, list, secret, section, str } from './option.dsl';
+
+/** The image drivers zun-ts has (Zun's `image_driver_list` choices). */
+export const IMAGE_DRIVER_NAMES = ['glance', 'docker'] as const;
+/** One of {@link IMAGE_DRIVER_NAMES}. */
+export type ImageDriverName = (typeof IMAGE_DRIVER_NAMES)[number];
 
 /** `[DEFAULT]`: identity of this host, logging, state and service liveness. */
 export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts service.', {
@@ -51,6 +56,19 @@ export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts
     min: 1,
     unit: 'seconds',
     help: 'Seconds between two runs of the periodic tasks of a service (resource reports, cleanups).',
+  }),
+  image_driver_list: list({
+    default: ['glance', 'docker'],
+    help: 'Image drivers a container may name in image_driver: docker (a registry) and glance (the image service). ' +
+      'zun commit uploads to Glance when glance is listed. Every zun-api and zun-compute must have the same list.',
+    check: (v) => {
+      const bad = v.filter((d) => !(IMAGE_DRIVER_NAMES as readonly string[]).includes(d));
+      return bad.length ? `unknown image driver ${bad.join(', ')} (known: ${IMAGE_DRIVER_NAMES.join(', ')})` : undefined;
+    },
+  }),
+  default_image_driver: enumOf(IMAGE_DRIVER_NAMES, {
+    default: 'docker',
+    help: 'Image driver of a container that names none.',
   }),
   auth_encryption_key: secret(str({
     default: null,

@@ -25,6 +25,7 @@ export {
   type ComputeConf,
   type ConductorConf,
   type DockerConf,
+  type GlanceConf,
   type VolumeConf,
   type NetworkConf,
   type WebsocketProxyConf,
@@ -32,6 +33,7 @@ export {
   type QuotaConf,
   type OsloPolicyConf,
 } from './zun-conf';
+export { IMAGE_DRIVER_NAMES, type ImageDriverName } from './default.options';
 export { renderSampleConfig } from './sample-config.renderer';
 export { parseIni, type IniDocument, type IniEntry } from './ini.parser';
 export {

@@ -183,7 +183,7 @@ export function bool(o: Common & { default: Default<boolean> }): Option<boolean>
 }
 
 /** A comma-separated list of strings; items are trimmed and empty items dropped. */
-export function list(o: Common & { default: Default<readonly string[]> }): Option<readonly string[]> {
+export function list(o: Common & { default: Default<readonly string[]>; check?: Check<readonly string[]> }): Option<readonly string[]> {
   return {
     kind: 'list',
     help: o.help,
@@ -192,7 +192,7 @@ export function list(o: Common & { default: Default<readonly string[]> }): Optio
     secret: false,
     nullable: false,
     default: lazy(o.default),
-    parse: (raw) => ({ ok: true, value: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') }),
+    parse: (raw) => withCheck(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''), o.check),
   };
 }
 

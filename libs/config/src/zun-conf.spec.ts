@@ -13,10 +13,23 @@ const inferred: [
   Equal<ZunConf['scheduler']['enabled_filters'], readonly string[]>,
   Equal<ZunConf['volume']['fstype'], 'ext4' | 'xfs'>,
   Equal<ZunConf['keystone_authtoken']['password'], string | null>,
-  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'volume' | 'network' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
-] = [true, true, true, true, true, true, true, true];
+  Equal<ZunConf['DEFAULT']['default_image_driver'], 'glance' | 'docker'>,
+  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'glance' | 'volume' | 'network' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
+] = [true, true, true, true, true, true, true, true, true];
 
 void describe('ZunConf and describeOptions', () => {
+  void test('image drivers: glance and docker by default, docker for a container naming none; an unknown one is refused', () => {
+    const conf = loadConfig([], { env: {} });
+    assert.deepEqual([conf.DEFAULT.image_driver_list, conf.DEFAULT.default_image_driver], [['glance', 'docker'], 'docker']);
+    assert.deepEqual(loadConfig([], { env: { ZUN_DEFAULT__IMAGE_DRIVER_LIST: 'docker' } }).DEFAULT.image_driver_list, ['docker']);
+    assert.throws(() => loadConfig([], { env: { ZUN_DEFAULT__IMAGE_DRIVER_LIST: 'docker,quay' } }), /unknown image driver quay/);
+  });
+
+  void test('[glance]: catalog endpoint by default, credentials unset (they fall back to [keystone_authtoken])', () => {
+    const g = loadConfig([], { env: {} }).glance;
+    assert.deepEqual([g.api_servers, g.endpoint_type, g.region_name, g.username, g.password], [[], 'public', null, null, null]);
+  });
+
   void test('the type-level checks above hold', () => {
     assert.ok(inferred.every((x) => x));
   });

@@ -5,6 +5,7 @@ import { conductorSection } from './conductor.options';
 import { databaseSection } from './database.options';
 import { defaultSection } from './default.options';
 import { dockerSection } from './docker.options';
+import { glanceSection } from './glance.options';
 import { keystoneAuthtokenSection } from './keystone-authtoken.options';
 import { type OptionKind, type Section, type SectionValues } from './option.dsl';
 import { osloPolicySection } from './oslo-policy.options';
@@ -25,6 +26,7 @@ export const zunSections = [
   computeSection,
   conductorSection,
   dockerSection,
+  glanceSection,
   volumeSection,
   networkSection,
   websocketProxySection,
@@ -59,6 +61,8 @@ export type ComputeConf = ZunConf['compute'];
 export type ConductorConf = ZunConf['conductor'];
 /** Values of `[docker]`. */
 export type DockerConf = ZunConf['docker'];
+/** Values of `[glance]`. */
+export type GlanceConf = ZunConf['glance'];
 /** Values of `[network]`. */
 export type NetworkConf = ZunConf['network'];
 

@@ -18,3 +18,4 @@ export {
 export { simDocker, simPings, simSh } from './sim-exec';
 export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimHosts, type SimHost, type SimHostConf, type SimHostsOptions } from './sim-hosts';
 export { openrcEnv, parseOpenrc, parseShow, parseTable, runZun, type CliResult } from './zun-cli';
+export { ensureGlance, type TestGlance } from './glance';

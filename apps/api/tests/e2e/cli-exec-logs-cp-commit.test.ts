@@ -88,13 +88,14 @@ void describe('zun exec, logs, top, stats, cp, commit', { concurrency: true }, (
     test('zun commit: an engine image made from this container, which keeps running', async () => {
       const ref = cleanup.image(`e2e/${name}:v1`);
       const out = ok(await zun('demo', 'commit', name, ref), 'zun commit');
-      const m = /^Request to commit container (\S+) has been accepted\. The image is (sha256:[0-9a-f]{64})\.$/m.exec(out);
+      // the stack runs Glance: the image is the Glance image the commit uploads to (cli-glance.test.ts follows it)
+      const m = /^Request to commit container (\S+) has been accepted\. The image is ([0-9a-f-]{36})\.$/m.exec(out);
       assert.ok(m, out);
       assert.equal(m[1], name);
       await poller.settled(uuid, 'Running');
       const d = await mustInspect(uuid);
       const [image] = JSON.parse(ok(await docker('image', 'inspect', ref), 'docker image inspect')) as { Id: string; Container: string }[];
-      assert.deepEqual([image?.Id, image?.Container], [m[2], d.Id]);
+      assert.equal(image?.Container, d.Id);
       // what the container wrote is in the image
       assert.equal(ok(await docker('run', '--rm', ref, 'cat', '/tmp/made'), 'docker run'), 'made-by-exec\n');
       assert.deepEqual([d.State.Running, d.State.Paused], [true, false]);

@@ -1,4 +1,4 @@
-import { injectable, injectFromBase } from 'inversify';
+import { inject, injectable, injectFromBase, optional } from 'inversify';
 import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
@@ -6,7 +6,7 @@ import { Base64Exception, NoInteractiveFlag, ValidationError } from './container
 import { type ExecuteRequest, type LogsRequest, type PutArchiveRequest, type RebuildRequest } from './container.requests';
 import { type AsyncOperation, ContainerServiceBase } from './container-service.base';
 import { type StateCheckedAction } from './container-states.table';
-import { IMAGE_DRIVERS } from './parameter-types.schema';
+import { GLANCE_IMAGES, type GlanceImages } from '../images/glance-images';
 
 /** Docker's own stop/restart timeout, used when the request gives none (or 0, as in Zun). */
 const DEFAULT_STOP_TIMEOUT = 10;
@@ -52,6 +52,9 @@ const SIMPLE: Record<SimpleAction, { taskState: 'container_starting' | 'containe
 @injectable()
 @injectFromBase()
 export class ContainerActionService extends ContainerServiceBase {
+  /** Bound when `glance` is in `image_driver_list`: commits then go to Glance. */
+  @inject(GLANCE_IMAGES) @optional() private glanceImages?: GlanceImages;
+
   /** Lookup (404/409), policy `container:<rule>` on the container, then the state check. */
   private loadFor(ctx: RequestContext, ident: string, action: StateCheckedAction): Promise<Container> {
     return this.load(ctx, ident, `container:${action}`, action);
@@ -113,7 +116,7 @@ export class ContainerActionService extends ContainerServiceBase {
   async rebuild(ctx: RequestContext, ident: string, req: RebuildRequest): Promise<void> {
     const c = await this.loadFor(ctx, ident, 'rebuild');
     const { image, imageDriver: driver } = req;
-    if (driver !== null && !(IMAGE_DRIVERS as readonly string[]).includes(driver)) {
+    if (driver !== null && !this.conf.DEFAULT.image_driver_list.includes(driver)) {
       throw new ValidationError('Invalid input for image_driver, it should be within the image drivers list');
     }
     await this.cast(ctx, c, {
@@ -183,12 +186,27 @@ export class ContainerActionService extends ContainerServiceBase {
     await this.callCompute(ctx, c, 'containerPutArchive', { container_uuid: c.uuid, path: req.path, data });
   }
 
-  /** Commits the container to an image; answers the image's id. */
+  /**
+   * Commits the container to an image; answers the image's id. With the glance image driver enabled, as in Zun, the
+   * image is a Glance image made here with the caller's token (queued); the host commits and uploads to it.
+   */
   async commit(ctx: RequestContext, ident: string, repository: string, tag: string | null): Promise<{ uuid: string }> {
     const c = await this.loadFor(ctx, ident, 'commit');
     await this.upHost(c);
-    await this.recordAction(ctx, c, 'commit');
-    const r = await this.callCompute(ctx, c, 'containerCommit', { container_uuid: c.uuid, repository, tag });
-    return { uuid: r.image_id };
+    const glance = this.glanceImages;
+    if (!glance) {
+      await this.recordAction(ctx, c, 'commit');
+      const r = await this.callCompute(ctx, c, 'containerCommit', { container_uuid: c.uuid, repository, tag });
+      return { uuid: r.image_id };
+    }
+    const image = await glance.createCommitImage(ctx, repository, tag);
+    try {
+      await this.recordAction(ctx, c, 'commit');
+      await this.callCompute(ctx, c, 'containerCommit', { container_uuid: c.uuid, repository, tag, glance_image_id: image.id });
+    } catch (err) {
+      await glance.deleteImage(ctx, image.id).catch((e: unknown) => this.logger.warn('glance image of a failed commit not deleted', { imageId: image.id, error: String(e) }));
+      throw err;
+    }
+    return { uuid: image.id };
   }
 }

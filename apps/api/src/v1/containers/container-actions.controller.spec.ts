@@ -7,7 +7,8 @@ import { ContainerApi, zunError } from '../../../tests/fixtures/container-api.fi
 describe('container actions', () => {
   let api: ContainerApi;
   before(async () => {
-    api = await ContainerApi.start({ flags: ['--api.auth_strategy=noauth', '--websocket_proxy.base_url=ws://proxy.example:6784/'] });
+    // without the glance image driver: a commit stays in the host's engine (container-commit-glance.spec.ts: with it)
+    api = await ContainerApi.start({ flags: ['--api.auth_strategy=noauth', '--websocket_proxy.base_url=ws://proxy.example:6784/', '--image_driver_list=docker'] });
     await api.addComputeHost('cn1');
     await api.db.services.upsert({ host: 'cn-down', binary: 'zun-compute', topic: 'zun-compute', availability_zone: null });
     await api.db.services.update('cn-down', 'zun-compute', { forced_down: true });

@@ -52,6 +52,7 @@ export class ContainerService extends ContainerServiceBase {
       defaultNetwork: () => this.defaultNetwork(ctx),
       // A container pulls with its own project's credentials: another project's registry is not found, even for admins.
       findRegistry: (ident) => this.stores.registries.get({ projectId: ctx.projectId, allProjects: false }, ident),
+      imageDrivers: { enabled: this.conf.DEFAULT.image_driver_list, default: this.conf.DEFAULT.default_image_driver },
     });
     // Zun checks the image after every other check of the request, before anything is made.
     // With the container's registry, when it names one: its domain and credentials are what the host will use.

@@ -37,6 +37,8 @@ export interface CreateDeps {
   defaultNetwork(): Promise<Network>;
   /** A registry of the caller's own project by uuid or name, for the 1.31 `registry`; throws RegistryNotFound (404). */
   findRegistry(ident: string): Promise<Registry>;
+  /** `[DEFAULT] image_driver_list` and `default_image_driver`; absent: Zun's defaults. */
+  imageDrivers?: { enabled: readonly string[]; default: string };
 }
 
 /** The row to insert and the request to the conductor. */
@@ -172,7 +174,10 @@ export async function planCreate(params: Readonly<Record<string, unknown>>, runP
     c.privileged = strictBool(params['privileged'], 'privileged');
   }
   const driver = params['image_driver'];
-  c.image_driver = driver === undefined || driver === null || driver === 'None' || driver === '' ? DEFAULT_IMAGE_DRIVER : String(driver);
+  c.image_driver = driver === undefined || driver === null || driver === 'None' || driver === '' ? (deps.imageDrivers?.default ?? DEFAULT_IMAGE_DRIVER) : String(driver);
+  if (deps.imageDrivers && !deps.imageDrivers.enabled.includes(c.image_driver)) {
+    throw new InvalidValue('Invalid input for image_driver, it should be within the image drivers list');
+  }
   if (params['image_pull_policy']) {
     deps.authorize('container:create:image_pull_policy');
     c.image_pull_policy = String(params['image_pull_policy']);

@@ -1,3 +1,4 @@
+import { IMAGE_DRIVER_NAMES } from '@zun-ts/config';
 import { type JsonSchema } from '../../http/json-schema.validator';
 
 // Zun's parameter types. Keyword order matters: the first failing keyword, in
@@ -7,8 +8,11 @@ import { type JsonSchema } from '../../http/json-schema.validator';
 /** Defaults applied at create when the request leaves them out. */
 export const DEFAULT_MEMORY = '512';
 export const DEFAULT_CPU = 1.0;
-/** Zun's `image_driver_list` and `default_image_driver` defaults. */
-export const IMAGE_DRIVERS = ['glance', 'docker'] as const;
+/**
+ * The image drivers a request may name (the configured `[DEFAULT] image_driver_list` is checked after the schema),
+ * and the default of a create that names none when no configuration is at hand (unit tests).
+ */
+export const IMAGE_DRIVERS = IMAGE_DRIVER_NAMES;
 export const DEFAULT_IMAGE_DRIVER = 'docker';
 
 export const nonNegativeInteger: JsonSchema = { type: ['integer', 'string'], pattern: '^[0-9]*$', numMinimum: '0' };
