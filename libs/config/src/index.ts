@@ -26,6 +26,7 @@ export {
   type ConductorConf,
   type DockerConf,
   type VolumeConf,
+  type CapsuleConf,
   type NetworkConf,
   type WebsocketProxyConf,
   type KeystoneAuthtokenConf,

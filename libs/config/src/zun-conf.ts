@@ -1,5 +1,6 @@
 import { type ServiceIdentifier } from 'inversify';
 import { apiSection } from './api.options';
+import { capsuleSection } from './capsule.options';
 import { computeSection } from './compute.options';
 import { conductorSection } from './conductor.options';
 import { databaseSection } from './database.options';
@@ -26,6 +27,7 @@ export const zunSections = [
   conductorSection,
   dockerSection,
   volumeSection,
+  capsuleSection,
   networkSection,
   websocketProxySection,
   keystoneAuthtokenSection,
@@ -64,6 +66,8 @@ export type NetworkConf = ZunConf['network'];
 
 /** Values of `[volume]`. */
 export type VolumeConf = ZunConf['volume'];
+/** Values of `[capsule]`. */
+export type CapsuleConf = ZunConf['capsule'];
 /** Values of `[websocket_proxy]`. */
 export type WebsocketProxyConf = ZunConf['websocket_proxy'];
 /** Values of `[keystone_authtoken]`. */
