@@ -81,3 +81,4 @@ export {
   type RegistryRepository,
   type RegistryScope,
 } from './registry.types';
+export { type CapsuleMountRow, type CapsuleVolumeRow, type CreatedCapsule, type NewCapsule } from './capsule-statements';
