@@ -13,7 +13,7 @@ const inferred: [
   Equal<ZunConf['scheduler']['enabled_filters'], readonly string[]>,
   Equal<ZunConf['volume']['fstype'], 'ext4' | 'xfs'>,
   Equal<ZunConf['keystone_authtoken']['password'], string | null>,
-  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'volume' | 'network' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
+  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'volume' | 'capsule' | 'network' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
 ] = [true, true, true, true, true, true, true, true];
 
 void describe('ZunConf and describeOptions', () => {
