@@ -144,14 +144,14 @@ export class CapsuleBuilder {
       if (m.status === 'Running') continue;
       await this.driver.start(ctx, m.uuid);
       const s = await this.driver.inspect(ctx, m.uuid);
-      await this.records.save(ctx, m.uuid, this.statePatch(m, s, { started_at: s.started_at ?? new Date() }), { status: ['Creating', 'Created'] });
+      await this.records.save(ctx, m.uuid, this.statePatch(m, s, { started_at: s.started_at ?? new Date() }), { status: ['Creating'] });
     }
     await this.records.save(ctx, capsule.uuid, { status: 'Running', status_reason: null, status_detail: detailOf(running), task_state: null, started_at: running.started_at ?? new Date() },
       { status: ['Creating'] });
     log.info('capsule running', { initContainers: inits.length, containers: containers.length });
   }
 
-  /** Mounts, image and engine create of one member (nothing started); recorded Created with the capsule's address. */
+  /** Mounts, image and engine create of one member (nothing started); recorded with the capsule's address. */
   private async make(ctx: RequestContext, capsule: Container, m: Container, addresses: ContainerAddresses, made: Made): Promise<ContainerState> {
     const mounts = await this.volumes.prepare(ctx, m);
     made.mounts.push({ member: m, mounts });
@@ -159,7 +159,9 @@ export class CapsuleBuilder {
     made.engine.push(m.uuid);
     const state = await this.driver.create(ctx, memberSpecOf(m, capsule.uuid, pulled.ref, this.host, mounts.binds));
     if (m.status === 'Creating') {
-      await this.records.save(ctx, m.uuid, { ...this.statePatch(m, state), status: 'Created', image_driver: pulled.driver, addresses }, { status: ['Creating'] });
+      // Still Creating (the sync leaves it to this build) until it is started.
+      const { status: _made, ...patch } = this.statePatch(m, state);
+      await this.records.save(ctx, m.uuid, { ...patch, image_driver: pulled.driver, addresses }, { status: ['Creating'] });
     }
     return state;
   }
@@ -178,7 +180,7 @@ export class CapsuleBuilder {
     if (!state) return;
     const ok = state.exit_code === 0;
     await this.records.save(ctx, m.uuid, this.statePatch(m, state, ok ? { status_reason: null } : { status: 'Error', status_reason: `Exited with code ${String(state.exit_code)}` }),
-      { status: ['Creating', 'Created'] });
+      { status: ['Creating'] });
     if (ok) return;
     const reason = `Init container ${m.name ?? m.uuid} exited with code ${String(state.exit_code)}.`;
     // None of the containers is started: the ones not made say why.
