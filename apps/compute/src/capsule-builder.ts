@@ -128,7 +128,9 @@ export class CapsuleBuilder {
     const withPorts: Container = { ...capsule, exposed_ports: exposed };
     made.nets = await this.networks.prepare(ctx, withPorts);
     const pulled = await this.driver.pullImage(ctx, { image: capsule.image ?? '', image_pull_policy: capsule.image_pull_policy ?? this.sandbox.image_pull_policy });
-    const spec: ContainerCreateSpec = { ...createSpecOf(withPorts, pulled.ref, this.host), ...made.nets.create, command: null, restart_policy: { Name: 'always' }, ipc_mode: 'shareable' };
+    const spec: ContainerCreateSpec = { ...createSpecOf(withPorts, pulled.ref, this.host), ...made.nets.create, command: null, restart_policy: { Name: 'always' }, ipc_mode: 'shareable',
+      // The members have their own limits; the sandbox only sleeps.
+      cpu: null, memoryMiB: null };
     made.engine.push(capsule.uuid);
     const state = await this.driver.create(ctx, spec);
     const addresses = await this.networks.plug(ctx, made.nets, state.container_id);
@@ -256,11 +258,12 @@ export class CapsuleBuilder {
   /**
    * The capsule's status from its sandbox and containers (the periodic sync): Running while the sandbox and every
    * container run; otherwise the first container that does not, with the reason. Creating and Deleting belong to those
-   * operations and are left alone.
+   * operations and are left alone, as is a capsule whose build failed (never started).
    */
   async reconcile(ctx: RequestContext, rows: readonly Container[]): Promise<void> {
     for (const capsule of rows.filter((r) => r.container_type === CONTAINER_TYPES.capsule)) {
-      if (capsule.status === 'Creating' || capsule.status === 'Deleting' || capsule.task_state !== null) continue;
+      // A capsule that never ran (its build failed) keeps the reason its build gave.
+      if (capsule.status === 'Creating' || capsule.status === 'Deleting' || capsule.task_state !== null || capsule.started_at === null) continue;
       const { containers } = membersOf(capsule, rows);
       let sandboxRunning = false;
       try {

@@ -228,7 +228,8 @@ export class CapsuleService extends ContainerServiceBase {
         image_driver: this.conf.capsule.sandbox_image_driver,
         image_pull_policy: this.conf.capsule.sandbox_image_pull_policy,
         cpu: plan.cpu,
-        memory: String(plan.memory),
+        // No request at all: no figure (a container without memory has none either).
+        memory: plan.memory > 0 ? String(plan.memory) : null,
         labels: plan.labels,
         annotations: plan.annotations,
         restart_policy: plan.restart_policy,
