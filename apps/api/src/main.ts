@@ -58,6 +58,8 @@ import { QuotasController } from './v1/quotas/quotas.controller';
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
+import { CapsuleService } from './v1/capsules/capsule.service';
+import { CapsulesController } from './v1/capsules/capsules.controller';
 import { VolumeService } from './v1/volumes/volume.service';
 import { VolumesController } from './v1/volumes/volumes.controller';
 import { ZunServiceService } from './v1/zun-service.service';
@@ -136,9 +138,10 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind(VolumeService).toSelf();
     c.bind(ContainerNetworkService).toSelf();
     c.bind(NetworkService).toSelf();
+    c.bind(CapsuleService).toSelf();
     for (const ctl of [
       ContainersController, ContainerActionsController, ContainerNetworksController, ContainerActionRecordsController, HostsController, QuotasController,
-      QuotaClassesController, VolumesController, NetworksController,
+      QuotaClassesController, VolumesController, NetworksController, CapsulesController,
     ]) {
       c.bind(API_CONTROLLER).to(ctl);
     }
