@@ -66,6 +66,8 @@ import { RegistryService, type SecretBoxProvider } from './v1/registries/registr
 import { ServicesController } from './v1/services.controller';
 import { V1App } from './v1/v1.app';
 import { VersionsController } from './v1/versions.controller';
+import { CapsuleService } from './v1/capsules/capsule.service';
+import { CapsulesController } from './v1/capsules/capsules.controller';
 import { VolumeService } from './v1/volumes/volume.service';
 import { VolumesController } from './v1/volumes/volumes.controller';
 import { ZunServiceService } from './v1/zun-service.service';
@@ -156,9 +158,10 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
     c.bind(ImageValidation).toSelf();
     c.bind(ImageService).toSelf();
     c.bind(RegistryService).toSelf();
+    c.bind(CapsuleService).toSelf();
     for (const ctl of [
       ContainersController, ContainerActionsController, ContainerNetworksController, ContainerActionRecordsController, HostsController, QuotasController,
-      QuotaClassesController, VolumesController, NetworksController, ImagesController, RegistriesController,
+      QuotaClassesController, VolumesController, NetworksController, ImagesController, RegistriesController, CapsulesController,
     ]) {
       c.bind(API_CONTROLLER).to(ctl);
     }

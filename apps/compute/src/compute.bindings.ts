@@ -14,6 +14,7 @@ import { ComputeConsole } from './compute-console.service';
 import { ContainerRecords } from './conductor-api';
 import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
+import { CapsuleBuilder } from './capsule-builder';
 import { ContainerBuilder } from './container-builder';
 import { ContainerNetworks, publishIpOf } from './container-networks';
 import { ContainerOperations } from './container-operations';
@@ -138,6 +139,14 @@ export function bindCompute(container: InversifyContainer): void {
         ),
     )
     .inSingletonScope();
+  container
+    .bind(CapsuleBuilder)
+    .toDynamicValue(
+      (ctx) =>
+        new CapsuleBuilder(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerVolumes), ctx.get(ContainerNetworks), ctx.get(KeyedLock),
+          ctx.get(LOGGER).child({ component: 'capsules' }), { image_pull_policy: ctx.get(ZUN_CONF).capsule.sandbox_image_pull_policy }),
+    )
+    .inSingletonScope();
   // An engine container of this host without a record is removed only after two full sync periods:
   // long enough for any create in flight to have saved its record.
   container
@@ -146,6 +155,7 @@ export function bindCompute(container: InversifyContainer): void {
       (ctx) =>
         new ContainerSync(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), ctx.get(ContainerBuilder), ctx.get(ContainerNetworks), ctx.get(KeyedLock), ctx.get(LOGGER), {
           orphanGraceMs: 2 * intervalMs(ctx),
+          capsules: ctx.get(CapsuleBuilder),
         }),
     )
     .inSingletonScope();

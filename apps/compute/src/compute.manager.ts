@@ -2,7 +2,7 @@ import { inject, injectable, optional } from 'inversify';
 import { InvalidValue, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
-import { type Container, type Image } from '@zun-ts/objects';
+import { type Container, CONTAINER_TYPES, type Image } from '@zun-ts/objects';
 import {
   type ComputeRpcApi,
   type ContainerArchiveRequest,
@@ -15,6 +15,7 @@ import {
   type ContainerRef,
   type TtySize,
 } from '@zun-ts/rpc';
+import { CapsuleBuilder } from './capsule-builder';
 import { ComputeConsole } from './compute-console.service';
 import { EVENTS } from './container-builder';
 import { ContainerOperations } from './container-operations';
@@ -36,13 +37,16 @@ export class ComputeManager implements ComputeRpcApi {
     @inject(ImageOperations) @optional() private readonly images?: Pick<ImageOperations, 'pull' | 'delete'>,
     /** Bound when `glance` is in image_driver_list. */
     @inject(GlanceCommit) @optional() private readonly glanceCommit?: Pick<GlanceCommit, 'commit'>,
+    @inject(CapsuleBuilder) @optional() private readonly capsules?: Pick<CapsuleBuilder, 'create' | 'delete'>,
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
     return { host: this.conf.DEFAULT.host };
   }
 
+  /** A capsule row (the conductor casts its create like a container's) is built whole by the capsule builder. */
   containerCreate(ctx: RequestContext, args: ContainerCreateRequest): Promise<void> {
+    if (args.container?.container_type === CONTAINER_TYPES.capsule && this.capsules) return this.capsules.create(ctx, args);
     return this.ops.create(ctx, args);
   }
 
@@ -103,7 +107,9 @@ export class ComputeManager implements ComputeRpcApi {
     });
   }
 
-  containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }): Promise<void> {
+  /** A capsule goes with its members, sandbox and volumes; anything else is deleted as a container. */
+  async containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }): Promise<void> {
+    if (this.capsules && (await this.capsules.delete(ctx, args.container_uuid))) return;
     return this.ops.delete(ctx, args.container_uuid, { force: args.force, stop: args.stop });
   }
 

@@ -1,6 +1,7 @@
 import { adminContext, ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ContainerDriver, type ContainerState, type DriverEvent, type EventSubscription } from '@zun-ts/compute-driver';
-import { type Container, type ContainerStatus } from '@zun-ts/objects';
+import { type Container, type ContainerStatus, CONTAINER_TYPES } from '@zun-ts/objects';
+import { type CapsuleBuilder } from './capsule-builder';
 import { type ContainerBuilder } from './container-builder';
 import { type ContainerRecords, errorText } from './conductor-api';
 import { COMPUTE_HOST_LABEL, detailOf } from './container-mapping';
@@ -21,6 +22,8 @@ export interface ContainerSyncOptions {
   orphanGraceMs: number;
   /** @default Date.now */
   now?: () => number;
+  /** Capsules of this host: their status follows their sandbox and containers (not synced as a container). */
+  capsules?: Pick<CapsuleBuilder, 'reconcile'>;
 }
 
 /**
@@ -107,7 +110,7 @@ export class ContainerSync {
       if (c.auto_remove && c.task_state === null) await this.reap(ctx, c);
       return;
     }
-    if (NOT_SYNCED.has(c.status) || c.task_state !== null) return;
+    if (NOT_SYNCED.has(c.status) || c.task_state !== null || c.container_type === CONTAINER_TYPES.capsule) return;
     let state: ContainerState;
     try {
       state = await this.driver.inspect(ctx, uuid, { currentStatus: c.status });
@@ -141,6 +144,8 @@ export class ContainerSync {
       { status: [c.status], task_state: [null] },
     );
     if (saved && saved.status !== c.status) log.info('container status synced from the engine', { from: c.status, to: saved.status });
+    // A capsule's container changed: the capsule's status follows at once.
+    if (saved && saved.status !== c.status && c.capsule_id !== null) await this.reconcileCapsules(ctx, c.capsule_id);
   }
 
   /** The record says the container exists on this host but the engine has none. */
@@ -200,7 +205,7 @@ export class ContainerSync {
         (c.status === 'Deleted' && c.auto_remove && c.task_state === null) ||
         // Every record with an engine container: status and detail ("Up 3 mins") are refreshed as Zun's sync does.
         (!NOT_SYNCED.has(c.status) && c.task_state === null && (s !== undefined || c.container_id !== null));
-      if (due) syncs.push(this.schedule(ctx, c.uuid));
+      if (due && c.container_type !== CONTAINER_TYPES.capsule) syncs.push(this.schedule(ctx, c.uuid));
     }
     const known = new Set(records.map((c) => c.uuid));
     const now = this.now();
@@ -212,6 +217,14 @@ export class ContainerSync {
       if (now - first >= this.opts.orphanGraceMs) syncs.push(this.removeOrphan(ctx, s.uuid));
     }
     await Promise.all(syncs);
+    if (records.some((c) => c.container_type === CONTAINER_TYPES.capsule)) await this.reconcileCapsules(ctx, null);
+  }
+
+  /** Capsule statuses from their members' records, read after the members were synced (`capsuleId`: only that capsule's). */
+  private async reconcileCapsules(ctx: RequestContext, capsuleId: number | null): Promise<void> {
+    if (!this.opts.capsules) return;
+    const rows = await this.records.api.call('containersOnHost', ctx, { host: this.host });
+    await this.opts.capsules.reconcile(ctx, capsuleId === null ? rows : rows.filter((r) => r.id === capsuleId || r.capsule_id === capsuleId));
   }
 
   private removeOrphan(ctx: RequestContext, uuid: string): Promise<void> {

@@ -8,7 +8,6 @@ import {
   type ComputeNodeRepository,
   type ContainerActionRepository,
   type ContainerRepository,
-  type ContainerScope,
   ZUN_SERVICE_REPOSITORY,
   type ZunServiceRepository,
 } from '@zun-ts/db';
@@ -54,9 +53,6 @@ import { ImageRecords } from './image-records';
 import { VolumeRecords } from './volume-records';
 import { ANY_CONTAINER, findContainer } from './find-container';
 
-/** Every row, whatever its project or type: compute hosts act for the system. */
-/** Plain containers of every project (what a compute host runs). */
-const PLAIN: ContainerScope = { projectId: null, allProjects: true };
 
 /**
  * The only fields a compute host may write. The RPC schema already refuses a patch with any other field;
@@ -134,7 +130,8 @@ export class ConductorManager implements ConductorRpcApi {
 
   async containersOnHost(_ctx: RequestContext, args: { host: string }, caller: RpcCaller): Promise<Container[]> {
     this.ownership.requireOwnHost(caller, args.host, 'containersOnHost');
-    return this.containers.list(PLAIN, { filters: { host: args.host } });
+    // Every row placed here: containers, and capsules with their members (the host builds, syncs and deletes them).
+    return this.containers.list(ANY_CONTAINER, { filters: { host: args.host } });
   }
 
   /** A conditional update: losing to a concurrent change throws ContainerStateConflict (409) to the host. */

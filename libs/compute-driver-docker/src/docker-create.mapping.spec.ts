@@ -130,4 +130,15 @@ describe('toDockerCreateOptions', () => {
     assert.equal(quiet.HostConfig?.PortBindings, undefined, 'exposed, not published');
     assert.equal(quiet.NetworkingConfig, undefined);
   });
+
+  test('a capsule member joins its sandbox\'s network, IPC and PID namespaces', () => {
+    const sandbox = 'container:zun-11111111-2222-4333-8444-555555555555';
+    const o = toDockerCreateOptions({ uuid: 'm', image: 'busybox', network_mode: sandbox, ipc_mode: sandbox, pid_mode: sandbox });
+    assert.equal(o.HostConfig?.NetworkMode, sandbox);
+    assert.equal(o.HostConfig?.IpcMode, sandbox);
+    assert.equal(o.HostConfig?.PidMode, sandbox);
+    const plain = toDockerCreateOptions({ uuid: 'c', image: 'busybox' });
+    assert.equal(plain.HostConfig?.IpcMode, undefined);
+    assert.equal(plain.HostConfig?.PidMode, undefined);
+  });
 });

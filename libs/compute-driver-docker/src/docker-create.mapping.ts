@@ -116,6 +116,8 @@ export function toDockerCreateOptions(spec: ContainerCreateSpec, opts: CreateMap
     hostConfig.Binds = spec.binds.map((b) => `${b.source}:${b.destination}${b.read_only ? ':ro' : ''}`);
   }
   if (spec.network_mode) hostConfig.NetworkMode = spec.network_mode;
+  if (spec.ipc_mode) hostConfig.IpcMode = spec.ipc_mode;
+  if (spec.pid_mode) hostConfig.PidMode = spec.pid_mode;
   const exposed = spec.exposed_ports && Object.keys(spec.exposed_ports).length ? exposedPortsOf(spec.exposed_ports) : null;
   // An empty HostPort: the engine picks a free port at each start (read back from NetworkSettings.Ports).
   if (spec.publish_ports && exposed) hostConfig.PortBindings = Object.fromEntries(Object.keys(exposed).map((k) => [k, [{ HostIp: '', HostPort: '' }]]));

@@ -63,6 +63,10 @@ export interface ContainerCreateSpec {
    * HostPort); read them back from {@link ContainerState.published} once the container runs.
    */
   publish_ports?: boolean;
+  /** `HostConfig.IpcMode`, e.g. `container:zun-<uuid>` to share the IPC namespace of a capsule's sandbox; null: the engine's default. */
+  ipc_mode?: string | null;
+  /** `HostConfig.PidMode`, e.g. `container:zun-<uuid>` to share the PID namespace of a capsule's sandbox; null: its own. */
+  pid_mode?: string | null;
 }
 
 /** An exposed port the engine publishes on the host while the container runs. */

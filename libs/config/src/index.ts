@@ -27,6 +27,7 @@ export {
   type DockerConf,
   type GlanceConf,
   type VolumeConf,
+  type CapsuleConf,
   type NetworkConf,
   type WebsocketProxyConf,
   type KeystoneAuthtokenConf,

@@ -1,5 +1,6 @@
 import { type ServiceIdentifier } from 'inversify';
 import { apiSection } from './api.options';
+import { capsuleSection } from './capsule.options';
 import { computeSection } from './compute.options';
 import { conductorSection } from './conductor.options';
 import { databaseSection } from './database.options';
@@ -28,6 +29,7 @@ export const zunSections = [
   dockerSection,
   glanceSection,
   volumeSection,
+  capsuleSection,
   networkSection,
   websocketProxySection,
   keystoneAuthtokenSection,
@@ -68,6 +70,8 @@ export type NetworkConf = ZunConf['network'];
 
 /** Values of `[volume]`. */
 export type VolumeConf = ZunConf['volume'];
+/** Values of `[capsule]`. */
+export type CapsuleConf = ZunConf['capsule'];
 /** Values of `[websocket_proxy]`. */
 export type WebsocketProxyConf = ZunConf['websocket_proxy'];
 /** Values of `[keystone_authtoken]`. */

@@ -335,14 +335,15 @@ export class SqlContainerRepository implements ContainerRepository {
   }
 
   /** The SELECT that counts a project's usage (one row), for transaction bodies; read it with {@link usageFromRow}. */
-  usageStatement(projectId: string, containerType: ContainerType = CONTAINER_TYPES.container): { sql: string; params: SqlValue[] } {
+  usageStatement(projectId: string, containerType: ContainerType | readonly ContainerType[] = CONTAINER_TYPES.container): { sql: string; params: SqlValue[] } {
+    const types: readonly ContainerType[] = Array.isArray(containerType) ? containerType : [containerType as ContainerType];
     // memory is a string column holding MiB digits; both engines read its numeric prefix.
     const asNumber = this.engine.kind === 'sqlite' ? 'REAL' : 'DOUBLE';
     return {
       sql:
         `SELECT COUNT(*) AS containers, SUM(\`cpu\`) AS cpu, SUM(CAST(\`memory\` AS ${asNumber})) AS memory, SUM(\`disk\`) AS disk ` +
-        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND \`container_type\` = ?`,
-      params: [projectId, containerType],
+        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND \`container_type\` IN (${types.map(() => '?').join(', ')})`,
+      params: [projectId, ...types],
     };
   }
 }

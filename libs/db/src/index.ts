@@ -83,3 +83,4 @@ export {
   type RegistryScope,
 } from './registry.types';
 export { RegistryInUse } from './registry.repository';
+export { type CapsuleMountRow, type CapsuleVolumeRow, type CreatedCapsule, type NewCapsule } from './capsule-statements';

@@ -1,9 +1,10 @@
 import { type DataSource } from 'typeorm';
 import { BadRequest, NotAuthorized, registerError, type ZunError } from '@zun-ts/common';
-import { type Container, QUOTA_RESOURCES, type Volume, type Quota, type QuotaClass, type QuotaResource } from '@zun-ts/objects';
+import { type Container, CONTAINER_TYPES, QUOTA_RESOURCES, type Volume, type Quota, type QuotaClass, type QuotaResource } from '@zun-ts/objects';
 import { type ContainerUsage, type NewContainer, type SqlContainerRepository, usageFromRow } from './container.repository';
 import { ContainerAlreadyExists } from './db-errors';
 import { QuotaClassEntity, QuotaEntity } from './entities';
+import { createCapsuleTx, type CreatedCapsule, type NewCapsule } from './capsule-statements';
 import { VolumeSql } from './volume-statements';
 import { type MountPlan, type NewVolume } from './volume.types';
 import { NetworkSql } from './network-statements';
@@ -104,6 +105,13 @@ export interface QuotaRepository {
    * like {@link createContainer}. Throws OverQuota.
    */
   createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits | typeof QUOTAS_OFF): Promise<Volume>;
+  /**
+   * Inserts a capsule (its row, its members, its volumes and mappings, its ports) only if `usage + deltas` fits,
+   * atomically like {@link createContainer}: the capsule counts as one container with its cpu and memory, its new
+   * volumes in `disk`; its members count for nothing. Throws OverQuota, InvalidQuotaValue, ContainerAlreadyExists,
+   * VolumeInUse, VolumeNotFound; a refused create writes nothing.
+   */
+  createCapsule(rows: NewCapsule, deltas: QuotaDeltas, defaults: QuotaLimits | typeof QUOTAS_OFF): Promise<CreatedCapsule>;
 }
 
 /** Per-class limits (the quota_class table). Only {@link DEFAULT_QUOTA_CLASS} is enforced. */
@@ -191,7 +199,8 @@ export class SqlQuotaRepository implements QuotaRepository {
 
   /** The SELECT of a project's usage (one row, read with usageFromRow): its containers, and its volumes in `disk`. */
   private usageStatement(projectId: string): { sql: string; params: SqlValue[] } {
-    const c = this.containers.usageStatement(projectId);
+    // Plain containers and capsules (a capsule is one container with its cpu and memory); capsule members are not counted.
+    const c = this.containers.usageStatement(projectId, [CONTAINER_TYPES.container, CONTAINER_TYPES.capsule]);
     return {
       sql:
         'SELECT u.`containers`, u.`cpu`, u.`memory`, ' +
@@ -241,6 +250,11 @@ export class SqlQuotaRepository implements QuotaRepository {
       if (ports?.ports.length) yield* networks.planPortsTx({ uuid: created.uuid, project_id: created.project_id }, ports, created.created_at);
       return created;
     });
+  }
+
+  createCapsule(rows: NewCapsule, deltas: QuotaDeltas, defaults: QuotaLimits | typeof QUOTAS_OFF): Promise<CreatedCapsule> {
+    const deps = { containers: this.containers, volumes: this.volumeSql, networks: this.networkSql };
+    return this.underQuota(rows.capsule.project_id, deltas, defaults, () => createCapsuleTx(rows, deps));
   }
 
   async createVolume(volume: NewVolume & { project_id: string }, defaults: QuotaLimits | typeof QUOTAS_OFF): Promise<Volume> {

@@ -27,7 +27,7 @@ import {
   VOLUME_REPOSITORY,
   type VolumeRepository,
 } from '@zun-ts/db';
-import { type Container, memoryMiBOf } from '@zun-ts/objects';
+import { type Container, CONTAINER_TYPES, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
 import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
 import { isAddressFailure, PortPlacement, type PortPlacementRepository } from './port-placement';
@@ -97,7 +97,7 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 export class BuildContainerTask {
   constructor(
     @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
-    @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'>,
+    @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'> & Partial<Pick<ContainerRepository, 'list'>>,
     @inject(COMPUTE_NODE_REPOSITORY)
     private readonly nodes: Pick<ComputeNodeRepository, 'claimForContainer' | 'releaseForContainer' | 'getClaim'>,
     @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
@@ -319,6 +319,8 @@ export class BuildContainerTask {
       }
       throw err;
     }
+    // A capsule is placed whole: its members are on its host, so that host owns their records too.
+    if (saved.container_type === CONTAINER_TYPES.capsule) await this.placeMembers(saved, host);
     try {
       await this.ports.allocate(ctx, c.uuid, host, log);
     } catch (err) {
@@ -330,6 +332,13 @@ export class BuildContainerTask {
     }
     await this.compute(host).cast('containerCreate', ctx, { container_uuid: c.uuid, container: saved, run: retry.request.run, retry });
     await this.event(ctx, c.uuid, buildEventName(retry.attempt), host, 'Success', null, log);
+  }
+
+  /** Records `host` on every member of capsule `c` (idempotent). */
+  private async placeMembers(c: Container, host: string): Promise<void> {
+    if (!this.containers.list) throw new Error('the container repository cannot list the members of a capsule');
+    const members = await this.containers.list(ANY, { filters: { capsule_id: c.id } });
+    for (const m of members) if (m.host !== host) await this.containers.update(m.uuid, { host });
   }
 
   /** Terminal failure: status Error with `reason`, no host; `event` (when given) is finished as Error. */

@@ -1,11 +1,11 @@
 import { inject, injectable, injectFromBase, optional } from 'inversify';
-import { InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
-import { type Container } from '@zun-ts/objects';
+import { ContainerNotFound, InvalidValue, type RequestContext, splitShellWords } from '@zun-ts/common';
+import { type Container, CONTAINER_TYPES } from '@zun-ts/objects';
 import { type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeResult } from '@zun-ts/rpc';
 import { Base64Exception, NoInteractiveFlag, ValidationError } from './container.errors';
 import { type ExecuteRequest, type LogsRequest, type PutArchiveRequest, type RebuildRequest } from './container.requests';
 import { type AsyncOperation, ContainerServiceBase } from './container-service.base';
-import { type StateCheckedAction } from './container-states.table';
+import { type StateCheckedAction, validateContainerState } from './container-states.table';
 import { GLANCE_IMAGES, type GlanceImages } from '../images/glance-images';
 
 /** Docker's own stop/restart timeout, used when the request gives none (or 0, as in Zun). */
@@ -58,6 +58,18 @@ export class ContainerActionService extends ContainerServiceBase {
   /** Lookup (404/409), policy `container:<rule>` on the container, then the state check. */
   private loadFor(ctx: RequestContext, ident: string, action: StateCheckedAction): Promise<Container> {
     return this.load(ctx, ident, `container:${action}`, action);
+  }
+
+  /**
+   * {@link loadFor} for logs and exec, which also reach the containers of a capsule (`zun exec <member>`): every other
+   * container route sees plain containers only, and none sees a capsule itself.
+   */
+  private async loadReadable(ctx: RequestContext, ident: string, action: 'logs' | 'execute'): Promise<Container> {
+    const c = await this.stores.containers.getByIdent({ ...this.itemScope(ctx), containerType: null }, ident);
+    if (c.container_type === CONTAINER_TYPES.capsule) throw new ContainerNotFound(`Container ${ident} could not be found.`);
+    this.authorizeOn(ctx, `container:${action}`, c);
+    validateContainerState(c, action);
+    return c;
   }
 
   private async cast<M extends ComputeCastName>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<void> {
@@ -131,7 +143,7 @@ export class ContainerActionService extends ContainerServiceBase {
   }
 
   async logs(ctx: RequestContext, ident: string, req: LogsRequest): Promise<string> {
-    const c = await this.loadFor(ctx, ident, 'logs');
+    const c = await this.loadReadable(ctx, ident, 'logs');
     const since = parseLogsSince(req.since);
     const { stdout, stderr, timestamps, tail } = req;
     return this.callCompute(ctx, c, 'containerLogs', { container_uuid: c.uuid, stdout, stderr, timestamps, tail, since });
@@ -139,7 +151,7 @@ export class ContainerActionService extends ContainerServiceBase {
 
   /** Runs a command (or, without `run`, creates the exec for the client to attach to through the websocket proxy). */
   async execute(ctx: RequestContext, ident: string, req: ExecuteRequest): Promise<{ output: unknown; exit_code: unknown; exec_id: unknown; proxy_url: string | null }> {
-    const c = await this.loadFor(ctx, ident, 'execute');
+    const c = await this.loadReadable(ctx, ident, 'execute');
     const command = splitShellWords(req.command);
     if (!command.length) throw new InvalidValue(`Invalid command: ${req.command}`);
     const r = await this.callCompute(ctx, c, 'containerExec', { container_uuid: c.uuid, command, interactive: !req.run });

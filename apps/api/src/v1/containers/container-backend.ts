@@ -1,6 +1,6 @@
 import { type RequestContext } from '@zun-ts/common';
 import {
-  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type ImageRepository, type MountPlan, type NetworkRepository, type NewContainer, type NewVolume,
+  type ComputeNodeRepository, type ContainerActionRepository, type ContainerRepository, type CreatedCapsule, type ImageRepository, type MountPlan, type NetworkRepository, type NewCapsule, type NewContainer, type NewVolume,
   type PortPlan, type QuotaClassRepository,
   type QuotaDeltas, type QuotaRepository, type RegistryRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
@@ -42,6 +42,8 @@ export interface QuotaCheck {
   createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan, ports: PortPlan): Promise<Container>;
   /** Inserts a volume only if its size fits the project's `disk` limit, atomically like {@link createContainer}. */
   createVolume(ctx: RequestContext, volume: NewVolume): Promise<Volume>;
+  /** Inserts a capsule (its rows, volumes, mappings and port) only if its deltas fit, atomically like {@link createContainer}. */
+  createCapsule?(ctx: RequestContext, rows: NewCapsule, deltas: QuotaDeltas): Promise<CreatedCapsule>;
 }
 
 /** What the container, host and quota services need besides configuration and policy (bound to CONTAINER_BACKEND). */

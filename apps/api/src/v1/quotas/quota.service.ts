@@ -1,6 +1,6 @@
 import { InvalidValue, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type ContainerUsage, DEFAULT_QUOTA_CLASS, type MountPlan, type NewContainer, type NewVolume, type PortPlan, type QuotaDeltas, type QuotaLimits, QUOTAS_OFF } from '@zun-ts/db';
+import { type ContainerUsage, type CreatedCapsule, type NewCapsule, DEFAULT_QUOTA_CLASS, type MountPlan, type NewContainer, type NewVolume, type PortPlan, type QuotaDeltas, type QuotaLimits, QUOTAS_OFF } from '@zun-ts/db';
 import { type Container, QUOTA_RESOURCES, type QuotaResource, type Volume } from '@zun-ts/objects';
 import { credentialsFromContext, type PolicyEnforcer } from '@zun-ts/policy';
 import { type ContainerStores, type QuotaCheck } from '../containers/container-backend';
@@ -116,6 +116,10 @@ export class QuotaService implements QuotaCheck {
     const project = volume.project_id;
     if (project === null) throw noProjectForVolumes();
     return this.stores.quotas.createVolume({ ...volume, project_id: project }, this.createLimits());
+  }
+
+  createCapsule(_ctx: RequestContext, rows: NewCapsule, deltas: QuotaDeltas): Promise<CreatedCapsule> {
+    return this.stores.quotas.createCapsule(rows, deltas, this.createLimits());
   }
 
   /** The defaults a create is checked against; none with the no-op driver. */
