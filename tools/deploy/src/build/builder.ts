@@ -1,7 +1,9 @@
 // The engine's side of `zun-kolla build`: import the root file system once per
 // checksum, and build each image through the build API (the legacy builder;
 // no buildx or BuildKit needed), reporting how many steps came from the cache.
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { type Context } from './stage';
 
@@ -20,9 +22,56 @@ interface BuildEvent {
   aux?: { ID?: string };
 }
 
-/** Counts `Step n/m` and `Using cache` lines of a legacy-builder output. */
+/**
+ * Counts the steps of a legacy-builder output that make a layer (not ARG or
+ * FROM, which never say "Using cache") and those taken from the cache.
+ */
 export function summarize(lines: string[]): { steps: number; cached: number } {
-  return { steps: lines.filter((l) => /^Step \d+\/\d+ :/.test(l)).length, cached: lines.filter((l) => /^ ---> Using cache$/.test(l)).length };
+  return {
+    steps: lines.filter((l) => /^Step \d+\/\d+ : /.test(l) && !/^Step \d+\/\d+ : (FROM|ARG) /i.test(l)).length,
+    cached: lines.filter((l) => /^ ---> Using cache$/.test(l)).length,
+  };
+}
+
+/** The label holding the digest of an image's inputs (context files, parent image id, build arguments). */
+export const INPUTS_LABEL = 'org.zun-ts.kolla.inputs';
+
+/**
+ * A digest of everything a build reads: each context file's path, mode and
+ * bytes (recursively, in name order), the parent image's id and the build
+ * arguments. Equal digests mean the build would reuse every layer.
+ */
+export function inputsDigest(ctx: Context, parentId: string, buildargs: Record<string, string>): string {
+  const h = createHash('sha256');
+  h.update(`${parentId}\n${JSON.stringify(Object.entries(buildargs).sort())}\n`);
+  const walk = (rel: string): void => {
+    const abs = join(ctx.dir, rel);
+    const st = lstatSync(abs);
+    h.update(`${rel}\0${st.mode}\0`);
+    if (st.isDirectory()) for (const name of readdirSync(abs).sort()) walk(join(rel, name));
+    else if (st.isSymbolicLink()) h.update(readlinkSync(abs));
+    else h.update(readFileSync(abs));
+  };
+  for (const e of [...ctx.entries].sort()) walk(e);
+  return h.digest('hex').slice(0, 32);
+}
+
+/** The image's id when it carries `digest` in its inputs label (nothing to build), else null. */
+export async function upToDate(docker: Docker, ref: string, digest: string): Promise<string | null> {
+  try {
+    const info = await docker.getImage(ref).inspect();
+    return info.Config.Labels?.[INPUTS_LABEL] === digest ? info.Id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tags an image with more references. */
+export async function tagAll(docker: Docker, id: string, refs: string[]): Promise<void> {
+  for (const ref of refs) {
+    const [repo, tag] = splitRef(ref);
+    await docker.getImage(id).tag({ repo, tag });
+  }
 }
 
 async function hasImage(docker: Docker, ref: string): Promise<boolean> {
@@ -67,7 +116,7 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: Buil
  * engine's host network is used for RUN steps (apt-get reaches the mirror
  * without a bridge); nothing is pulled.
  */
-export async function buildImage(docker: Docker, ctx: Context, refs: string[], buildargs: Record<string, string>): Promise<BuildResult> {
+export async function buildImage(docker: Docker, ctx: Context, refs: string[], buildargs: Record<string, string>, digest: string): Promise<BuildResult> {
   const lines: string[] = [];
   let failure: string | undefined;
   let id = '';
@@ -78,7 +127,7 @@ export async function buildImage(docker: Docker, ctx: Context, refs: string[], b
     rm: true,
     forcerm: true,
     networkmode: 'host',
-    labels: { 'org.zun-ts.kolla.built-by': 'zun-kolla' },
+    labels: { [INPUTS_LABEL]: digest },
   } as Docker.ImageBuildOptions);
   await follow(docker, stream, (e) => {
     if (e.stream) lines.push(...e.stream.split('\n').filter((l) => l.trim() !== ''));
@@ -88,9 +137,6 @@ export async function buildImage(docker: Docker, ctx: Context, refs: string[], b
   const tail = lines.slice(-15);
   if (failure) throw Object.assign(new Error(`${failure}\n${tail.join('\n')}`), { tail });
   if (!id) id = (await docker.getImage(refs[0] as string).inspect()).Id;
-  for (const ref of refs.slice(1)) {
-    const [repo, tag] = splitRef(ref);
-    await docker.getImage(id).tag({ repo, tag });
-  }
+  await tagAll(docker, id, refs.slice(1));
   return { id, ...summarize(lines), tail };
 }

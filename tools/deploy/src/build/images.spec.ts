@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { IMAGES, imageName, selectImages } from './images';
-import { summarize } from './builder';
+import { inputsDigest, summarize } from './builder';
 import { aptMirror, DEFAULT_MIRROR } from './rootfs';
 
 const repo = join(__dirname, '..', '..', '..', '..');
@@ -38,9 +39,28 @@ void describe('image tree', () => {
     assert.equal(imageName('zun-ts', 'redis', 'latest', 'reg.example:5000'), 'reg.example:5000/zun-ts/redis:latest');
   });
 
-  void test('build output: steps and steps taken from the cache are counted', () => {
-    const lines = ['Step 1/3 : ARG X', 'Step 2/3 : FROM a', ' ---> 1234', 'Step 3/3 : RUN true', ' ---> Using cache', ' ---> abcd', 'Successfully built abcd'];
-    assert.deepEqual(summarize(lines), { steps: 3, cached: 1 });
+  void test('build output: the steps that make a layer (not ARG or FROM), and those taken from the cache', () => {
+    const lines = ['Step 1/4 : ARG X', 'Step 2/4 : FROM a', ' ---> 1234', 'Step 3/4 : RUN true', ' ---> Using cache', ' ---> abcd', 'Step 4/4 : COPY x /x', ' ---> 5678', 'Successfully built 5678'];
+    assert.deepEqual(summarize(lines), { steps: 2, cached: 1 });
+  });
+
+  void test('the inputs digest follows file bytes, modes, names, the parent and the build arguments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zun-kolla-ctx-'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM x\n');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'a'), 'a');
+    const ctx = { dir, entries: ['Dockerfile', 'sub'] };
+    const d0 = inputsDigest(ctx, 'sha256:p', { A: '1' });
+    assert.equal(inputsDigest(ctx, 'sha256:p', { A: '1' }), d0, 'stable');
+    utimesSync(join(dir, 'sub', 'a'), new Date(0), new Date(0));
+    assert.equal(inputsDigest(ctx, 'sha256:p', { A: '1' }), d0, 'times do not count');
+    assert.notEqual(inputsDigest(ctx, 'sha256:q', { A: '1' }), d0, 'parent');
+    assert.notEqual(inputsDigest(ctx, 'sha256:p', { A: '2' }), d0, 'build argument');
+    chmodSync(join(dir, 'sub', 'a'), 0o755);
+    const d1 = inputsDigest(ctx, 'sha256:p', { A: '1' });
+    assert.notEqual(d1, d0, 'mode');
+    writeFileSync(join(dir, 'sub', 'a'), 'b');
+    assert.notEqual(inputsDigest(ctx, 'sha256:p', { A: '1' }), d1, 'bytes');
   });
 });
 

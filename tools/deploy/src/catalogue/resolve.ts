@@ -21,6 +21,11 @@ export interface ResolvedService {
   ports: number[];
 }
 
+function withNofile(d: ServiceSpec['dimensions'], nofile: number): ServiceSpec['dimensions'] {
+  if (!d.ulimits?.['nofile']) return d;
+  return { ...d, ulimits: { ...d.ulimits, nofile: { soft: nofile, hard: nofile } } };
+}
+
 /** A catalogue service with its placeholders filled for `host`. */
 export function resolveService(dep: Deployment, host: string, name: string): ResolvedService {
   const spec = SERVICES[name];
@@ -38,7 +43,7 @@ export function resolveService(dep: Deployment, host: string, name: string): Res
       ? { interval: x(spec.healthcheck.interval), retries: x(spec.healthcheck.retries), start_period: x(spec.healthcheck.start_period), timeout: x(spec.healthcheck.timeout), test: spec.healthcheck.test.map(x) }
       : null,
     privileged: spec.privileged,
-    dimensions: spec.dimensions,
+    dimensions: withNofile(spec.dimensions, dep.globals.default_container_nofile),
     ports: spec.ports.map((p) => Number(x(p))),
   };
 }

@@ -54,6 +54,11 @@ export interface Globals {
   default_container_healthcheck_timeout: number;
   default_container_healthcheck_retries: number;
   default_container_healthcheck_start_period: number;
+  /**
+   * The open-files ulimit of every container (Kolla's dimensions: 1048576). A container cannot
+   * get more than its engine's own limit: lower it where dockerd runs with less.
+   */
+  default_container_nofile: number;
 }
 
 type Kind = 'string' | 'bool' | 'port' | 'count' | 'strategy';
@@ -99,6 +104,7 @@ const SCHEMA: Record<keyof Globals, { kind: Kind; default: (g: Globals) => unkno
   default_container_healthcheck_timeout: { kind: 'count', default: () => 30 },
   default_container_healthcheck_retries: { kind: 'count', default: () => 3 },
   default_container_healthcheck_start_period: { kind: 'count', default: () => 5 },
+  default_container_nofile: { kind: 'count', default: () => 1048576 },
 };
 
 /** Keys every globals.yml must set. */

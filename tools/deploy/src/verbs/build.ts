@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { buildImage, importRootfs } from '../build/builder';
+import { buildImage, importRootfs, inputsDigest, tagAll, upToDate } from '../build/builder';
 import { IMAGES, ROOTFS_IMAGE, imageName, selectImages } from '../build/images';
 import { aptMirror, ensureRootfs, localAptSources } from '../build/rootfs';
 import { stageContext } from '../build/stage';
@@ -71,10 +71,21 @@ export const build: Verb = {
       const refs = tags.map((t) => imageName(NAMESPACE, image.name, t));
       const parent = image.parent === ROOTFS_IMAGE ? debianRef : imageName(NAMESPACE, image.parent as string, version);
       const context = await stageContext(image, { repo, cacheDir, log });
+      const buildargs = { [image.parentArg]: parent };
       try {
-        const r = await buildImage(docker, context, refs, { [image.parentArg]: parent });
+        const parentId = (await docker.getImage(parent).inspect()).Id;
+        const digest = inputsDigest(context, parentId, buildargs);
+        const same = await upToDate(docker, refs[0] as string, digest);
+        if (same) {
+          // the inputs are those of the image in the engine: every layer would come from the cache
+          await tagAll(docker, same, refs.slice(1));
+          ids[image.name] = same;
+          report.step('build', image.name, refs[0] as string, `unchanged in ${seconds(t1)} (same inputs, every layer reused)`);
+          continue;
+        }
+        const r = await buildImage(docker, context, refs, buildargs, digest);
         ids[image.name] = r.id;
-        report.step('build', image.name, refs[0] as string, `${r.cached === r.steps ? 'unchanged' : 'built'} in ${seconds(t1)} (${r.cached}/${r.steps} steps from the cache)`);
+        report.step('build', image.name, refs[0] as string, `built in ${seconds(t1)} (${r.cached}/${r.steps} steps from the cache)`);
       } catch (e) {
         report.error(`build ${image.name}: ${(e as Error).message}`);
         return 1;

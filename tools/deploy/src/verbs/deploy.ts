@@ -12,7 +12,7 @@ import { endpoints, servicesOn } from '../inventory/deployment';
 import { createDatabases } from '../deploy/database';
 import { DEFAULT_TIMEOUT_S, type Target, target } from '../deploy/hosts';
 import { registerZun } from '../deploy/keystone';
-import { ensureContainer, runOneShot, waitHealthy } from '../deploy/rollout';
+import { DeployStepError, ensureContainer, runOneShot, waitHealthy } from '../deploy/rollout';
 import { type Verb, type VerbContext } from './verb';
 
 const INFRA = ['mariadb', 'redis', 'keystone'];
@@ -44,7 +44,13 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
   };
   const ensure = async (host: string, service: string): Promise<void> => {
     const r = resolveService(dep, host, service);
-    const action = await ensureContainer(dep, t.engine(host), r);
+    let action: Action;
+    try {
+      action = await ensureContainer(dep, t.engine(host), r);
+    } catch (e) {
+      if (e instanceof DeployStepError) throw e;
+      throw new DeployStepError(host, service, 'container', (e as Error).message.trim(), await t.engine(host).logTail(r.container_name));
+    }
     if (action !== 'none') changed.push(`${host}/${r.container_name}`);
     report.step(host, service, 'container', DONE[action]);
   };
