@@ -147,6 +147,8 @@ export function keystoneUwsgi(ctx: HostContext): IniData {
       processes: 1,
       threads: 4,
       'die-on-term': true,
+      // the http-socket closes every connection: say so, or clients that reuse one get resets
+      'add-header': 'Connection: close',
       logto: '/var/log/kolla/keystone/keystone-uwsgi.log',
     },
   });

@@ -13,6 +13,8 @@ export interface ContainerState {
   status: string;
   /** State.Health.Status, or null without a health check. */
   health: string | null;
+  /** Output of the last health check run. */
+  lastHealthOutput: string;
   startedAt: string;
   restartCount: number;
 }
@@ -37,6 +39,7 @@ export class HostEngine {
         running: i.State.Running,
         status: i.State.Status,
         health: i.State.Health?.Status ?? null,
+        lastHealthOutput: i.State.Health?.Log?.at(-1)?.Output ?? '',
         startedAt: i.State.StartedAt,
         restartCount: i.RestartCount,
       };

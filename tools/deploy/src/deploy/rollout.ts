@@ -4,6 +4,7 @@
 // `kolla_set_configs --check` run inside the container), act on the
 // difference, and wait until Docker reports the container healthy.
 import { type ResolvedService, resolveOneShot, resolveService } from '../catalogue/resolve';
+import type Docker from 'dockerode';
 import { type Action, createOptions, planAction } from '../docker/container-spec';
 import { type Deployment } from '../inventory/deployment';
 import { type HostEngine } from './host';
@@ -34,39 +35,58 @@ export async function configChanged(engine: HostEngine, r: ResolvedService): Pro
   throw new DeployStepError(engine.host, r.name, 'kolla_set_configs --check', `exit ${code}: ${output.trim()}`);
 }
 
-/** Brings one service's container to the wanted state; the action taken. */
-export async function ensureContainer(dep: Deployment, engine: HostEngine, r: ResolvedService): Promise<Action> {
+export interface Plan {
+  r: ResolvedService;
+  action: Action;
+  wanted: Docker.ContainerCreateOptions;
+}
+
+/** What a service's container needs (Kolla's compare_container), without acting. */
+export async function planContainer(dep: Deployment, engine: HostEngine, r: ResolvedService): Promise<Plan> {
   const wanted = createOptions(r);
   const wantedImageId = await engine.imageId(r.image);
   if (!wantedImageId) throw new DeployStepError(engine.host, r.name, 'image', `${r.image} is not in the engine (zun-kolla build, or set docker_registry)`);
   const existing = await engine.state(r.container_name);
   const changed = existing?.running ? await configChanged(engine, r) : false;
   const action = planAction(existing && { labels: existing.labels, running: existing.running, imageId: existing.imageId, wantedImageId }, wanted, changed, dep.globals.kolla_config_strategy);
-  switch (action) {
+  return { r, action, wanted };
+}
+
+/** Carries out a plan (Kolla's recreate_or_restart_container). */
+export async function applyPlan(engine: HostEngine, plan: Plan): Promise<void> {
+  const name = plan.r.container_name;
+  switch (plan.action) {
     case 'recreate':
-      await engine.remove(r.container_name);
-      await engine.create(wanted);
-      await engine.start(r.container_name);
+      await engine.remove(name);
+      await engine.create(plan.wanted);
+      await engine.start(name);
       break;
     case 'create':
-      await engine.create(wanted);
-      await engine.start(r.container_name);
+      await engine.create(plan.wanted);
+      await engine.start(name);
       break;
     case 'restart':
-      await engine.restart(r.container_name);
+      await engine.restart(name);
       break;
     case 'start':
-      await engine.start(r.container_name);
+      await engine.start(name);
       break;
     case 'none':
       break;
   }
-  return action;
 }
+
+/** Whether a plan puts a new container (new image or new options) in place: the cue for a bootstrap. */
+export const replaces = (p: Plan): boolean => p.action === 'create' || p.action === 'recreate';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the container runs and (with a health check) Docker calls it healthy. */
+/**
+ * Waits until the container runs and (with a health check) Docker calls it
+ * healthy. "unhealthy" is not final while the container still runs (a slow
+ * start on a loaded host recovers): the deadline decides, and the error then
+ * carries the last health check output and log lines.
+ */
 export async function waitHealthy(engine: HostEngine, service: string, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'not found';
@@ -74,12 +94,11 @@ export async function waitHealthy(engine: HostEngine, service: string, name: str
     const s = await engine.state(name);
     if (s) {
       if (s.running && (s.health === null || s.health === 'healthy')) return;
-      if (s.health === 'unhealthy') throw new DeployStepError(engine.host, service, 'wait for healthy', `${name} is unhealthy`, await engine.logTail(name));
-      last = s.running ? `health ${s.health ?? 'none'}` : s.status;
+      last = s.running ? `health: ${s.health ?? 'none'}${s.lastHealthOutput ? ` (${s.lastHealthOutput.trim()})` : ''}` : s.status;
     }
     await sleep(500);
   }
-  throw new DeployStepError(engine.host, service, 'wait for healthy', `${name} not healthy after ${Math.round(timeoutMs / 1000)} s (${last})`, await engine.logTail(name));
+  throw new DeployStepError(engine.host, service, 'wait for healthy', `${name} not healthy after ${Math.round(timeoutMs / 1000)} s; ${last}`, await engine.logTail(name));
 }
 
 /**

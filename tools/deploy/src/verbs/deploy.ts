@@ -12,7 +12,7 @@ import { endpoints, servicesOn } from '../inventory/deployment';
 import { createDatabases } from '../deploy/database';
 import { DEFAULT_TIMEOUT_S, type Target, target } from '../deploy/hosts';
 import { registerZun } from '../deploy/keystone';
-import { DeployStepError, ensureContainer, runOneShot, waitHealthy } from '../deploy/rollout';
+import { DeployStepError, type Plan, applyPlan, planContainer, replaces, runOneShot, waitHealthy } from '../deploy/rollout';
 import { type Verb, type VerbContext } from './verb';
 
 const INFRA = ['mariadb', 'redis', 'keystone'];
@@ -42,17 +42,20 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
     await runOneShot(dep, t.engine(host), name, timeoutMs);
     report.step(host, name, 'run', `done (${((Date.now() - t1) / 1000).toFixed(1)}s)`);
   };
-  const ensure = async (host: string, service: string): Promise<void> => {
-    const r = resolveService(dep, host, service);
-    let action: Action;
+  const step = async <T>(host: string, service: string, what: string, fn: () => Promise<T>): Promise<T> => {
     try {
-      action = await ensureContainer(dep, t.engine(host), r);
+      return await fn();
     } catch (e) {
       if (e instanceof DeployStepError) throw e;
-      throw new DeployStepError(host, service, 'container', (e as Error).message.trim(), await t.engine(host).logTail(r.container_name));
+      const r = resolveService(dep, host, service);
+      throw new DeployStepError(host, service, what, (e as Error).message.trim(), await t.engine(host).logTail(r.container_name));
     }
-    if (action !== 'none') changed.push(`${host}/${r.container_name}`);
-    report.step(host, service, 'container', DONE[action]);
+  };
+  const plan = (host: string, service: string): Promise<Plan> => step(host, service, 'compare', () => planContainer(dep, t.engine(host), resolveService(dep, host, service)));
+  const apply = async (host: string, p: Plan): Promise<void> => {
+    await step(host, p.r.name, 'container', () => applyPlan(t.engine(host), p));
+    if (p.action !== 'none') changed.push(`${host}/${p.r.container_name}`);
+    report.step(host, p.r.name, 'container', DONE[p.action]);
   };
   const healthy = async (host: string, service: string): Promise<void> => {
     const r = resolveService(dep, host, service);
@@ -62,10 +65,11 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
 
   // the infrastructure, one service at a time: each needs the one before
   for (const service of INFRA) {
-    const on = hosts.filter((h) => servicesOn(dep, h).includes(service));
-    if (service === 'keystone' && on.length) await oneShot('bootstrap_keystone', 'keystone');
-    for (const host of on) {
-      await ensure(host, service);
+    for (const host of hosts.filter((h) => servicesOn(dep, h).includes(service))) {
+      const p = await plan(host, service);
+      // a new Keystone container (first deploy, new image or options) is bootstrapped first
+      if (service === 'keystone' && replaces(p)) await oneShot('bootstrap_keystone', 'keystone');
+      await apply(host, p);
       await healthy(host, service);
       if (service === 'mariadb') report.step(host, service, 'databases', (await createDatabases(dep, t.engine(host))).join(', '));
       if (service === 'keystone') {
@@ -83,13 +87,14 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
     }
   }
 
-  // Zun: migrations first, then every service, then wait for all of them
+  // Zun: compare everything, migrate (bootstrap_zun) when a container is to be
+  // replaced (a new image may bring migrations), then act, then wait for all
   const zun = hosts.flatMap((h) => servicesOn(dep, h).filter((s) => !INFRA.includes(s)).map((s) => [h, s] as const));
-  if (zun.length) {
-    await oneShot('bootstrap_zun', 'zun-api');
-    for (const [h, s] of zun) await ensure(h, s);
-    await Promise.all(zun.map(([h, s]) => healthy(h, s)));
-  }
+  const plans: [string, Plan][] = [];
+  for (const [h, s] of zun) plans.push([h, await plan(h, s)]);
+  if (plans.some(([, p]) => replaces(p))) await oneShot('bootstrap_zun', 'zun-api');
+  for (const [h, p] of plans) await apply(h, p);
+  await Promise.all(zun.map(([h, s]) => healthy(h, s)));
   report.info(`${verbName}: ${changed.length ? `changed ${changed.join(', ')}` : 'nothing changed'} (${hosts.length} host(s), ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   return 0;
 }
