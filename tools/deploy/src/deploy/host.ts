@@ -17,6 +17,7 @@ export interface ContainerState {
   lastHealthOutput: string;
   startedAt: string;
   restartCount: number;
+  exitCode: number;
 }
 
 function statusCode(e: unknown): number | undefined {
@@ -42,6 +43,7 @@ export class HostEngine {
         lastHealthOutput: i.State.Health?.Log?.at(-1)?.Output ?? '',
         startedAt: i.State.StartedAt,
         restartCount: i.RestartCount,
+        exitCode: i.State.ExitCode,
       };
     } catch (e) {
       if (statusCode(e) === 404) return null;
@@ -137,10 +139,19 @@ export class HostEngine {
     }
   }
 
-  /** Waits for a container to exit; its exit code. */
-  async wait(name: string): Promise<number> {
-    const r = (await this.docker.getContainer(name).wait()) as { StatusCode: number };
-    return r.StatusCode;
+  /**
+   * Waits for a container to exit; its exit code, or null at the deadline. Polls
+   * inspect: a long-held wait request can outlive the client's timeout unnoticed.
+   */
+  async wait(name: string, timeoutMs: number): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const s = await this.state(name);
+      if (!s) throw new Error(`${name} is gone`);
+      if (!s.running && s.status !== 'created' && s.status !== 'restarting') return s.exitCode;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return null;
   }
 }
 

@@ -112,10 +112,10 @@ export async function runOneShot(dep: Deployment, engine: HostEngine, name: stri
   await engine.remove(r.container_name);
   await engine.create(createOptions(r, { oneShot: true }));
   await engine.start(r.container_name);
-  const code = await Promise.race([engine.wait(r.container_name), sleep(timeoutMs).then(() => -1)]);
+  const code = await engine.wait(r.container_name, timeoutMs);
   if (code !== 0) {
     const tail = await engine.logTail(r.container_name, 30);
-    throw new DeployStepError(engine.host, name, 'run', code === -1 ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : `exited with ${code}`, tail);
+    throw new DeployStepError(engine.host, name, 'run', code === null ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : `exited with ${code}`, tail);
   }
   await engine.remove(r.container_name);
 }
