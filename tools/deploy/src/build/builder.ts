@@ -33,9 +33,6 @@ export function summarize(lines: string[]): { steps: number; cached: number } {
   };
 }
 
-/** The label holding the digest of an image's inputs (context files, parent image id, build arguments). */
-export const INPUTS_LABEL = 'org.zun-ts.kolla.inputs';
-
 /**
  * A digest of everything a build reads: each context file's path, mode and
  * bytes (recursively, in name order), the parent image's id and the build
@@ -56,11 +53,15 @@ export function inputsDigest(ctx: Context, parentId: string, buildargs: Record<s
   return h.digest('hex').slice(0, 32);
 }
 
-/** The image's id when it carries `digest` in its inputs label (nothing to build), else null. */
-export async function upToDate(docker: Docker, ref: string, digest: string): Promise<string | null> {
+/**
+ * The image's id when the engine's `ref` is the image last built from inputs
+ * `digest` (recorded in `known`: digest → image id), else null. The digest is
+ * kept outside the image: as a build label it would change every step's cache key.
+ */
+export async function upToDate(docker: Docker, ref: string, digest: string, known: Record<string, string>): Promise<string | null> {
   try {
     const info = await docker.getImage(ref).inspect();
-    return info.Config.Labels?.[INPUTS_LABEL] === digest ? info.Id : null;
+    return known[digest] === info.Id ? info.Id : null;
   } catch {
     return null;
   }
@@ -116,7 +117,7 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: Buil
  * engine's host network is used for RUN steps (apt-get reaches the mirror
  * without a bridge); nothing is pulled.
  */
-export async function buildImage(docker: Docker, ctx: Context, refs: string[], buildargs: Record<string, string>, digest: string): Promise<BuildResult> {
+export async function buildImage(docker: Docker, ctx: Context, refs: string[], buildargs: Record<string, string>): Promise<BuildResult> {
   const lines: string[] = [];
   let failure: string | undefined;
   let id = '';
@@ -127,7 +128,6 @@ export async function buildImage(docker: Docker, ctx: Context, refs: string[], b
     rm: true,
     forcerm: true,
     networkmode: 'host',
-    labels: { [INPUTS_LABEL]: digest },
   } as Docker.ImageBuildOptions);
   await follow(docker, stream, (e) => {
     if (e.stream) lines.push(...e.stream.split('\n').filter((l) => l.trim() !== ''));

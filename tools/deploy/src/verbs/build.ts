@@ -4,7 +4,7 @@
 // Each image is tagged <namespace>/<name>:<version> and with every --tag
 // (default: latest). Unchanged inputs reuse every layer, so a warm build takes
 // seconds. Needs dist/ (node tools/build.mjs) and node_modules.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { buildImage, importRootfs, inputsDigest, tagAll, upToDate } from '../build/builder';
@@ -66,6 +66,10 @@ export const build: Verb = {
     report.step('build', ROOTFS_IMAGE, debianRef, `${rootfs.made ? 'debootstrap, ' : 'cached root file system, '}${imported ? 'imported' : 'already in the engine'} (${seconds(t0)})`);
 
     const ids: Record<string, string> = {};
+    // inputs digest -> image id of earlier builds (per engine: the file is keyed by the engine's id)
+    const engineId = (await docker.info()).ID as string;
+    const knownFile = join(cacheDir, `built-${engineId.replace(/[^A-Za-z0-9]/g, '')}.json`);
+    const known: Record<string, string> = existsSync(knownFile) ? (JSON.parse(readFileSync(knownFile, 'utf8')) as Record<string, string>) : {};
     for (const image of images) {
       const t1 = Date.now();
       const refs = tags.map((t) => imageName(NAMESPACE, image.name, t));
@@ -75,7 +79,7 @@ export const build: Verb = {
       try {
         const parentId = (await docker.getImage(parent).inspect()).Id;
         const digest = inputsDigest(context, parentId, buildargs);
-        const same = await upToDate(docker, refs[0] as string, digest);
+        const same = await upToDate(docker, refs[0] as string, digest, known);
         if (same) {
           // the inputs are those of the image in the engine: every layer would come from the cache
           await tagAll(docker, same, refs.slice(1));
@@ -83,8 +87,10 @@ export const build: Verb = {
           report.step('build', image.name, refs[0] as string, `unchanged in ${seconds(t1)} (same inputs, every layer reused)`);
           continue;
         }
-        const r = await buildImage(docker, context, refs, buildargs, digest);
+        const r = await buildImage(docker, context, refs, buildargs);
         ids[image.name] = r.id;
+        known[digest] = r.id;
+        writeFileSync(knownFile, `${JSON.stringify(known, null, 1)}\n`);
         report.step('build', image.name, refs[0] as string, `built in ${seconds(t1)} (${r.cached}/${r.steps} steps from the cache)`);
       } catch (e) {
         report.error(`build ${image.name}: ${(e as Error).message}`);
