@@ -1,16 +1,16 @@
-# Sourced by kolla_start (zun-compute). The service user needs the group that
-# owns the host's Docker socket, whose gid differs from host to host.
+# shellcheck shell=bash
+# Sourced by kolla_start (zun-compute). The host's Docker socket is mounted at
+# /var/run/docker.sock (never TCP); user zun joins the group that owns it,
+# whose gid differs from host to host. No privileged mode is needed.
 sock=/var/run/docker.sock
-if [ -S "$sock" ]; then
+if [[ -S $sock ]]; then
     gid=$(stat -c %g "$sock")
-    if awk -F: -v g="$gid" '$3 == g { found = 1 } END { exit !found }' /etc/group; then
-        awk -F: -v OFS=: -v g="$gid" '$3 == g && ("," $4 ",") !~ /,zun,/ { $4 = ($4 == "" ? "zun" : $4 ",zun") } { print }' \
-            /etc/group >/tmp/group.new
-        cat /tmp/group.new >/etc/group
-        rm -f /tmp/group.new
-    else
-        printf 'docker-host:x:%s:zun\n' "$gid" >>/etc/group
+    group=$(getent group "$gid" | cut -d: -f1 || true)
+    if [[ -z $group ]]; then
+        group=docker-host
+        groupadd --gid "$gid" "$group"
     fi
+    usermod -a -G "$group" zun
 else
     echo "zun-compute: $sock is not mounted; the service cannot reach Docker" >&2
 fi

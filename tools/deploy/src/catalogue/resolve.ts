@@ -4,7 +4,7 @@ import { type Healthcheck, ONE_SHOTS, type OneShotSpec, SERVICES, type ServiceSp
 
 /** The values `{{ name }}` placeholders take on a host: globals.yml plus the host's own facts. */
 export function templateVars(dep: Deployment, host: string): Record<string, string | number | boolean> {
-  return { ...dep.globals, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
+  return { ...dep.globals, ...dep.passwords, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
 }
 
 export interface ResolvedService {
@@ -21,6 +21,11 @@ export interface ResolvedService {
   ports: number[];
 }
 
+function withNofile(d: ServiceSpec['dimensions'], nofile: number): ServiceSpec['dimensions'] {
+  if (!d.ulimits?.['nofile']) return d;
+  return { ...d, ulimits: { ...d.ulimits, nofile: { soft: nofile, hard: nofile } } };
+}
+
 /** A catalogue service with its placeholders filled for `host`. */
 export function resolveService(dep: Deployment, host: string, name: string): ResolvedService {
   const spec = SERVICES[name];
@@ -34,9 +39,11 @@ export function resolveService(dep: Deployment, host: string, name: string): Res
     image: imageRef(spec, dep.globals),
     volumes: spec.volumes.map(x),
     environment: Object.fromEntries(Object.entries(spec.environment).map(([k, v]) => [k, x(v)])),
-    healthcheck: dep.globals.enable_container_healthchecks ? { ...spec.healthcheck, test: spec.healthcheck.test.map(x) } : null,
+    healthcheck: dep.globals.enable_container_healthchecks
+      ? { interval: x(spec.healthcheck.interval), retries: x(spec.healthcheck.retries), start_period: x(spec.healthcheck.start_period), timeout: x(spec.healthcheck.timeout), test: spec.healthcheck.test.map(x) }
+      : null,
     privileged: spec.privileged,
-    dimensions: spec.dimensions,
+    dimensions: withNofile(spec.dimensions, dep.globals.default_container_nofile),
     ports: spec.ports.map((p) => Number(x(p))),
   };
 }
@@ -52,7 +59,7 @@ export function resolveOneShot(dep: Deployment, name: string): (ResolvedService 
     ...base,
     name,
     container_name: oneShot.container_name,
-    environment: { ...base.environment, ...oneShot.environment },
+    environment: { ...base.environment, ...Object.fromEntries(Object.entries(oneShot.environment).map(([k, v]) => [k, expand(v, templateVars(dep, host))])) },
     healthcheck: null,
     ports: [],
     oneShot,

@@ -61,8 +61,15 @@ export interface OneShotSpec {
 
 const DIMENSIONS = { ulimits: { nofile: { soft: 1048576, hard: 1048576 } } };
 
+// Kolla's globals default_container_healthcheck_* (30 s, 30 s, 3, 5 s) set the timing.
 function healthcheck(test: string): Healthcheck {
-  return { interval: '30', retries: '3', start_period: '5', timeout: '30', test: ['CMD-SHELL', test] };
+  return {
+    interval: '{{ default_container_healthcheck_interval }}',
+    retries: '{{ default_container_healthcheck_retries }}',
+    start_period: '{{ default_container_healthcheck_start_period }}',
+    timeout: '{{ default_container_healthcheck_timeout }}',
+    test: ['CMD-SHELL', test],
+  };
 }
 
 function commonVolumes(service: string): string[] {
@@ -113,8 +120,12 @@ export const SERVICES: Record<string, ServiceSpec> = {
     privileged: false,
     environment: { KOLLA_CONFIG_STRATEGY: '{{ kolla_config_strategy }}' },
     ports: ['{{ database_port }}'],
-    command: '/usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf',
-    config_files: [{ name: 'my.cnf', dest: '/etc/mysql/my.cnf', owner: 'mysql', perm: '0600', overrides: ['my.cnf', 'mariadb/{{ inventory_hostname }}/my.cnf'] }],
+    // the init file sets root's password (from passwords.yml) on every start
+    command: '/usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf --init-file=/etc/mysql/init.sql',
+    config_files: [
+      { name: 'my.cnf', dest: '/etc/mysql/my.cnf', owner: 'mysql', perm: '0600', overrides: ['my.cnf', 'mariadb/{{ inventory_hostname }}/my.cnf'] },
+      { name: 'init.sql', dest: '/etc/mysql/init.sql', owner: 'mysql', perm: '0600' },
+    ],
     permissions: [
       { path: '/var/log/kolla/mariadb', owner: 'mysql:kolla', recurse: true },
       { path: '/var/lib/mysql', owner: 'mysql:mysql', recurse: true },
@@ -176,7 +187,17 @@ export const SERVICES: Record<string, ServiceSpec> = {
 /** The one-shot containers, in the order they run. */
 export const ONE_SHOTS: Record<string, OneShotSpec> = {
   // keystone-manage db_sync, fernet keys and the admin user (KOLLA_BOOTSTRAP in the keystone hook)
-  bootstrap_keystone: { container_name: 'bootstrap_keystone', group: 'keystone', service: 'keystone', environment: { KOLLA_BOOTSTRAP: '' } },
+  bootstrap_keystone: {
+    container_name: 'bootstrap_keystone',
+    group: 'keystone',
+    service: 'keystone',
+    environment: {
+      KOLLA_BOOTSTRAP: '',
+      KEYSTONE_ADMIN_PASSWORD: '{{ keystone_admin_password }}',
+      KEYSTONE_URL: 'http://{{ kolla_internal_fqdn }}:{{ keystone_public_port }}',
+      KEYSTONE_REGION: '{{ openstack_region_name }}',
+    },
+  },
   // zun-manage db sync with the zun-api image, before any Zun service (re)starts
   bootstrap_zun: { container_name: 'bootstrap_zun', group: 'zun-api', service: 'zun-api', environment: { KOLLA_BOOTSTRAP: '' } },
 };

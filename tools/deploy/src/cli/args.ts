@@ -15,13 +15,35 @@ export interface CliOptions {
   limit: string[];
   /** genconfig --root: render into DIR/<host>/ instead of each host's node_config_directory. */
   root: string | undefined;
+  /** build --tag: tags besides the version (default: latest). */
+  tags: string[];
+  /** build --images: only these images (and their parents). */
+  images: string[];
+  /** build --cache-dir: the debootstrap root file system and staged contexts (default /var/cache/zun-kolla). */
+  cacheDir: string | undefined;
+  /** build --mirror: the Debian mirror for debootstrap (default: apt's first source). */
+  mirror: string | undefined;
+  /** build --docker-host: the engine to build on (default: DOCKER_HOST, else the local socket). */
+  dockerHost: string | undefined;
+  /** build --refresh-rootfs: run debootstrap again even when the cache has a root file system. */
+  refreshRootfs: boolean;
+  /** destroy's confirmation, --yes-i-really-really-mean-it as in Kolla-Ansible. */
+  yesReally: boolean;
+  /** deploy/reconfigure --timeout: seconds to wait for each container to be healthy (default 300). */
+  timeout: number | undefined;
 }
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limit' | 'root'> = {
+const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limit' | 'root' | 'tags' | 'images' | 'cacheDir' | 'mirror' | 'dockerHost' | 'timeout'> = {
+  '--tag': 'tags',
+  '--images': 'images',
+  '--cache-dir': 'cacheDir',
+  '--mirror': 'mirror',
+  '--docker-host': 'dockerHost',
+  '--timeout': 'timeout',
   '-i': 'inventory',
   '--inventory': 'inventory',
   '--configdir': 'configDir',
@@ -32,7 +54,23 @@ const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limi
 };
 
 export function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { verb: undefined, help: false, inventory: undefined, configDir: '/etc/kolla', passwords: undefined, limit: [], root: undefined };
+  const opts: CliOptions = {
+    verb: undefined,
+    help: false,
+    inventory: undefined,
+    configDir: '/etc/kolla',
+    passwords: undefined,
+    limit: [],
+    root: undefined,
+    tags: [],
+    images: [],
+    cacheDir: undefined,
+    mirror: undefined,
+    dockerHost: undefined,
+    refreshRootfs: false,
+    yesReally: false,
+    timeout: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -41,12 +79,21 @@ export function parseArgs(argv: string[]): CliOptions {
       opts.help = true;
       continue;
     }
+    if (name === '--yes-i-really-really-mean-it' || name === '--refresh-rootfs') {
+      if (name === '--refresh-rootfs') opts.refreshRootfs = true;
+      else opts.yesReally = true;
+      continue;
+    }
     const key = WITH_VALUE[name];
     if (key) {
       const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new UsageError(`${name} needs a value`);
       if (key === 'limit') opts.limit.push(...value.split(/[,:]/).filter(Boolean));
-      else opts[key] = value;
+      else if (key === 'tags' || key === 'images') opts[key].push(...value.split(',').filter(Boolean));
+      else if (key === 'timeout') {
+        if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--timeout needs a number of seconds, got ${JSON.stringify(value)}`);
+        opts.timeout = Number(value);
+      } else opts[key] = value;
       continue;
     }
     if (raw.startsWith('-')) throw new UsageError(`unknown option ${raw}`);

@@ -38,6 +38,14 @@ void describe('zun-kolla command line', () => {
       passwords: undefined,
       limit: ['a', 'b', 'g'],
       root: 'r',
+      tags: [],
+      images: [],
+      cacheDir: undefined,
+      mirror: undefined,
+      dockerHost: undefined,
+      refreshRootfs: false,
+      yesReally: false,
+      timeout: undefined,
     });
   });
 
@@ -45,10 +53,10 @@ void describe('zun-kolla command line', () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     const verbs = [...help.out.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]).filter((v) => !v?.startsWith('-'));
-    assert.deepEqual(verbs, ['genpwd', 'prechecks', 'genconfig']);
-    const deploy = await run(['deploy']);
-    assert.equal(deploy.code, 2);
-    assert.equal(deploy.err, 'zun-kolla: there is no verb "deploy" (verbs: genpwd, prechecks, genconfig)\n');
+    assert.deepEqual(verbs, ['genpwd', 'prechecks', 'genconfig', 'build', 'deploy', 'reconfigure', 'check', 'stop', 'destroy']);
+    const upgrade = await run(['upgrade']);
+    assert.equal(upgrade.code, 2);
+    assert.equal(upgrade.err, 'zun-kolla: there is no verb "upgrade" (verbs: genpwd, prechecks, genconfig, build, deploy, reconfigure, check, stop, destroy)\n');
     assert.equal((await run([])).code, 2);
     const bad = await run(['genpwd', '--bogus']);
     assert.equal(bad.code, 2);

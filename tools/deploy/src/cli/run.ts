@@ -1,5 +1,7 @@
 // zun-kolla's command line: parse, dispatch to a verb, turn errors into one
 // clear line and an exit code (1: the verb failed, 2: bad usage).
+import Docker from 'dockerode';
+import { dockerOptions } from '../docker/endpoint';
 import { dockerEngines } from '../docker/engine';
 import { VERBS } from '../verbs';
 import { type Verb, type VerbContext } from '../verbs/verb';
@@ -44,13 +46,13 @@ export async function runCli(argv: string[], io: Output = processOutput, engines
     io.err(`zun-kolla: there is no verb "${opts.verb}" (verbs: ${VERBS.map((v) => v.name).join(', ')})\n`);
     return 2;
   }
-  const ctx: VerbContext = { opts, io, engines };
+  const ctx: VerbContext = { opts, io, engines, connect: (e) => new Docker(dockerOptions(e)) };
   try {
     return await verb.run(ctx);
   } catch (e) {
     const err = e as Error;
     // our own errors carry a complete message (file:line, host, key); anything else is a bug: show the stack
-    const known = ['UsageError', 'InventoryError', 'YamlFileError', 'DeploymentError', 'IniMergeError', 'ConfigJsonError'].includes(err.name);
+    const known = ['UsageError', 'InventoryError', 'YamlFileError', 'DeploymentError', 'IniMergeError', 'ConfigJsonError', 'DeployStepError'].includes(err.name);
     io.err(`zun-kolla ${verb.name}: error: ${known ? err.message : (err.stack ?? String(err))}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

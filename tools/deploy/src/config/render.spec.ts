@@ -65,8 +65,15 @@ void describe('genconfig rendering', () => {
       assert.deepEqual(c.permissions.map((p) => [p.path, p.owner, p.recurse]), [['/var/log/kolla/zun', 'zun:kolla', true]]);
     }
     const db = parseConfigJson(file(r, 'mariadb/config.json'));
-    assert.equal(db.command, '/usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf');
-    assert.equal(db.config_files[0]?.dest, '/etc/mysql/my.cnf');
+    assert.equal(db.command, '/usr/sbin/mariadbd --defaults-file=/etc/mysql/my.cnf --init-file=/etc/mysql/init.sql');
+    assert.deepEqual(db.config_files.map((f) => [f.dest, f.owner, f.perm]), [
+      ['/etc/mysql/my.cnf', 'mysql', 0o600],
+      ['/etc/mysql/init.sql', 'mysql', 0o600],
+    ]);
+    const init = file(r, 'mariadb/init.sql');
+    const rootPw = deployment().passwords.database_password;
+    assert.ok(init.includes(`ALTER USER 'root'@'localhost' IDENTIFIED BY '${rootPw}';`), init);
+    assert.match(init, /^GRANT ALL PRIVILEGES ON \*\.\* TO 'root'@'%' WITH GRANT OPTION;$/m);
     assert.equal(parseConfigJson(file(r, 'redis/config.json')).config_files[0]?.owner, 'redis');
     assert.deepEqual(parseConfigJson(file(r, 'keystone/config.json')).config_files.map((f) => f.dest), ['/etc/keystone/keystone.conf', '/etc/keystone/keystone-uwsgi.ini']);
   });

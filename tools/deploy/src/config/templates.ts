@@ -93,6 +93,20 @@ export function mariadbConf(ctx: HostContext): IniData {
   });
 }
 
+const sqlString = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** init.sql of MariaDB: root's password from passwords.yml, applied on every start (root@'%' for the other hosts). */
+export function mariadbInit(ctx: HostContext): string {
+  const pw = sqlString(ctx.dep.passwords.database_password);
+  return [
+    `ALTER USER 'root'@'localhost' IDENTIFIED BY ${pw};`,
+    `CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY ${pw};`,
+    `ALTER USER 'root'@'%' IDENTIFIED BY ${pw};`,
+    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;",
+    '',
+  ].join('\n');
+}
+
 /** redis.conf (Redis's own "option value" syntax, not INI). */
 export function redisConf(ctx: HostContext): string {
   const { globals: g, passwords: p } = ctx.dep;
@@ -117,6 +131,9 @@ export function keystoneConf(ctx: HostContext): IniData {
     database: { connection: databaseUrl(ctx, 'keystone', p.keystone_database_password, 'keystone'), max_retries: -1 },
     token: { provider: 'fernet' },
     fernet_tokens: { key_repository: '/etc/keystone/fernet-keys', max_active_keys: 3 },
+    fernet_receipts: { key_repository: '/etc/keystone/fernet-keys' },
+    // an uncached token validation costs hundreds of queries; one process, so a memory cache is coherent
+    cache: { enabled: true, backend: 'dogpile.cache.memory' },
   });
 }
 
@@ -125,12 +142,15 @@ export function keystoneUwsgi(ctx: HostContext): IniData {
   return iniFrom({
     uwsgi: {
       'http-socket': `${bracket(ctx.address)}:${ctx.dep.globals.keystone_public_port}`,
+      plugin: 'python3',
       'wsgi-file': '/usr/bin/keystone-wsgi-public',
       'procname-prefix': 'keystone-',
       master: true,
       processes: 1,
       threads: 4,
       'die-on-term': true,
+      // the http-socket closes every connection: say so, or clients that reuse one get resets
+      'add-header': 'Connection: close',
       logto: '/var/log/kolla/keystone/keystone-uwsgi.log',
     },
   });
@@ -140,6 +160,7 @@ export function keystoneUwsgi(ctx: HostContext): IniData {
 export const GENERATORS: Record<string, (ctx: HostContext) => IniData | string> = {
   'zun.conf': zunConf,
   'my.cnf': mariadbConf,
+  'init.sql': mariadbInit,
   'redis.conf': redisConf,
   'keystone.conf': keystoneConf,
   'keystone-uwsgi.ini': keystoneUwsgi,

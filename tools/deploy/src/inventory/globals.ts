@@ -49,9 +49,19 @@ export interface Globals {
   zun_debug: boolean;
   /** Docker socket of each host, mounted into zun-compute. */
   docker_socket: string;
+  /** Docker health check timing of every container, in seconds (Kolla's names and defaults). */
+  default_container_healthcheck_interval: number;
+  default_container_healthcheck_timeout: number;
+  default_container_healthcheck_retries: number;
+  default_container_healthcheck_start_period: number;
+  /**
+   * The open-files ulimit of every container (Kolla's dimensions: 1048576). A container cannot
+   * get more than its engine's own limit: lower it where dockerd runs with less.
+   */
+  default_container_nofile: number;
 }
 
-type Kind = 'string' | 'bool' | 'port' | 'strategy';
+type Kind = 'string' | 'bool' | 'port' | 'count' | 'strategy';
 
 const SCHEMA: Record<keyof Globals, { kind: Kind; default: (g: Globals) => unknown }> = {
   kolla_internal_vip_address: { kind: 'string', default: () => undefined },
@@ -90,6 +100,11 @@ const SCHEMA: Record<keyof Globals, { kind: Kind; default: (g: Globals) => unkno
   zun_keystone_user: { kind: 'string', default: () => 'zun' },
   zun_debug: { kind: 'bool', default: () => false },
   docker_socket: { kind: 'string', default: () => '/var/run/docker.sock' },
+  default_container_healthcheck_interval: { kind: 'count', default: () => 30 },
+  default_container_healthcheck_timeout: { kind: 'count', default: () => 30 },
+  default_container_healthcheck_retries: { kind: 'count', default: () => 3 },
+  default_container_healthcheck_start_period: { kind: 'count', default: () => 5 },
+  default_container_nofile: { kind: 'count', default: () => 1048576 },
 };
 
 /** Keys every globals.yml must set. */
@@ -116,6 +131,10 @@ function convert(kind: Kind, v: unknown): { ok: true; value: unknown } | { ok: f
     case 'port': {
       const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
       return typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536 ? { ok: true, value: n } : { ok: false, want: 'a TCP port (1-65535)' };
+    }
+    case 'count': {
+      const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+      return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? { ok: true, value: n } : { ok: false, want: 'a whole number of 1 or more' };
     }
     case 'strategy':
       return v === 'COPY_ALWAYS' || v === 'COPY_ONCE' ? { ok: true, value: v } : { ok: false, want: 'COPY_ALWAYS or COPY_ONCE' };

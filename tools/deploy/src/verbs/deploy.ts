@@ -1,0 +1,112 @@
+// deploy and reconfigure (the same steps, as in Kolla-Ansible): render
+// /etc/kolla/<service>/ on each host, then in catalogue order: MariaDB and the
+// databases, Redis, bootstrap_keystone and Keystone (with Zun registered in
+// it), bootstrap_zun (migrations) before any Zun service starts, then each Zun
+// service: created, recreated, restarted or left alone as the comparison says,
+// and every container waited for until healthy. Twice in a row: no change.
+import { resolveService } from '../catalogue/resolve';
+import { Reporter } from '../cli/report';
+import { renderHost, writeRendered } from '../config/render';
+import { type Action, namedVolumes } from '../docker/container-spec';
+import { endpoints, servicesOn } from '../inventory/deployment';
+import { createDatabases } from '../deploy/database';
+import { DEFAULT_TIMEOUT_S, type Target, target } from '../deploy/hosts';
+import { registerZun } from '../deploy/keystone';
+import { DeployStepError, type Plan, applyPlan, planContainer, replaces, runOneShot, waitHealthy } from '../deploy/rollout';
+import { type Verb, type VerbContext } from './verb';
+
+const INFRA = ['mariadb', 'redis', 'keystone'];
+const DONE: Record<Action, string> = { create: 'created', recreate: 'recreated', restart: 'restarted', start: 'started', none: 'unchanged' };
+
+async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
+  const report = new Reporter(ctx.io);
+  const t: Target = target(ctx, report, { localOnly: true });
+  const { dep, hosts } = t;
+  const timeoutMs = (ctx.opts.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
+  const t0 = Date.now();
+  const changed: string[] = [];
+
+  for (const host of hosts) {
+    const rendered = renderHost(dep, host);
+    writeRendered(dep.globals.node_config_directory, rendered.files);
+    report.step(host, '-', 'config', `${dep.globals.node_config_directory}/{${rendered.services.join(',')}}`);
+    const engine = t.engine(host);
+    const volumes = new Set(['kolla_logs', ...servicesOn(dep, host).flatMap((s) => namedVolumes(resolveService(dep, host, s).volumes))]);
+    for (const v of volumes) await engine.ensureVolume(v);
+  }
+
+  const oneShot = async (name: string, group: string): Promise<void> => {
+    const host = dep.inventory.hostsOf(group)[0];
+    if (host === undefined || !hosts.includes(host)) return;
+    const t1 = Date.now();
+    await runOneShot(dep, t.engine(host), name, timeoutMs);
+    report.step(host, name, 'run', `done (${((Date.now() - t1) / 1000).toFixed(1)}s)`);
+  };
+  const step = async <T>(host: string, service: string, what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof DeployStepError) throw e;
+      const r = resolveService(dep, host, service);
+      throw new DeployStepError(host, service, what, (e as Error).message.trim(), await t.engine(host).logTail(r.container_name));
+    }
+  };
+  const plan = (host: string, service: string): Promise<Plan> => step(host, service, 'compare', () => planContainer(dep, t.engine(host), resolveService(dep, host, service)));
+  const apply = async (host: string, p: Plan): Promise<void> => {
+    await step(host, p.r.name, 'container', () => applyPlan(t.engine(host), p));
+    if (p.action !== 'none') changed.push(`${host}/${p.r.container_name}`);
+    report.step(host, p.r.name, 'container', DONE[p.action]);
+  };
+  const healthy = async (host: string, service: string): Promise<void> => {
+    const r = resolveService(dep, host, service);
+    await waitHealthy(t.engine(host), service, r.container_name, timeoutMs);
+    report.step(host, service, 'health', r.healthcheck ? 'healthy' : 'running');
+  };
+
+  // the infrastructure, one service at a time: each needs the one before
+  for (const service of INFRA) {
+    for (const host of hosts.filter((h) => servicesOn(dep, h).includes(service))) {
+      const p = await plan(host, service);
+      // a new Keystone container (first deploy, new image or options) is bootstrapped first
+      if (service === 'keystone' && replaces(p)) await oneShot('bootstrap_keystone', 'keystone');
+      await apply(host, p);
+      await healthy(host, service);
+      if (service === 'mariadb') report.step(host, service, 'databases', (await createDatabases(dep, t.engine(host))).join(', '));
+      if (service === 'keystone') {
+        const g = dep.globals;
+        const done = await registerZun({
+          url: endpoints(dep).keystoneInternal,
+          adminPassword: dep.passwords.keystone_admin_password,
+          region: g.openstack_region_name,
+          user: g.zun_keystone_user,
+          password: dep.passwords.zun_keystone_password,
+          endpoint: `http://${g.kolla_internal_fqdn}:${g.zun_api_port}/v1`,
+        });
+        report.step(host, service, 'register zun', done.length ? done.join('; ') : 'in place');
+      }
+    }
+  }
+
+  // Zun: compare everything, migrate (bootstrap_zun) when a container is to be
+  // replaced (a new image may bring migrations), then act, then wait for all
+  const zun = hosts.flatMap((h) => servicesOn(dep, h).filter((s) => !INFRA.includes(s)).map((s) => [h, s] as const));
+  const plans: [string, Plan][] = [];
+  for (const [h, s] of zun) plans.push([h, await plan(h, s)]);
+  if (plans.some(([, p]) => replaces(p))) await oneShot('bootstrap_zun', 'zun-api');
+  for (const [h, p] of plans) await apply(h, p);
+  await Promise.all(zun.map(([h, s]) => healthy(h, s)));
+  report.info(`${verbName}: ${changed.length ? `changed ${changed.join(', ')}` : 'nothing changed'} (${hosts.length} host(s), ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+  return 0;
+}
+
+export const deploy: Verb = {
+  name: 'deploy',
+  summary: 'render config, create the databases, bootstrap, start every container and wait until healthy',
+  run: (ctx) => rollout(ctx, 'deploy'),
+};
+
+export const reconfigure: Verb = {
+  name: 'reconfigure',
+  summary: 'render config again and restart exactly the containers whose config changed',
+  run: (ctx) => rollout(ctx, 'reconfigure'),
+};

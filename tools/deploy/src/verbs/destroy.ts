@@ -1,0 +1,50 @@
+// destroy --yes-i-really-really-mean-it: removes every container of the
+// deployment (services and left-over one-shots), the named volumes (kolla_logs,
+// the databases, the fernet keys: data is lost) and the rendered
+// /etc/kolla/<service>/ directories. The operator's globals.yml, passwords.yml
+// and overrides stay. Without the flag, nothing happens.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveService } from '../catalogue/resolve';
+import { ONE_SHOTS } from '../catalogue/services';
+import { UsageError } from '../cli/args';
+import { Reporter } from '../cli/report';
+import { namedVolumes } from '../docker/container-spec';
+import { target } from '../deploy/hosts';
+import { isLocalHost, servicesOn } from '../inventory/deployment';
+import { type Verb } from './verb';
+
+export const destroy: Verb = {
+  name: 'destroy',
+  summary: 'remove containers, volumes and /etc/kolla/<service>/ (needs --yes-i-really-really-mean-it)',
+  async run(ctx) {
+    if (!ctx.opts.yesReally) throw new UsageError('destroy removes every container, volume and rendered config dir, and their data: add --yes-i-really-really-mean-it');
+    const report = new Reporter(ctx.io);
+    const t = target(ctx, report, { localOnly: false });
+    for (const host of t.hosts) {
+      const engine = t.engine(host);
+      const services = servicesOn(t.dep, host);
+      const volumes = new Set(['kolla_logs']);
+      for (const service of [...services].reverse()) {
+        const r = resolveService(t.dep, host, service);
+        namedVolumes(r.volumes).forEach((v) => volumes.add(v));
+        report.step(host, service, r.container_name, (await engine.remove(r.container_name)) ? 'removed' : 'absent');
+      }
+      for (const o of Object.values(ONE_SHOTS)) if (await engine.remove(o.container_name)) report.step(host, o.container_name, 'container', 'removed');
+      for (const v of volumes) report.step(host, '-', `volume ${v}`, (await engine.removeVolume(v)) ? 'removed' : 'absent');
+      if (isLocalHost(t.dep, host)) {
+        const root = t.dep.globals.node_config_directory;
+        for (const service of services) {
+          const dir = join(root, service);
+          if (!existsSync(dir)) continue;
+          rmSync(dir, { recursive: true, force: true });
+          report.step(host, service, 'config', `${dir} removed`);
+        }
+      } else {
+        report.warn(`host ${host}: its ${t.dep.globals.node_config_directory}/<service>/ directories are not removed from here`);
+      }
+    }
+    report.info(`destroy: done (${t.hosts.length} host(s))`);
+    return 0;
+  },
+};
