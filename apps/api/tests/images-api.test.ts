@@ -14,7 +14,7 @@ const HOST = 'cn-img';
 describe('/v1/images', () => {
   let api: ContainerApi;
   before(async () => {
-    api = await ContainerApi.start({ flags: ['--api.auth_strategy=noauth', `--docker.default_registry=${registry}`] });
+    api = await ContainerApi.start({ flags: ['--api.auth_strategy=noauth', `--docker.default_registry=${registry}`, '--DEFAULT.image_driver_list=docker'] });
     await api.addComputeHost(HOST);
   });
   after(() => api.close());
