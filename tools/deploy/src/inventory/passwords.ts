@@ -2,7 +2,7 @@
 // overwritten; the file is kept at mode 0600.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Document, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { YamlFileError, parseYamlMap } from './yaml-file';
 
 /** Every secret of a deployment, with Kolla-Ansible's key names. */
@@ -43,6 +43,22 @@ function isSet(v: unknown): boolean {
 }
 
 /**
+ * The parser gives a comment line that follows an empty `key:` to that empty value; a value set there would carry
+ * it onto its own line. Move it back before the next key (or to the end), where it stood.
+ */
+function keepCommentOfEmptyValue(doc: Document, key: string): void {
+  const map = doc.contents;
+  if (!isMap(map)) return;
+  const i = map.items.findIndex((p) => isScalar(p.key) && p.key.value === key);
+  const value = map.items[i]?.value;
+  if (i < 0 || !isScalar(value) || !value.comment) return;
+  const next = map.items[i + 1]?.key;
+  if (isScalar(next)) next.commentBefore = next.commentBefore ? `${value.comment}\n${next.commentBefore}` : value.comment;
+  else doc.comment = doc.comment ? `${value.comment}\n${doc.comment}` : value.comment;
+  value.comment = undefined;
+}
+
+/**
  * Fills every key of PASSWORD_KEYS that is missing or empty in `file` with a new
  * random value; existing values, unknown keys and comments are kept. The file is
  * created when missing, and always left at mode 0600.
@@ -56,6 +72,7 @@ export function generatePasswords(file: string, generate: () => string = generat
   const added: PasswordKey[] = [];
   for (const key of PASSWORD_KEYS) {
     if (isSet(entries.get(key)?.value)) continue;
+    keepCommentOfEmptyValue(doc, key);
     doc.set(key, generate());
     added.push(key);
   }
