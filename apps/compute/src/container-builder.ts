@@ -179,9 +179,10 @@ export class ContainerBuilder {
   /**
    * Set up the mounts and the networks, pull per policy, create the engine container and plug its other ports.
    * The task state is saved on the way (awaited, or queued on `bg`, whose guard on the status keeps a late one from
-   * landing after the final save). A failure after the mounts were set up undoes what this attempt made of them
-   * (never a volume that was there before), and unplugs the ports it connected (they stay allocated), before the
-   * caller reports the failure and the container may be rescheduled elsewhere.
+   * landing after the final save). A failure after the mounts were set up removes the engine container the attempt
+   * made, undoes what it made of the mounts (never a volume that was there before) and removes the networks it made
+   * here that nothing else uses (the ports stay allocated), before the caller reports the failure and the container
+   * may be rescheduled elsewhere.
    */
   private async make(ctx: RequestContext, c: Container, expected: ContainerStatus[], bg?: BackgroundQueue): Promise<Made> {
     if (!c.image) throw new DriverFailure(new Error('The container has no image.'));
@@ -208,12 +209,12 @@ export class ContainerBuilder {
       const addresses = await this.hostStep(() => this.networks.plug(ctx, prepared, state.container_id));
       return { state, driver: pulled.driver, addresses };
     } catch (err) {
-      if (nets) await this.networks.undo(ctx, c, nets, containerId);
-      if (mounts.madeVolumes.length || mounts.writtenFiles.length) {
-        // Nothing may hold what is about to be removed.
-        await this.driver.delete(ctx, c.uuid, { force: true }).catch(() => undefined);
-        await this.volumes.undo(ctx, c, mounts);
-      }
+      // Nothing half-made may hold what is about to be undone: the engine container this attempt made goes first
+      // (its networks and volumes are then unused here), and the networks it made here are removed.
+      const made = containerId !== null || mounts.madeVolumes.length > 0 || mounts.writtenFiles.length > 0;
+      const removed = made && (await this.driver.delete(ctx, c.uuid, { force: true }).then(() => true, () => false));
+      if (nets) await this.networks.undo(ctx, c, nets, removed ? null : containerId);
+      if (mounts.madeVolumes.length || mounts.writtenFiles.length) await this.volumes.undo(ctx, c, mounts);
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminContext, KeyedLock, type RequestContext, silentLogger } from '@zun-ts/common';
+import { adminContext, ImageNotFound, KeyedLock, type RequestContext, silentLogger } from '@zun-ts/common';
 import { type ContainerCreateSpec, FakeContainerDriver } from '@zun-ts/compute-driver';
 import { defaultConf } from '@zun-ts/config';
 import { FakeNetworkDriver, NetworkDriverError, type NetworkSpec, type PortSpec } from '@zun-ts/network-driver';
@@ -11,6 +11,7 @@ import { fakeContainer, FakeConductor, fakeNetwork } from '../tests/fixtures/fak
 import { ComputeManager } from './compute.manager';
 import { ContainerRecords } from './conductor-api';
 import { ContainerBuilder } from './container-builder';
+import { createSpecOf } from './container-mapping';
 import { ContainerNetworks, publishIpOf } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
@@ -87,21 +88,61 @@ describe('ContainerNetworks: create', () => {
     r.net.verify();
   });
 
-  test('a failed connect unplugs what the attempt connected, keeps the ports allocated and reports the failure', async () => {
+  test('a failed connect removes the engine container and the networks the attempt made here, keeps the ports allocated and reports the failure', async () => {
     const r = rig();
     const n1 = fakeNetwork(1);
     const n2 = fakeNetwork(2);
     r.conductor.addPort(C1, n1, 5);
     r.conductor.addPort(C1, n2, 6);
+    r.conductor.addPort(C2, n2, 7);
+    await create(r, C2);
     r.net.failNext('connect', new NetworkDriverError('bridge refused the port'));
     await create(r, C1);
 
-    assert.deepEqual(r.net.callsOf('disconnect').map((a) => a[1]), [n2.uuid]);
     assert.equal(r.engine.containers.has(C1), false, 'the engine container is removed');
+    assert.deepEqual([...r.net.networks.keys()], [n2.uuid], 'n1 is gone from this host; n2 still holds C2');
     assert.equal(r.conductor.reports.length, 1);
     assert.match(r.conductor.reports[0]?.reason ?? '', /bridge refused the port/);
     assert.deepEqual(r.conductor.portReleases, [], 'the ports stay allocated: the container may be placed elsewhere');
-    assert.deepEqual(r.conductor.ports.map((p) => p.status), ['allocated', 'allocated']);
+    assert.deepEqual(r.conductor.ports.filter((p) => p.container_uuid === C1).map((p) => p.status), ['allocated', 'allocated']);
+  });
+
+  test('a failed pull leaves no network on this host (a rescheduled container left its network behind)', async () => {
+    const r = rig();
+    const n1 = fakeNetwork(1);
+    r.conductor.addPort(C1, n1, 5);
+    r.engine.stub('pullImage', () => Promise.reject(new ImageNotFound('Image busybox could not be found.')));
+    await create(r, C1);
+    assert.equal(r.conductor.reports.length, 1);
+    assert.deepEqual([...r.net.networks.keys()], []);
+  });
+
+  test('a create on a network whose last container is being deleted here keeps the network (it was removed under the new container)', async () => {
+    const r = rig();
+    const n1 = fakeNetwork(1);
+    r.conductor.addPort(C1, n1, 5);
+    r.conductor.addPort(C2, n1, 6);
+    await create(r, C1);
+    // C2's create has made its network exist here and not yet created its engine container when C1 goes.
+    const c2 = r.conductor.put(fakeContainer({ uuid: C2 }));
+    const prepared = await r.networks.prepare(ctx, c2);
+    await r.manager.containerDelete(ctx, { container_uuid: C1, force: true, stop: false });
+    assert.deepEqual([...r.net.networks.keys()], [n1.uuid], 'the network stays for C2');
+    const made = await r.engine.create(ctx, { ...createSpecOf(c2, 'busybox', HOST), ...prepared.create });
+    await r.networks.plug(ctx, prepared, made.container_id);
+    await r.manager.containerDelete(ctx, { container_uuid: C2, force: true, stop: false });
+    assert.deepEqual([...r.net.networks.keys()], [], 'once C2 is gone too, the network goes');
+  });
+
+  test('a create attempt that gives up before its engine container existed lets the network go', async () => {
+    const r = rig();
+    const n1 = fakeNetwork(1);
+    r.conductor.addPort(C1, n1, 5);
+    const c1 = r.conductor.put(fakeContainer({ uuid: C1 }));
+    const prepared = await r.networks.prepare(ctx, c1);
+    await r.networks.undo(ctx, c1, prepared, null);
+    await r.networks.undo(ctx, c1, prepared, null);
+    assert.deepEqual([...r.net.networks.keys()], []);
   });
 
   test('no port: no network at all', async () => {

@@ -23,6 +23,8 @@ export interface PreparedNetworks {
   create: NetworkCreateOptions;
   /** Networks this attempt connected the engine container to after its create (ports after the first). */
   connected: string[];
+  /** Networks this attempt keeps from being torn down here until its engine container exists (or it gave up). */
+  held: string[];
 }
 
 /** Options of {@link ContainerNetworks}. */
@@ -73,6 +75,12 @@ const NO_NETWORK: NetworkCreateOptions = { network_mode: 'none', endpoints_confi
  * from the engine. Records are read and written through the conductor; the data plane is the network driver's.
  */
 export class ContainerNetworks {
+  /**
+   * Create attempts in flight per network: between the ensure of {@link prepare} and `docker create`, no container
+   * uses the network yet, and the delete of its last container here must not remove it under the new one.
+   */
+  private readonly holds = new Map<string, number>();
+
   constructor(
     private readonly driver: NetworkDriver,
     private readonly records: ContainerRecords,
@@ -95,10 +103,14 @@ export class ContainerNetworks {
   async prepare(ctx: RequestContext, c: Container): Promise<PreparedNetworks> {
     const ports = (await this.portsOf(ctx, c.uuid)).filter((p) => p.port.status !== 'detaching');
     const first = ports[0];
-    if (!first) return { ports, create: NO_NETWORK, connected: [] };
-    for (const p of ports) {
-      portSpecOf(p.port);
-      await this.driver.ensureNetwork(networkSpecOf(p.network, p.peers));
+    if (!first) return { ports, create: NO_NETWORK, connected: [], held: [] };
+    for (const p of ports) portSpecOf(p.port);
+    const held = this.hold(ports.map((p) => p.network.uuid));
+    try {
+      for (const p of ports) await this.driver.ensureNetwork(networkSpecOf(p.network, p.peers));
+    } catch (err) {
+      await this.letGo(ctx, held, true);
+      throw err;
     }
     const networking = this.driver.createNetworking(portSpecOf(first.port));
     const exposed = Object.keys(c.exposed_ports ?? {}).length > 0;
@@ -109,23 +121,29 @@ export class ContainerNetworks {
       ports,
       create: { network_mode: networking.networkMode, endpoints_config: networking.endpointsConfig, publish_ports: exposed && first.network.nat_egress },
       connected: [],
+      held,
     };
   }
 
   /**
    * After `docker create`: the other ports are connected, every port recorded `bound` (with its MAC once the
    * engine gave one), and the container's `addresses` answered. Idempotent: a plugged port is only described.
+   * The engine container now keeps its networks here by itself: the attempt's holds are let go.
    */
   async plug(ctx: RequestContext, prepared: PreparedNetworks, containerId: string): Promise<ContainerAddresses> {
     const bindings: PortBinding[] = [];
-    for (const [i, info] of prepared.ports.entries()) {
-      const spec = portSpecOf(info.port);
-      if (i === 0) {
-        bindings.push(await this.driver.describePort(containerId, spec));
-      } else {
-        prepared.connected.push(spec.networkId);
-        bindings.push(await this.driver.connect(containerId, spec));
+    try {
+      for (const [i, info] of prepared.ports.entries()) {
+        const spec = portSpecOf(info.port);
+        if (i === 0) {
+          bindings.push(await this.driver.describePort(containerId, spec));
+        } else {
+          prepared.connected.push(spec.networkId);
+          bindings.push(await this.driver.connect(containerId, spec));
+        }
       }
+    } finally {
+      await this.letGo(ctx, prepared.held, false);
     }
     for (const b of bindings) await this.saveBound(ctx, b);
     return toZunAddresses(bindings);
@@ -133,15 +151,19 @@ export class ContainerNetworks {
 
   /**
    * A create attempt failed after {@link prepare}: the ports it connected are unplugged (the first goes with the
-   * engine container). The ports stay allocated: the conductor may place the container on another host.
+   * engine container). The ports stay allocated: the conductor may place the container on another host. A network
+   * the attempt made here that nothing uses is removed, so a rescheduled container leaves no network behind.
    */
   async undo(ctx: RequestContext, c: Container, prepared: PreparedNetworks, containerId: string | null): Promise<void> {
-    if (!containerId) return;
-    for (const networkId of prepared.connected) {
-      await this.driver
-        .disconnect(containerId, networkId)
-        .catch((err: unknown) => this.logger.warn('port of a failed create not unplugged', { requestId: ctx.requestId, containerUuid: c.uuid, networkUuid: networkId, error: errorText(err) }));
+    if (containerId) {
+      for (const networkId of prepared.connected) {
+        await this.driver
+          .disconnect(containerId, networkId)
+          .catch((err: unknown) => this.logger.warn('port of a failed create not unplugged', { requestId: ctx.requestId, containerUuid: c.uuid, networkUuid: networkId, error: errorText(err) }));
+      }
     }
+    await this.letGo(ctx, prepared.held, false);
+    for (const id of new Set(prepared.ports.map((p) => p.network.uuid))) await this.dropIfUnused(ctx, id);
   }
 
   /**
@@ -282,7 +304,34 @@ export class ContainerNetworks {
     }
   }
 
+  /** Holds `ids` (once each) for a create attempt; see {@link holds}. */
+  private hold(ids: readonly string[]): string[] {
+    const held = [...new Set(ids)];
+    for (const id of held) this.holds.set(id, (this.holds.get(id) ?? 0) + 1);
+    return held;
+  }
+
+  /** Lets go of an attempt's holds (emptying `held`, so twice is harmless), removing the unused networks when `drop`. */
+  private async letGo(ctx: RequestContext, held: string[], drop: boolean): Promise<void> {
+    const ids = held.splice(0);
+    for (const id of ids) {
+      const n = (this.holds.get(id) ?? 1) - 1;
+      if (n > 0) this.holds.set(id, n);
+      else this.holds.delete(id);
+    }
+    if (drop) for (const id of ids) await this.dropIfUnused(ctx, id);
+  }
+
+  /**
+   * Removes the network here when nothing uses it. The check of the holds and the driver call happen in one turn
+   * of the event loop: the driver runs the calls of a network in order, so an ensure that comes later finds the
+   * removal done and makes the network again.
+   */
   private async dropIfUnused(ctx: RequestContext, networkUuid: string): Promise<void> {
+    if (this.holds.has(networkUuid)) {
+      this.logger.debug('network kept: a create on this host is using it', { networkUuid });
+      return;
+    }
     try {
       if (await this.driver.deleteNetworkIfUnused(networkUuid)) this.logger.debug('network not used here any more', { networkUuid });
     } catch (err) {

@@ -40,11 +40,16 @@ function fakeHost(links: Record<string, object> = {}): { run: HostCommandRunner;
   return { run, calls };
 }
 
-/** The few dockerode calls the driver makes, over one in-memory network. */
-function fakeDocker(existing: object | null): { docker: Docker; created: unknown[]; removed: string[] } {
+/**
+ * The few dockerode calls the driver makes, over one in-memory network: `configured` containers are on it (running
+ * or not); the first `staleRemoves` removals fail as the engine does while it still lists a removed container's endpoint.
+ */
+function fakeDocker(existing: object | null, opts: { configured?: number; staleRemoves?: number } = {}): { docker: Docker; created: unknown[]; removed: string[]; refused: number } {
   let net = existing;
   const created: unknown[] = [];
   const removed: string[] = [];
+  let stale = opts.staleRemoves ?? 0;
+  const out = { docker: null as unknown as Docker, created, removed, refused: 0 };
   const docker = {
     getNetwork: (name: string) => ({
       inspect: async () => {
@@ -52,16 +57,23 @@ function fakeDocker(existing: object | null): { docker: Docker; created: unknown
         return net;
       },
       remove: async () => {
+        if (stale > 0) {
+          stale--;
+          out.refused++;
+          throw Object.assign(new Error('error while removing network: network zun-net-1 id x has active endpoints'), { statusCode: 403 });
+        }
         removed.push(name);
         net = null;
       },
     }),
+    listContainers: async () => Array.from({ length: opts.configured ?? 0 }, (_, i) => ({ Id: `c${i}` })),
     createNetwork: async (opts: { Name: string; Labels: object; Options: object; Internal: boolean; IPAM: { Config: object[] } }) => {
       created.push(opts);
       net = { Id: 'docker-net-id', Name: opts.Name, Labels: opts.Labels, Options: opts.Options, Internal: opts.Internal, IPAM: opts.IPAM, Containers: {} };
     },
   };
-  return { docker: docker as unknown as Docker, created, removed };
+  out.docker = docker as unknown as Docker;
+  return out;
 }
 
 describe('VxlanNetworkDriver (host commands and engine calls)', () => {
@@ -113,12 +125,28 @@ describe('VxlanNetworkDriver (host commands and engine calls)', () => {
       IPAM: { Config: [{ Subnet: '10.210.9.0/24', Gateway: '10.210.9.1' }] }, Containers: { abc: { Name: 'zun-c', IPv4Address: '10.210.9.5/24' } },
     };
     const host = fakeHost();
-    const engine = fakeDocker(inUse);
+    const engine = fakeDocker(inUse, { configured: 1 });
     const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run });
     await assert.rejects(driver.ensureNetwork(spec), NetworkConflict);
     assert.equal(await driver.deleteNetworkIfUnused('net-1'), false);
     assert.deepEqual(engine.removed, []);
     assert.deepEqual(host.calls, [], 'no host command for a refused change');
+  });
+
+  test('a network left behind after its last container was removed: the endpoint the engine still lists is waited out', async () => {
+    const left = {
+      Id: 'x', Name: 'zun-net-1', Internal: true, Labels: { 'zun.network.vni': '4101' }, Options: { 'com.docker.network.bridge.name': 'zbr-4101' },
+      IPAM: { Config: [{ Subnet: spec.cidr, Gateway: spec.gateway }] }, Containers: { gone: { Name: 'zun-c', IPv4Address: '10.210.1.5/24' } },
+    };
+    const engine = fakeDocker(left, { configured: 0, staleRemoves: 2 });
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: fakeHost().run });
+    assert.equal(await driver.deleteNetworkIfUnused('net-1'), true);
+    assert.deepEqual([engine.refused, engine.removed], [2, ['x']]);
+
+    const used = fakeDocker({ ...left }, { configured: 0, staleRemoves: 1000 });
+    const stuck = new VxlanNetworkDriver({ docker: used.docker, underlayAddress: '10.99.0.11', runner: fakeHost().run });
+    await assert.rejects(stuck.deleteNetworkIfUnused('net-1'), NetworkConflict, 'an endpoint that never goes is reported, after a bounded wait');
+    assert.deepEqual(used.removed, []);
   });
 
   test('a bad spec is refused before anything runs', async () => {

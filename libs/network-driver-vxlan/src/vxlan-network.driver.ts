@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { KeyedLock } from '@zun-ts/common';
 import {
@@ -49,6 +50,10 @@ export interface VxlanDriverOptions {
   /** Replaces the command runner (tests). */
   runner?: HostCommandRunner;
 }
+
+/** Removing a network the engine still lists an endpoint on: how many tries, how far apart. */
+const REMOVE_ATTEMPTS = 10;
+const REMOVE_RETRY_MS = 200;
 
 interface DockerNetworkInfo {
   Id: string;
@@ -285,8 +290,8 @@ export class VxlanNetworkDriver implements NetworkDriver {
   deleteNetworkIfUnused(networkId: string): Promise<boolean> {
     return this.locks.run(networkId, async () => {
       const net = await this.inspect(networkId);
-      if (net && Object.keys(net.Containers ?? {}).length > 0) return false;
-      // The network lists running containers only; a stopped one that joins it at its next start counts too.
+      // Every container configured on the network uses it, running or stopped (a stopped one rejoins at its next
+      // start). An endpoint the network still lists without such a container is a removed container's, going.
       if (net && (await this.containersOn(net.Name)) > 0) return false;
       await this.removeLocal(networkId, net);
       return true;
@@ -310,12 +315,19 @@ export class VxlanNetworkDriver implements NetworkDriver {
       await this.plane.removeGatewayArpFilter(vni, vxlanName(vni));
     }
     if (!net) return;
-    try {
-      await this.api.getNetwork(net.Id).remove();
-    } catch (err) {
-      if (statusOf(err) === 404) return;
-      if (/active endpoints/i.test(engineMessage(err))) throw new NetworkConflict(`Network ${networkId} gained a container while it was being removed.`);
-      throw engineError(err, `removing network ${networkId}`);
+    // The engine may still list the endpoint of a container it has just removed: a few short retries.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.api.getNetwork(net.Id).remove();
+        return;
+      } catch (err) {
+        if (statusOf(err) === 404) return;
+        if (!/active endpoints/i.test(engineMessage(err))) throw engineError(err, `removing network ${networkId}`);
+        if (attempt >= REMOVE_ATTEMPTS || (await this.containersOn(net.Name)) > 0) {
+          throw new NetworkConflict(`Network ${networkId} gained a container while it was being removed.`);
+        }
+        await delay(REMOVE_RETRY_MS);
+      }
     }
   }
 
