@@ -22,6 +22,8 @@ STACK_PACKAGES=(
     docker-registry busybox-static apache2-utils
     # a data root on which Docker enforces --disk: xfs with project quotas, or btrfs
     xfsprogs btrfs-progs
+    # the root file system of the Kolla-style images (zun-kolla build)
+    debootstrap
     # the linter of the shell scripts (tools/stack test)
     shellcheck
 )
