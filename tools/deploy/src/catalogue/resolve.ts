@@ -17,6 +17,7 @@ export interface ResolvedService {
   /** Docker's healthcheck test, or null when enable_container_healthchecks is off. */
   healthcheck: Healthcheck | null;
   privileged: boolean;
+  cap_add: string[];
   dimensions: ServiceSpec['dimensions'];
   ports: number[];
 }
@@ -43,6 +44,7 @@ export function resolveService(dep: Deployment, host: string, name: string): Res
       ? { interval: x(spec.healthcheck.interval), retries: x(spec.healthcheck.retries), start_period: x(spec.healthcheck.start_period), timeout: x(spec.healthcheck.timeout), test: spec.healthcheck.test.map(x) }
       : null,
     privileged: spec.privileged,
+    cap_add: [...spec.cap_add],
     dimensions: withNofile(spec.dimensions, dep.globals.default_container_nofile),
     ports: spec.ports.map((p) => Number(x(p))),
   };

@@ -41,6 +41,8 @@ export interface ServiceSpec {
   dimensions: { ulimits?: Record<string, { soft: number; hard: number }> };
   healthcheck: Healthcheck;
   privileged: boolean;
+  /** Capabilities added to the container's bounding set (the image grants them to the few tools that need them). */
+  cap_add: string[];
   environment: Record<string, string>;
   /** TCP ports the service listens on with host networking (prechecks: they must be free). */
   ports: string[];
@@ -76,7 +78,7 @@ function commonVolumes(service: string): string[] {
   return [`{{ node_config_directory }}/${service}/:/var/lib/kolla/config_files/:ro`, '/etc/localtime:/etc/localtime:ro', 'kolla_logs:/var/log/kolla/'];
 }
 
-function zunService(svc: 'api' | 'conductor' | 'scheduler' | 'compute' | 'wsproxy', test: string, ports: string[], extraVolumes: string[] = []): ServiceSpec {
+function zunService(svc: 'api' | 'conductor' | 'scheduler' | 'compute' | 'wsproxy', test: string, ports: string[], extraVolumes: string[] = [], capAdd: string[] = []): ServiceSpec {
   return {
     container_name: `zun_${svc}`,
     group: `zun-${svc}`,
@@ -86,6 +88,7 @@ function zunService(svc: 'api' | 'conductor' | 'scheduler' | 'compute' | 'wsprox
     dimensions: DIMENSIONS,
     healthcheck: healthcheck(test),
     privileged: false,
+    cap_add: capAdd,
     environment: { KOLLA_CONFIG_STRATEGY: '{{ kolla_config_strategy }}' },
     ports,
     // the zun-<svc>.js name lets `pgrep -f zun-<svc>` (the health checks) find the process
@@ -118,6 +121,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     dimensions: DIMENSIONS,
     healthcheck: healthcheck('healthcheck_listen mariadbd {{ database_port }}'),
     privileged: false,
+    cap_add: [],
     environment: { KOLLA_CONFIG_STRATEGY: '{{ kolla_config_strategy }}' },
     ports: ['{{ database_port }}'],
     // the init file sets root's password (from passwords.yml) on every start
@@ -140,6 +144,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     dimensions: DIMENSIONS,
     healthcheck: healthcheck('healthcheck_listen redis-server {{ redis_port }}'),
     privileged: false,
+    cap_add: [],
     environment: { KOLLA_CONFIG_STRATEGY: '{{ kolla_config_strategy }}' },
     ports: ['{{ redis_port }}'],
     command: '/usr/bin/redis-server /etc/redis/redis.conf',
@@ -158,6 +163,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     dimensions: DIMENSIONS,
     healthcheck: healthcheck('healthcheck_curl http://{{ api_interface_address }}:{{ keystone_public_port }}/v3'),
     privileged: false,
+    cap_add: [],
     environment: { KOLLA_CONFIG_STRATEGY: '{{ kolla_config_strategy }}' },
     ports: ['{{ keystone_public_port }}'],
     command: 'uwsgi --ini /etc/keystone/keystone-uwsgi.ini',
@@ -180,8 +186,9 @@ export const SERVICES: Record<string, ServiceSpec> = {
   'zun-scheduler': zunService('scheduler', 'healthcheck_port zun-scheduler {{ redis_port }}', []),
   'zun-api': zunService('api', 'healthcheck_curl http://{{ api_interface_address }}:{{ zun_api_port }}/healthcheck', ['{{ zun_api_port }}']),
   'zun-wsproxy': zunService('wsproxy', 'healthcheck_listen zun-wsproxy {{ zun_wsproxy_port }}', ['{{ zun_wsproxy_port }}']),
-  // Docker through the mounted socket only, unprivileged: the start hook joins the socket's group
-  'zun-compute': zunService('compute', 'healthcheck_port zun-compute {{ redis_port }}', [], ['{{ docker_socket }}:/var/run/docker.sock']),
+  // Docker through the mounted socket only, unprivileged: the start hook joins the socket's group. The project
+  // networks' devices and filters need NET_ADMIN, which the image grants to ip, bridge and the nft tools only.
+  'zun-compute': zunService('compute', 'healthcheck_port zun-compute {{ redis_port }}', [], ['{{ docker_socket }}:/var/run/docker.sock'], ['NET_ADMIN']),
 };
 
 /** The one-shot containers, in the order they run. */

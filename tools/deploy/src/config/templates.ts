@@ -73,6 +73,8 @@ export function zunConf(ctx: HostContext): IniData {
   if (svc === 'compute') {
     // the host's socket, mounted into the container (never TCP)
     sections['docker'] = { docker_remote_api_host: 'unix:///var/run/docker.sock' };
+    // VXLAN between the compute hosts over their API interface (Kolla's tunnel_interface defaults to it too)
+    sections['network'] = { underlay_ip: ctx.address };
   }
   return iniFrom(sections);
 }

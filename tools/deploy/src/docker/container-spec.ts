@@ -60,6 +60,7 @@ export function createOptions(r: ResolvedService, opts: { oneShot?: boolean } = 
       NetworkMode: 'host',
       Binds: binds(r.volumes),
       Privileged: r.privileged,
+      ...(r.cap_add.length ? { CapAdd: [...r.cap_add] } : {}),
       RestartPolicy: opts.oneShot ? { Name: 'no' } : { Name: 'unless-stopped' },
       Ulimits: ulimits,
     },
