@@ -25,14 +25,14 @@ export class FilterScheduler {
   readonly weighers: readonly WeigherInUse[];
 
   /**
-   * `availableWeighers` defaults to the built-in RamWeigher, and `[scheduler] enabled_weighers` to it alone.
+   * `moreWeighers` (the plug-ins') come beside the built-in RamWeigher.
    * @throws Error naming every `enabled_filters` / `enabled_weighers` entry that matches nothing available.
    */
   constructor(
     @multiInject(HOST_FILTER) available: HostFilter[],
     @inject(ZUN_CONF) conf: Pick<ZunConf, 'scheduler'>,
     @inject(LOGGER) private readonly logger: Logger,
-    @multiInject(HOST_WEIGHER) availableWeighers: HostWeigher[] = [new RamWeigher()],
+    @multiInject(HOST_WEIGHER) moreWeighers: HostWeigher[] = [],
   ) {
     const byName = uniqueByName('filter', available);
     const unknown = conf.scheduler.enabled_filters.filter((n) => !byName.has(n));
@@ -41,7 +41,7 @@ export class FilterScheduler {
         `available: ${[...byName.keys()].sort().join(', ')}`);
     }
     this.filters = conf.scheduler.enabled_filters.map((n) => byName.get(n) as HostFilter);
-    this.weighers = selectWeighers(availableWeighers, conf.scheduler.enabled_weighers ?? ['RamWeigher'], conf.scheduler.weight_multipliers ?? []);
+    this.weighers = selectWeighers([new RamWeigher(), ...moreWeighers], conf.scheduler.enabled_weighers ?? ['RamWeigher'], conf.scheduler.weight_multipliers ?? []);
   }
 
   /**
