@@ -5,17 +5,20 @@ import tseslint from 'typescript-eslint';
 /** Packages only their own lib imports. */
 const ownLibOnly = ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'].map((name) => ({ name, message: `${name} is imported only by its own lib` }));
 
-const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
+const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'examples/*/src/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
 
 /** Nx module boundaries between apps and libs (tags in each project.json). */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data', 'type:rpc', 'type:framework', 'type:driver', 'type:testing'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:data', 'type:rpc', 'type:framework', 'type:driver', 'type:testing', 'type:plugin-api'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3', 'ioredis'] },
   { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['bullmq', 'dockerode', 'ioredis'] },
   { sourceTag: 'type:rpc', onlyDependOnLibsWithTags: ['type:util', 'type:domain'], bannedExternalImports: ['typeorm', 'dockerode', 'mysql2', 'better-sqlite3'] },
-  { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:rpc'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
+  { sourceTag: 'type:framework', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:rpc', 'type:plugin-api'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'] },
   { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'mysql2', 'better-sqlite3'] },
+  // The plug-in contract re-exports the driver interfaces (types only); a plug-in imports the contract and nothing else.
+  { sourceTag: 'type:plugin-api', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:driver'], bannedExternalImports: ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3', 'ioredis'] },
+  { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:plugin-api'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:domain', 'type:testing'] },
   { sourceTag: 'scope:compute', notDependOnLibsWithTags: ['type:data'] },
   { sourceTag: 'scope:wsproxy', notDependOnLibsWithTags: ['type:data', 'type:driver', 'scope:compute'] },

@@ -25,9 +25,15 @@ for (const file of existsSync(join(root, 'tools', 'src')) ? readdirSync(join(roo
 for (const [name, file] of [['zun-kolla', 'main.ts'], ['kolla_set_configs', 'set-configs/main.ts'], ['kolla_healthcheck', 'healthcheck/main.ts']]) {
   entries.push({ name, in: join(root, 'tools', 'deploy', 'src', file), out: join('tools', name) });
 }
+// Example plug-ins (examples/<name>), bundled beside their package.json as its main (dist/index.js).
+const examples = [];
+for (const name of existsSync(join(root, 'examples')) ? readdirSync(join(root, 'examples')) : []) {
+  const index = join(root, 'examples', name, 'src', 'index.ts');
+  if (existsSync(index)) examples.push({ name, in: index, out: join(root, 'examples', name, 'dist', 'index.js') });
+}
 const selected = wanted.length ? entries.filter((e) => wanted.includes(e.name)) : entries;
 
-await build({
+if (selected.length) await build({
   entryPoints: selected.map((e) => ({ in: e.in, out: e.out })),
   outdir: join(root, 'dist'),
   bundle: true,
@@ -39,4 +45,8 @@ await build({
   tsconfig: join(root, 'tsconfig.base.json'),
   logLevel: 'warning',
 });
+for (const e of wanted.length ? examples.filter((x) => wanted.includes(x.name)) : examples) {
+  await build({ entryPoints: [e.in], outfile: e.out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', tsconfig: join(root, 'tsconfig.base.json'), logLevel: 'warning' });
+  selected.push({ out: `examples/${e.name}/dist/index.js` });
+}
 console.log(`built ${selected.map((e) => e.out).join(', ')}`);

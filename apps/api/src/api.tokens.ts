@@ -10,6 +10,7 @@ export const SERVICE_STORE = Symbol.for('zun.api.ServiceStore'); // ServiceStore
 export const TOKEN_VALIDATOR = Symbol.for('zun.api.TokenValidator'); // TokenValidator
 export const KEYSTONE_TOKEN_API = Symbol.for('zun.api.KeystoneTokenApi'); // KeystoneTokenApi
 export const PIPELINE_STAGE = Symbol.for('zun.api.PipelineStageFactory'); // PipelineStageFactory (many)
+export const PLUGIN_REGISTRY = Symbol.for('zun.api.PluginRegistry'); // PluginRegistry of [DEFAULT] plugin_paths
 export const API_CONTROLLER = Symbol.for('zun.api.ApiController'); // ApiController (many)
 export const CONTAINER_BACKEND = Symbol.for('zun.api.ContainerBackend'); // ContainerBackend (v1/containers/container-backend.ts)
 export const SECRET_BOX = Symbol.for('zun.api.SecretBox'); // () => SecretBox (made on first use from [DEFAULT] auth_encryption_key)

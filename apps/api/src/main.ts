@@ -5,6 +5,7 @@ import { type Express } from 'express';
 import { Container } from 'inversify';
 import { type Logger, type SecretBox } from '@zun-ts/common';
 import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
+import { loadPlugins, type PluginRegistry } from '@zun-ts/plugin-host';
 import { openDatabase } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
 import { connectRpc, createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
@@ -17,6 +18,7 @@ import {
   KEYSTONE_TOKEN_API,
   LOGGER,
   PIPELINE_STAGE,
+  PLUGIN_REGISTRY,
   POLICY,
   SECRET_BOX,
   SERVICE_STORE,
@@ -30,7 +32,7 @@ import { AuthTokenFilter } from './filters/authtoken.filter';
 import { ContextFilter } from './filters/context.filter';
 import { CorsFilter } from './filters/cors.filter';
 import { FaultWrapFilter } from './filters/faultwrap.filter';
-import { HealthcheckFilter } from './filters/healthcheck.filter';
+import { HealthcheckApp, HealthcheckFilter } from './filters/healthcheck.filter';
 import { HttpProxyToWsgiFilter } from './filters/http-proxy-to-wsgi.filter';
 import { NoAuthFilter } from './filters/noauth.filter';
 import { RequestIdFilter } from './filters/request-id.filter';
@@ -84,6 +86,8 @@ export interface ApiOverrides {
   tokenValidator?: TokenValidator;
   keystone?: KeystoneTokenApi;
   paste?: PasteConfig;
+  /** Instead of loading `[DEFAULT] plugin_paths`. */
+  plugins?: PluginRegistry;
 }
 
 /** The SecretBox of `[DEFAULT] auth_encryption_key`, made on first use (start-up has checked the key already). */
@@ -137,7 +141,8 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   );
   if (overrides.tokenValidator) c.bind<TokenValidator>(TOKEN_VALIDATOR).toConstantValue(overrides.tokenValidator);
   else c.bind<TokenValidator>(TOKEN_VALIDATOR).to(KeystoneTokenValidator);
-  for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
+  c.bind<PluginRegistry>(PLUGIN_REGISTRY).toConstantValue(overrides.plugins ?? loadPlugins(conf.DEFAULT.plugin_paths, { host: conf.DEFAULT.host, logger }));
+  for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HealthcheckApp, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
     c.bind(PIPELINE_STAGE).to(stage);
   }
   c.bind(ZunServiceService).toSelf();
@@ -170,16 +175,11 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   return c;
 }
 
-/** The pipeline `[api] auth_strategy` selects in api-paste.ini. */
-export function pipelineName(conf: ZunConf): string {
-  return conf.api.auth_strategy === 'noauth' ? 'noauth' : 'main';
-}
-
 /** The API as an express application (all filters and routes), ready for an HTTP server. */
 export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceStore, overrides: ApiOverrides = {}, backend?: ContainerBackend): Express {
   const c = createApiContainer(conf, logger, services, overrides, backend);
   const paste = overrides.paste ?? loadPasteConfig(conf.api.api_paste_config, configDirs(conf), logger);
-  return c.get(PipelineBuilder).build(paste, pipelineName(conf));
+  return c.get(PipelineBuilder).build(paste, conf.api.auth_strategy);
 }
 
 /** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { adminContext, KeyedLock, LOGGER, secretBoxFromOptions } from '@zun-ts/common';
 import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
-import { DockerConsoleStreams, DockerContainerDriver } from '@zun-ts/compute-driver-docker';
+import { DockerConsoleStreams } from '@zun-ts/compute-driver-docker';
+import { loadPlugins } from '@zun-ts/plugin-host';
 import { ZUN_CONF } from '@zun-ts/config';
 import { COMPUTE_BINARY } from '@zun-ts/objects';
 import { COMPUTE, CONDUCTOR, ConductorServiceRegistry, computeTopic, RpcServer, rpcClient } from '@zun-ts/rpc';
@@ -14,6 +15,7 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerNetworks } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
+import { bindPluginDrivers, selectContainerDriver } from './driver-selection';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
 const BINARY = COMPUTE_BINARY;
@@ -26,7 +28,9 @@ void runMain(BINARY, async () => {
   secretBoxFromOptions(conf.DEFAULT);
   const host = conf.DEFAULT.host;
   const topic = computeTopic(host);
-  const driver = DockerContainerDriver.fromConfig(conf.docker, { logger: logger.child({ component: 'docker' }) });
+  // Plug-ins may bring drivers; an unknown driver name, or a plug-in that fails, stops the start here.
+  const plugins = loadPlugins(conf.DEFAULT.plugin_paths, { host, logger });
+  const driver = selectContainerDriver(conf, plugins, logger);
   const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
   const conductor = rpcClient(transport, CONDUCTOR);
 
@@ -37,6 +41,7 @@ void runMain(BINARY, async () => {
   container.bind(CONSOLE_STREAMS).toConstantValue(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })));
   container.bind(CONDUCTOR_API).toConstantValue(conductor);
   container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor);
+  bindPluginDrivers(container, conf, plugins);
   bindCompute(container);
 
   const ops = container.get(ContainerOperations);
@@ -73,7 +78,8 @@ void runMain(BINARY, async () => {
       await relay.close();
       await transport.close(); // stops taking messages, waits for the ones in flight
       await container.get(KeyedLock).idle();
-      await driver.close();
+      // The Docker driver holds a connection pool; a plug-in's driver may offer close() too.
+      if ('close' in driver && typeof driver.close === 'function') await (driver.close as () => Promise<void>).call(driver);
     },
   });
 });

@@ -5,7 +5,7 @@ import { HOST_FILTER, type HostFilter } from './filters/host-filter';
 import { RequestedHostFilter } from './filters/requested-host.filter';
 import { VolumeHostFilter } from './filters/volume-host.filter';
 import { type HostState, type ScheduleRequest } from './host-state';
-import { orderByWeight, RamWeigher } from './weighers/ram.weigher';
+import { HOST_WEIGHER, type HostWeigher, orderByWeight, RamWeigher, type WeigherInUse } from './weighers/ram.weigher';
 
 /**
  * Zun's filter scheduler without Placement: keep the hosts every enabled filter passes, in
@@ -21,21 +21,27 @@ export class FilterScheduler {
   random: () => number = Math.random;
   private readonly requestedHost = new RequestedHostFilter();
   private readonly volumeHost = new VolumeHostFilter();
-  private readonly weigher = new RamWeigher();
+  /** The enabled weighers with their multipliers, in configured order. */
+  readonly weighers: readonly WeigherInUse[];
 
-  /** @throws Error naming every `enabled_filters` entry that matches no available filter. */
+  /**
+   * `moreWeighers` (the plug-ins') come beside the built-in RamWeigher.
+   * @throws Error naming every `enabled_filters` / `enabled_weighers` entry that matches nothing available.
+   */
   constructor(
     @multiInject(HOST_FILTER) available: HostFilter[],
     @inject(ZUN_CONF) conf: Pick<ZunConf, 'scheduler'>,
     @inject(LOGGER) private readonly logger: Logger,
+    @multiInject(HOST_WEIGHER) moreWeighers: HostWeigher[] = [],
   ) {
-    const byName = new Map(available.map((f) => [f.name, f]));
+    const byName = uniqueByName('filter', available);
     const unknown = conf.scheduler.enabled_filters.filter((n) => !byName.has(n));
     if (unknown.length) {
       throw new Error(`[scheduler] enabled_filters: unknown filter(s) ${unknown.join(', ')}; ` +
         `available: ${[...byName.keys()].sort().join(', ')}`);
     }
     this.filters = conf.scheduler.enabled_filters.map((n) => byName.get(n) as HostFilter);
+    this.weighers = selectWeighers([new RamWeigher(), ...moreWeighers], conf.scheduler.enabled_weighers ?? ['RamWeigher'], conf.scheduler.weight_multipliers ?? []);
   }
 
   /**
@@ -71,6 +77,35 @@ export class FilterScheduler {
       if (!candidates.length) this.logger.info('filter removed every host', { filter: filter.name, trail: [...trail] });
     }
     if (!candidates.length) throw new NoValidHost();
-    return orderByWeight(candidates, this.weigher, this.random);
+    return orderByWeight(candidates, this.weighers, this.random, req);
   }
+}
+
+/**
+ * The weighers `enabled` names, with their multipliers from `Name:number` entries (1.0 when not listed).
+ * @throws Error naming unknown weighers (in either option) and listing the available ones.
+ */
+export function selectWeighers(available: readonly HostWeigher[], enabled: readonly string[], multipliers: readonly string[]): WeigherInUse[] {
+  const byName = uniqueByName('weigher', available);
+  const factor = new Map<string, number>();
+  for (const entry of multipliers) {
+    const at = entry.lastIndexOf(':');
+    factor.set(entry.slice(0, at).trim(), Number(entry.slice(at + 1)));
+  }
+  const listing = `available: ${[...byName.keys()].sort().join(', ')}`;
+  const unknown = enabled.filter((n) => !byName.has(n));
+  if (unknown.length) throw new Error(`[scheduler] enabled_weighers: unknown weigher(s) ${unknown.join(', ')}; ${listing}`);
+  const stray = [...factor.keys()].filter((n) => !enabled.includes(n));
+  if (stray.length) throw new Error(`[scheduler] weight_multipliers: ${stray.join(', ')} not in enabled_weighers (${enabled.join(', ') || 'none'}); ${listing}`);
+  return enabled.map((n) => ({ weigher: byName.get(n) as HostWeigher, multiplier: factor.get(n) ?? 1 }));
+}
+
+/** Elements by name; two of one name (a plug-in's named like a built-in, or two plug-ins') is an error. */
+function uniqueByName<T extends { readonly name: string }>(what: string, elements: readonly T[]): Map<string, T> {
+  const byName = new Map<string, T>();
+  for (const e of elements) {
+    if (byName.has(e.name)) throw new Error(`[scheduler] two ${what}s are named ${e.name} (a plug-in's ${what} may not take the name of a built-in one)`);
+    byName.set(e.name, e);
+  }
+  return byName;
 }

@@ -2,6 +2,11 @@ import { float, int, port, section, str } from './option.dsl';
 
 /** `[compute]`: the service running containers on each host. */
 export const computeSection = section('compute', 'The zun-compute service.', {
+  container_driver: str({
+    default: 'docker',
+    help: 'Driver that runs the containers of this host. docker: the Docker engine of [docker]. A plug-in (see ' +
+      '[DEFAULT] plugin_paths) may add drivers; an unknown name stops zun-compute at start.',
+  }),
   reserve_disk_for_image: float({
     default: 0.2,
     min: 0,

@@ -57,6 +57,13 @@ export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts
     unit: 'seconds',
     help: 'Seconds between two runs of the periodic tasks of a service (resource reports, cleanups).',
   }),
+  plugin_paths: list({
+    default: [],
+    help: 'Plug-ins to load at start: directories or files (absolute, or relative to the working directory) or ' +
+      'installed package names. Each exports zunPlugin (see @zun-ts/plugin-api); its filters, weighers, API ' +
+      'middleware and drivers are then selected by name like the built-in ones. A plug-in that fails to load ' +
+      'stops the service at start.',
+  }),
   image_driver_list: list({
     default: ['glance', 'docker'],
     help: 'Image drivers a container may name in image_driver: docker (a registry) and glance (the image service). ' +

@@ -1,4 +1,4 @@
-import { enumOf, int, section, str } from './option.dsl';
+import { int, section, str } from './option.dsl';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -8,10 +8,11 @@ function ipv4OrEmpty(v: string): string | undefined {
 
 /** `[network]`: project networks (ADR 0007) and the ports containers publish. */
 export const networkSection = section('network', 'Project networks of containers and published ports.', {
-  driver: enumOf(['vxlan'], {
+  driver: str({
     default: 'vxlan',
     help: 'How compute hosts realise project networks. vxlan: a Docker bridge network per project network on ' +
-      'each host, joined across hosts by a kernel VXLAN device (ADR 0007).',
+      'each host, joined across hosts by a kernel VXLAN device (ADR 0007). A plug-in (see [DEFAULT] ' +
+      'plugin_paths) may add drivers; an unknown name stops zun-compute at start.',
   }),
   underlay_ip: str({
     default: '',

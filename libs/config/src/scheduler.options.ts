@@ -8,6 +8,21 @@ export const schedulerSection = section('scheduler', 'The zun-scheduler service.
     help: 'Host filters run, in this order, to find the hosts able to run a container. Put the most selective ' +
       'first. An unknown name stops the scheduler at start.',
   }),
+  enabled_weighers: list({
+    default: ['RamWeigher'],
+    help: 'Weighers that rank the hosts every filter passed (built-in: RamWeigher; plug-ins add theirs). Each ' +
+      "weigher's numbers are scaled to 0..1 over the candidates, multiplied by its multiplier and summed. An " +
+      'unknown name stops the scheduler at start.',
+  }),
+  weight_multipliers: list({
+    default: [],
+    help: 'Multipliers of the enabled weighers as Name:number (e.g. RamWeigher:1.0, ContainerCountWeigher:2.0); ' +
+      'a weigher not listed has 1.0, a negative number turns its ranking round.',
+    check: (v) => {
+      const bad = v.filter((e) => !/^[A-Za-z_][\w.-]*:\s*-?\d+(\.\d+)?$/.test(e));
+      return bad.length ? `expected Name:number, got ${bad.join(', ')}` : undefined;
+    },
+  }),
   max_attempts: int({
     default: 3,
     min: 1,

@@ -3,11 +3,12 @@ import { enumOf, section, str } from './option.dsl';
 
 /** `[volume]`: volumes that compute hosts mount into containers (`mounts` on container create). */
 export const volumeSection = section('volume', 'Volumes mounted into containers by zun-compute.', {
-  volume_driver: enumOf(['local'], {
+  volume_driver: str({
     default: 'local',
     help: 'Where volumes live. local: each volume is a sparse image file on the compute host, formatted and ' +
       'loop-mounted under mount_prefix; the volume belongs to that host and a container that mounts it is ' +
-      'placed there.',
+      'placed there. A plug-in (see [DEFAULT] plugin_paths) may add drivers; an unknown name stops zun-compute ' +
+      'at start.',
   }),
   mount_prefix: str({
     default: '/var/lib/zun/mnt',

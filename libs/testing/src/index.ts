@@ -19,3 +19,4 @@ export { simDocker, simPings, simSh } from './sim-exec';
 export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimHosts, type SimHost, type SimHostConf, type SimHostsOptions } from './sim-hosts';
 export { openrcEnv, parseOpenrc, parseShow, parseTable, runZun, type CliResult } from './zun-cli';
 export { ensureGlance, type TestGlance } from './glance';
+export { examplePluginDir } from './example-plugin';

@@ -10,7 +10,7 @@ import { type PipelineStage, type PipelineStageFactory, type StageOptions } from
 @injectable()
 export class HealthcheckFilter implements PipelineStageFactory {
   readonly name = 'healthcheck';
-  readonly kind = 'filter';
+  readonly kind: 'filter' | 'app' = 'filter';
 
   create(options: StageOptions): PipelineStage {
     const path = options['path'] ?? '/healthcheck';
@@ -25,4 +25,10 @@ export class HealthcheckFilter implements PipelineStageFactory {
     };
     return { handlers: [handler] };
   }
+}
+
+/** The same answers as an app (oslo's Healthcheck app_factory), for `/healthcheck = ...` in a urlmap. */
+@injectable()
+export class HealthcheckApp extends HealthcheckFilter {
+  override readonly kind = 'app';
 }

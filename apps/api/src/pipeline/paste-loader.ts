@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, type Logger } from '@zun-ts/common';
 import { DEFAULT_API_PASTE, type PasteConfig, parsePasteConfig } from './paste-config';
 
@@ -14,7 +14,7 @@ export const DEFAULT_PASTE_NAME = 'api-paste.ini';
 export function loadPasteConfig(name: string, searchDirs: readonly string[], logger: Logger): PasteConfig {
   const candidates = isAbsolute(name) ? [name] : searchDirs.map((d) => join(d, name));
   const found = candidates.find((p) => existsSync(p));
-  if (found) return parsePasteConfig(readFileSync(found, 'utf8'), found);
+  if (found) return parsePasteConfig(readFileSync(found, 'utf8'), found, dirname(found));
   if (name !== DEFAULT_PASTE_NAME) {
     throw new ConfigError(`[api] api_paste_config: ${name} not found${isAbsolute(name) ? '' : ` in ${searchDirs.join(', ')}`}`);
   }

@@ -1,19 +1,8 @@
 import { type ServiceIdentifier } from 'inversify';
-import { type HostState, type ScheduleRequest } from '../host-state';
+import { type HostFilter } from '@zun-ts/plugin-api';
 
-/** One pass/fail rule of the filter scheduler, chosen by name in `[scheduler] enabled_filters`. */
-export interface HostFilter {
-  /** As written in `[scheduler] enabled_filters`, e.g. `RamFilter`. */
-  readonly name: string;
-  /**
-   * The answer cannot change between the containers of one request (zone, service state, labels), so a
-   * request placing several containers may run it once; a single-container request runs every filter.
-   */
-  readonly runOncePerRequest: boolean;
-  hostPasses(host: HostState, req: ScheduleRequest): boolean;
-  /** Why `host` fails `req`, for the scheduler's log; only filters with more than one way to fail need it. */
-  rejectReason?(host: HostState, req: ScheduleRequest): string;
-}
+/** The filter contract is part of the plug-in contract (@zun-ts/plugin-api). */
+export type { HostFilter } from '@zun-ts/plugin-api';
 
 /** Inversify token every host filter is bound to; FilterScheduler receives them all with `@multiInject`. */
 export const HOST_FILTER: ServiceIdentifier<HostFilter> = Symbol.for('zun.scheduler.HostFilter');

@@ -1,0 +1,14 @@
+import type { ZunPlugin } from '@zun-ts/plugin-api';
+import { containerCountWeigher } from './container-count.weigher';
+import { responseHeader } from './response-header.middleware';
+
+/**
+ * The plug-in: zun.conf selects its weigher in `[scheduler] enabled_weighers`, api-paste.ini its middleware
+ * (`use = response_header`, or `paste.filter_factory = zun-plugin-example:response_header`).
+ */
+export const zunPlugin: ZunPlugin = {
+  name: 'zun-plugin-example',
+  apiVersion: '1.0.0',
+  weighers: { ContainerCountWeigher: containerCountWeigher },
+  middleware: { response_header: responseHeader },
+};

@@ -1,0 +1,24 @@
+/**
+ * @zun-ts/plugin-api: everything a zun-ts plug-in may import. A plug-in imports this package only (types, and
+ * the PLUGIN_API_VERSION constant); its semver is that of the contract, recorded in api-report.md.
+ */
+export { PLUGIN_API_VERSION, type Provided, type ZunPlugin } from './plugin';
+export { type PluginContext, type PluginLogger } from './plugin-context';
+export { type HostFilter, type HostState, type HostWeigher, type ScheduleRequest } from './scheduler';
+export { type MiddlewareContext, type MiddlewareFactory, type MiddlewareOptions, type MiddlewareStage } from './middleware';
+export type {
+  ContainerCreateSpec,
+  ContainerDriver,
+  ContainerState,
+  ContainerSummary,
+  DriverFactory,
+  HostInfo,
+  ImagePullRequest,
+  ImagePullResult,
+  NetworkDriver,
+  PluginDrivers,
+  VolumeCreateResult,
+  VolumeCreateSpec,
+  VolumeDriver,
+} from './drivers';
+export type { CpuPolicy, ZunService } from '@zun-ts/objects';
