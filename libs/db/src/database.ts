@@ -305,6 +305,20 @@ export class Database {
     return sql.upQueries.map((q) => q.query);
   }
 
+  /**
+   * How many rows each table of the entities holds, by table name: a cheap fingerprint of what was written
+   * (tests compare it before and after requests that must write nothing).
+   */
+  async rowCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    const q = (name: string): string => (this.kind === 'sqlite' ? `"${name}"` : `\`${name}\``);
+    for (const table of [...new Set(this.ds.entityMetadatas.map((m) => m.tableName))].sort()) {
+      const rows = (await this.ds.query(`SELECT COUNT(*) AS n FROM ${q(table)}`)) as { n: number | string }[];
+      out[table] = Number(rows[0]?.n ?? 0);
+    }
+    return out;
+  }
+
   /** Closes the pool or file. */
   async close(): Promise<void> {
     if (this.ds.isInitialized) await this.ds.destroy();
