@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { assertSchemaCurrent } from './schema-check';
 import { DataSource, type DataSourceOptions, type Logger as TypeormLogger, MigrationExecutor } from 'typeorm';
 import { type Logger, ServiceUnavailable, silentLogger } from '@zun-ts/common';
@@ -311,12 +312,33 @@ export class Database {
    */
   async rowCounts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    const q = (name: string): string => (this.kind === 'sqlite' ? `"${name}"` : `\`${name}\``);
-    for (const table of [...new Set(this.ds.entityMetadatas.map((m) => m.tableName))].sort()) {
-      const rows = (await this.ds.query(`SELECT COUNT(*) AS n FROM ${q(table)}`)) as { n: number | string }[];
+    for (const table of this.tableNames()) {
+      const rows = (await this.ds.query(`SELECT COUNT(*) AS n FROM ${this.quoted(table)}`)) as { n: number | string }[];
       out[table] = Number(rows[0]?.n ?? 0);
     }
     return out;
+  }
+
+  /**
+   * A digest of each table's content, by table name (rows in a canonical order): equal digests mean nothing
+   * was inserted, changed or removed (tests compare it around requests that must write nothing).
+   */
+  async contentDigests(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const table of this.tableNames()) {
+      const rows = (await this.ds.query(`SELECT * FROM ${this.quoted(table)}`)) as Record<string, unknown>[];
+      const lines = rows.map((r) => JSON.stringify(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v))).sort();
+      out[table] = createHash('sha256').update(lines.join('\n')).digest('hex');
+    }
+    return out;
+  }
+
+  private tableNames(): string[] {
+    return [...new Set(this.ds.entityMetadatas.map((m) => m.tableName))].sort();
+  }
+
+  private quoted(table: string): string {
+    return this.kind === 'sqlite' ? `"${table}"` : `\`${table}\``;
   }
 
   /** Closes the pool or file. */

@@ -155,6 +155,14 @@ describe('POST /v1/containers', () => {
     }
   });
 
+  test('a field nested 10,000 deep answers 400, not 500 (the error message overflowed the stack)', async () => {
+    const deep = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+    const r = await api.request('POST', '/v1/containers', { body: `{"image":"busybox","cpu":${deep}}` });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(zunError(r.body).code, 'container.schema-validation-error');
+    assert.match(zunError(r.body).title, /\[\.\.\.\]/);
+  });
+
   test('1.19 splits a string command; 1.20–1.35 copy interactive into tty', async () => {
     const legacy = await api.request('POST', '/v1/containers', { body: { image: 'busybox', command: '"sh" "-c" "echo a b"' }, version: '1.19' });
     assert.deepEqual((legacy.body as View)['command'], ['sh', '-c', 'echo a b']);
