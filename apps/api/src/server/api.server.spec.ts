@@ -91,4 +91,47 @@ describe('ApiServer: requests the HTTP parser refuses', () => {
       await server.stop(1000);
     }
   });
+
+  test('a body longer than its Content-Length: the request is answered, not the trailing bytes (a 400 hid a DELETE that was done)', async () => {
+    let handled = 0;
+    const server = new ApiServer((_req, res) => {
+      handled += 1;
+      setTimeout(() => res.writeHead(204).end(), 50);
+    }, silentLogger());
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const answer = await rawExchange(port, 'DELETE /v1/quotas/p HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n{"a":1}');
+      assert.equal(handled, 1);
+      assert.match(answer, /^HTTP\/1.1 204 /, answer);
+      assert.doesNotMatch(answer, /HTTP\/1.1 400/);
+    } finally {
+      await server.stop(1000);
+    }
+  });
+
+  test('a body cut short (the client ends the connection before Content-Length bytes): 400 at once, not a connection left open', async () => {
+    const server = new ApiServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    }, silentLogger());
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const { connect } = await import('node:net');
+      const t0 = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const sock = connect({ host: '127.0.0.1', port }, () => {
+          sock.write('POST /v1/containers HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"a":1}');
+          sock.end();
+        });
+        let got = '';
+        sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+        sock.on('error', reject);
+        sock.on('close', () => resolve(got));
+      });
+      assert.match(answer, /^HTTP\/1.1 400 /, answer);
+      assert.ok(Date.now() - t0 < 2000);
+    } finally {
+      await server.stop(1000);
+    }
+  });
 });

@@ -46,6 +46,15 @@ export class ApiServer {
       socket.destroy();
       return;
     }
+    // Bytes after a complete request (a Content-Length shorter than the body): that request is being handled,
+    // and its answer is the one the client must get. The rest is dropped with the connection. (A request still
+    // waiting for its body, cut short, gets the 400 below: its handler would wait for bytes that never come.)
+    const answering = [...this.inflight].find((res) => res.socket === socket && res.req.complete);
+    if (answering) {
+      if (!answering.headersSent) answering.setHeader('Connection', 'close');
+      answering.once('close', () => socket.destroy());
+      return;
+    }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     this.logger.debug('malformed HTTP request refused', { code: err.code, status });
     const detail = status === 431 ? 'The request line or headers are too large.' : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
