@@ -35,7 +35,8 @@ export interface RpcOptions {
   shutdownTimeoutMs?: number;
   /**
    * How long a call or cast waits for the Redis connection to come up before it fails with
-   * MessagingUnavailable, in ms (a connection that is up costs no wait). @default 1000
+   * MessagingUnavailable, in ms (a connection that is up costs no wait). Long enough by default for a
+   * service to ride out a Redis restart; zun-api sets 1 s, so a client learns at once. @default 10000
    */
   connectWaitMs?: number;
   /** How long an unread reply stays in Redis, in ms (its caller died or gave up). @default 60000 */
@@ -74,7 +75,7 @@ export function resolveRpcOptions(o: RpcOptions): ResolvedRpcOptions {
     castAttempts: Math.floor(positive('castAttempts', o.castAttempts, 3)),
     castBackoffMs: positive('castBackoffMs', o.castBackoffMs, 1000),
     shutdownTimeoutMs: positive('shutdownTimeoutMs', o.shutdownTimeoutMs, 30_000),
-    connectWaitMs: positive('connectWaitMs', o.connectWaitMs, 1000),
+    connectWaitMs: positive('connectWaitMs', o.connectWaitMs, 10_000),
     replyTtlMs: Math.ceil(positive('replyTtlMs', o.replyTtlMs, 60_000)),
     failedJobsKept: Math.floor(positive('failedJobsKept', o.failedJobsKept, 100)),
   };
