@@ -185,7 +185,8 @@ export function createApiApp(conf: ZunConf, logger: Logger, services: ServiceSto
 /** One serving process: its own DB connection, the app, SIGTERM → drain → exit 0. */
 async function runWorker(conf: ZunConf, logger: Logger): Promise<void> {
   const db = await openDatabase(conf, logger);
-  const transport = connectRpc(conf, logger, { binary: BINARY });
+  // A request that cannot reach the bus gets its 503 within a second (ADR 0013); the other services wait longer.
+  const transport = connectRpc(conf, logger, { binary: BINARY, connectWaitMs: 1000 });
   const backend: ContainerBackend = { stores: db, rpc: new TransportContainerRpc(transport) };
   const server = new ApiServer(createApiApp(conf, logger, db.services, {}, backend), logger);
   await server.listen(conf.api.port, conf.api.host_ip);

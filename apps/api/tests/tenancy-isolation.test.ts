@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Container } from '@zun-ts/objects';
+import { TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
 import { dockerContainerNames, startTenancyEnv, TEST_HOST, type TenancyEnv, zunError } from './fixtures/tenancy-env';
 
 /** Every container route, with parameters that pass validation (so only the lookup can refuse). */
@@ -48,7 +49,8 @@ describe('project isolation with real Keystone projects', () => {
   let adminC: Container;
 
   before(async () => {
-    env = await startTenancyEnv();
+    // With a key: registries (which seal their passwords with it) are among the routes checked.
+    env = await startTenancyEnv([`--auth_encryption_key=${TEST_AUTH_ENCRYPTION_KEY}`]);
     demoC = await env.addContainer(env.demo, { name: 'demo-web' });
     altC = await env.addContainer(env.alt, { name: 'alt-web' });
     adminC = await env.addContainer(env.admin, { name: 'admin-web' });
@@ -167,5 +169,67 @@ describe('project isolation with real Keystone projects', () => {
     assert.equal((await env.request(env.demo, 'GET', `/v1/containers/${uuid}`)).status, 404);
     assert.equal((await env.request(env.demo, 'GET', `/v1/containers/${uuid}/container_actions`)).status, 404);
     assert.equal((await env.request(env.alt, 'GET', `/v1/containers/${uuid}/container_actions`)).status, 200);
+  });
+
+  test("alt_demo on demo's capsule, volume, network and registry: 404 on every route by uuid and name, absent from lists, nothing written", async () => {
+    const made = async (path: string, body: unknown): Promise<string> => {
+      const r = await env.request(env.demo, 'POST', path, { body });
+      assert.ok(r.status === 201 || r.status === 202, `${path}: ${r.status} ${r.text}`);
+      const doc = r.body as Record<string, { uuid?: string } | string>;
+      const inner = typeof doc['uuid'] === 'string' ? doc : (Object.values(doc)[0] as Record<string, string>);
+      return String(inner['uuid']);
+    };
+    const capsule = await made('/v1/capsules', {
+      template: { kind: 'capsule', metadata: { name: 'demo-capsule' }, spec: { containers: [{ image: 'busybox', resources: { requests: { cpu: 0.1, memory: 64 } } }] } },
+    });
+    const volume = await made('/v1/volumes', { name: 'demo-vol', size: 1 });
+    const network = await made('/v1/networks', { name: 'demo-net', cidr: '10.93.7.0/24' });
+    const registry = await made('/v1/registries', { registry: { name: 'demo-reg', domain: 'reg.example:5000', username: 'u', password: 'demo-registry-password' } });
+    const routes: [string, string, string, unknown?][] = [];
+    for (const [collection, uuid, name, patch] of [
+      ['capsules', capsule, 'demo-capsule', undefined],
+      ['volumes', volume, 'demo-vol', undefined],
+      ['networks', network, 'demo-net', undefined],
+      ['registries', registry, 'demo-reg', { registry: { name: 'stolen', password: 'x' } }],
+    ] as const) {
+      for (const ident of [uuid, name]) {
+        routes.push([collection, 'GET', `/v1/${collection}/${ident}`], [collection, 'DELETE', `/v1/${collection}/${ident}`]);
+        if (patch) routes.push([collection, 'PATCH', `/v1/${collection}/${ident}`, patch]);
+      }
+    }
+    const before = await env.db.contentDigests();
+    env.received.length = 0;
+    for (const [collection, method, path, body] of routes) {
+      const r = await env.request(env.alt, method, path, body === undefined ? {} : { body });
+      assert.equal(r.status, 404, `${method} ${path}: ${r.status} ${r.text}`);
+      assert.match(zunError(r).title, /could not be found|not found/i, `${method} ${path}`);
+      assert.doesNotMatch(r.text, /demo-registry-password|reg\.example/, `${method} ${path} tells nothing of the ${collection.slice(0, -1)}`);
+    }
+    for (const [collection, uuid] of [['capsules', capsule], ['volumes', volume], ['networks', network], ['registries', registry]] as const) {
+      const list = await env.request(env.alt, 'GET', `/v1/${collection}`);
+      assert.equal(list.status, 200, `${collection}: ${list.text}`);
+      assert.ok(!list.text.includes(uuid), `alt's ${collection} list leaks demo's`);
+    }
+    assert.deepEqual(await env.db.contentDigests(), before, 'nothing was written');
+    assert.deepEqual(env.received, [], 'no message was sent');
+  });
+
+  test("a member reads only its own project's quota; changing any quota is admin-only", async () => {
+    const own = await env.request(env.alt, 'GET', `/v1/quotas/${env.alt.projectId}`);
+    assert.equal(own.status, 200, own.text);
+    const before = await env.db.contentDigests();
+    for (const [method, path, body] of [
+      ['GET', `/v1/quotas/${env.demo.projectId}`],
+      ['GET', `/v1/quotas/${env.demo.projectId}?usages=True`],
+      ['PUT', `/v1/quotas/${env.demo.projectId}`, { containers: 1 }],
+      ['DELETE', `/v1/quotas/${env.demo.projectId}`],
+      ['PUT', `/v1/quotas/${env.alt.projectId}`, { containers: 1000 }],
+      ['PUT', '/v1/quota_classes/default', { containers: 1000 }],
+    ] as const) {
+      const r = await env.request(env.alt, method, path, body === undefined ? {} : { body });
+      assert.equal(r.status, 403, `${method} ${path}: ${r.status} ${r.text}`);
+      assert.equal(zunError(r).code, 'container.policy-not-authorized', `${method} ${path}`);
+    }
+    assert.deepEqual(await env.db.contentDigests(), before, 'nothing was written');
   });
 });

@@ -74,6 +74,11 @@ export class ServiceUnavailable extends ZunError {
   readonly status = 503;
   override readonly retryable = true;
 }
+/**
+ * The message bus cannot take a message now (Redis unreachable). Nothing was sent: callers undo what they
+ * wrote for the request and answer 503, so the client may simply try again.
+ */
+export class MessagingUnavailable extends ServiceUnavailable {}
 /** An RPC call got no reply in time. */
 export class MessagingTimeout extends ZunError {
   readonly status = 504;
@@ -133,7 +138,7 @@ export function registerError(cls: new (message: string) => ZunError): void {
 }
 for (const cls of [BadRequest, InvalidValue, InvalidParameterValue, SchemaValidationError, InvalidParamInVersion,
   NotAuthorized, Unauthorized, NotFound, ResourceNotFound, ZunServiceNotFound, ComputeNodeNotFound, ContainerNotFound, VolumeNotFound, NetworkNotFound, PortNotFound, ImageNotFound, RegistryNotFound, Conflict,
-  ZunServiceAlreadyExists, VolumeInUse, NetworkInUse, NetworkExhausted, IpAddressInUse, NetworkCidrConflict, NotAcceptable, ServiceUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
+  ZunServiceAlreadyExists, VolumeInUse, NetworkInUse, NetworkExhausted, IpAddressInUse, NetworkCidrConflict, NotAcceptable, ServiceUnavailable, MessagingUnavailable, MessagingTimeout, NotImplementedYet, NoValidHost, RequestedHostNotFound]) {
   registerError(cls as unknown as new (message: string) => ZunError);
 }
 

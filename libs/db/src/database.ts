@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { assertSchemaCurrent } from './schema-check';
 import { DataSource, type DataSourceOptions, type Logger as TypeormLogger, MigrationExecutor } from 'typeorm';
 import { type Logger, ServiceUnavailable, silentLogger } from '@zun-ts/common';
@@ -303,6 +304,41 @@ export class Database {
   async schemaDrift(): Promise<string[]> {
     const sql = await this.ds.driver.createSchemaBuilder().log();
     return sql.upQueries.map((q) => q.query);
+  }
+
+  /**
+   * How many rows each table of the entities holds, by table name: a cheap fingerprint of what was written
+   * (tests compare it before and after requests that must write nothing).
+   */
+  async rowCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const table of this.tableNames()) {
+      const rows = (await this.ds.query(`SELECT COUNT(*) AS n FROM ${this.quoted(table)}`)) as { n: number | string }[];
+      out[table] = Number(rows[0]?.n ?? 0);
+    }
+    return out;
+  }
+
+  /**
+   * A digest of each table's content, by table name (rows in a canonical order): equal digests mean nothing
+   * was inserted, changed or removed (tests compare it around requests that must write nothing).
+   */
+  async contentDigests(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const table of this.tableNames()) {
+      const rows = (await this.ds.query(`SELECT * FROM ${this.quoted(table)}`)) as Record<string, unknown>[];
+      const lines = rows.map((r) => JSON.stringify(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)), (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : v))).sort();
+      out[table] = createHash('sha256').update(lines.join('\n')).digest('hex');
+    }
+    return out;
+  }
+
+  private tableNames(): string[] {
+    return [...new Set(this.ds.entityMetadatas.map((m) => m.tableName))].sort();
+  }
+
+  private quoted(table: string): string {
+    return this.kind === 'sqlite' ? `"${table}"` : `\`${table}\``;
   }
 
   /** Closes the pool or file. */

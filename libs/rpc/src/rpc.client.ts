@@ -36,7 +36,11 @@ export interface TopicClient<D extends AnyTopic> {
    * as RemoteError); NoSuchMethod when the server lacks the method; InvalidRpcMessage when it refused the args.
    */
   call<K extends CallName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>, opts?: CallOptions): Promise<DResult<D, K>>;
-  /** Sends a request without waiting for its handling; resolves once Redis has stored it. */
+  /**
+   * Sends a request without waiting for its handling; resolves once Redis has stored it. Throws
+   * MessagingUnavailable (503) when Redis cannot be reached (when the connection drops mid-send, whether
+   * Redis stored it is unknown: receivers of a cast whose sender undid its writes find nothing to act on).
+   */
   cast<K extends CastName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>): Promise<void>;
 }
 
@@ -87,6 +91,7 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
     const id = randomUUID();
     const queue = t.queue(this.topic);
     const replies = t.replies;
+    await t.assertConnected();
     const expected = replies.expect(id, timeoutMs, () => {
       // Nobody took the job in time: take it back so a server starting later does not run a request
       // its caller gave up on. A job already running cannot be removed (it is locked); its reply is dropped.
@@ -99,7 +104,7 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
       await queue.add(method, buildRequest(method, ctx, wireArgs, t.identity, replies.key), t.callJobOptions(id));
     } catch (err) {
       expected.cancel();
-      throw err;
+      throw t.sendFailure(err);
     }
     return decodeResult(spec, await expected.promise, `${this.topic}.${method}`) as DResult<D, K>;
   }
@@ -108,7 +113,13 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
     const spec = specOf(this.specs, this.descriptor, method, 'cast');
     const t = this.transport;
     const id = randomUUID();
-    await t.queue(this.topic).add(method, buildRequest(method, ctx, encodeWith(spec.args, args), t.identity), t.castJobOptions(id));
+    const request = buildRequest(method, ctx, encodeWith(spec.args, args), t.identity);
+    await t.assertConnected();
+    try {
+      await t.queue(this.topic).add(method, request, t.castJobOptions(id));
+    } catch (err) {
+      throw t.sendFailure(err);
+    }
   }
 }
 

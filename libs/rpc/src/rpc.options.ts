@@ -33,6 +33,12 @@ export interface RpcOptions {
   castBackoffMs?: number;
   /** How long RpcServer.close() waits for in-flight jobs, in ms; unfinished ones are redelivered later. @default 30000 */
   shutdownTimeoutMs?: number;
+  /**
+   * How long a call or cast waits for the Redis connection to come up before it fails with
+   * MessagingUnavailable, in ms (a connection that is up costs no wait). Long enough by default for a
+   * service to ride out a Redis restart; zun-api sets 1 s, so a client learns at once. @default 10000
+   */
+  connectWaitMs?: number;
   /** How long an unread reply stays in Redis, in ms (its caller died or gave up). @default 60000 */
   replyTtlMs?: number;
   /** How many failed jobs each queue keeps for inspection (they are also dropped after 7 days). @default 100 */
@@ -69,6 +75,7 @@ export function resolveRpcOptions(o: RpcOptions): ResolvedRpcOptions {
     castAttempts: Math.floor(positive('castAttempts', o.castAttempts, 3)),
     castBackoffMs: positive('castBackoffMs', o.castBackoffMs, 1000),
     shutdownTimeoutMs: positive('shutdownTimeoutMs', o.shutdownTimeoutMs, 30_000),
+    connectWaitMs: positive('connectWaitMs', o.connectWaitMs, 10_000),
     replyTtlMs: Math.ceil(positive('replyTtlMs', o.replyTtlMs, 60_000)),
     failedJobsKept: Math.floor(positive('failedJobsKept', o.failedJobsKept, 100)),
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Logger } from '@zun-ts/common';
+import { type Logger, MessagingUnavailable, ZunError } from '@zun-ts/common';
 import { type JobsOptions, Queue, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type RpcCaller } from './contract.types';
@@ -9,6 +9,18 @@ import { assertTopic, replyKey } from './queue.naming';
 import { ReplyListener } from './reply.listener';
 import { RpcTransportClosed } from './rpc.errors';
 import { type ResolvedRpcOptions, resolveRpcOptions, type RpcOptions } from './rpc.options';
+
+/** Messages of ioredis when a command cannot reach Redis. */
+const CONNECTION_ERRORS = /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/;
+
+function isConnectionError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'MaxRetriesPerRequestError' || CONNECTION_ERRORS.test(err.message));
+}
+
+/** The 503 of a message that could not be sent (the Redis URL is not named: it may hold a password). */
+function unavailable(cause?: unknown): MessagingUnavailable {
+  return new MessagingUnavailable('The message bus is unavailable (Redis cannot be reached): nothing was done. Please try again later.', { cause });
+}
 
 /** Something the transport must close with itself (an RpcServer). */
 export interface RpcClosable {
@@ -56,6 +68,37 @@ export class RpcTransport {
   /** True once close() was called. */
   get isClosed(): boolean {
     return this.closing !== null;
+  }
+
+  /**
+   * Resolves at once while the shared Redis connection is up; otherwise waits up to `connectWaitMs` for it and
+   * then throws MessagingUnavailable. Callers check this before writing anything a message would act on, so a
+   * request that cannot be sent leaves nothing behind.
+   */
+  async assertConnected(): Promise<void> {
+    this.assertOpen();
+    if (this.commands.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const onReady = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.commands.off('ready', onReady);
+        reject(unavailable());
+      }, this.options.connectWaitMs);
+      this.commands.once('ready', onReady);
+    });
+  }
+
+  /**
+   * @internal What a failed send becomes: a ZunError as it is; a connection failure (the connection is down,
+   * or ioredis gave up retrying the command) MessagingUnavailable; anything else as it is.
+   */
+  sendFailure(err: unknown): unknown {
+    if (err instanceof ZunError) return err;
+    if (this.commands.status !== 'ready' || isConnectionError(err)) return unavailable(err);
+    return err;
   }
 
   /** @internal The producer side of a topic's queue. */

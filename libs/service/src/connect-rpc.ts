@@ -8,6 +8,8 @@ export interface ConnectRpcOptions {
   binary: string;
   /** How long closing waits for jobs in flight, in ms (leave room inside runService's stop bound). */
   shutdownTimeoutMs?: number;
+  /** How long a send waits for a Redis connection that is down before MessagingUnavailable, in ms (see RpcOptions). */
+  connectWaitMs?: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export function connectRpc(conf: Pick<ZunConf, 'DEFAULT' | 'redis'>, logger: Log
     callTimeoutMs: conf.DEFAULT.rpc_response_timeout * 1000,
     identity: { host: conf.DEFAULT.host, binary: opts.binary },
     ...(opts.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: opts.shutdownTimeoutMs } : {}),
+    ...(opts.connectWaitMs !== undefined ? { connectWaitMs: opts.connectWaitMs } : {}),
     logger,
   });
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContainerNotFound, InvalidParamInVersion, MessagingTimeout, PolicyNotAuthorized, SchemaValidationError } from '@zun-ts/common';
+import { ContainerNotFound, InvalidParamInVersion, MessagingTimeout, MessagingUnavailable, PolicyNotAuthorized, SchemaValidationError } from '@zun-ts/common';
 import { FakeServiceStore } from '../../tests/fixtures/fake-service.store';
 import { recordingLogger, startTestApi, type TestServer } from '../../tests/fixtures/test-api';
 import { errorBody } from './error-body';
@@ -31,6 +31,16 @@ describe('error bodies', () => {
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     return { status: res.status, body: (await res.json()) as ErrorBody, headers: res.headers };
   }
+
+  test('a 503 (a service it needs is down) shows its message, code from the class name, and Retry-After', async () => {
+    const { status, body, headers } = await failWith(new MessagingUnavailable('The message bus is unavailable (Redis cannot be reached): nothing was done. Please try again later.'));
+    assert.equal(status, 503);
+    const e = body.errors[0];
+    assert.equal(e?.code, 'container.messaging-unavailable');
+    assert.equal(e?.title, 'The message bus is unavailable (Redis cannot be reached): nothing was done. Please try again later.');
+    assert.equal(e?.detail, e?.title);
+    assert.equal(headers.get('retry-after'), '5');
+  });
 
   test('Zun client errors: code from the class name, message as title and detail', async () => {
     const cases: [Error, number, string][] = [

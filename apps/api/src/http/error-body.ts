@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { kebabCase, type Logger, ZunError } from '@zun-ts/common';
+import { kebabCase, type Logger, ServiceUnavailable, ZunError } from '@zun-ts/common';
 import { HttpError, reasonPhrase } from './http-error';
 import { requestState } from './request-state';
 
@@ -41,7 +41,7 @@ function clientStatusOf(err: unknown): number | null {
 
 /**
  * Writes any error as Zun does: ZunErrors with a 4xx status show their message with code
- * `container.<kebab-class>`; framework errors show their detail with code `container.`;
+ * `container.<kebab-class>`, and so does a 503 (a service this one needs is down, the client may retry); framework errors show their detail with code `container.`;
  * everything else becomes a 5xx whose detail is only a correlation id — the real
  * error goes to the log under that id.
  */
@@ -58,6 +58,12 @@ export function renderError(err: unknown, req: IncomingMessage, res: ServerRespo
   }
   if (err instanceof ZunError && err.status < 500) {
     sendJson(res, err.status, errorBody(err.status, `container.${kebabCase(err.name)}`, err.message, err.message));
+    return;
+  }
+  if (err instanceof ServiceUnavailable) {
+    // Nothing failed inside: a service this one needs is down. Its message says which and that the client may retry.
+    logger.warn('request refused: a service it needs is unavailable', { requestId, method: req.method, url: req.url, error: err.message });
+    sendJson(res, err.status, errorBody(err.status, `container.${kebabCase(err.name)}`, err.message, err.message), { 'Retry-After': '5' });
     return;
   }
   const clientStatus = clientStatusOf(err);

@@ -126,7 +126,7 @@ function messageOf(e: ErrorObject, all: readonly ErrorObject[]): string {
   switch (e.keyword) {
     case 'type': {
       const types = Array.isArray(sch) ? (sch as unknown[]) : [sch];
-      return `${pyRepr(data)} is not of type ${types.map(pyRepr).join(', ')}`;
+      return `${pyRepr(data)} is not of type ${types.map((x) => pyRepr(x)).join(', ')}`;
     }
     case 'pattern':
       return `${pyRepr(data)} does not match ${pyRepr(sch)}`;
@@ -150,7 +150,7 @@ function messageOf(e: ErrorObject, all: readonly ErrorObject[]): string {
         .filter((x) => x.keyword === 'additionalProperties' && x.instancePath === e.instancePath && x.schemaPath === e.schemaPath)
         .map((x) => String((x.params as Record<string, unknown>)['additionalProperty']))
         .sort();
-      return `Additional properties are not allowed (${extras.map(pyRepr).join(', ')} ${extras.length === 1 ? 'was' : 'were'} unexpected)`;
+      return `Additional properties are not allowed (${extras.map((x) => pyRepr(x)).join(', ')} ${extras.length === 1 ? 'was' : 'were'} unexpected)`;
     }
     case 'oneOf': {
       const passing = p['passingSchemas'];

@@ -1,16 +1,21 @@
+/** How deep {@link pyRepr} descends; deeper lists and dicts print as `[...]` and `{...}`, as Python prints a cycle. */
+export const PY_REPR_MAX_DEPTH = 64;
+
 /**
  * Python's `repr()` and `str()` of JSON values, which jsonschema's messages (and so Zun's error
- * messages) are made of: `'text'`, `True`, `None`, `{'a': [1, 2]}`.
+ * messages) are made of: `'text'`, `True`, `None`, `{'a': [1, 2]}`. Values nested deeper than
+ * {@link PY_REPR_MAX_DEPTH} are cut short (a request body may nest as deep as its size allows).
  */
-export function pyRepr(v: unknown): string {
+export function pyRepr(v: unknown, depth = 0): string {
   if (typeof v === 'string') return pyStringRepr(v);
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'number') return pyNumberRepr(v, false);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(v)) return depth >= PY_REPR_MAX_DEPTH ? '[...]' : `[${v.map((x) => pyRepr(x, depth + 1)).join(', ')}]`;
   if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyStringRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+    if (depth >= PY_REPR_MAX_DEPTH) return '{...}';
+    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyStringRepr(k)}: ${pyRepr(x, depth + 1)}`).join(', ')}}`;
   }
   return String(v);
 }

@@ -13,7 +13,7 @@ export function pyRepr(v: unknown): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (v === null || v === undefined) return 'None';
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => pyRepr(x)).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);
 }
@@ -28,7 +28,7 @@ function message(e: ErrorObject, value: unknown): string {
   switch (e.keyword) {
     case 'type': {
       const types = Array.isArray(p['type']) ? (p['type'] as unknown[]) : String(p['type']).split(',');
-      return `${pyRepr(value)} is not of type ${types.map(pyRepr).join(', ')}`;
+      return `${pyRepr(value)} is not of type ${types.map((x) => pyRepr(x)).join(', ')}`;
     }
     case 'pattern':
       return `${pyRepr(value)} does not match ${pyRepr(p['pattern'])}`;

@@ -67,6 +67,8 @@ export class CapsuleService extends ContainerServiceBase {
     const rows = this.rows(ctx, plan, uuid, projectId, volumes, network);
     const create = this.quota.createCapsule;
     if (!create) throw new Error('the container backend cannot create capsules');
+    // Nothing is written for a capsule the bus cannot take (503).
+    await this.rpc.ready();
     const made = await create.call(this.quota, ctx, rows, deltas);
     try {
       await this.recordAction(ctx, made.capsule, 'create');
@@ -78,9 +80,10 @@ export class CapsuleService extends ContainerServiceBase {
         requested_host: null,
       });
     } catch (e) {
-      await this.stores.containers
-        .update(made.capsule.uuid, { status: 'Error', status_reason: 'Unexpected exception occurred.' })
-        .catch((err: unknown) => this.logger.warn('could not mark the capsule Error', { uuid: made.capsule.uuid, error: String(err) }));
+      // Not accepted: its rows go again (a build that reached the bus after all finds no capsule and is dropped).
+      await this.discardUnplacedCapsule(made.capsule).catch((err: unknown) =>
+        this.logger.warn('could not remove the capsule of a refused create', { uuid: made.capsule.uuid, error: String(err) }),
+      );
       throw e;
     }
     return this.capsuleView(ctx, made, req.version, req.hostUrl);
@@ -119,23 +122,28 @@ export class CapsuleService extends ContainerServiceBase {
     if (req.allProjects) this.authorize(ctx, 'capsule:delete_all_projects');
     const c = await this.loadCapsule(ctx, req.ident, 'capsule:delete');
     if (!c.host) {
-      for (const m of await this.members(c)) {
-        // Volumes made for the capsule and left `deleting` on no host exist nowhere but in the database.
-        for (const { volume } of await this.stores.volumes.releaseMounts(m.uuid)) {
-          if (volume.status === 'deleting' && volume.host === null) await this.stores.volumes.destroy(volume.uuid, { status: ['deleting'], host: [null] });
-        }
-        await this.stores.containers.destroy(m.uuid).catch((e: unknown) => {
-          if (!(e instanceof ContainerNotFound)) throw e;
-        });
-      }
-      await this.stores.networks.releasePorts(c.uuid);
-      await this.stores.containers.destroy(c.uuid);
+      await this.discardUnplacedCapsule(c);
       return;
     }
     const host = await this.upHost(c);
+    // Nothing is written for a delete the bus cannot take (503); a cast that fails all the same puts the state back.
+    await this.rpc.ready();
     await this.stores.containers.update(c.uuid, { status: 'Deleting', task_state: 'container_deleting' });
-    await this.recordAction(ctx, c, 'delete');
-    await this.rpc.compute(host).cast('containerDelete', ctx, { container_uuid: c.uuid, force: true, stop: false });
+    try {
+      await this.recordAction(ctx, c, 'delete');
+      await this.rpc.compute(host).cast('containerDelete', ctx, { container_uuid: c.uuid, force: true, stop: false });
+    } catch (e) {
+      await this.stores.containers
+        .update(c.uuid, { status: c.status, task_state: c.task_state }, { task_state: ['container_deleting'] })
+        .catch((err: unknown) => this.logger.warn('could not restore the capsule state after a failed cast', { uuid: c.uuid, error: String(err) }));
+      throw e;
+    }
+  }
+
+  /** A capsule never placed goes from the database: its members (mounts released), then itself and its ports. */
+  private async discardUnplacedCapsule(c: Container): Promise<void> {
+    for (const m of await this.members(c)) await this.discardUnplaced(m.uuid);
+    await this.discardUnplaced(c.uuid);
   }
 
   /** The capsule by uuid or name in the caller's scope (admins: every project), then the rule on it. */

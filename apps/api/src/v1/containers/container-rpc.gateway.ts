@@ -8,6 +8,10 @@ export class TransportContainerRpc implements ContainerRpc {
 
   constructor(private readonly transport: RpcTransport) {}
 
+  ready(): Promise<void> {
+    return this.transport.assertConnected();
+  }
+
   conductor(): ConductorClient {
     this.conductorClient ??= rpcClient(this.transport, CONDUCTOR);
     return this.conductorClient;

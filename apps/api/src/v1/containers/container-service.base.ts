@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { type Logger, type RequestContext } from '@zun-ts/common';
+import { ContainerNotFound, type Logger, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type ContainerPatch, type ContainerScope, ContainerStateConflict } from '@zun-ts/db';
 import { type Container, type ContainerStatus, type TaskState } from '@zun-ts/objects';
@@ -149,6 +149,23 @@ export abstract class ContainerServiceBase {
     return this.backend.rpc.compute(host).call(method, ctx, args, { timeoutMs: this.conf.DEFAULT.rpc_response_timeout * 1000 });
   }
 
+  /**
+   * Removes a container that was never placed from the database: its volumes are released (back to `available`,
+   * or `deleting` when they were made for it) and those left `deleting` with no host, which exist nowhere but in
+   * the database, are destroyed; its ports are freed; then the row goes (with its claim and action records).
+   * Idempotent: a row already gone is fine.
+   */
+  protected async discardUnplaced(containerUuid: string): Promise<void> {
+    const released = await this.stores.volumes.releaseMounts(containerUuid);
+    for (const { volume } of released) {
+      if (volume.status === 'deleting' && volume.host === null) await this.stores.volumes.destroy(volume.uuid, { status: ['deleting'], host: [null] });
+    }
+    await this.stores.networks.releasePorts(containerUuid);
+    await this.stores.containers.destroy(containerUuid).catch((e: unknown) => {
+      if (!(e instanceof ContainerNotFound)) throw e;
+    });
+  }
+
   /** Records the request's action on the container (idempotent per request id). */
   protected async recordAction(ctx: RequestContext, c: Container, action: string): Promise<void> {
     await this.stores.actions.start(ctx, c.uuid, action, ctx.requestId);
@@ -162,6 +179,8 @@ export abstract class ContainerServiceBase {
   protected async castOperation<M extends ComputeCastName>(ctx: RequestContext, c: Container, op: AsyncOperation<M>): Promise<Container> {
     const host = c.host ?? this.requireHost(c);
     const expectedStatus = op.expectedStatus ?? (VALID_STATES[op.check] as readonly ContainerStatus[]);
+    // Nothing is written for a message the bus cannot take (503).
+    await this.backend.rpc.ready();
     let updated: Container;
     try {
       updated = await this.stores.containers.update(

@@ -59,6 +59,8 @@ export class ContainerService extends ContainerServiceBase {
     const registryId = plan.container.registry_id;
     const registry = registryId === null || registryId === undefined ? null : await this.registryAccess.accessForId(registryId);
     await this.images.validate(ctx, plan.container.image ?? '', plan.container.image_driver ?? 'docker', registry);
+    // Nothing is written for a container the bus cannot take: the client gets a 503 and may try again.
+    await this.rpc.ready();
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
     // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.
     const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts, plan.ports);
@@ -66,10 +68,11 @@ export class ContainerService extends ContainerServiceBase {
       await this.recordAction(ctx, created, 'create');
       await this.rpc.conductor().cast('buildContainer', ctx, { container_uuid: created.uuid, ...plan.build });
     } catch (e) {
-      // As Zun does when scheduling fails unexpectedly: the record stays, in Error.
-      await this.stores.containers
-        .update(created.uuid, { status: 'Error', status_reason: 'Unexpected exception occurred.' })
-        .catch((err: unknown) => this.logger.warn('could not mark the container Error', { uuid: created.uuid, error: String(err) }));
+      // The request was not accepted: what it wrote goes again (a build that reached the bus after all finds
+      // no container and is dropped). A bus that went down meanwhile answers 503, anything else 500.
+      await this.discardUnplaced(created.uuid).catch((err: unknown) =>
+        this.logger.warn('could not remove the container of a refused create', { uuid: created.uuid, error: String(err) }),
+      );
       throw e;
     }
     return { container: created, view: await this.view(ctx, created, req.version, req.hostUrl) };
@@ -162,9 +165,7 @@ export class ContainerService extends ContainerServiceBase {
     if (!c.host) {
       // Never placed on a host: nothing to clean up anywhere but the database. Its ports never got past
       // `pending`/`allocated` on no host, so releasing them frees their addresses.
-      await this.releaseUnplacedMounts(c.uuid);
-      await this.stores.networks.releasePorts(c.uuid);
-      await this.stores.containers.destroy(c.uuid);
+      await this.discardUnplaced(c.uuid);
       return;
     }
     await this.upHost(c);
@@ -177,19 +178,6 @@ export class ContainerService extends ContainerServiceBase {
       method: 'containerDelete',
       args: { container_uuid: c.uuid, force, stop: stop && c.status === 'Running' },
     });
-  }
-
-  /**
-   * The mounts of a container that never reached a host: its volumes are released (back to `available`, or
-   * `deleting` when they were made for it) and those left `deleting` with no host, which exist nowhere but in
-   * the database, are destroyed. Before the container row goes, so a failure leaves the delete to be retried;
-   * both steps are idempotent.
-   */
-  private async releaseUnplacedMounts(containerUuid: string): Promise<void> {
-    const released = await this.stores.volumes.releaseMounts(containerUuid);
-    for (const { volume } of released) {
-      if (volume.status === 'deleting' && volume.host === null) await this.stores.volumes.destroy(volume.uuid, { status: ['deleting'], host: [null] });
-    }
   }
 
   async rename(ctx: RequestContext, req: RenameContainerRequest): Promise<Record<string, unknown>> {

@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ContainerNotFound, MessagingUnavailable } from '@zun-ts/common';
 import { ADMIN, ALT, ContainerApi, zunError } from '../../../tests/fixtures/container-api.fixture';
 
 const CLIENT_CREATE = { auto_remove: false, labels: {}, environment: {}, hints: {}, nets: [], mounts: [], command: [] };
@@ -118,16 +119,48 @@ describe('POST /v1/containers', () => {
     assert.equal(api.rpc.of('buildContainer')[0]?.args['requested_host'], 'cn-req');
   });
 
-  test('a cast that cannot be queued: obfuscated 500, the record is kept in Error', async () => {
-    api.rpc.castError = new Error('redis is down');
+  test('a cast that fails for an unknown reason: obfuscated 500, and the container it wrote is gone again', async () => {
+    api.rpc.castError = new Error('something broke');
     const r = await api.request('POST', '/v1/containers', { body: { image: 'busybox', name: 'cast-fails' } });
     assert.equal(r.status, 500);
     const e = zunError(r.body);
     assert.equal(e.code, 'container.');
     assert.match(e.detail, /^Your request could not be handled because of a problem in the server\. Error Correlation id is: /);
-    const row = await api.db.containers.getByName({ projectId: 'pdemo', allProjects: false }, 'cast-fails');
-    assert.equal(row.status, 'Error');
-    assert.equal(row.status_reason, 'Unexpected exception occurred.');
+    await assert.rejects(api.db.containers.getByName({ projectId: 'pdemo', allProjects: false }, 'cast-fails'), ContainerNotFound);
+  });
+
+  test('redis down mid-create (the cast fails unavailable): 503 with a clear message, nothing left in the database', async () => {
+    api.rpc.castError = new MessagingUnavailable('The message bus is unavailable (Redis cannot be reached): nothing was done. Please try again later.');
+    const before = (await api.db.containers.list({ projectId: 'pdemo', allProjects: false }, {})).length;
+    const r = await api.request('POST', '/v1/containers', { body: { image: 'busybox', name: 'bus-down-mid-create' } });
+    assert.equal(r.status, 503);
+    const e = zunError(r.body);
+    assert.equal(e.code, 'container.messaging-unavailable');
+    assert.match(e.title, /message bus is unavailable/);
+    await assert.rejects(api.db.containers.getByName({ projectId: 'pdemo', allProjects: false }, 'bus-down-mid-create'), ContainerNotFound);
+    assert.equal((await api.db.containers.list({ projectId: 'pdemo', allProjects: false }, {})).length, before);
+  });
+
+  test('redis known down before create: 503, no cast attempted and nothing written', async () => {
+    api.rpc.readyError = new MessagingUnavailable('The message bus is unavailable (Redis cannot be reached): nothing was done. Please try again later.');
+    try {
+      const sent = api.rpc.sent.length;
+      const r = await api.request('POST', '/v1/containers', { body: { image: 'busybox', name: 'bus-down-before-create' } });
+      assert.equal(r.status, 503);
+      assert.equal(zunError(r.body).code, 'container.messaging-unavailable');
+      assert.equal(api.rpc.sent.length, sent);
+      await assert.rejects(api.db.containers.getByName({ projectId: 'pdemo', allProjects: false }, 'bus-down-before-create'), ContainerNotFound);
+    } finally {
+      api.rpc.readyError = null;
+    }
+  });
+
+  test('a field nested 10,000 deep answers 400, not 500 (the error message overflowed the stack)', async () => {
+    const deep = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+    const r = await api.request('POST', '/v1/containers', { body: `{"image":"busybox","cpu":${deep}}` });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(zunError(r.body).code, 'container.schema-validation-error');
+    assert.match(zunError(r.body).title, /\[\.\.\.\]/);
   });
 
   test('1.19 splits a string command; 1.20–1.35 copy interactive into tty', async () => {

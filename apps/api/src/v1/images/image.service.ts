@@ -69,6 +69,8 @@ export class ImageService {
       throw e instanceof ComputeNodeNotFound ? hostDoesNotExist(req.host) : e;
     });
     const tagged = /:[^/]+$/.test(req.repo);
+    // Nothing is written for a pull the bus cannot take (503).
+    await this.backend.rpc.ready();
     const image = await this.images.create({
       uuid: randomUUID(),
       repo: resolved.repo,

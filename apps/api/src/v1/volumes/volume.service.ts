@@ -119,6 +119,8 @@ export class VolumeService {
     }
     const host = v.host;
     if (!(await isComputeHostUp(this.backend.stores.services, host, this.conf, this.now))) throw VolumeHostNotUp.of(v.uuid, host);
+    // Nothing is written for a delete the bus cannot take (503).
+    await this.backend.rpc.ready();
     await this.guarded(v, () => this.volumes.update(v.uuid, { status: 'deleting', status_reason: null }, { status: [...DELETABLE], host: [host] }));
     try {
       await this.backend.rpc.compute(host).cast('volumeDelete', ctx, { volume_uuid: v.uuid });
