@@ -4,11 +4,11 @@ import { dirname } from 'node:path';
 import { type Express } from 'express';
 import { Container } from 'inversify';
 import { type Logger, type SecretBox } from '@zun-ts/common';
-import { configFiles, loadConfig, type ZunConf } from '@zun-ts/config';
+import { configFiles, type ZunConf } from '@zun-ts/config';
 import { loadPlugins, type PluginRegistry } from '@zun-ts/plugin-host';
 import { openDatabase } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
-import { connectRpc, createServiceLogger, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
+import { bootstrapService, connectRpc, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
 import {
   API_CONTROLLER,
   CLOCK,
@@ -219,8 +219,7 @@ async function checkKey(conf: ZunConf, logger: Logger): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const conf = loadConfig(argv);
-  const logger = createServiceLogger(conf, BINARY);
+  const { conf, logger } = bootstrapService(BINARY, argv);
   const workers = conf.api.workers;
   if (cluster.isPrimary) {
     logger.info('starting', { binary: BINARY, configFiles: configFiles(conf), workers, port: conf.api.port });

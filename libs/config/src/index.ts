@@ -28,6 +28,7 @@ export {
   type GlanceConf,
   type VolumeConf,
   type CapsuleConf,
+  type MetricsConf,
   type NetworkConf,
   type WebsocketProxyConf,
   type KeystoneAuthtokenConf,

@@ -14,7 +14,7 @@ const inferred: [
   Equal<ZunConf['volume']['fstype'], 'ext4' | 'xfs'>,
   Equal<ZunConf['keystone_authtoken']['password'], string | null>,
   Equal<ZunConf['DEFAULT']['default_image_driver'], 'glance' | 'docker'>,
-  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'glance' | 'volume' | 'capsule' | 'network' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy'>,
+  Equal<keyof ZunConf, 'DEFAULT' | 'api' | 'database' | 'redis' | 'scheduler' | 'compute' | 'conductor' | 'docker' | 'glance' | 'volume' | 'capsule' | 'network' | 'websocket_proxy' | 'keystone_authtoken' | 'quota' | 'oslo_policy' | 'metrics'>,
 ] = [true, true, true, true, true, true, true, true, true];
 
 void describe('ZunConf and describeOptions', () => {

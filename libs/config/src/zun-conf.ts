@@ -16,6 +16,7 @@ import { schedulerSection } from './scheduler.options';
 import { volumeSection } from './volume.options';
 import { networkSection } from './network.options';
 import { websocketProxySection } from './websocket-proxy.options';
+import { metricsSection } from './metrics.options';
 
 /** Every section zun-ts reads, in the order the sample file lists them. */
 export const zunSections = [
@@ -35,6 +36,7 @@ export const zunSections = [
   keystoneAuthtokenSection,
   quotaSection,
   osloPolicySection,
+  metricsSection,
 ] as const;
 
 type ConfOf<S extends readonly Section[]> = { readonly [X in S[number] as X['name']]: SectionValues<X> };
@@ -78,6 +80,8 @@ export type WebsocketProxyConf = ZunConf['websocket_proxy'];
 export type KeystoneAuthtokenConf = ZunConf['keystone_authtoken'];
 /** Values of `[quota]`. */
 export type QuotaConf = ZunConf['quota'];
+/** Values of `[metrics]`. */
+export type MetricsConf = ZunConf['metrics'];
 /** Values of `[oslo_policy]`. */
 export type OsloPolicyConf = ZunConf['oslo_policy'];
 

@@ -6,6 +6,7 @@ import {
 import { buildRequest } from './message.envelope';
 import { assertTopic } from './queue.naming';
 import { RpcProtocolError } from './rpc.errors';
+import { measuredSend } from './rpc.metrics';
 import { type RpcTransport } from './rpc.transport';
 import { encodeWith, WireDecodeError } from './wire-schema';
 
@@ -83,7 +84,15 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
     this.specs = specsOf(descriptor);
   }
 
-  async call<K extends CallName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>, opts?: CallOptions): Promise<DResult<D, K>> {
+  call<K extends CallName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>, opts?: CallOptions): Promise<DResult<D, K>> {
+    return measuredSend('client', this.descriptor.name, method, 'call', () => this.sendCall(method, ctx, args, opts));
+  }
+
+  cast<K extends CastName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>): Promise<void> {
+    return measuredSend('client', this.descriptor.name, method, 'cast', () => this.sendCast(method, ctx, args));
+  }
+
+  private async sendCall<K extends CallName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>, opts?: CallOptions): Promise<DResult<D, K>> {
     const spec = specOf(this.specs, this.descriptor, method, 'call');
     const wireArgs = encodeWith(spec.args, args);
     const t = this.transport;
@@ -109,7 +118,7 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
     return decodeResult(spec, await expected.promise, `${this.topic}.${method}`) as DResult<D, K>;
   }
 
-  async cast<K extends CastName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>): Promise<void> {
+  private async sendCast<K extends CastName<D>>(method: K, ctx: RequestContext, args: DArgs<D, K>): Promise<void> {
     const spec = specOf(this.specs, this.descriptor, method, 'cast');
     const t = this.transport;
     const id = randomUUID();

@@ -6,6 +6,8 @@ import { assertTopic } from './queue.naming';
 import { type AnyTopic } from './rpc.client';
 import { InvalidRpcMessage, NoSuchMethod, RpcProtocolError } from './rpc.errors';
 import { type RpcClosable, type RpcTransport } from './rpc.transport';
+import { measuredSend } from './rpc.metrics';
+import { trackQueue, untrackQueue } from './queue.metrics';
 import { encodeWith, WireDecodeError } from './wire-schema';
 
 /** Per-topic serving options. */
@@ -59,6 +61,8 @@ type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
 interface Served {
   topic: string;
+  /** The descriptor's name: the topic without its host (a label value). */
+  name: string;
   worker: Worker<RpcRequest, unknown, string>;
   methods: Map<string, BoundMethod>;
   log: Logger;
@@ -106,6 +110,7 @@ export class RpcServer implements RpcClosable {
     const log = this.transport.logger.child({ topic });
     const s: Served = {
       topic,
+      name: descriptor.name,
       methods: bindMethods(descriptor, impl),
       log,
       running: new Map(),
@@ -114,6 +119,7 @@ export class RpcServer implements RpcClosable {
     s.worker.on('error', (err: Error) => log[this.closing ? 'debug' : 'error']('rpc worker error', { error: err.message }));
     s.worker.on('stalled', (jobId: string) => log.warn('rpc job redelivered after its worker stopped', { jobId }));
     this.served.set(topic, s);
+    trackQueue(topic, descriptor.name, this.transport.queue(topic));
     await s.worker.waitUntilReady();
     log.info('rpc server serving', { version: descriptor.version, methods: [...s.methods.keys()], concurrency });
   }
@@ -170,7 +176,8 @@ export class RpcServer implements RpcClosable {
     const key = this.nextRun++;
     const abandoned = new Promise<never>((_, reject) => s.running.set(key, reject));
     try {
-      const result = await Promise.race([m.fn(req.ctx, args, req.sender), abandoned]);
+      const run = (): Promise<unknown> => Promise.race([m.fn(req.ctx, args, req.sender), abandoned]);
+      const result = await measuredSend('server', s.name, req.method, m.spec.kind, run);
       return { ok: true, result: m.spec.kind === 'call' ? encodeWith(m.spec.result, result) : null };
     } catch (err) {
       if (err instanceof JobAbandoned) throw err;
@@ -201,6 +208,7 @@ export class RpcServer implements RpcClosable {
   }
 
   private async doClose(): Promise<void> {
+    for (const topic of this.served.keys()) untrackQueue(topic);
     const all = Promise.allSettled([...this.served.values()].map((s) => s.worker.close()));
     const bound = sleep(this.transport.options.shutdownTimeoutMs);
     const timedOut = await Promise.race([all.then(() => false), bound.promise.then(() => true)]);

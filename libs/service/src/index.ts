@@ -11,3 +11,4 @@ export * from './bootstrap';
 export { isServiceNotFound } from './errors';
 export * from './fake-service-registry';
 export * from './connect-rpc';
+export * from './service-metrics';

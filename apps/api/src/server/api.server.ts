@@ -3,6 +3,7 @@ import { type AddressInfo, type Socket } from 'node:net';
 import { type Logger } from '@zun-ts/common';
 import { errorBody } from '../http/error-body';
 import { reasonPhrase } from '../http/http-error';
+import { measureRequest } from '../http/request-metrics';
 
 /**
  * The HTTP server of one API process. `stop` stops accepting connections, lets the
@@ -19,6 +20,7 @@ export class ApiServer {
     private readonly logger: Logger,
   ) {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      measureRequest(req, res);
       this.inflight.add(res);
       res.on('close', () => this.inflight.delete(res));
       if (this.stopping) res.setHeader('Connection', 'close');

@@ -1,6 +1,7 @@
 import { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { type ApiVersion } from '../http/api-version';
 import { HttpError } from '../http/http-error';
+import { markRoute } from '../http/request-metrics';
 import { requestState } from '../http/request-state';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -38,6 +39,7 @@ export function installRoutes(router: Router, routes: readonly RouteSpec[]): voi
   for (const [path, specs] of byPath) {
     const methods = [...new Set(specs.map((s) => s.method))];
     const dispatch: RequestHandler = async (req, res) => {
+      markRoute(req, path);
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const candidates = specs.filter((s) => s.method === method);
       if (candidates.length === 0) {
