@@ -15,6 +15,7 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerNetworks } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
+import { measuredDriver, reportContainersByStatus } from './driver-metrics';
 import { bindPluginDrivers, selectContainerDriver } from './driver-selection';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
@@ -30,7 +31,9 @@ void runMain(BINARY, async () => {
   const topic = computeTopic(host);
   // Plug-ins may bring drivers; an unknown driver name, or a plug-in that fails, stops the start here.
   const plugins = loadPlugins(conf.DEFAULT.plugin_paths, { host, logger });
-  const driver = selectContainerDriver(conf, plugins, logger);
+  const engine = selectContainerDriver(conf, plugins, logger);
+  reportContainersByStatus(engine);
+  const driver = measuredDriver(engine);
   const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
   const conductor = rpcClient(transport, CONDUCTOR);
 
@@ -79,7 +82,7 @@ void runMain(BINARY, async () => {
       await transport.close(); // stops taking messages, waits for the ones in flight
       await container.get(KeyedLock).idle();
       // The Docker driver holds a connection pool; a plug-in's driver may offer close() too.
-      if ('close' in driver && typeof driver.close === 'function') await (driver.close as () => Promise<void>).call(driver);
+      if ('close' in engine && typeof engine.close === 'function') await (engine.close as () => Promise<void>).call(engine);
     },
   });
 });

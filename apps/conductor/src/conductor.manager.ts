@@ -44,6 +44,7 @@ import {
   type ServiceHeartbeatRequest,
   type VolumeSaveRequest,
 } from '@zun-ts/rpc';
+import { recordBuildEnd } from './build-metrics';
 import { ConsoleRecords } from './console-records';
 import { HostOwnership } from './host-ownership';
 import { NetworkRecords } from './network-records';
@@ -136,12 +137,15 @@ export class ConductorManager implements ConductorRpcApi {
 
   /** A conditional update: losing to a concurrent change throws ContainerStateConflict (409) to the host. */
   async containerSave(_ctx: RequestContext, args: ContainerSaveRequest, caller: RpcCaller): Promise<Container> {
-    this.ownership.requireContainer(caller, await this.containers.getByUuid(ANY_CONTAINER, args.container_uuid), 'containerSave');
+    const before = await this.containers.getByUuid(ANY_CONTAINER, args.container_uuid);
+    this.ownership.requireContainer(caller, before, 'containerSave');
     const patch: HostContainerPatch = {};
     for (const [k, v] of Object.entries(args.patch)) {
       if (PATCHABLE.has(k) && v !== undefined) (patch as Record<string, unknown>)[k] = v;
     }
-    return this.containers.update(args.container_uuid, patch, args.expected ?? {});
+    const saved = await this.containers.update(args.container_uuid, patch, args.expected ?? {});
+    recordBuildEnd(before, saved.status);
+    return saved;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { inject, injectable, multiInject } from 'inversify';
 import { LOGGER, NoValidHost, RequestedHostNotFound, type Logger } from '@zun-ts/common';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
+import { codeNameLabel, schedulerMetrics } from '@zun-ts/metrics';
 import { HOST_FILTER, type HostFilter } from './filters/host-filter';
 import { RequestedHostFilter } from './filters/requested-host.filter';
 import { VolumeHostFilter } from './filters/volume-host.filter';
@@ -50,6 +51,21 @@ export class FilterScheduler {
    * @throws NoValidHost when no host passes
    */
   selectHosts(hosts: readonly HostState[], req: ScheduleRequest): HostState[] {
+    const m = schedulerMetrics();
+    const end = m.duration.startTimer();
+    try {
+      const chosen = this.filterAndWeigh(hosts, req);
+      m.decisions.inc({ outcome: 'selected' });
+      return chosen;
+    } catch (err) {
+      m.decisions.inc({ outcome: err instanceof NoValidHost ? 'no_valid_host' : err instanceof RequestedHostNotFound ? 'requested_host_not_found' : 'error' });
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  private filterAndWeigh(hosts: readonly HostState[], req: ScheduleRequest): HostState[] {
     if (req.requested_host && !hosts.some((h) => h.hostname === req.requested_host)) {
       throw new RequestedHostNotFound(req.requested_host);
     }
@@ -64,10 +80,12 @@ export class FilterScheduler {
       ...this.filters,
     ];
     const trail: Array<{ filter: string; hosts: number }> = [];
+    const rejections = schedulerMetrics().rejections;
     for (const filter of steps) {
       if (!candidates.length) break;
       candidates = candidates.filter((h) => {
         const passes = filter.hostPasses(h, req);
+        if (!passes) rejections.inc({ filter: codeNameLabel(filter.name) });
         if (!passes && filter.rejectReason) this.logger.info('host rejected', { host: h.hostname, filter: filter.name, reason: filter.rejectReason(h, req) });
         return passes;
       });

@@ -65,9 +65,9 @@ export function pump(from: WebSocket, to: WebSocket, count: (n: number) => void)
 /**
  * Relays a client's console to the compute host's relay (given paused) until either side closes, then closes the other:
  * a normal end of the session is passed on as it came; a relay that vanished (its host died, the network
- * broke) closes the client with 1014 and a reason it can show.
+ * broke) closes the client with 1014 and a reason it can show. `onBytes` hears of every frame relayed, as it goes.
  */
-export function bridge(client: WebSocket, relay: WebSocket): Promise<BridgeResult> {
+export function bridge(client: WebSocket, relay: WebSocket, onBytes?: (direction: 'to_container' | 'to_client', n: number) => void): Promise<BridgeResult> {
   return new Promise((resolve) => {
     let bytesIn = 0;
     let bytesOut = 0;
@@ -77,8 +77,14 @@ export function bridge(client: WebSocket, relay: WebSocket): Promise<BridgeResul
     const done = (): void => {
       if (--pending === 0) resolve({ bytesIn, bytesOut, endedBy: endedBy ?? 'client', code });
     };
-    pump(client, relay, (n) => void (bytesIn += n));
-    pump(relay, client, (n) => void (bytesOut += n));
+    pump(client, relay, (n) => {
+      bytesIn += n;
+      onBytes?.('to_container', n);
+    });
+    pump(relay, client, (n) => {
+      bytesOut += n;
+      onBytes?.('to_client', n);
+    });
     // The relay's leg is handed over paused (see RelayConnector): read it now that its messages have a taker.
     relay.resume();
     // Errors are followed by 'close'; listening keeps them from being thrown.

@@ -6,6 +6,7 @@ import { inject, injectable } from 'inversify';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { LOGGER, type Logger, newRequestId } from '@zun-ts/common';
 import { type WebsocketProxyConf } from '@zun-ts/config';
+import { consoleMetrics } from '@zun-ts/metrics';
 import { bridge, CLOSE, closeReason } from './console.bridge';
 import { CONSOLE_ACCESS, type ConsoleAccess, type ConsoleTarget } from './console-access';
 import { originProblem } from './origin.check';
@@ -183,9 +184,13 @@ export class WsProxyServer {
   private async relayConsole(client: WebSocket, relay: WebSocket, target: ConsoleTarget, execId: string | null, log: Logger): Promise<void> {
     this.relays.add(relay);
     const started = Date.now();
+    const m = consoleMetrics();
+    m.opened.inc();
+    m.open.inc();
     log.info('console opened', { containerUuid: target.containerUuid, execId, open: this.relays.size });
-    const r = await bridge(client, relay);
+    const r = await bridge(client, relay, (direction, n) => m.bytes.inc({ direction }, n));
     this.relays.delete(relay);
+    m.open.dec();
     log.info('console closed', {
       containerUuid: target.containerUuid,
       execId,

@@ -48,9 +48,10 @@ export function schedulerMetrics(): { decisions: Counter<'outcome'>; rejections:
   };
 }
 
-export function dockerMetrics(): { duration: Histogram<'operation' | 'outcome'> } {
+export function dockerMetrics(): { duration: Histogram<'operation' | 'outcome'>; eventLag: Histogram<'type'> } {
   return {
     duration: histogram('zun_compute_docker_operation_duration_seconds', 'Container driver (Docker) operations on this host, by operation and outcome (ok, error).', ['operation', 'outcome']),
+    eventLag: histogram('zun_compute_event_lag_seconds', 'Time from the engine emitting a container event to zun-compute receiving it, by event type.', ['type']),
   };
 }
 

@@ -1,3 +1,4 @@
+import { recordBuildEnd, recordReschedule } from '../build-metrics';
 import { inject, injectable } from 'inversify';
 import {
   adminContext,
@@ -218,6 +219,7 @@ export class BuildContainerTask {
     if (retry && retryable && retry.attempt < max && !retry.request.requested_host) {
       log.warn('create failed on host; rescheduling', { reason, attempt: retry.attempt, maxAttempts: max });
       const next: BuildRetry = { request: retry.request, attempt: retry.attempt + 1, hosts: [...new Set([...retry.hosts, host])] };
+      recordReschedule();
       await this.attempt(ctx, c, next, log, noHost);
       return 'rescheduled';
     }
@@ -345,6 +347,7 @@ export class BuildContainerTask {
   private async fail(ctx: RequestContext, c: Container, event: string | null, reason: string, log: Logger): Promise<void> {
     try {
       await this.containers.update(c.uuid, { status: 'Error', status_reason: reason, host: null, task_state: null }, { status: ['Creating'] });
+      recordBuildEnd(c, 'Error');
     } catch (err) {
       if (err instanceof ContainerNotFound || err instanceof ContainerStateConflict) return;
       throw err;
