@@ -37,6 +37,12 @@ export interface StartServiceOptions {
   env?: Record<string, string>;
   /** More arguments after `--config-file <zun.conf>`. */
   args?: string[];
+  /**
+   * Port of the service's metrics endpoint (`[metrics] <app>_port`). Without it the endpoint is off
+   * (`--metrics.enabled=false`; nothing is added for a `main` fixture), so the services of tests never take the
+   * ports of the stack's own.
+   */
+  metricsPort?: number;
   /** Where zun.conf and the log go (default: a new temporary directory). */
   dir?: string;
   /** Skip the check that dist/ is up to date (default: check and build). */
@@ -220,7 +226,9 @@ export async function startService(app: string, confText: string, opts: StartSer
   let child: ChildProcess;
   const script = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
   try {
-    child = spawn(process.execPath, [...script, '--config-file', confFile, ...(opts.args ?? [])], {
+    // A fixture script (`main`) reads no zun.conf flags unless the test asks for metrics.
+    const metrics = opts.metricsPort !== undefined ? ['--metrics.enabled=true', `--metrics.${app}_port=${opts.metricsPort}`] : opts.main ? [] : ['--metrics.enabled=false'];
+    child = spawn(process.execPath, [...script, '--config-file', confFile, ...metrics, ...(opts.args ?? [])], {
       cwd: repoRoot(),
       stdio: ['ignore', fd, fd],
       env: { ...process.env, NODE_ENV: 'production', ...opts.env },

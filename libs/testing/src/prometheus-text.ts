@@ -1,0 +1,59 @@
+/** One sample of a Prometheus text exposition: `name{labels} value`. */
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/gy;
+
+function unescape(v: string): string {
+  return v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+}
+
+/** The samples of a Prometheus text exposition (format 0.0.4); comments and blank lines are skipped. Throws on a malformed line. */
+export function parsePrometheusText(text: string): MetricSample[] {
+  const out: MetricSample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = SAMPLE.exec(line);
+    if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    const body = m[2] ?? '';
+    LABEL.lastIndex = 0;
+    while (LABEL.lastIndex < body.length) {
+      const l = LABEL.exec(body);
+      if (!l) throw new Error(`malformed labels in: ${line}`);
+      labels[l[1] as string] = unescape(l[2] as string);
+    }
+    const raw = m[3] as string;
+    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
+    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`bad value in: ${line}`);
+    out.push({ name: m[1] as string, labels, value });
+  }
+  return out;
+}
+
+/** GET a `/metrics` URL and parse it; throws unless it answers 200 in the text format. */
+export async function scrapeMetrics(url: string): Promise<MetricSample[]> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${text}`);
+  if (!/^text\/plain/.test(res.headers.get('content-type') ?? '')) throw new Error(`${url}: not the text format (${res.headers.get('content-type')})`);
+  return parsePrometheusText(text);
+}
+
+/** The sum of the samples named `name` whose labels include `labels` (0 when none). */
+export function metricValue(samples: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+/** The distinct label sets (series) of each metric name starting with `prefix`: name → number of series. */
+export function seriesCounts(samples: readonly MetricSample[], prefix: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of samples) if (s.name.startsWith(prefix)) out.set(s.name, (out.get(s.name) ?? 0) + 1);
+  return out;
+}
