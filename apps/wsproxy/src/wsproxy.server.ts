@@ -81,6 +81,7 @@ export class WsProxyServer {
     @inject(CONSOLE_ACCESS) private readonly access: ConsoleAccess,
     @inject(RELAY_CONNECTOR) private readonly relay: RelayConnector,
   ) {
+    consoleMetrics(); // zero from the start: a scrape shows 0 sessions before the first one
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.onHttpRequest(req, res);
     this.server = conf.cert && conf.key
       ? createHttpsServer({ cert: readFileSync(conf.cert), key: readFileSync(conf.key) }, onRequest)

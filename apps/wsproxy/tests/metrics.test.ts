@@ -106,8 +106,8 @@ describe('metrics endpoints of every service', () => {
       for (let i = 0; i < n; i += 10) {
         const made = await Promise.all(
           Array.from({ length: Math.min(10, n - i) }, async (_, j) => {
-            const r = await stack.api('POST', '/v1/containers', { name: uniqueName(`card${i + j}`), image: 'busybox', command: ['true'], cpu: 0.05, memory: '16' });
-            assert.equal(r.status, 202, r.text);
+            const r = await stack.api('POST', '/v1/containers', { name: uniqueName(`card${i + j}`), image: 'busybox', command: ['true'], cpu: 0.1, memory: '32' });
+            assert.equal(r.status, 202, `create: ${r.text}`);
             const uuid = (r.body as { uuid: string }).uuid;
             stack.uuids.add(uuid);
             return uuid;

@@ -35,10 +35,10 @@ const UUID = /[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}/i
 
 /**
  * A route template as a label (`/v1/containers/:container_ident`), or `unmatched` for a request no route took.
- * A template holding a uuid or other digits-heavy segment is refused (`other`): it would be a raw path.
+ * A template holding a uuid or an all-digits segment is refused (`other`): it would be a raw path.
  */
 export function routeLabel(template: string | undefined): string {
   if (template === undefined) return 'unmatched';
-  if (UUID.test(template) || /\/\d/.test(template)) return OTHER;
-  return codeNameLabel(template);
+  if (UUID.test(template) || /\/\d+(\/|$)/.test(template)) return OTHER;
+  return /^\/[A-Za-z0-9_.:/{}-]{0,199}$/.test(template) ? template : OTHER;
 }

@@ -8,6 +8,7 @@ zun_http_requests_total{route="/v1/containers",method="POST",status="202"} 3
 zun_http_requests_total{route="/v1/containers/:container_ident",method="DELETE",status="204"} 2
 zun_http_request_duration_seconds_bucket{le="+Inf",route="a \\"b\\"",method="GET",status="200"} 7
 zun_process_start_time_seconds 1700000000
+zun_nodejs_eventloop_lag_mean_seconds Nan
 
 up 1 1700000000000
 `;
@@ -15,11 +16,12 @@ up 1 1700000000000
 void describe('parsePrometheusText', () => {
   void test('samples with their labels (escapes undone) and values, comments skipped', () => {
     const s = parsePrometheusText(TEXT);
-    assert.equal(s.length, 5);
+    assert.equal(s.length, 6);
+    assert.ok(Number.isNaN(s[4]?.value));
     assert.deepEqual(s[0], { name: 'zun_http_requests_total', labels: { route: '/v1/containers', method: 'POST', status: '202' }, value: 3 });
     assert.equal(s[2]?.labels['route'], 'a "b"');
     assert.equal(s[2]?.labels['le'], '+Inf');
-    assert.deepEqual(s[4], { name: 'up', labels: {}, value: 1 });
+    assert.deepEqual(s[5], { name: 'up', labels: {}, value: 1 });
   });
 
   void test('metricValue sums the matching series; seriesCounts counts them per name', () => {

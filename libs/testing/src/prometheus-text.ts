@@ -28,8 +28,9 @@ export function parsePrometheusText(text: string): MetricSample[] {
       labels[l[1] as string] = unescape(l[2] as string);
     }
     const raw = m[3] as string;
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`bad value in: ${line}`);
+    // prom-client writes NaN as `Nan` (an empty summary).
+    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : /^nan$/i.test(raw) ? NaN : Number(raw);
+    if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw new Error(`bad value in: ${line}`);
     out.push({ name: m[1] as string, labels, value });
   }
   return out;
