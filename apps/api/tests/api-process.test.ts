@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Database } from '@zun-ts/db';
-import { TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
+import { metricValue, parsePrometheusText, TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
 import { issueToken, readOpenRc, requireEnv, waitFor } from './fixtures/keystone-env';
 
 const keystoneUrl = requireEnv('ZUN_TEST_KEYSTONE_URL', 'http://127.0.0.1:5000/v3');
@@ -46,6 +46,7 @@ describe('zun-api as a multi-process service', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zun-api-proc-'));
   const zun = readOpenRc(keystoneState, 'zun');
   let port: number;
+  let metricsPort: number;
   let child: ChildProcess;
   let exited: Promise<number | null>;
   let output = '';
@@ -58,6 +59,7 @@ describe('zun-api as a multi-process service', () => {
     await db.services.upsert({ host: 'proc-compute', binary: 'zun-compute', topic: 'zun-compute', availability_zone: null });
     await db.close();
     port = await freePort();
+    metricsPort = await freePort();
     writeFileSync(
       join(dir, 'zun.conf'),
       [
@@ -68,6 +70,8 @@ describe('zun-api as a multi-process service', () => {
         'host_ip = 127.0.0.1',
         `port = ${port}`,
         'workers = 2',
+        '[metrics]',
+        `api_port = ${metricsPort}`,
         '[database]',
         `connection = sqlite:///${join(dir, 'zun.sqlite')}`,
         '[keystone_authtoken]',
@@ -101,6 +105,23 @@ describe('zun-api as a multi-process service', () => {
     const { services } = (await res.json()) as { services: { host: string }[] };
     assert.deepEqual(services.map((s) => s.host), ['proc-compute']);
     assert.equal((await fetch(url('/v1/services'))).status, 401);
+  });
+
+  test('the primary serves the metrics of all its workers, summed', async () => {
+    const count = async (): Promise<number> => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.equal(res.status, 200);
+      const samples = parsePrometheusText(await res.text());
+      return metricValue(samples, 'zun_http_requests_total', { route: '/v1/services', method: 'GET', status: '200' });
+    };
+    const before = await count();
+    // Enough new connections that both workers answer some (the primary hands connections round-robin).
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(url('/v1/services'), { headers: { 'X-Auth-Token': adminToken, Connection: 'close' } });
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    }
+    assert.equal(await count(), before + 8, output);
   });
 
   test('runs [api] workers processes and replaces one that dies', async () => {

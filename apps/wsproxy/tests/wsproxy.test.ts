@@ -34,7 +34,7 @@ class Proxy {
   err = '';
   readonly exited: Promise<number | null>;
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [join(repoRoot, 'dist/apps/wsproxy/main.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [join(repoRoot, 'dist/apps/wsproxy/main.js'), ...args, '--metrics.enabled=false'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => void (this.out += d));
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => void (this.err += d));
     this.exited = new Promise((r) => this.child.once('exit', (code) => r(code)));

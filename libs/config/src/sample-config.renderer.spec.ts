@@ -13,7 +13,7 @@ void describe('renderSampleConfig', () => {
 
   void test('lists every section and every option, commented out with type and default', () => {
     const sections = describeOptions();
-    assert.equal(sections.length, 16);
+    assert.equal(sections.length, 17);
     for (const s of sections) {
       assert.ok(text.includes(`\n[${s.name}]\n`), `section [${s.name}]`);
       for (const o of s.options) {

@@ -39,8 +39,7 @@ export interface StartServiceOptions {
   args?: string[];
   /**
    * Port of the service's metrics endpoint (`[metrics] <app>_port`). Without it the endpoint is off
-   * (`--metrics.enabled=false`; nothing is added for a `main` fixture), so the services of tests never take the
-   * ports of the stack's own.
+   * (`--metrics.enabled=false`), so the services of tests never take the ports of the stack's own.
    */
   metricsPort?: number;
   /** Where zun.conf and the log go (default: a new temporary directory). */
@@ -226,8 +225,7 @@ export async function startService(app: string, confText: string, opts: StartSer
   let child: ChildProcess;
   const script = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
   try {
-    // A fixture script (`main`) reads no zun.conf flags unless the test asks for metrics.
-    const metrics = opts.metricsPort !== undefined ? ['--metrics.enabled=true', `--metrics.${app}_port=${opts.metricsPort}`] : opts.main ? [] : ['--metrics.enabled=false'];
+    const metrics = opts.metricsPort !== undefined ? ['--metrics.enabled=true', `--metrics.${app}_port=${opts.metricsPort}`] : ['--metrics.enabled=false'];
     child = spawn(process.execPath, [...script, '--config-file', confFile, ...metrics, ...(opts.args ?? [])], {
       cwd: repoRoot(),
       stdio: ['ignore', fd, fd],
