@@ -7,6 +7,9 @@
 ZUN_CONF="$STATE/zun.conf"
 ZUN_API_URL="http://127.0.0.1:9517"
 ZUN_WSPROXY_PORT=6784
+# Prometheus endpoints ([metrics]): one port per service, GET /metrics on 127.0.0.1.
+ZUN_METRICS_HOST=127.0.0.1
+declare -A ZUN_METRICS_PORTS=([api]=9610 [conductor]=9611 [scheduler]=9612 [compute]=9613 [wsproxy]=9614)
 RUN_DIR="$STATE/run"
 LOG_DIR="$STATE/log"
 # Start order: the conductor first (compute hosts register through it), the
@@ -85,6 +88,14 @@ wsproxy_host = 127.0.0.1
 wsproxy_port = $ZUN_WSPROXY_PORT
 base_url = ws://127.0.0.1:$ZUN_WSPROXY_PORT/
 
+[metrics]
+host = $ZUN_METRICS_HOST
+api_port = ${ZUN_METRICS_PORTS[api]}
+conductor_port = ${ZUN_METRICS_PORTS[conductor]}
+scheduler_port = ${ZUN_METRICS_PORTS[scheduler]}
+compute_port = ${ZUN_METRICS_PORTS[compute]}
+wsproxy_port = ${ZUN_METRICS_PORTS[wsproxy]}
+
 [glance]
 # the catalog's image endpoint (tools/glance/glance-ctl); zun-compute logs in as the
 # [keystone_authtoken] user below
@@ -122,6 +133,14 @@ db_sync() {
     node "$tool" --config-file "$ZUN_CONF" db sync >>"$log" 2>&1 ||
         { show_log_tail "$log"; die "zun-manage db sync failed; see $log"; }
     say "database: $(tail -n 1 "$log")"
+}
+
+# One line per service the stack runs: where its metrics are.
+metrics_urls() {
+    local svc
+    for svc in "${ZUN_SERVICES[@]}"; do
+        printf '             zun-%-10s http://%s:%s/metrics\n' "$svc" "$ZUN_METRICS_HOST" "${ZUN_METRICS_PORTS[$svc]}"
+    done
 }
 
 svc_pidfile() { printf '%s/zun-%s.pid\n' "$RUN_DIR" "$1"; }
