@@ -83,4 +83,12 @@ void describe('RPC metrics', () => {
     await waitFor(async () => (await sample('zun_rpc_queue_depth', { topic: 'gate' })) === 0 || null, 10_000, 'the queue to drain');
     assert.equal(await sample('zun_rpc_queue_oldest_age_seconds', { topic: 'gate' }), 0);
   });
+
+  test('a call nobody answers counts as a timeout', async () => {
+    const client = rpcClient(transport, GATE, `${host}-none`);
+    const l = { topic: 'gate', method: 'check', kind: 'call', outcome: 'timeout' };
+    const before = await sample('zun_rpc_client_requests_total', l);
+    await assert.rejects(client.call('check', adminContext(), { ok: true }, { timeoutMs: 300 }), /Timed out/);
+    assert.equal(await sample('zun_rpc_client_requests_total', l), before + 1);
+  });
 });
