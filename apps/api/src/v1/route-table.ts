@@ -37,6 +37,8 @@ export interface RouteSchemas {
   query?: SchemaValidator<Record<string, string>>;
   /** Zun reads these from the query string and the JSON body alike (body wins). */
   bodyOrQuery?: SchemaValidator;
+  /** A request body the document shows as the example (for the newest microversion); tests send it to the API. */
+  example?: Readonly<Record<string, unknown>>;
 }
 
 /** A group of routes (one resource). */

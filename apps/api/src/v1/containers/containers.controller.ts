@@ -13,6 +13,9 @@ import { createBodyValidators, createValidatorFor, validators } from './containe
 import { ContainerService } from './container.service';
 import { networksView } from './container.view';
 
+/** The body `zun run --name hello busybox echo hello` sends at 1.40. */
+const CREATE_EXAMPLE = { name: 'hello', image: 'busybox', command: ['echo', 'hello'], environment: {}, labels: {}, nets: [], mounts: [] };
+
 /** Schema-checked PATCH / resize_container parameters in their stored types. */
 function parseUpdate(params: Readonly<Record<string, unknown>>): ContainerUpdate {
   const out: ContainerUpdate = {};
@@ -33,7 +36,7 @@ export class ContainersController implements ApiController {
     const base = '/v1/containers';
     const item = `${base}/:ident`;
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: createBodyValidators, query: validators.createQuery } },
+      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: createBodyValidators, query: validators.createQuery, example: CREATE_EXAMPLE } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.show(req)) },
       { method: 'PATCH', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)), schemas: { bodyOrQuery: validators.update } },

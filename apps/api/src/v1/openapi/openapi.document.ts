@@ -59,11 +59,15 @@ function responses(route: RouteSpec): Json {
 /** Adds a schema under components/schemas and returns a reference to it. */
 type Register = (name: string, schema: JsonSchema) => Json;
 
+function withExample(media: Json, example: Readonly<Record<string, unknown>> | undefined): Json {
+  return example ? { ...media, example } : media;
+}
+
 function requestBody(route: RouteSpec, opId: string, register: Register): Json | undefined {
   const s = route.schemas;
   if (!s) return undefined;
   if (s.body && 'schema' in s.body) {
-    return { required: true, content: { 'application/json': { schema: register(`${opId}_body`, s.body.schema) } } };
+    return { required: true, content: { 'application/json': withExample({ schema: register(`${opId}_body`, s.body.schema) }, s.example) } };
   }
   if (s.body) {
     const variants = s.body as readonly VersionedValidator[];
@@ -75,7 +79,7 @@ function requestBody(route: RouteSpec, opId: string, register: Register): Json |
     return {
       required: true,
       description: 'The schema depends on the microversion; `schema` is the newest one, `x-openstack-microversion-schemas` lists each range.',
-      content: { 'application/json': { schema: newest?.schema ?? {} } },
+      content: { 'application/json': withExample({ schema: newest?.schema ?? {} }, s.example) },
       'x-openstack-microversion-schemas': refs,
     };
   }
@@ -83,7 +87,7 @@ function requestBody(route: RouteSpec, opId: string, register: Register): Json |
     return {
       required: false,
       description: 'These parameters may also be sent in the query string; the body wins.',
-      content: { 'application/json': { schema: register(`${opId}_params`, s.bodyOrQuery.schema) } },
+      content: { 'application/json': withExample({ schema: register(`${opId}_params`, s.bodyOrQuery.schema) }, s.example) },
     };
   }
   return undefined;
