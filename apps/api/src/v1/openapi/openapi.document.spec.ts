@@ -120,6 +120,11 @@ describe('the OpenAPI document', () => {
     assert.equal((legacy['properties'] as Json)['entrypoint'], undefined);
     assert.ok((deref(doc, variants[3]?.schema)['properties'] as Json)['entrypoint']);
     assert.equal(new ApiVersion(1, 40).toString(), variants[3]?.max);
+    assert.equal((create['requestBody'] as Json)['required'], true, 'image is required');
+    // execute takes `command` from the body or the query string: neither is required on its own.
+    const execute = (doc['paths'] as Record<string, Record<string, Json>>)['/v1/containers/{ident}/execute']?.['post'] as Json;
+    assert.equal((execute['requestBody'] as Json)['required'], false);
+    assert.equal((execute['parameters'] as Json[]).find((p) => p['name'] === 'command')?.['required'], false);
   });
 
   test('the example bodies validate against their operation\'s schema (and a broken one does not)', () => {

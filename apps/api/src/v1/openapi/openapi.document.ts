@@ -1,7 +1,7 @@
 import { MAX_VERSION, MIN_VERSION } from '../../http/api-version';
 import { type JsonSchema } from '../../http/json-schema.validator';
 import { type SchemaValidator } from '../../http/schema-registry';
-import { type RouteSpec, type VersionedValidator } from '../route-table';
+import { type RouteSchemas, type RouteSpec, type VersionedValidator } from '../route-table';
 
 // The OpenAPI 3.1 document of the v1 API, built from the route table and the validators' own schemas
 // (see docs/adr/0015-openapi-from-the-route-table.md).
@@ -63,11 +63,18 @@ function withExample(media: Json, example: Readonly<Record<string, unknown>> | u
   return example ? { ...media, example } : media;
 }
 
+/** An empty body reads as `{}`: a body is required when its schema requires a field the query string cannot give. */
+function bodyRequired(schema: JsonSchema, s: RouteSchemas): boolean {
+  const inQuery = new Set(s.query ? propertiesOf(s.query.schema).map(([name]) => name) : []);
+  const allOf = Array.isArray(schema['allOf']) ? (schema['allOf'] as JsonSchema[]) : [];
+  return [schema, ...allOf].some((x) => [...requiredOf(x)].some((name) => !inQuery.has(name)));
+}
+
 function requestBody(route: RouteSpec, opId: string, register: Register): Json | undefined {
   const s = route.schemas;
   if (!s) return undefined;
   if (s.body && 'schema' in s.body) {
-    return { required: true, content: { 'application/json': withExample({ schema: register(`${opId}_body`, s.body.schema) }, s.example) } };
+    return { required: bodyRequired(s.body.schema, s), content: { 'application/json': withExample({ schema: register(`${opId}_body`, s.body.schema) }, s.example) } };
   }
   if (s.body) {
     const variants = s.body as readonly VersionedValidator[];
@@ -77,7 +84,7 @@ function requestBody(route: RouteSpec, opId: string, register: Register): Json |
     });
     const newest = refs[refs.length - 1];
     return {
-      required: true,
+      required: variants.some((v) => bodyRequired(v.validator.schema, s)),
       description: 'The schema depends on the microversion; `schema` is the newest one, `x-openstack-microversion-schemas` lists each range.',
       content: { 'application/json': withExample({ schema: newest?.schema ?? {} }, s.example) },
       'x-openstack-microversion-schemas': refs,
