@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { type Request } from 'express';
 import { SchemaValidationError } from '@zun-ts/common';
+import { type SchemaValidator, withSchema } from './schema-registry';
 
 /** A JSON schema (Zun's validators are Draft 4; the keywords used here mean the same in ajv's draft). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -57,9 +58,9 @@ function valueAt(doc: unknown, pointer: string): unknown {
 }
 
 /** A compiled schema for query parameters; failures are 400 SchemaValidationError in Zun's words. */
-export function querySchema(schema: JsonSchema): (query: Record<string, string>) => void {
+export function querySchema(schema: JsonSchema): SchemaValidator<Record<string, string>> {
   const validate = ajv.compile(schema);
-  return (query) => {
+  return withSchema((query: Record<string, string>) => {
     if (validate(query)) return;
     const e = validate.errors?.[0];
     if (!e) throw new SchemaValidationError('Invalid input for query parameters.');
@@ -68,7 +69,7 @@ export function querySchema(schema: JsonSchema): (query: Record<string, string>)
     if (e.instancePath === '') throw new SchemaValidationError(msg);
     const field = e.instancePath.split('/').pop() ?? '';
     throw new SchemaValidationError(`Invalid input for query parameters '${field}'. Value: '${pyStr(value)}'. ${msg}`);
-  };
+  }, schema);
 }
 
 /** The query string as a plain map; a repeated parameter keeps its last value (as Zun's framework does). */
