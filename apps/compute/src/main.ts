@@ -41,7 +41,7 @@ void runMain(BINARY, async () => {
   container.bind(CONSOLE_STREAMS).toConstantValue(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })));
   container.bind(CONDUCTOR_API).toConstantValue(conductor);
   container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor);
-  bindPluginDrivers(container, conf, plugins);
+  bindPluginDrivers(container, conf, plugins, driver);
   bindCompute(container);
 
   const ops = container.get(ContainerOperations);

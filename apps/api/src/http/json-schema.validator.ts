@@ -58,6 +58,27 @@ ajv.addKeyword({
   },
 });
 
+/**
+ * `dynamicEnum: '<list name>'`: an `enum` whose values are set at start ({@link setDynamicEnum}) rather than written
+ * in the schema, e.g. the image drivers, which plug-ins extend. Reported as jsonschema reports `enum`.
+ */
+const dynamicEnums = new Map<string, readonly unknown[]>();
+
+/** The values of the `dynamicEnum` list `name` (schemas compiled before or after see them). */
+export function setDynamicEnum(name: string, values: readonly unknown[]): void {
+  dynamicEnums.set(name, [...values]);
+}
+
+function dynamicEnumValues(name: string): readonly unknown[] {
+  return dynamicEnums.get(name) ?? [];
+}
+
+ajv.addKeyword({
+  keyword: 'dynamicEnum',
+  schemaType: 'string',
+  validate: (name: string, data: unknown) => dynamicEnumValues(name).includes(data),
+});
+
 function decodePointer(p: string): string[] {
   return p
     .split('/')
@@ -136,6 +157,8 @@ function messageOf(e: ErrorObject, all: readonly ErrorObject[]): string {
       return sch === 0 ? `${pyRepr(data)} is expected to be empty` : `${pyRepr(data)} is too long`;
     case 'enum':
       return `${pyRepr(data)} is not one of ${pyRepr(sch)}`;
+    case 'dynamicEnum':
+      return `${pyRepr(data)} is not one of ${pyRepr(dynamicEnumValues(String(sch)))}`;
     case 'required':
       return `${pyRepr(p['missingProperty'])} is a required property`;
     case 'format':
