@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { bool, enumOf, int, list, secret, section, str } from './option.dsl';
+import { bool, int, list, secret, section, str } from './option.dsl';
 
 /** The image drivers built into zun-ts (Zun's `image_driver_list` choices); plug-ins may add others. */
 export const IMAGE_DRIVER_NAMES = ['glance', 'docker'] as const;

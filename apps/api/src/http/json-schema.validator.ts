@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type KeywordDefinition, type SchemaValidateFunction } from 'ajv';
 import { SchemaValidationError } from '@zun-ts/common';
 import { pyNumberRepr, pyRepr, pyStr } from './python-repr.util';
 
@@ -60,7 +60,8 @@ ajv.addKeyword({
 
 /**
  * `dynamicEnum: '<list name>'`: an `enum` whose values are set at start ({@link setDynamicEnum}) rather than written
- * in the schema, e.g. the image drivers, which plug-ins extend. Reported as jsonschema reports `enum`.
+ * in the schema, e.g. the image drivers, which plug-ins extend. It fails with `params.allowedValues`, and both
+ * validators (bodies here, query strings in query-schema.ts) report it as jsonschema reports `enum`.
  */
 const dynamicEnums = new Map<string, readonly unknown[]>();
 
@@ -69,15 +70,17 @@ export function setDynamicEnum(name: string, values: readonly unknown[]): void {
   dynamicEnums.set(name, [...values]);
 }
 
-function dynamicEnumValues(name: string): readonly unknown[] {
-  return dynamicEnums.get(name) ?? [];
-}
+const checkDynamicEnum: SchemaValidateFunction = (name: string, data: unknown): boolean => {
+  const allowedValues = dynamicEnums.get(name) ?? [];
+  if (allowedValues.includes(data)) return true;
+  checkDynamicEnum.errors = [{ keyword: 'dynamicEnum', params: { allowedValues } }];
+  return false;
+};
 
-ajv.addKeyword({
-  keyword: 'dynamicEnum',
-  schemaType: 'string',
-  validate: (name: string, data: unknown) => dynamicEnumValues(name).includes(data),
-});
+/** The `dynamicEnum` keyword, for every Ajv instance of the API. */
+export const DYNAMIC_ENUM_KEYWORD: KeywordDefinition = { keyword: 'dynamicEnum', schemaType: 'string', errors: true, validate: checkDynamicEnum };
+
+ajv.addKeyword(DYNAMIC_ENUM_KEYWORD);
 
 function decodePointer(p: string): string[] {
   return p
@@ -158,7 +161,7 @@ function messageOf(e: ErrorObject, all: readonly ErrorObject[]): string {
     case 'enum':
       return `${pyRepr(data)} is not one of ${pyRepr(sch)}`;
     case 'dynamicEnum':
-      return `${pyRepr(data)} is not one of ${pyRepr(dynamicEnumValues(String(sch)))}`;
+      return `${pyRepr(data)} is not one of ${pyRepr(p['allowedValues'])}`;
     case 'required':
       return `${pyRepr(p['missingProperty'])} is a required property`;
     case 'format':

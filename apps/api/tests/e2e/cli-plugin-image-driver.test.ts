@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { examplePluginDir, parseShow, startService, uniqueName, waitFor, writeZunConf } from '@zun-ts/testing';
 import { ImageStack } from './fixtures/image-stack';
-import { createdUuid, docker, ok } from './fixtures/stack-cli';
+import { createdUuid, docker, ok, ZunPoller } from './fixtures/stack-cli';
 
 describe('the example plug-in\'s image driver with the zun CLI', () => {
   let stack: ImageStack;
@@ -76,10 +76,19 @@ describe('the example plug-in\'s image driver with the zun CLI', () => {
     assert.match(shown['status_reason'] ?? '', new RegExp(`Image ${missing} is not on host .*never pulls`));
   });
 
-  test('image-search through the plug-in\'s driver: 400, it has no search in the API', async () => {
-    const r = await stack.zun('admin', 'image-search', '--image_driver', 'local', 'busybox');
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /Image driver local does not support image search/);
+  test('image search through the plug-in\'s driver: 400, it has no search in the API; an unknown driver: Zun\'s schema message listing it', async () => {
+    // The 4.5.0 client offers only glance and docker for --image_driver: the API directly, with a Keystone token.
+    const admin = await ZunPoller.login('admin', `${stack.apiUrl()}/v1`);
+    const search = await admin.api('GET', '/images/busybox/search?image_driver=local');
+    assert.equal(search.status, 400, JSON.stringify(search.body));
+    assert.match(JSON.stringify(search.body), /Image driver local does not support image search/);
+    const unknown = await admin.api('GET', '/images/busybox/search?image_driver=quay');
+    assert.equal(unknown.status, 400, JSON.stringify(unknown.body));
+    assert.match(JSON.stringify(unknown.body), /'quay' is not one of \['glance', 'docker', 'local', None, 'None'\]/);
+    assert.equal((await admin.api('GET', '/images/busybox/search?image_driver=docker')).status, 200);
+    const run = await stack.zun('demo', 'run', '--image-driver', 'quay', '--name', uniqueName('quay'), localOnly, 'true');
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /'quay' is not one of \['glance', 'docker', 'local', None, 'None'\]/);
   });
 
   test('an image driver nothing provides: zun-compute and zun-api refuse to start and list what is available', async () => {
