@@ -85,14 +85,13 @@ describe('image drivers of plug-ins on a compute host', () => {
     await assert.rejects(made[0]?.pull(adminContext(), fakeContainer({ image: 'nowhere:1' })) ?? Promise.resolve(), /nowhere/);
   });
 
-  test('bindPluginDrivers binds them for bindCompute; not listed, none is made', () => {
+  test('bindPluginDrivers binds them for bindCompute; none made when none is listed', () => {
     const engine = FakeContainerDriver.simulated();
     const c = new Container();
-    bindPluginDrivers(c, defaultConf({ DEFAULT: { image_driver_list: ['local', 'docker'] } }), imagePlugins, engine);
+    const conf = defaultConf({ DEFAULT: { image_driver_list: ['local', 'docker'] } });
+    bindPluginDrivers(c, conf, imagePlugins, selectPluginImageDrivers(conf, imagePlugins, engine));
     assert.deepEqual(c.get(PLUGIN_IMAGE_DRIVERS).map((d) => d.name), ['local']);
-    const none = new Container();
-    bindPluginDrivers(none, defaultConf(), imagePlugins, engine);
-    assert.deepEqual(none.get(PLUGIN_IMAGE_DRIVERS), []);
+    assert.deepEqual(selectPluginImageDrivers(defaultConf(), imagePlugins, engine), []);
   });
 
   test('an unknown name in image_driver_list or default_image_driver stops the start, listing built-ins and plug-ins', () => {

@@ -39,10 +39,10 @@ export function selectPluginImageDrivers(conf: ZunConf, plugins: PluginRegistry,
 /**
  * Binds VOLUME_DRIVER and NETWORK_DRIVER when `[volume] volume_driver` / `[network] driver` name a plug-in's
  * driver; the built-in ones (local, vxlan) are left to bindCompute. An unknown name is a ConfigError listing both.
- * With `containerDriver`, binds PLUGIN_IMAGE_DRIVERS too ({@link selectPluginImageDrivers}).
+ * `imageDrivers` (of {@link selectPluginImageDrivers}) are bound as PLUGIN_IMAGE_DRIVERS for bindCompute.
  */
-export function bindPluginDrivers(container: InversifyContainer, conf: ZunConf, plugins: PluginRegistry, containerDriver?: ContainerDriver): void {
-  if (containerDriver) container.bind(PLUGIN_IMAGE_DRIVERS).toConstantValue(selectPluginImageDrivers(conf, plugins, containerDriver));
+export function bindPluginDrivers(container: InversifyContainer, conf: ZunConf, plugins: PluginRegistry, imageDrivers: readonly ImageDriver[] = []): void {
+  container.bind(PLUGIN_IMAGE_DRIVERS).toConstantValue(imageDrivers);
   const volume = selectDriver<VolumeDriver | null>(plugins, 'volume', conf.volume.volume_driver, { local: () => null });
   if (volume) container.bind(VOLUME_DRIVER).toConstantValue(volume);
   const network = selectDriver<NetworkDriver | null>(plugins, 'network', conf.network.driver, { vxlan: () => null });
