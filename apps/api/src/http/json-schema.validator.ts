@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import Ajv, { type ErrorObject, type KeywordDefinition, type SchemaValidateFunction } from 'ajv';
 import { SchemaValidationError } from '@zun-ts/common';
 import { pyNumberRepr, pyRepr, pyStr } from './python-repr.util';
+import { type SchemaValidator, withSchema } from './schema-registry';
 
 /** A Draft-4 style JSON schema as Zun writes them (plus the numeric-string keywords below). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -68,6 +69,11 @@ const dynamicEnums = new Map<string, readonly unknown[]>();
 /** The values of the `dynamicEnum` list `name` (schemas compiled before or after see them). */
 export function setDynamicEnum(name: string, values: readonly unknown[]): void {
   dynamicEnums.set(name, [...values]);
+}
+
+/** Every `dynamicEnum` list with its values now (the OpenAPI document shows them). */
+export function dynamicEnumLists(): Record<string, readonly unknown[]> {
+  return Object.fromEntries(dynamicEnums);
 }
 
 const checkDynamicEnum: SchemaValidateFunction = (name: string, data: unknown): boolean => {
@@ -223,10 +229,10 @@ export function schemaErrorMessage(schema: JsonSchema, errors: readonly ErrorObj
 }
 
 /** A compiled schema; the returned function throws SchemaValidationError (400) with Zun's message. */
-export function compileValidator(schema: JsonSchema, source: ParamSource): (params: Readonly<Record<string, unknown>>) => void {
+export function compileValidator(schema: JsonSchema, source: ParamSource): SchemaValidator {
   const validate = ajv.compile(schema);
-  return (params) => {
+  return withSchema((params: Readonly<Record<string, unknown>>) => {
     if (validate(params)) return;
     throw new SchemaValidationError(schemaErrorMessage(schema, validate.errors ?? [], source));
-  };
+  }, schema);
 }

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { type Request } from 'express';
 import { SchemaValidationError } from '@zun-ts/common';
 import { DYNAMIC_ENUM_KEYWORD } from './json-schema.validator';
+import { type SchemaValidator, withSchema } from './schema-registry';
 
 /** A JSON schema (Zun's validators are Draft 4; the keywords used here mean the same in ajv's draft). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -60,9 +61,9 @@ function valueAt(doc: unknown, pointer: string): unknown {
 }
 
 /** A compiled schema for query parameters; failures are 400 SchemaValidationError in Zun's words. */
-export function querySchema(schema: JsonSchema): (query: Record<string, string>) => void {
+export function querySchema(schema: JsonSchema): SchemaValidator<Record<string, string>> {
   const validate = ajv.compile(schema);
-  return (query) => {
+  return withSchema((query: Record<string, string>) => {
     if (validate(query)) return;
     const e = validate.errors?.[0];
     if (!e) throw new SchemaValidationError('Invalid input for query parameters.');
@@ -71,7 +72,7 @@ export function querySchema(schema: JsonSchema): (query: Record<string, string>)
     if (e.instancePath === '') throw new SchemaValidationError(msg);
     const field = e.instancePath.split('/').pop() ?? '';
     throw new SchemaValidationError(`Invalid input for query parameters '${field}'. Value: '${pyStr(value)}'. ${msg}`);
-  };
+  }, schema);
 }
 
 /** The query string as a plain map; a repeated parameter keeps its last value (as Zun's framework does). */
