@@ -15,7 +15,7 @@ import { ConsoleRelay } from './console-relay.server';
 import { ContainerNetworks } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
-import { bindPluginDrivers, selectContainerDriver } from './driver-selection';
+import { bindPluginDrivers, selectContainerDriver, selectPluginImageDrivers } from './driver-selection';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
 const BINARY = COMPUTE_BINARY;
@@ -31,6 +31,7 @@ void runMain(BINARY, async () => {
   // Plug-ins may bring drivers; an unknown driver name, or a plug-in that fails, stops the start here.
   const plugins = loadPlugins(conf.DEFAULT.plugin_paths, { host, logger });
   const driver = selectContainerDriver(conf, plugins, logger);
+  const imageDrivers = selectPluginImageDrivers(conf, plugins, driver);
   const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
   const conductor = rpcClient(transport, CONDUCTOR);
 
@@ -41,7 +42,7 @@ void runMain(BINARY, async () => {
   container.bind(CONSOLE_STREAMS).toConstantValue(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })));
   container.bind(CONDUCTOR_API).toConstantValue(conductor);
   container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor);
-  bindPluginDrivers(container, conf, plugins);
+  bindPluginDrivers(container, conf, plugins, imageDrivers);
   bindCompute(container);
 
   const ops = container.get(ContainerOperations);

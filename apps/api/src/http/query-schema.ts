@@ -1,12 +1,14 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { type Request } from 'express';
 import { SchemaValidationError } from '@zun-ts/common';
+import { DYNAMIC_ENUM_KEYWORD } from './json-schema.validator';
 import { type SchemaValidator, withSchema } from './schema-registry';
 
 /** A JSON schema (Zun's validators are Draft 4; the keywords used here mean the same in ajv's draft). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 const ajv = new Ajv({ allErrors: false, strict: false });
+ajv.addKeyword(DYNAMIC_ENUM_KEYWORD);
 
 /** Python's repr(), which jsonschema's messages (and so Zun's) use. */
 export function pyRepr(v: unknown): string {
@@ -38,6 +40,7 @@ function message(e: ErrorObject, value: unknown): string {
     case 'maxLength':
       return `${pyRepr(value)} is too long`;
     case 'enum':
+    case 'dynamicEnum':
       return `${pyRepr(value)} is not one of ${pyRepr(p['allowedValues'])}`;
     case 'required':
       return `${pyRepr(p['missingProperty'])} is a required property`;

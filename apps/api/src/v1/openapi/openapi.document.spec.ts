@@ -142,4 +142,13 @@ describe('the OpenAPI document', () => {
       assert.throws(() => check({ ...example, not_a_field: 1 }), /Additional properties/, op);
     }
   });
+
+  test('image_driver: a dynamicEnum whose values the document lists (built-ins, then what zun-api allowed at start)', () => {
+    const enums = doc['x-dynamic-enums'] as Record<string, unknown[]>;
+    assert.deepEqual(enums['image_driver'], ['glance', 'docker', null, 'None']);
+    const create = (doc['paths'] as Record<string, Record<string, Json>>)['/v1/containers']?.['post'] as Json;
+    const variants = (create['requestBody'] as Json)['x-openstack-microversion-schemas'] as { schema: Json }[];
+    const newest = deref(doc, variants[variants.length - 1]?.schema);
+    assert.deepEqual((newest['properties'] as Record<string, Json>)['image_driver'], { type: ['string', 'null'], dynamicEnum: 'image_driver' });
+  });
 });

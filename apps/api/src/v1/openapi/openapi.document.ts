@@ -1,5 +1,5 @@
 import { MAX_VERSION, MIN_VERSION } from '../../http/api-version';
-import { type JsonSchema } from '../../http/json-schema.validator';
+import { dynamicEnumLists, type JsonSchema } from '../../http/json-schema.validator';
 import { type SchemaValidator } from '../../http/schema-registry';
 import { type RouteSchemas, type RouteSpec, type VersionedValidator } from '../route-table';
 
@@ -200,8 +200,11 @@ export function openApiDocument(routes: readonly RouteSpec[], serverUrl: string)
         'The container API, v1. Microversions from ' + `${MIN_VERSION.toString()} to ${MAX_VERSION.toString()}` +
         ' (header `OpenStack-API-Version: container X.Y`). Each operation names its range in `x-openstack-microversion`; ' +
         'a request body that changes between microversions lists each range in `x-openstack-microversion-schemas`. ' +
-        'Schemas are Zun\'s (Draft 4 style); `numMinimum`/`numMaximum` are limits that also apply to numeric strings.',
+        'Schemas are Zun\'s (Draft 4 style); `numMinimum`/`numMaximum` are limits that also apply to numeric strings; ' +
+        '`dynamicEnum: <list>` is an `enum` whose values this API set at start (e.g. `image_driver`: the built-in image ' +
+        'drivers and the plug-ins\' ones of `image_driver_list`), listed in `x-dynamic-enums`.',
     },
+    'x-dynamic-enums': dynamicEnumLists(),
     servers: [{ url: serverUrl }],
     security: [{ keystone: [] }],
     paths,
