@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { type Express } from 'express';
 import { Container } from 'inversify';
 import { type Logger, type SecretBox } from '@zun-ts/common';
-import { configFiles, type ZunConf } from '@zun-ts/config';
-import { loadPlugins, type PluginRegistry } from '@zun-ts/plugin-host';
+import { configFiles, IMAGE_DRIVER_NAMES, type ZunConf } from '@zun-ts/config';
+import { loadPlugins, pluginImageDriverNames, type PluginRegistry } from '@zun-ts/plugin-host';
 import { openDatabase } from '@zun-ts/db';
 import { PolicyEnforcer, resolvePolicyPath } from '@zun-ts/policy';
 import { bootstrapService, connectRpc, launchWorkers, onShutdownSignals, runMain } from '@zun-ts/service';
@@ -73,6 +73,7 @@ import { CapsulesController } from './v1/capsules/capsules.controller';
 import { VolumeService } from './v1/volumes/volume.service';
 import { VolumesController } from './v1/volumes/volumes.controller';
 import { ZunServiceService } from './v1/zun-service.service';
+import { allowPluginImageDrivers } from './v1/containers/parameter-types.schema';
 import { bindApiImageDrivers } from './v1/images/image-drivers.bindings';
 
 const BINARY = 'zun-api';
@@ -141,7 +142,11 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   );
   if (overrides.tokenValidator) c.bind<TokenValidator>(TOKEN_VALIDATOR).toConstantValue(overrides.tokenValidator);
   else c.bind<TokenValidator>(TOKEN_VALIDATOR).to(KeystoneTokenValidator);
-  c.bind<PluginRegistry>(PLUGIN_REGISTRY).toConstantValue(overrides.plugins ?? loadPlugins(conf.DEFAULT.plugin_paths, { host: conf.DEFAULT.host, logger }));
+  const plugins = overrides.plugins ?? loadPlugins(conf.DEFAULT.plugin_paths, { host: conf.DEFAULT.host, logger });
+  c.bind<PluginRegistry>(PLUGIN_REGISTRY).toConstantValue(plugins);
+  // Every name of image_driver_list must be a built-in or a plug-in's image driver; requests may then name the
+  // plug-ins' ones too (they have no API side: their images are neither validated nor searched here).
+  allowPluginImageDrivers(pluginImageDriverNames(plugins, conf.DEFAULT.image_driver_list, conf.DEFAULT.default_image_driver, IMAGE_DRIVER_NAMES));
   for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HealthcheckApp, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
     c.bind(PIPELINE_STAGE).to(stage);
   }

@@ -2,29 +2,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Database } from '@zun-ts/db';
-import { metricValue, parsePrometheusText, TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
+import { freePort, metricValue, parsePrometheusText, TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
 import { issueToken, readOpenRc, requireEnv, waitFor } from './fixtures/keystone-env';
 
 const keystoneUrl = requireEnv('ZUN_TEST_KEYSTONE_URL', 'http://127.0.0.1:5000/v3');
 const keystoneState = requireEnv('ZUN_TEST_KEYSTONE_STATE', '/tmp/keystone-5000');
 const repoRoot = resolve(__dirname, '../../..');
 const mainTs = resolve(__dirname, '../src/main.ts');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** Live child processes of `pid`, from /proc (field 4 of /proc/<pid>/stat is the parent). */
 function childPids(pid: number): number[] {

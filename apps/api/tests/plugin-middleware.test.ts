@@ -6,28 +6,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '@zun-ts/db';
-import { deleteRedisKeys, examplePluginDir, startService, uniqueName, writeZunConf, type ServiceHandle } from '@zun-ts/testing';
+import { deleteRedisKeys, examplePluginDir, startService, uniqueName, writeZunConf, type ServiceHandle, freePort } from '@zun-ts/testing';
 import { DEFAULT_API_PASTE } from '../src/pipeline/paste-config';
 import { issueToken, readOpenRc, requireEnv } from './fixtures/keystone-env';
 
 const keystoneUrl = requireEnv('ZUN_TEST_KEYSTONE_URL', 'http://127.0.0.1:5000/v3');
 const keystoneState = requireEnv('ZUN_TEST_KEYSTONE_STATE', '/tmp/keystone-5000');
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** api-paste.ini as shipped, with the example's middleware right after request_id in every pipeline. */
 const PASTE_WITH_PLUGIN = `[DEFAULT]

@@ -23,7 +23,8 @@ import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
 import { KeyedLock } from '@zun-ts/common';
 import { ResourceTracker } from './resource-tracker';
-import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
+import { ImageDrivers } from './image-drivers';
+import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API, PLUGIN_IMAGE_DRIVERS } from './tokens';
 
 function composed(pre?: (c: Container) => void) {
   const conf = defaultConf({ DEFAULT: { host: 'cn7', periodic_interval: 5 } });
@@ -70,6 +71,16 @@ describe('bindCompute', () => {
     const tasks = container.getAll(PERIODIC_TASK);
     assert.deepEqual(tasks.map((t) => t.name), ['update_available_resources', 'sync_container_state']);
     assert.deepEqual(container.getAll(PERIODIC_TASK), tasks, 'the same tasks every time');
+  });
+
+  test('image drivers: docker and glance built in, plug-ins\' ones when bound by main', () => {
+    const builtIn = composed().container.get(ImageDrivers);
+    assert.equal(builtIn.for({ image_driver: 'glance' }).name, 'glance');
+    assert.throws(() => builtIn.for({ image_driver: 'local' }), /Image driver local is not enabled on this host/);
+    const local = { name: 'local', pull: () => Promise.resolve({ ref: 'x', driver: 'local' }) };
+    const withPlugin = composed((c) => c.bind(PLUGIN_IMAGE_DRIVERS).toConstantValue([local])).container.get(ImageDrivers);
+    assert.equal(withPlugin.for({ image_driver: 'local' }), local);
+    assert.equal(withPlugin.for({ image_driver: null }).name, 'docker');
   });
 
   test('the volume driver is the local one of [volume], unless one is bound already', () => {

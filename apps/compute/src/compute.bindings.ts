@@ -1,6 +1,6 @@
 import { type Container as InversifyContainer, type ResolutionContext } from 'inversify';
 import { KeyedLock, LOGGER, type SecretBox, secretBoxFromOptions } from '@zun-ts/common';
-import { CONSOLE_STREAMS, CONTAINER_DRIVER } from '@zun-ts/compute-driver';
+import { CONSOLE_STREAMS, CONTAINER_DRIVER, type ImageDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF } from '@zun-ts/config';
 import { GlanceAccess } from '@zun-ts/glance-client';
 import { PERIODIC_TASK, PeriodicTask } from '@zun-ts/service';
@@ -23,9 +23,9 @@ import { ContainerRegistries } from './container-registry';
 import { ContainerSync } from './container-sync';
 import { ContainerVolumes } from './container-volumes';
 import { GlanceCommit } from './glance-commit';
-import { DockerImageDriver, GlanceImageDriver, type ImageDriver, ImageDrivers } from './image-drivers';
+import { DockerImageDriver, GlanceImageDriver, ImageDrivers } from './image-drivers';
 import { ResourceTracker } from './resource-tracker';
-import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
+import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API, PLUGIN_IMAGE_DRIVERS } from './tokens';
 
 /** `[DEFAULT] periodic_interval` in ms: the period of the resource update and of the state sync. */
 function intervalMs(ctx: ResolutionContext): number {
@@ -92,6 +92,9 @@ export function bindCompute(container: InversifyContainer): void {
       return new ResourceTracker(ctx.get(CONTAINER_DRIVER), ctx.get(ContainerRecords), reserveDisk, ctx.get(LOGGER), reservedMemory, conf.network.underlay_ip || null);
     })
     .inSingletonScope();
+  // Plug-ins' image drivers named in image_driver_list, made and checked in main (selectPluginImageDrivers).
+  const withPluginImageDrivers = container.isBound(PLUGIN_IMAGE_DRIVERS);
+  const pluginImageDrivers = (ctx: ResolutionContext): readonly ImageDriver[] => (withPluginImageDrivers ? ctx.get(PLUGIN_IMAGE_DRIVERS) : []);
   const glanceEnabled = (ctx: ResolutionContext): boolean => ctx.get(ZUN_CONF).DEFAULT.image_driver_list.includes('glance');
   // Glance, as this host's service user (the compute holds no user token).
   container
@@ -103,7 +106,7 @@ export function bindCompute(container: InversifyContainer): void {
     .toDynamicValue((ctx) => {
       const conf = ctx.get(ZUN_CONF);
       const driver = ctx.get(CONTAINER_DRIVER);
-      const drivers: ImageDriver[] = [new DockerImageDriver(driver)];
+      const drivers: ImageDriver[] = [new DockerImageDriver(driver), ...pluginImageDrivers(ctx)];
       if (glanceEnabled(ctx)) {
         const glance = ctx.get(GlanceAccess);
         drivers.push(new GlanceImageDriver(driver, (rc) => glance.serviceClient(rc.requestId), ctx.get(LOGGER).child({ component: 'glance' })));

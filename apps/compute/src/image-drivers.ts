@@ -1,25 +1,10 @@
 import { ImageNotFound, InvalidValue, type Logger, type RequestContext } from '@zun-ts/common';
-import { type ContainerDriver, effectivePullPolicy, type RegistryCredentials } from '@zun-ts/compute-driver';
+import { type ContainerDriver, effectivePullPolicy, type ImageDriver, type PulledImage, type RegistryCredentials } from '@zun-ts/compute-driver';
 import { dataDigest, type GlanceClient, type GlanceImage, visibilityFor } from '@zun-ts/glance-client';
 import { type Container } from '@zun-ts/objects';
 
 /** What the glance image driver asks of Glance. */
 export type GlanceReader = Pick<GlanceClient, 'findImage' | 'findImagesByName' | 'memberStatus' | 'downloadImage'>;
-
-/** An image made ready on this host for a container. */
-export interface PulledImage {
-  /** What to create the container from. */
-  ref: string;
-  /** The image driver that served it (Zun records it in `image_driver`). */
-  driver: 'docker' | 'glance';
-}
-
-/** Zun's image drivers on a compute host: they get a container's image onto the engine, per its pull policy. */
-export interface ImageDriver {
-  readonly name: 'docker' | 'glance';
-  /** `registry`: the container's 1.31 registry with its password opened (docker only; null: none). */
-  pull(ctx: RequestContext, c: Container, registry?: RegistryCredentials | null): Promise<PulledImage>;
-}
 
 /** `docker`: the image comes from a registry (the container driver resolves the name and pulls). */
 export class DockerImageDriver implements ImageDriver {

@@ -16,7 +16,7 @@ import { ContainerNetworks } from './container-networks';
 import { ContainerOperations } from './container-operations';
 import { ContainerSync } from './container-sync';
 import { measuredDriver, reportContainersByStatus } from './driver-metrics';
-import { bindPluginDrivers, selectContainerDriver } from './driver-selection';
+import { bindPluginDrivers, selectContainerDriver, selectPluginImageDrivers } from './driver-selection';
 import { CONDUCTOR_API, CONSOLE_CONDUCTOR_API } from './tokens';
 
 const BINARY = COMPUTE_BINARY;
@@ -34,6 +34,7 @@ void runMain(BINARY, async () => {
   const engine = selectContainerDriver(conf, plugins, logger);
   reportContainersByStatus(engine);
   const driver = measuredDriver(engine);
+  const imageDrivers = selectPluginImageDrivers(conf, plugins, driver);
   const transport = connectRpc(conf, logger, { binary: BINARY, shutdownTimeoutMs: 25_000 });
   const conductor = rpcClient(transport, CONDUCTOR);
 
@@ -44,7 +45,7 @@ void runMain(BINARY, async () => {
   container.bind(CONSOLE_STREAMS).toConstantValue(DockerConsoleStreams.fromConfig(conf.docker, logger.child({ component: 'console' })));
   container.bind(CONDUCTOR_API).toConstantValue(conductor);
   container.bind(CONSOLE_CONDUCTOR_API).toConstantValue(conductor);
-  bindPluginDrivers(container, conf, plugins);
+  bindPluginDrivers(container, conf, plugins, imageDrivers);
   bindCompute(container);
 
   const ops = container.get(ContainerOperations);

@@ -1,56 +1,37 @@
 // Host ownership across a real RPC hop: a ConductorManager on a real SQLite database, served on a real Redis,
 // called by compute clients whose transports declare host A or host B.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ContainerNotFound, NotAuthorized } from '@zun-ts/common';
-import { Database } from '@zun-ts/db';
+import { type Database } from '@zun-ts/db';
 import { type Container } from '@zun-ts/objects';
-import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
-import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
-import { conductorManagerOn } from './fixtures/conductor-manager';
+import { type ConductorClient } from '@zun-ts/rpc';
+import { requireEnv, uniqueName } from '@zun-ts/testing';
+import { type ConductorOnBus, conductorOnBus } from './fixtures/conductor-manager';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const ANY = { projectId: null, allProjects: true, containerType: null } as const;
 
 describe('host ownership: the conductor confines each compute host to its own records', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zun-ownership-'));
-  const prefix = uniqueName('own');
   const hostA = uniqueName('cna');
   const hostB = uniqueName('cnb');
-  const transports: RpcTransport[] = [];
+  let bus: ConductorOnBus;
   let db: Database;
   let asA: ConductorClient;
   let asB: ConductorClient;
   let ofB: Container;
 
-  const connect = (host: string, binary = 'zun-compute'): RpcTransport => {
-    const t = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000, identity: { host, binary } });
-    transports.push(t);
-    return t;
-  };
-
   before(async () => {
-    db = await Database.open(`sqlite:///${join(dir, 'zun.sqlite')}`);
-    await db.migrate();
-    const conductor = connect('cond-1', 'zun-conductor');
-    const manager = conductorManagerOn(db, conductor);
-    await new RpcServer(conductor).serve(CONDUCTOR, manager);
-    asA = rpcClient(connect(hostA), CONDUCTOR);
-    asB = rpcClient(connect(hostB), CONDUCTOR);
+    bus = await conductorOnBus(redisUrl, 'hostown', 'sqlite');
+    db = bus.db;
+    asA = bus.as(hostA);
+    asB = bus.as(hostB);
     ofB = await db.containers.create({ uuid: randomUUID(), status: 'Running', name: 'of-b', project_id: 'p-b', user_id: 'u-b', image: 'busybox',
       host: hostB, container_id: 'engine-b', labels: { owner: 'b' } });
   });
 
-  after(async () => {
-    await Promise.all(transports.map((t) => t.close()));
-    await db?.close();
-    await deleteRedisKeys(redisUrl, prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => bus?.close());
 
   const unchanged = async (): Promise<void> => {
     const row = await db.containers.getByUuid(ANY, ofB.uuid);

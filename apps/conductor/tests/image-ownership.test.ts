@@ -1,54 +1,35 @@
 // Image rows across a real RPC hop: a ConductorManager on a real SQLite database, served on a real Redis, called by
 // compute clients whose transports declare host A or host B.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ImageNotFound } from '@zun-ts/common';
-import { Database } from '@zun-ts/db';
+import { type Database } from '@zun-ts/db';
 import { type Image } from '@zun-ts/objects';
-import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
-import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
-import { conductorManagerOn } from './fixtures/conductor-manager';
+import { type ConductorClient } from '@zun-ts/rpc';
+import { requireEnv, uniqueName } from '@zun-ts/testing';
+import { type ConductorOnBus, conductorOnBus } from './fixtures/conductor-manager';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 
 describe('image ownership: a compute host writes only the image rows of its own host', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zun-image-own-'));
-  const prefix = uniqueName('imgown');
   const hostA = uniqueName('cna');
   const hostB = uniqueName('cnb');
-  const transports: RpcTransport[] = [];
+  let bus: ConductorOnBus;
   let db: Database;
   let asA: ConductorClient;
   let asB: ConductorClient;
   let ofB: Image;
 
-  const connect = (host: string, binary = 'zun-compute'): RpcTransport => {
-    const t = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000, identity: { host, binary } });
-    transports.push(t);
-    return t;
-  };
-
   before(async () => {
-    db = await Database.open(`sqlite:///${join(dir, 'zun.sqlite')}`);
-    await db.migrate();
-    const conductor = connect('cond-1', 'zun-conductor');
-    const manager = conductorManagerOn(db, conductor);
-    await new RpcServer(conductor).serve(CONDUCTOR, manager);
-    asA = rpcClient(connect(hostA), CONDUCTOR);
-    asB = rpcClient(connect(hostB), CONDUCTOR);
+    bus = await conductorOnBus(redisUrl, 'imgown', 'sqlite');
+    db = bus.db;
+    asA = bus.as(hostA);
+    asB = bus.as(hostB);
     ofB = await db.images.create({ uuid: randomUUID(), repo: '127.0.0.1:5050/busybox', tag: 'latest', host: hostB, project_id: 'p', user_id: 'u' });
   });
 
-  after(async () => {
-    await Promise.all(transports.map((t) => t.close()));
-    await db?.close();
-    await deleteRedisKeys(redisUrl, prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => bus?.close());
 
   test('host A can neither record a pull on nor destroy an image row of host B, which stays as it was', async () => {
     const ctx = adminContext();

@@ -4,18 +4,14 @@
 // other host's underlay address as its peer), is refused those of the other host, and a host leaving a network
 // tells the hosts still on it.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ContainerNotFound, PortNotFound } from '@zun-ts/common';
-import { Database, type QuotaLimits } from '@zun-ts/db';
+import { type Database, type QuotaLimits } from '@zun-ts/db';
 import { type Container, type Network } from '@zun-ts/objects';
-import { COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport, unimplemented } from '@zun-ts/rpc';
-import { deleteRedisKeys, requireEnv, sleep, uniqueName, waitFor } from '@zun-ts/testing';
-import { conductorManagerOn } from './fixtures/conductor-manager';
-import { testDatabase } from './fixtures/test-database';
+import { COMPUTE, type ConductorClient, RpcServer, unimplemented } from '@zun-ts/rpc';
+import { requireEnv, sleep, uniqueName, waitFor } from '@zun-ts/testing';
+import { type ConductorOnBus, conductorOnBus } from './fixtures/conductor-manager';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const UNLIMITED: QuotaLimits = { containers: -1, memory: -1, cpu: -1, disk: -1 };
@@ -25,14 +21,11 @@ const UNDERLAY_B = '192.0.2.20';
 
 for (const engine of ['sqlite', 'mariadb'] as const) {
   describe(`networks over RPC on ${engine}: a compute host acts on the ports of its own containers only`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zun-networks-'));
-    const prefix = uniqueName('net');
     const hostA = uniqueName('cna');
     const hostB = uniqueName('cnb');
-    const transports: RpcTransport[] = [];
     /** What B's compute topic was cast. */
     const toB: Array<{ network_uuid: string; peers: string[] }> = [];
-    let drop: () => Promise<void> = async () => undefined;
+    let bus: ConductorOnBus;
     let db: Database;
     let asA: ConductorClient;
     let asB: ConductorClient;
@@ -41,12 +34,6 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
     let ofB: Container;
     let portOfA: string;
     let portOfB: string;
-
-    const connect = (host: string, binary = 'zun-compute'): RpcTransport => {
-      const t = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000, identity: { host, binary } });
-      transports.push(t);
-      return t;
-    };
 
     /** A container on `host` with one port on `net`, its address allocated there (as a build does). */
     async function containerOn(host: string): Promise<{ c: Container; port: string }> {
@@ -59,19 +46,14 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
     }
 
     before(async () => {
-      const target = await testDatabase(engine, dir);
-      drop = target.drop;
-      db = await Database.open(target.url);
-      await db.migrate();
-      const conductor = connect('cond-1', 'zun-conductor');
-      const manager = conductorManagerOn(db, conductor);
-      await new RpcServer(conductor).serve(CONDUCTOR, manager);
-      await new RpcServer(connect(hostB)).serve(COMPUTE, {
+      bus = await conductorOnBus(redisUrl, 'net', engine);
+      db = bus.db;
+      await new RpcServer(bus.connect(hostB)).serve(COMPUTE, {
         ...unimplemented(COMPUTE),
         networkUpdatePeers: async (_ctx, args) => void toB.push(args),
       }, { host: hostB });
-      asA = rpcClient(connect(hostA), CONDUCTOR);
-      asB = rpcClient(connect(hostB), CONDUCTOR);
+      asA = bus.as(hostA);
+      asB = bus.as(hostB);
       await db.computeNodes.upsertFromTracker(hostA, { underlay_ip: UNDERLAY_A });
       await db.computeNodes.upsertFromTracker(hostB, { underlay_ip: UNDERLAY_B });
       net = await db.networks.create({ uuid: randomUUID(), name: 'net', project_id: 'p', cidr: '10.77.0.0/24', gateway: '10.77.0.1' });
@@ -79,13 +61,7 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
       ({ c: ofB, port: portOfB } = await containerOn(hostB));
     });
 
-    after(async () => {
-      await Promise.all(transports.map((t) => t.close()));
-      await db?.close();
-      await drop();
-      await deleteRedisKeys(redisUrl, prefix);
-      rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => bus?.close());
 
     test('host A reads its container\'s port with B\'s underlay address as peer; B\'s container is ContainerNotFound', async () => {
       const ctx = adminContext();

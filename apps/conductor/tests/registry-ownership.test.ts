@@ -1,52 +1,33 @@
 // containerRegistry across a real RPC hop: the conductor on a real SQLite database, served on a real Redis, called by
 // compute clients whose transports declare host A or host B.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, ContainerNotFound, NotAuthorized, RegistryNotFound, SecretBox } from '@zun-ts/common';
-import { Database } from '@zun-ts/db';
-import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
-import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
-import { conductorManagerOn } from './fixtures/conductor-manager';
+import { type Database } from '@zun-ts/db';
+import { type ConductorClient } from '@zun-ts/rpc';
+import { requireEnv, uniqueName } from '@zun-ts/testing';
+import { type ConductorOnBus, conductorOnBus } from './fixtures/conductor-manager';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 
 describe('containerRegistry: a compute host reads the registry of its own containers, password still sealed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zun-registry-own-'));
-  const prefix = uniqueName('reg');
   const hostA = uniqueName('cna');
   const hostB = uniqueName('cnb');
-  const transports: RpcTransport[] = [];
   const box = new SecretBox('r'.repeat(32));
+  let bus: ConductorOnBus;
   let db: Database;
   let asA: ConductorClient;
   let asApi: ConductorClient;
 
-  const connect = (host: string, binary = 'zun-compute'): RpcTransport => {
-    const t = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000, identity: { host, binary } });
-    transports.push(t);
-    return t;
-  };
-
   before(async () => {
-    db = await Database.open(`sqlite:///${join(dir, 'zun.sqlite')}`);
-    await db.migrate();
-    const conductor = connect('cond-1', 'zun-conductor');
-    const manager = conductorManagerOn(db, conductor);
-    await new RpcServer(conductor).serve(CONDUCTOR, manager);
-    asA = rpcClient(connect(hostA), CONDUCTOR);
-    asApi = rpcClient(connect('api-1', 'zun-api'), CONDUCTOR);
+    bus = await conductorOnBus(redisUrl, 'reg', 'sqlite');
+    db = bus.db;
+    asA = bus.as(hostA);
+    asApi = bus.as('api-1', 'zun-api');
   });
 
-  after(async () => {
-    await Promise.all(transports.map((t) => t.close()));
-    await db?.close();
-    await deleteRedisKeys(redisUrl, prefix);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => bus?.close());
 
   const container = async (host: string, registryId: number | null) =>
     db.containers.create({ uuid: randomUUID(), status: 'Creating', name: 'c', project_id: 'p', user_id: 'u', image: 'busybox', host, registry_id: registryId });

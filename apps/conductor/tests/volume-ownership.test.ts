@@ -2,18 +2,14 @@
 // Redis, called by compute clients whose transports declare host A or host B. A host reads, binds, releases and
 // destroys the volumes of its own containers, and is refused those of the other host, which stay as they were.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminContext, Conflict, ContainerNotFound, VolumeNotFound } from '@zun-ts/common';
-import { Database, type QuotaLimits } from '@zun-ts/db';
+import { type Database, type QuotaLimits } from '@zun-ts/db';
 import { type Container, type Volume } from '@zun-ts/objects';
-import { CONDUCTOR, type ConductorClient, rpcClient, RpcServer, RpcTransport } from '@zun-ts/rpc';
-import { deleteRedisKeys, requireEnv, uniqueName } from '@zun-ts/testing';
-import { conductorManagerOn } from './fixtures/conductor-manager';
-import { testDatabase } from './fixtures/test-database';
+import { type ConductorClient } from '@zun-ts/rpc';
+import { requireEnv, uniqueName } from '@zun-ts/testing';
+import { type ConductorOnBus, conductorOnBus } from './fixtures/conductor-manager';
 
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const ANY_VOLUME = { projectId: null, allProjects: true } as const;
@@ -22,12 +18,9 @@ const ONE = { containers: 1, memory: 0, cpu: 0, disk: 0 };
 
 for (const engine of ['sqlite', 'mariadb'] as const) {
   describe(`volumes over RPC on ${engine}: a compute host acts on the volumes of its own containers only`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'zun-volumes-'));
-    const prefix = uniqueName('vol');
     const hostA = uniqueName('cna');
     const hostB = uniqueName('cnb');
-    const transports: RpcTransport[] = [];
-    let drop: () => Promise<void> = async () => undefined;
+    let bus: ConductorOnBus;
     let db: Database;
     let asA: ConductorClient;
     let asB: ConductorClient;
@@ -39,12 +32,6 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
     let namedOfA: Volume;
     /** Made for ofB's `size=` mount. */
     let newOfB: Volume;
-
-    const connect = (host: string, binary = 'zun-compute'): RpcTransport => {
-      const t = RpcTransport.connect({ redisUrl, prefix, callTimeoutMs: 10_000, identity: { host, binary } });
-      transports.push(t);
-      return t;
-    };
     const volume = (uuid: string): Promise<Volume> => db.volumes.getByUuid(ANY_VOLUME, uuid);
 
     /** A container on `host` mounting a new 1 GiB volume, then `existing` (when given), then an injected file. */
@@ -65,27 +52,16 @@ for (const engine of ['sqlite', 'mariadb'] as const) {
     }
 
     before(async () => {
-      const target = await testDatabase(engine, dir);
-      drop = target.drop;
-      db = await Database.open(target.url);
-      await db.migrate();
-      const conductor = connect('cond-1', 'zun-conductor');
-      const manager = conductorManagerOn(db, conductor);
-      await new RpcServer(conductor).serve(CONDUCTOR, manager);
-      asA = rpcClient(connect(hostA), CONDUCTOR);
-      asB = rpcClient(connect(hostB), CONDUCTOR);
+      bus = await conductorOnBus(redisUrl, 'vol', engine);
+      db = bus.db;
+      asA = bus.as(hostA);
+      asB = bus.as(hostB);
       namedOfA = await db.volumes.create({ uuid: randomUUID(), name: 'named', size: 1, project_id: `p-${hostA}` });
       ({ c: ofA, made: newOfA } = await containerOn(hostA, namedOfA));
       ({ c: ofB, made: newOfB } = await containerOn(hostB, null));
     });
 
-    after(async () => {
-      await Promise.all(transports.map((t) => t.close()));
-      await db?.close();
-      await drop();
-      await deleteRedisKeys(redisUrl, prefix);
-      rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => bus?.close());
 
     test('host A reads its container\'s mounts in request order; B\'s container is ContainerNotFound', async () => {
       const mounts = await asA.call('containerMounts', adminContext(), { container_uuid: ofA.uuid });

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { sleep, waitFor } from '@zun-ts/testing';
+import { freePort, sleep, waitFor } from '@zun-ts/testing';
 import { mustOpen, openConsole, type OpenOutcome } from './fixtures/console-client';
-import { ConsoleStack, freePort } from './fixtures/console-stack';
+import { ConsoleStack } from './fixtures/console-stack';
 
 /** Console tokens of this stack open sessions for this long (the expiry test waits it out). */
 const TOKEN_TTL_SEC = 3;

@@ -11,22 +11,11 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { ContainerNotFound, type RequestContext } from '@zun-ts/common';
 import { CONDUCTOR, type ConsoleTarget, type ConsoleTargetRequest, RpcServer, RpcTransport, unimplemented } from '@zun-ts/rpc';
-import { requireEnv, uniqueName } from '@zun-ts/testing';
+import { requireEnv, uniqueName, freePort } from '@zun-ts/testing';
 
 const repoRoot = resolve(__dirname, '../../..');
 const redisUrl = requireEnv('ZUN_TEST_REDIS_URL', 'redis://127.0.0.1:6390/0');
 const prefix = uniqueName('wsproxy');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 class Proxy {
   readonly child: ChildProcess;

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { bool, enumOf, int, list, secret, section, str } from './option.dsl';
+import { bool, int, list, secret, section, str } from './option.dsl';
 
-/** The image drivers zun-ts has (Zun's `image_driver_list` choices). */
+/** The image drivers built into zun-ts (Zun's `image_driver_list` choices); plug-ins may add others. */
 export const IMAGE_DRIVER_NAMES = ['glance', 'docker'] as const;
 /** One of {@link IMAGE_DRIVER_NAMES}. */
 export type ImageDriverName = (typeof IMAGE_DRIVER_NAMES)[number];
+const IMAGE_DRIVER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** `[DEFAULT]`: identity of this host, logging, state and service liveness. */
 export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts service.', {
@@ -66,16 +67,18 @@ export const defaultSection = section('DEFAULT', 'Options shared by every zun-ts
   }),
   image_driver_list: list({
     default: ['glance', 'docker'],
-    help: 'Image drivers a container may name in image_driver: docker (a registry) and glance (the image service). ' +
+    help: 'Image drivers a container may name in image_driver: docker (a registry), glance (the image service), and ' +
+      'image drivers of plug-ins (plugin_paths; zun-api and zun-compute refuse to start naming one nothing provides). ' +
       'zun commit uploads to Glance when glance is listed. Every zun-api and zun-compute must have the same list.',
     check: (v) => {
-      const bad = v.filter((d) => !(IMAGE_DRIVER_NAMES as readonly string[]).includes(d));
-      return bad.length ? `unknown image driver ${bad.join(', ')} (known: ${IMAGE_DRIVER_NAMES.join(', ')})` : undefined;
+      const bad = v.filter((d) => !IMAGE_DRIVER_NAME.test(d));
+      return bad.length ? `bad image driver name ${bad.join(', ')} (letters, digits, _ . - only)` : undefined;
     },
   }),
-  default_image_driver: enumOf(IMAGE_DRIVER_NAMES, {
+  default_image_driver: str({
     default: 'docker',
-    help: 'Image driver of a container that names none.',
+    help: 'Image driver of a container that names none: docker, glance, or a plug-in\'s image driver.',
+    check: (v) => (IMAGE_DRIVER_NAME.test(v) ? undefined : 'must be an image driver name (letters, digits, _ . - only)'),
   }),
   auth_encryption_key: secret(str({
     default: null,

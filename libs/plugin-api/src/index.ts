@@ -13,12 +13,18 @@ export type {
   ContainerSummary,
   DriverFactory,
   HostInfo,
+  ImageDriver,
+  ImageDriverContext,
+  ImageDriverFactory,
   ImagePullRequest,
   ImagePullResult,
   NetworkDriver,
   PluginDrivers,
+  PulledImage,
+  RegistryCredentials,
   VolumeCreateResult,
   VolumeCreateSpec,
   VolumeDriver,
 } from './drivers';
-export type { CpuPolicy, ZunService } from '@zun-ts/objects';
+export type { Container, CpuPolicy, ZunService } from '@zun-ts/objects';
+export type { RequestContext } from '@zun-ts/common';

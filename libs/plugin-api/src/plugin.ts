@@ -4,7 +4,7 @@ import { type PluginContext } from './plugin-context';
 import { type HostFilter, type HostWeigher } from './scheduler';
 
 /** The contract version this package describes; a plug-in states the one it was built against. */
-export const PLUGIN_API_VERSION = '1.0.0';
+export const PLUGIN_API_VERSION = '1.1.0';
 
 /** A filter or weigher given as is, or made at start from the context. */
 export type Provided<T> = T | ((context: PluginContext) => T);

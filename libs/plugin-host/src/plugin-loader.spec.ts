@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '@zun-ts/common';
 import { loadPlugins } from './plugin-loader';
-import { PluginRegistry, selectDriver } from './plugin-registry';
+import { pluginImageDriverNames, PluginRegistry, selectDriver } from './plugin-registry';
 
 const dir = mkdtempSync(join(tmpdir(), 'zun-plugins-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,14 +86,14 @@ describe('loadPlugins', () => {
       /filter Renamed has name "Other"; it must be exported under its own name/,
       /weigher W lacks the method weigh/,
       /middleware m must be a factory function/,
-      /unknown driver kind gpu \(known: container, volume, network\)/,
+      /unknown driver kind gpu \(known: container, volume, network, image\)/,
       /container driver d must be a factory function/,
     ]) refused(['./shape.js'], part);
   });
 
   test('a plug-in built against another major version, or without a name, is refused', () => {
     plugin('v2.js', `module.exports.zunPlugin = { name: 'v2', apiVersion: '2.0.0' };\n`);
-    refused(['./v2.js'], /plug-in v2 .*built against @zun-ts\/plugin-api 2\.0\.0, this zun-ts has 1\.0\.0/);
+    refused(['./v2.js'], /plug-in v2 .*built against @zun-ts\/plugin-api 2\.0\.0, this zun-ts has 1\.1\.0/);
     plugin('noname.js', `module.exports.zunPlugin = { apiVersion: '1.0.0' };\n`);
     refused(['./noname.js'], /plug-in \.\/noname\.js refused: name must be a string/);
   });
@@ -129,6 +129,33 @@ describe('selectDriver', () => {
 
   test('a plug-in driver may not take a built-in name', () => {
     assert.throws(() => selectDriver(load(['./drivers.js']), 'container', 'fake', { fake: () => 1 }), /has the name of a built-in one/);
+  });
+});
+
+describe('image drivers', () => {
+  plugin('images.js', ok('img', `drivers: { image: { local: (c) => ({ name: 'local', host: c.host, engine: c.containerDriver }) } }`));
+  plugin('images-clash.js', ok('clash', `drivers: { image: { glance: () => ({ name: 'glance' }) } }`));
+
+  test('made with the context and what the host adds (its container driver)', () => {
+    const engine = { kind: 'engine' };
+    assert.deepEqual(load(['./images.js']).createDriver('image', 'local', { containerDriver: engine }), { name: 'local', host: 'h1', engine });
+    assert.equal(load(['./images.js']).driverPlugin('image', 'local'), 'img');
+  });
+
+  test('image_driver_list and default_image_driver: built-ins and plug-ins by name; unknown names list what is available', () => {
+    const reg = load(['./images.js']);
+    const builtIns = ['glance', 'docker'];
+    assert.deepEqual(pluginImageDriverNames(reg, ['docker', 'local'], 'local', builtIns), ['local']);
+    assert.deepEqual(pluginImageDriverNames(reg, ['glance', 'docker'], 'docker', builtIns), []);
+    assert.throws(() => pluginImageDriverNames(reg, ['docker', 'quay'], 'docker', builtIns), /\[DEFAULT\] image_driver_list: unknown image driver\(s\) quay; available: glance, docker, local/);
+    assert.throws(() => pluginImageDriverNames(PluginRegistry.empty(), ['docker', 'local'], 'docker', builtIns), /unknown image driver\(s\) local; available: glance, docker$/);
+    assert.throws(() => pluginImageDriverNames(reg, ['docker'], 'quay', builtIns), /\[DEFAULT\] default_image_driver: unknown image driver quay; available: glance, docker, local/);
+    assert.throws(() => pluginImageDriverNames(load(['./images-clash.js']), ['docker'], 'docker', builtIns), /image driver glance has the name of a built-in one/);
+  });
+
+  test('drivers.image must hold factories', () => {
+    plugin('images-bad.js', ok('imgbad', `drivers: { image: { local: { name: 'local' } } }`));
+    refused(['./images-bad.js'], /imgbad.*image driver local must be a factory function/);
   });
 });
 

@@ -44,6 +44,7 @@ export class PluginRegistry {
       container: collect(plugins, 'container driver', (p) => p.drivers.container),
       volume: collect(plugins, 'volume driver', (p) => p.drivers.volume),
       network: collect(plugins, 'network driver', (p) => p.drivers.network),
+      image: collect(plugins, 'image driver', (p) => p.drivers.image),
     };
   }
 
@@ -68,13 +69,14 @@ export class PluginRegistry {
 
   /**
    * Makes the driver `name` of `kind` when a plug-in provides it; null when none does (a built-in may). A factory
-   * that throws stops start-up with the plug-in's name.
+   * that throws stops start-up with the plug-in's name. `more` is added to the factory's context (an image driver
+   * gets `containerDriver`).
    */
-  createDriver<D>(kind: DriverKind, name: string): D | null {
+  createDriver<D>(kind: DriverKind, name: string, more: object = {}): D | null {
     const found = this.drivers[kind].get(name);
     if (!found) return null;
     try {
-      return (found.value as DriverFactory<D>)(this.contextOf(found.plugin));
+      return (found.value as DriverFactory<D>)({ ...this.contextOf(found.plugin), ...more });
     } catch (err) {
       throw new ConfigError(`${DRIVER_KINDS[kind]} = ${name}: plug-in ${found.plugin} failed to make it: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -83,6 +85,11 @@ export class PluginRegistry {
   /** Driver names of `kind` that plug-ins provide. */
   driverNames(kind: DriverKind): string[] {
     return [...this.drivers[kind].keys()];
+  }
+
+  /** The plug-in that provides the driver `name` of `kind`; undefined when none does. */
+  driverPlugin(kind: DriverKind, name: string): string | undefined {
+    return this.drivers[kind].get(name)?.plugin;
   }
 
   /**
@@ -118,3 +125,19 @@ const silent: Logger = {
   error: () => undefined,
   child: () => silent,
 };
+
+/**
+ * Checks `[DEFAULT] image_driver_list` and `default_image_driver` against the built-in image drivers and the
+ * plug-ins' ones (zun-api and zun-compute, at start): a name nothing provides, or a plug-in's image driver named
+ * like a built-in, is a ConfigError listing what is available. Returns the listed names that plug-ins provide.
+ */
+export function pluginImageDriverNames(registry: PluginRegistry, list: readonly string[], defaultName: string, builtIns: readonly string[]): string[] {
+  const fromPlugins = registry.driverNames('image');
+  const clash = fromPlugins.filter((n) => builtIns.includes(n));
+  if (clash.length) throw new ConfigError(`${DRIVER_KINDS.image}: a plug-in's image driver ${clash.join(', ')} has the name of a built-in one`);
+  const available = [...builtIns, ...fromPlugins];
+  const unknown = list.filter((n) => !available.includes(n));
+  if (unknown.length) throw new ConfigError(`${DRIVER_KINDS.image}: unknown image driver(s) ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  if (!available.includes(defaultName)) throw new ConfigError(`[DEFAULT] default_image_driver: unknown image driver ${defaultName}; available: ${available.join(', ')}`);
+  return list.filter((n) => fromPlugins.includes(n));
+}

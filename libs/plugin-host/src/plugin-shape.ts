@@ -9,7 +9,12 @@ import {
 } from '@zun-ts/plugin-api';
 
 /** The driver kinds a plug-in may provide, and the zun.conf option that selects each. */
-export const DRIVER_KINDS = { container: '[compute] container_driver', volume: '[volume] volume_driver', network: '[network] driver' } as const;
+export const DRIVER_KINDS = {
+  container: '[compute] container_driver',
+  volume: '[volume] volume_driver',
+  network: '[network] driver',
+  image: '[DEFAULT] image_driver_list',
+} as const;
 export type DriverKind = keyof typeof DRIVER_KINDS;
 
 /** A plug-in checked and its filters and weighers made. */
@@ -121,7 +126,7 @@ export function checkPlugin(exported: unknown, source: string, context: (pluginN
     if (typeof value === 'function') middleware.set(key, value as MiddlewareFactory);
     else problems.push(`middleware ${key} must be a factory function (options, context) => handler, got ${describe(value)}`);
   }
-  const drivers = { container: new Map<string, DriverFactory<unknown>>(), volume: new Map<string, DriverFactory<unknown>>(), network: new Map<string, DriverFactory<unknown>>() };
+  const drivers: { [K in DriverKind]: Map<string, DriverFactory<unknown>> } = { container: new Map(), volume: new Map(), network: new Map(), image: new Map() };
   for (const [kind, byName] of Object.entries(table(exported, 'drivers', problems))) {
     if (!(kind in DRIVER_KINDS)) {
       problems.push(`unknown driver kind ${kind} (known: ${Object.keys(DRIVER_KINDS).join(', ')})`);

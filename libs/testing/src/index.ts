@@ -4,7 +4,8 @@ export { deleteRedisKeys } from './redis-keys';
 export { repoRoot } from './repo-root';
 export { requireEnv, uniqueName } from './require-env';
 export { tmpDir, type TmpDir } from './tmp-dir';
-export { freePort, startRedis, type TestRedis } from './redis-server';
+export { freePort } from './free-port';
+export { startRedis, type TestRedis } from './redis-server';
 export { sleep, waitFor, type WaitForOptions } from './wait-for';
 export { mergeZunConf, privateNetworkConf, TEST_AUTH_ENCRYPTION_KEY, writeZunConf, type ZunConfSections } from './zun-conf';
 export {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from './free-port';
 import { tmpDir, type TmpDir } from './tmp-dir';
 import { sleep } from './wait-for';
 
@@ -17,19 +18,6 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops it and deletes its directory. */
   close(): Promise<void>;
-}
-
-/** A port the kernel just gave out on 127.0.0.1 (free at the time of asking). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no port given'))));
-    });
-  });
 }
 
 /** Whether `PING` on the port answers `+PONG`. */

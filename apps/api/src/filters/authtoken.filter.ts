@@ -40,7 +40,7 @@ export class AuthTokenFilter implements PipelineStageFactory {
     }
     if (ks.auth_type !== 'password') throw new ConfigError(`[keystone_authtoken] auth_type: only "password" is supported, not "${ks.auth_type}"`);
     if (ks.delay_auth_decision) this.logger.warn('[keystone_authtoken] delay_auth_decision is not supported; requests without a valid token are refused');
-    const publicRoutes = new Set((options['acl_public_routes'] ?? '/, /v1').split(',').map((r) => normalizePath(r.trim())).filter(Boolean));
+    const publicRoutes = new Set((options['acl_public_routes'] ?? '/, /v1, /v1/openapi.json').split(',').map((r) => normalizePath(r.trim())).filter(Boolean));
     const challenge = { 'WWW-Authenticate': `Keystone uri="${ks.www_authenticate_uri ?? ks.auth_url ?? ''}"` };
 
     const handler: RequestHandler = async (req, res, next) => {

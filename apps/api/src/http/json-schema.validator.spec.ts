@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { numberFromStr } from './json-schema.validator';
+import { SchemaValidationError } from '@zun-ts/common';
+import { compileValidator, numberFromStr, setDynamicEnum } from './json-schema.validator';
+import { querySchema } from './query-schema';
 import { pyRepr, pyStr } from './python-repr.util';
 
 describe('python repr', () => {
@@ -29,5 +31,38 @@ describe('python repr', () => {
     assert.equal(numberFromStr('e5'), null);
     assert.equal(numberFromStr(null), null);
     assert.equal(numberFromStr([1]), null);
+  });
+});
+
+describe('dynamicEnum', () => {
+  const body = { type: 'object', properties: { d: { type: ['string', 'null'], dynamicEnum: 'spec-drivers' } } };
+  const bodyMessage = (d: unknown): string | null => {
+    try {
+      compileValidator(body, 'body')({ d });
+      return null;
+    } catch (e) {
+      assert.ok(e instanceof SchemaValidationError);
+      return e.message;
+    }
+  };
+  const queryMessage = (d: string): string | null => {
+    try {
+      querySchema(body)({ d });
+      return null;
+    } catch (e) {
+      assert.ok(e instanceof SchemaValidationError);
+      return e.message;
+    }
+  };
+
+  test('its values are those set last, in bodies and query strings, reported like enum', () => {
+    setDynamicEnum('spec-drivers', ['docker', null]);
+    assert.equal(bodyMessage('docker'), null);
+    assert.equal(bodyMessage('local'), "Invalid input for field 'd'.Value: 'local'. 'local' is not one of ['docker', None]");
+    assert.equal(queryMessage('local'), "Invalid input for query parameters 'd'. Value: 'local'. 'local' is not one of ['docker', None]");
+    setDynamicEnum('spec-drivers', ['docker', 'local', null]);
+    assert.equal(bodyMessage('local'), null);
+    assert.equal(queryMessage('local'), null);
+    assert.equal(queryMessage('quay'), "Invalid input for query parameters 'd'. Value: 'quay'. 'quay' is not one of ['docker', 'local', None]");
   });
 });

@@ -1,7 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type KeywordDefinition, type SchemaValidateFunction } from 'ajv';
 import { SchemaValidationError } from '@zun-ts/common';
 import { pyNumberRepr, pyRepr, pyStr } from './python-repr.util';
+import { type SchemaValidator, withSchema } from './schema-registry';
 
 /** A Draft-4 style JSON schema as Zun writes them (plus the numeric-string keywords below). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -57,6 +58,35 @@ ajv.addKeyword({
     return n === null || !(n.value > Number(limit));
   },
 });
+
+/**
+ * `dynamicEnum: '<list name>'`: an `enum` whose values are set at start ({@link setDynamicEnum}) rather than written
+ * in the schema, e.g. the image drivers, which plug-ins extend. It fails with `params.allowedValues`, and both
+ * validators (bodies here, query strings in query-schema.ts) report it as jsonschema reports `enum`.
+ */
+const dynamicEnums = new Map<string, readonly unknown[]>();
+
+/** The values of the `dynamicEnum` list `name` (schemas compiled before or after see them). */
+export function setDynamicEnum(name: string, values: readonly unknown[]): void {
+  dynamicEnums.set(name, [...values]);
+}
+
+/** Every `dynamicEnum` list with its values now (the OpenAPI document shows them). */
+export function dynamicEnumLists(): Record<string, readonly unknown[]> {
+  return Object.fromEntries(dynamicEnums);
+}
+
+const checkDynamicEnum: SchemaValidateFunction = (name: string, data: unknown): boolean => {
+  const allowedValues = dynamicEnums.get(name) ?? [];
+  if (allowedValues.includes(data)) return true;
+  checkDynamicEnum.errors = [{ keyword: 'dynamicEnum', params: { allowedValues } }];
+  return false;
+};
+
+/** The `dynamicEnum` keyword, for every Ajv instance of the API. */
+export const DYNAMIC_ENUM_KEYWORD: KeywordDefinition = { keyword: 'dynamicEnum', schemaType: 'string', errors: true, validate: checkDynamicEnum };
+
+ajv.addKeyword(DYNAMIC_ENUM_KEYWORD);
 
 function decodePointer(p: string): string[] {
   return p
@@ -136,6 +166,8 @@ function messageOf(e: ErrorObject, all: readonly ErrorObject[]): string {
       return sch === 0 ? `${pyRepr(data)} is expected to be empty` : `${pyRepr(data)} is too long`;
     case 'enum':
       return `${pyRepr(data)} is not one of ${pyRepr(sch)}`;
+    case 'dynamicEnum':
+      return `${pyRepr(data)} is not one of ${pyRepr(p['allowedValues'])}`;
     case 'required':
       return `${pyRepr(p['missingProperty'])} is a required property`;
     case 'format':
@@ -197,10 +229,10 @@ export function schemaErrorMessage(schema: JsonSchema, errors: readonly ErrorObj
 }
 
 /** A compiled schema; the returned function throws SchemaValidationError (400) with Zun's message. */
-export function compileValidator(schema: JsonSchema, source: ParamSource): (params: Readonly<Record<string, unknown>>) => void {
+export function compileValidator(schema: JsonSchema, source: ParamSource): SchemaValidator {
   const validate = ajv.compile(schema);
-  return (params) => {
+  return withSchema((params: Readonly<Record<string, unknown>>) => {
     if (validate(params)) return;
     throw new SchemaValidationError(schemaErrorMessage(schema, validate.errors ?? [], source));
-  };
+  }, schema);
 }

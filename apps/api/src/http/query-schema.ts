@@ -1,11 +1,14 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { type Request } from 'express';
 import { SchemaValidationError } from '@zun-ts/common';
+import { DYNAMIC_ENUM_KEYWORD } from './json-schema.validator';
+import { type SchemaValidator, withSchema } from './schema-registry';
 
 /** A JSON schema (Zun's validators are Draft 4; the keywords used here mean the same in ajv's draft). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 const ajv = new Ajv({ allErrors: false, strict: false });
+ajv.addKeyword(DYNAMIC_ENUM_KEYWORD);
 
 /** Python's repr(), which jsonschema's messages (and so Zun's) use. */
 export function pyRepr(v: unknown): string {
@@ -37,6 +40,7 @@ function message(e: ErrorObject, value: unknown): string {
     case 'maxLength':
       return `${pyRepr(value)} is too long`;
     case 'enum':
+    case 'dynamicEnum':
       return `${pyRepr(value)} is not one of ${pyRepr(p['allowedValues'])}`;
     case 'required':
       return `${pyRepr(p['missingProperty'])} is a required property`;
@@ -57,9 +61,9 @@ function valueAt(doc: unknown, pointer: string): unknown {
 }
 
 /** A compiled schema for query parameters; failures are 400 SchemaValidationError in Zun's words. */
-export function querySchema(schema: JsonSchema): (query: Record<string, string>) => void {
+export function querySchema(schema: JsonSchema): SchemaValidator<Record<string, string>> {
   const validate = ajv.compile(schema);
-  return (query) => {
+  return withSchema((query: Record<string, string>) => {
     if (validate(query)) return;
     const e = validate.errors?.[0];
     if (!e) throw new SchemaValidationError('Invalid input for query parameters.');
@@ -68,7 +72,7 @@ export function querySchema(schema: JsonSchema): (query: Record<string, string>)
     if (e.instancePath === '') throw new SchemaValidationError(msg);
     const field = e.instancePath.split('/').pop() ?? '';
     throw new SchemaValidationError(`Invalid input for query parameters '${field}'. Value: '${pyStr(value)}'. ${msg}`);
-  };
+  }, schema);
 }
 
 /** The query string as a plain map; a repeated parameter keeps its last value (as Zun's framework does). */

@@ -72,7 +72,7 @@ path = /healthcheck
 
 [filter:authtoken]
 # Paths served without a token.
-acl_public_routes = /, /v1
+acl_public_routes = /, /v1, /v1/openapi.json
 `;
 
 const SECTION_TYPES = new Set(['pipeline', 'filter', 'app', 'filter-app', 'composite', 'DEFAULT']);

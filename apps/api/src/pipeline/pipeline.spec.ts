@@ -56,7 +56,7 @@ describe('api-paste.ini', () => {
     assert.deepEqual(p.composites.get('main')?.options, { '/': 'zun_api', '/v1': 'zun_api', '/healthcheck': 'healthcheck' });
     assert.equal(p.composites.get('zun_api')?.options['keystone'], 'request_id cors http_proxy_to_wsgi faultwrap sizelimit authtoken context v1');
     assert.equal(p.composites.get('zun_api')?.options['noauth'], 'request_id cors http_proxy_to_wsgi faultwrap sizelimit noauth context v1');
-    assert.equal(p.filters.get('authtoken')?.options['acl_public_routes'], '/, /v1');
+    assert.equal(p.filters.get('authtoken')?.options['acl_public_routes'], '/, /v1, /v1/openapi.json');
   });
 
   test('continuation lines, comments, paste.* keys', () => {

@@ -2,6 +2,7 @@ import { type Request, type RequestHandler, type Response, type Router } from 'e
 import { type ApiVersion } from '../http/api-version';
 import { HttpError } from '../http/http-error';
 import { markRoute } from '../http/request-metrics';
+import { type SchemaValidator } from '../http/schema-registry';
 import { requestState } from '../http/request-state';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -17,6 +18,28 @@ export interface RouteSpec {
   /** Last microversion that has this method. */
   maxVersion?: ApiVersion;
   handler: RouteHandler;
+  /** The validators the handler checks the request with: their schemas are what the OpenAPI document shows. */
+  schemas?: RouteSchemas;
+  /** Served without a token (listed in the authtoken filter's default acl_public_routes). */
+  public?: boolean;
+}
+
+/** A request-body validator that holds for part of the microversion range. */
+export interface VersionedValidator {
+  minVersion?: ApiVersion;
+  maxVersion?: ApiVersion;
+  validator: SchemaValidator;
+}
+
+/** What a route validates: the JSON body, the query string, or parameters that may come in either (merged). */
+export interface RouteSchemas {
+  /** The JSON body; several entries when it differs between microversions. */
+  body?: SchemaValidator | readonly VersionedValidator[];
+  query?: SchemaValidator<Record<string, string>>;
+  /** Zun reads these from the query string and the JSON body alike (body wins). */
+  bodyOrQuery?: SchemaValidator;
+  /** A request body the document shows as the example (for the newest microversion); tests send it to the API. */
+  example?: Readonly<Record<string, unknown>>;
 }
 
 /** A group of routes (one resource). */

@@ -55,10 +55,10 @@ export class ServicesController implements ApiController {
   routes(): RouteSpec[] {
     return [
       { method: 'GET', path: '/v1/services', handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
-      { method: 'DELETE', path: '/v1/services', handler: async (req, res) => sendJsonResponse(res, 200, await this.delete(req)) },
-      { method: 'PUT', path: '/v1/services/enable', handler: async (req, res) => sendJsonResponse(res, 200, await this.enable(req)) },
-      { method: 'PUT', path: '/v1/services/disable', handler: async (req, res) => sendJsonResponse(res, 200, await this.disable(req)) },
-      { method: 'PUT', path: '/v1/services/force_down', handler: async (req, res) => sendJsonResponse(res, 200, await this.forceDown(req)) },
+      { method: 'DELETE', path: '/v1/services', handler: async (req, res) => sendJsonResponse(res, 200, await this.delete(req)), schemas: { query: validateHostBinary } },
+      { method: 'PUT', path: '/v1/services/enable', handler: async (req, res) => sendJsonResponse(res, 200, await this.enable(req)), schemas: { query: validateHostBinary } },
+      { method: 'PUT', path: '/v1/services/disable', handler: async (req, res) => sendJsonResponse(res, 200, await this.disable(req)), schemas: { query: validateDisable } },
+      { method: 'PUT', path: '/v1/services/force_down', handler: async (req, res) => sendJsonResponse(res, 200, await this.forceDown(req)), schemas: { query: validateForceDown } },
     ];
   }
 

@@ -42,8 +42,8 @@ export function v1Document(hostUrl: string): Record<string, unknown> {
 export class VersionsController implements ApiController {
   routes(): RouteSpec[] {
     return [
-      { method: 'GET', path: '/', handler: (req, res) => sendJsonResponse(res, 200, rootDocument(requestState(req).hostUrl)) },
-      { method: 'GET', path: '/v1', handler: (req, res) => sendJsonResponse(res, 200, v1Document(requestState(req).hostUrl)) },
+      { method: 'GET', path: '/', public: true, handler: (req, res) => sendJsonResponse(res, 200, rootDocument(requestState(req).hostUrl)) },
+      { method: 'GET', path: '/v1', public: true, handler: (req, res) => sendJsonResponse(res, 200, v1Document(requestState(req).hostUrl)) },
     ];
   }
 }

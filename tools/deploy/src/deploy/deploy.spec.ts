@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deployment } from '../../tests/fixtures/deployments';
 import { databaseSql, wantedDatabases } from './database';
-import { demuxBuffer } from './host';
+import { demuxBuffer, healthSinceStart } from './host';
 import { DeployStepError } from './rollout';
 
 void describe('deploy helpers', () => {
@@ -18,6 +18,14 @@ void describe('deploy helpers', () => {
     assert.deepEqual(wantedDatabases(all).map(([db, user]) => `${db}/${user}`), ['keystone/keystone', 'zun/zun']);
     const noKs = deployment(undefined, 'kolla_internal_vip_address: 192.0.2.10\nenable_keystone: no\nkeystone_internal_url: http://ks:5000\n');
     assert.deepEqual(wantedDatabases(noKs).map(([db]) => db), ['zun']);
+  });
+
+  void test('health as of the last start: a restarted container is not healthy before a probe of its new run', () => {
+    const log = (start: string) => ({ Start: start });
+    assert.equal(healthSinceStart({ Status: 'healthy', Log: [log('2026-12-02T10:00:01.5Z')] }, '2026-12-02T10:00:00.000000001Z'), 'healthy');
+    assert.equal(healthSinceStart({ Status: 'healthy', Log: [log('2026-12-02T10:00:01Z')] }, '2026-12-02T10:00:05.123456789Z'), 'starting');
+    assert.equal(healthSinceStart({ Status: 'unhealthy', Log: [] }, '2026-12-02T10:00:05Z'), 'unhealthy');
+    assert.equal(healthSinceStart(undefined, '2026-12-02T10:00:05Z'), null);
   });
 
   void test('a failed step names host, service and step, then the last log lines', () => {

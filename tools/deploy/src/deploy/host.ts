@@ -20,6 +20,18 @@ export interface ContainerState {
   exitCode: number;
 }
 
+/**
+ * Docker's health status, as of the container's last start: Docker keeps the status of the run before a restart
+ * until a probe of the new run ends, so "healthy" with no probe since StartedAt is "starting".
+ */
+export function healthSinceStart(health: { Status?: string; Log?: { Start?: string }[] } | undefined, startedAt: string): string | null {
+  if (!health?.Status) return null;
+  if (health.Status !== 'healthy') return health.Status;
+  const started = Date.parse(startedAt);
+  const probedSince = (health.Log ?? []).some((l) => Date.parse(l.Start ?? '') >= started);
+  return Number.isNaN(started) || probedSince ? 'healthy' : 'starting';
+}
+
 function statusCode(e: unknown): number | undefined {
   return (e as { statusCode?: number }).statusCode;
 }
@@ -39,7 +51,7 @@ export class HostEngine {
         labels: i.Config.Labels ?? {},
         running: i.State.Running,
         status: i.State.Status,
-        health: i.State.Health?.Status ?? null,
+        health: healthSinceStart(i.State.Health, i.State.StartedAt),
         lastHealthOutput: i.State.Health?.Log?.at(-1)?.Output ?? '',
         startedAt: i.State.StartedAt,
         restartCount: i.RestartCount,

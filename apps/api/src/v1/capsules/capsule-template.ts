@@ -75,7 +75,8 @@ const GREEK = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'the
 
 type Json = Record<string, unknown>;
 
-const validateBody = compileValidator(capsuleCreateBody, 'body');
+/** The create-body validator (`POST /v1/capsules`). */
+export const validateBody = compileValidator(capsuleCreateBody, 'body');
 const validateTemplate = compileValidator({ type: 'object', properties: { template: capsuleTemplate } }, 'body');
 
 /** Options of {@link planCapsule}. */

@@ -6,6 +6,7 @@ import { isAllProjects, jsonBody, requireJsonContentType, versionOf } from '../.
 import { requestState, requireContext } from '../../http/request-state';
 import { type ApiController, type RouteSpec } from '../route-table';
 import { type CapsuleItemRequest, CapsuleService } from './capsule.service';
+import { validateBody } from './capsule-template';
 
 /** `/v1/capsules/` and `/v1/capsules/{uuid or name}`: create, list, show, delete (the client uses the trailing slash). */
 @injectable()
@@ -17,7 +18,7 @@ export class CapsulesController implements ApiController {
     const item = `${base}/:ident`;
     // Express routes without strict routing, so `/v1/capsules/` (the client's path) is the same route.
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.create(req, res) },
+      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: validateBody } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.capsules.show(requireContext(req), this.item(req))) },
       { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res) },

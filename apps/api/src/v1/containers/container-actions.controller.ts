@@ -5,7 +5,7 @@ import { sendJsonResponse } from '../../http/error-body';
 import { queryParams } from '../../http/query-schema';
 import { jsonBody, mergedParams, strictBool, versionOf } from '../../http/request-params.parser';
 import { requireContext } from '../../http/request-state';
-import { type ApiController, type RouteHandler, type RouteSpec } from '../route-table';
+import { type ApiController, type RouteHandler, type RouteSchemas, type RouteSpec } from '../route-table';
 import { ContainerActionService, parseLogsTail } from './container-action.service';
 import { validators } from './container.schemas';
 
@@ -22,29 +22,29 @@ export class ContainerActionsController implements ApiController {
 
   routes(): RouteSpec[] {
     const item = '/v1/containers/:ident';
-    const post = (action: string, handler: RouteHandler): RouteSpec => ({ method: 'POST', path: `${item}/${action}`, handler });
-    const get = (action: string, handler: RouteHandler): RouteSpec => ({ method: 'GET', path: `${item}/${action}`, handler });
+    const post = (action: string, handler: RouteHandler, schemas?: RouteSchemas): RouteSpec => ({ method: 'POST', path: `${item}/${action}`, handler, schemas });
+    const get = (action: string, handler: RouteHandler, schemas?: RouteSchemas): RouteSpec => ({ method: 'GET', path: `${item}/${action}`, handler, schemas });
     const accepted: RouteHandler = (_req, res) => sendJsonResponse(res, 202, null);
     const wrap = (fn: (req: Request) => Promise<unknown>, status = 200): RouteHandler => async (req, res) => sendJsonResponse(res, status, await fn(req));
     const simple = (action: 'start' | 'pause' | 'unpause'): RouteHandler => async (req, res) => (await this.actions[action](requireContext(req), ident(req)), accepted(req, res));
     return [
       post('start', simple('start')),
-      post('stop', async (req, res) => (await this.stop(req), accepted(req, res))),
-      post('reboot', async (req, res) => (await this.reboot(req), accepted(req, res))),
+      post('stop', async (req, res) => (await this.stop(req), accepted(req, res)), { query: validators.stopQuery }),
+      post('reboot', async (req, res) => (await this.reboot(req), accepted(req, res)), { query: validators.rebootQuery }),
       post('pause', simple('pause')),
       post('unpause', simple('unpause')),
-      post('kill', async (req, res) => (await this.kill(req), accepted(req, res))),
+      post('kill', async (req, res) => (await this.kill(req), accepted(req, res)), { bodyOrQuery: validators.kill }),
       post('rebuild', async (req, res) => (await this.rebuild(req), accepted(req, res))),
-      get('logs', wrap((req) => this.logs(req))),
-      post('execute', wrap((req) => this.execute(req))),
-      post('execute_resize', wrap((req) => this.executeResize(req))),
-      post('resize', wrap((req) => this.resize(req))),
+      get('logs', wrap((req) => this.logs(req)), { query: validators.logsQuery }),
+      post('execute', wrap((req) => this.execute(req)), { body: validators.executeBody, query: validators.executeQuery }),
+      post('execute_resize', wrap((req) => this.executeResize(req)), { query: validators.executeResizeQuery }),
+      post('resize', wrap((req) => this.resize(req)), { query: validators.resizeQuery }),
       get('attach', wrap((req) => this.actions.attach(requireContext(req), ident(req)))),
-      get('top', wrap((req) => this.top(req))),
+      get('top', wrap((req) => this.top(req)), { query: validators.topQuery }),
       get('stats', wrap((req) => this.actions.stats(requireContext(req), ident(req)))),
-      get('get_archive', wrap((req) => this.getArchive(req))),
-      post('put_archive', wrap((req) => this.putArchive(req))),
-      post('commit', wrap((req) => this.commit(req), 202)),
+      get('get_archive', wrap((req) => this.getArchive(req)), { bodyOrQuery: validators.getArchive }),
+      post('put_archive', wrap((req) => this.putArchive(req)), { bodyOrQuery: validators.putArchive }),
+      post('commit', wrap((req) => this.commit(req), 202), { query: validators.commitQuery }),
     ];
   }
 

@@ -28,6 +28,7 @@ export class ContainerNetworksController implements ApiController {
         method: 'POST',
         path: `${item}/network_detach`,
         minVersion: new ApiVersion(1, 6),
+        schemas: { query: validators.networkDetachQuery },
         handler: async (req, res) => {
           const q = queryParams(req);
           validators.networkDetachQuery(q);
@@ -39,6 +40,7 @@ export class ContainerNetworksController implements ApiController {
         method: 'POST',
         path: `${item}/network_attach`,
         minVersion: new ApiVersion(1, 8),
+        schemas: { bodyOrQuery: validators.networkAttach },
         handler: async (req, res) => {
           const params = await mergedParams(req);
           validators.networkAttach(params);
@@ -54,6 +56,7 @@ export class ContainerNetworksController implements ApiController {
         method: 'POST',
         path: `${item}/${action}`,
         maxVersion: new ApiVersion(1, 14),
+        schemas: { bodyOrQuery: validators.securityGroup },
         handler: async (req) => {
           const params = await mergedParams(req);
           validators.securityGroup(params);

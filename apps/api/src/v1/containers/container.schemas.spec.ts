@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { SchemaValidationError } from '@zun-ts/common';
 import { ApiVersion } from '../../http/api-version';
 import * as s from './container.schemas';
+import { allowPluginImageDrivers } from './parameter-types.schema';
 import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
 
 /** The message a validator throws, or null when the parameters pass. */
@@ -60,6 +61,18 @@ describe('create schemas: Zun messages', () => {
   for (const [params, want] of cases) {
     test(`1.1: ${JSON.stringify(params).slice(0, 70)}`, () => assert.equal(legacy(params), want));
   }
+
+  test('image_driver: a plug-in\'s image driver is accepted once zun-api allows it, and listed in the error', () => {
+    const foo = "Invalid input for field 'image_driver'.Value: 'foo'. 'foo' is not one of ['glance', 'docker', 'local', None, 'None']";
+    try {
+      allowPluginImageDrivers(['local']);
+      assert.equal(v120({ image: 'busybox', image_driver: 'local' }), null);
+      assert.equal(v120({ image: 'busybox', image_driver: 'foo' }), foo);
+    } finally {
+      allowPluginImageDrivers([]);
+    }
+    assert.match(v120({ image: 'busybox', image_driver: 'local' }) ?? '', /'local' is not one of \['glance', 'docker', None, 'None'\]/);
+  });
 
   test('valid requests pass, numeric strings included', () => {
     assert.equal(legacy({ image: 'busybox', cpu: '0.5', memory: '512', disk: '10', command: 'sleep 1', interactive: 'True' }), null);

@@ -1,5 +1,7 @@
 import { ApiVersion } from '../../http/api-version';
 import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
+import { type SchemaValidator } from '../../http/schema-registry';
+import { type VersionedValidator } from '../route-table';
 import * as t from './parameter-types.schema';
 
 // Request schemas of the container API per microversion range.
@@ -135,10 +137,16 @@ const V1_20 = new ApiVersion(1, 20);
 const V1_39 = new ApiVersion(1, 39);
 const V1_40 = new ApiVersion(1, 40);
 
+/** The create-body validators and the microversions each holds for. */
+export const createBodyValidators: readonly VersionedValidator[] = [
+  { maxVersion: new ApiVersion(1, 19), validator: validators.createV101 },
+  { minVersion: V1_20, maxVersion: new ApiVersion(1, 38), validator: validators.createV120 },
+  { minVersion: V1_39, maxVersion: V1_39, validator: validators.createV139 },
+  { minVersion: V1_40, validator: validators.createV140 },
+];
+
 /** The create-body validator of a microversion. */
-export function createValidatorFor(v: ApiVersion): (params: Readonly<Record<string, unknown>>) => void {
-  if (v.lt(V1_20)) return validators.createV101;
-  if (v.lt(V1_39)) return validators.createV120;
-  if (v.lt(V1_40)) return validators.createV139;
-  return validators.createV140;
+export function createValidatorFor(v: ApiVersion): SchemaValidator {
+  const entry = createBodyValidators.find((e) => !(e.minVersion && v.lt(e.minVersion)) && !(e.maxVersion && v.gt(e.maxVersion)));
+  return (entry ?? (createBodyValidators[createBodyValidators.length - 1] as VersionedValidator)).validator;
 }

@@ -9,9 +9,12 @@ import {
 import { requestState, requireContext } from '../../http/request-state';
 import { type ApiController, type RouteSpec } from '../route-table';
 import { type ContainerUpdate } from './container.requests';
-import { createValidatorFor, validators } from './container.schemas';
+import { createBodyValidators, createValidatorFor, validators } from './container.schemas';
 import { ContainerService } from './container.service';
 import { networksView } from './container.view';
+
+/** The body `zun run --name hello busybox echo hello` sends at 1.40. */
+const CREATE_EXAMPLE = { name: 'hello', image: 'busybox', command: ['echo', 'hello'], environment: {}, labels: {}, nets: [], mounts: [] };
 
 /** Schema-checked PATCH / resize_container parameters in their stored types. */
 function parseUpdate(params: Readonly<Record<string, unknown>>): ContainerUpdate {
@@ -33,13 +36,13 @@ export class ContainersController implements ApiController {
     const base = '/v1/containers';
     const item = `${base}/:ident`;
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.create(req, res) },
+      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: createBodyValidators, query: validators.createQuery, example: CREATE_EXAMPLE } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.show(req)) },
-      { method: 'PATCH', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)) },
-      { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res) },
-      { method: 'POST', path: `${item}/rename`, maxVersion: new ApiVersion(1, 13), handler: async (req, res) => sendJsonResponse(res, 200, await this.rename(req)) },
-      { method: 'POST', path: `${item}/resize_container`, minVersion: new ApiVersion(1, 19), handler: async (req, res) => sendJsonResponse(res, 202, await this.resizeContainer(req)) },
+      { method: 'PATCH', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)), schemas: { bodyOrQuery: validators.update } },
+      { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res), schemas: { query: validators.deleteQuery } },
+      { method: 'POST', path: `${item}/rename`, maxVersion: new ApiVersion(1, 13), schemas: { query: validators.renameQuery }, handler: async (req, res) => sendJsonResponse(res, 200, await this.rename(req)) },
+      { method: 'POST', path: `${item}/resize_container`, minVersion: new ApiVersion(1, 19), schemas: { bodyOrQuery: validators.update }, handler: async (req, res) => sendJsonResponse(res, 202, await this.resizeContainer(req)) },
       { method: 'GET', path: `${item}/network_list`, minVersion: new ApiVersion(1, 13), handler: async (req, res) => sendJsonResponse(res, 200, await this.networkList(req)) },
     ];
   }

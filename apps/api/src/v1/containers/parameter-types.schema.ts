@@ -1,5 +1,5 @@
 import { IMAGE_DRIVER_NAMES } from '@zun-ts/config';
-import { type JsonSchema } from '../../http/json-schema.validator';
+import { type JsonSchema, setDynamicEnum } from '../../http/json-schema.validator';
 
 // Zun's parameter types. Keyword order matters: the first failing keyword, in
 // the order written, is the one reported, as with Zun's validator. Zun's `minimum`/`maximum` read
@@ -25,7 +25,19 @@ export const BOOLEAN_EXTENDED_VALUES = [
 export const booleanExtended: JsonSchema = { type: ['boolean', 'string'], enum: BOOLEAN_EXTENDED_VALUES };
 export const boolean: JsonSchema = { type: ['boolean', 'string'], enum: [true, 'True', 'true', false, 'False', 'false'] };
 
-export const imageDriver: JsonSchema = { type: ['string', 'null'], enum: [...IMAGE_DRIVERS, null, 'None'] };
+const IMAGE_DRIVER_ENUM = 'image_driver';
+setDynamicEnum(IMAGE_DRIVER_ENUM, [...IMAGE_DRIVERS, null, 'None']);
+
+/**
+ * Lets requests name the image drivers of plug-ins too (zun-api's start, once `[DEFAULT] image_driver_list` is
+ * checked): the schema then accepts, and its error lists, the built-ins, `names`, None and 'None'.
+ */
+export function allowPluginImageDrivers(names: readonly string[]): void {
+  setDynamicEnum(IMAGE_DRIVER_ENUM, [...IMAGE_DRIVERS, ...names, null, 'None']);
+}
+
+/** `image_driver`: the built-in image drivers and (see {@link allowPluginImageDrivers}) the plug-ins' ones. */
+export const imageDriver: JsonSchema = { type: ['string', 'null'], dynamicEnum: IMAGE_DRIVER_ENUM };
 
 const NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]+$';
 export const containerName: JsonSchema = { type: ['string', 'null'], minLength: 2, maxLength: 255, pattern: NAME_PATTERN };

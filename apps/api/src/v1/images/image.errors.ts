@@ -33,3 +33,8 @@ export class ImageInUse extends Conflict {
 export function imageDriverNotEnabled(driver: string): InvalidValue {
   return new InvalidValue(`Image driver ${driver} is not enabled.`);
 }
+
+/** A search through an enabled image driver that has no API side here (a plug-in's image driver). */
+export function imageDriverWithoutSearch(driver: string): InvalidValue {
+  return new InvalidValue(`Image driver ${driver} does not support image search.`);
+}

@@ -12,7 +12,7 @@ import { CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
 import { nextLink, validateLimit, validateSortDir } from '../../http/request-params.parser';
 import { type ContainerBackend } from '../containers/container-backend';
 import { API_IMAGE_DRIVERS, type ApiImageDriver, type ImageSearchResult, type RegistryAccess } from './api-image-driver';
-import { hostDoesNotExist, ImageInUse, imageDriverNotEnabled, imageNotFound } from './image.errors';
+import { hostDoesNotExist, ImageInUse, imageDriverNotEnabled, imageDriverWithoutSearch, imageNotFound } from './image.errors';
 import { imageView } from './image.view';
 import { RegistryService } from '../registries/registry.service';
 
@@ -125,7 +125,7 @@ export class ImageService {
     this.policy.authorizeCaller('image:search', ctx);
     const name = req.imageDriver ?? 'docker';
     const driver = this.drivers.find((d) => d.name === name);
-    if (!driver) throw imageDriverNotEnabled(name);
+    if (!driver) throw this.conf.DEFAULT.image_driver_list.includes(name) ? imageDriverWithoutSearch(name) : imageDriverNotEnabled(name);
     return driver.search(ctx, req.term, req.exact, name === 'docker' ? await this.searchRegistries(ctx) : []);
   }
 

@@ -42,9 +42,9 @@ export class ImagesController implements ApiController {
     const base = '/v1/images';
     const item = `${base}/:ident`;
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.pull(req, res) },
+      { method: 'POST', path: base, handler: (req, res) => this.pull(req, res), schemas: { body: imageValidators.pull } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
-      { method: 'GET', path: `${item}/search`, handler: async (req, res) => sendJsonResponse(res, 200, await this.search(req)) },
+      { method: 'GET', path: `${item}/search`, handler: async (req, res) => sendJsonResponse(res, 200, await this.search(req)), schemas: { query: imageValidators.searchQuery } },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.show(req)) },
       { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res) },
     ];

@@ -33,7 +33,7 @@ export class NetworksController implements ApiController {
     const base = '/v1/networks';
     const item = `${base}/:ident`;
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.create(req, res) },
+      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: networkValidators.create } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.show(req)) },
       { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res) },

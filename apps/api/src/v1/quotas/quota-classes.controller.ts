@@ -21,7 +21,7 @@ export class QuotaClassesController implements ApiController {
     const item = '/v1/quota_classes/:className';
     return [
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.get(req)) },
-      { method: 'PUT', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)) },
+      { method: 'PUT', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)), schemas: { bodyOrQuery: validateQuotaUpdate } },
     ];
   }
 

@@ -31,7 +31,7 @@ export class QuotasController implements ApiController {
     const item = '/v1/quotas/:projectId';
     return [
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.get(req)) },
-      { method: 'PUT', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)) },
+      { method: 'PUT', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)), schemas: { bodyOrQuery: validateQuotaUpdate, example: { containers: 10, memory: 4096 } } },
       { method: 'DELETE', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.delete(req)) },
       { method: 'GET', path: `${item}/defaults`, handler: async (req, res) => sendJsonResponse(res, 200, await this.defaults(req)) },
     ];

@@ -29,10 +29,10 @@ export class RegistriesController implements ApiController {
     const base = '/v1/registries';
     const item = `${base}/:ident`;
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.create(req, res) },
+      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: registryValidators.create, example: { registry: { name: 'local', domain: 'registry.example.org:5000', username: 'demo', password: 'secret' } } } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, { registry: await this.show(req) }) },
-      { method: 'PATCH', path: item, handler: async (req, res) => sendJsonResponse(res, 200, { registry: await this.update(req) }) },
+      { method: 'PATCH', path: item, handler: async (req, res) => sendJsonResponse(res, 200, { registry: await this.update(req) }), schemas: { body: registryValidators.update } },
       { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res) },
     ];
   }

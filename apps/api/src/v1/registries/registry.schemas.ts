@@ -1,6 +1,7 @@
 import { SchemaValidationError } from '@zun-ts/common';
 import { compileValidator, type JsonSchema } from '../../http/json-schema.validator';
 import { pyRepr } from '../../http/python-repr.util';
+import { type SchemaValidator, withSchema } from '../../http/schema-registry';
 import { containerName } from '../containers/parameter-types.schema';
 
 // Request schemas of `/v1/registries`, as Zun's: the fields sit under a `registry` key, and nothing else is allowed.
@@ -31,9 +32,9 @@ export const registryUpdate: JsonSchema = {
  * A validator that never echoes the password: jsonschema's messages quote the offending value, and a 400 is
  * logged, so the password's text is replaced in the message.
  */
-function redacting(schema: JsonSchema): (body: Readonly<Record<string, unknown>>) => void {
+function redacting(schema: JsonSchema): SchemaValidator {
   const check = compileValidator(schema, 'body');
-  return (body) => {
+  return withSchema((body: Readonly<Record<string, unknown>>) => {
     try {
       check(body);
     } catch (e) {
@@ -43,7 +44,7 @@ function redacting(schema: JsonSchema): (body: Readonly<Record<string, unknown>>
       const secret = typeof password === 'string' ? password : pyRepr(password);
       throw new SchemaValidationError(e.message.split(pyRepr(password)).join("'***'").split(secret).join('***'));
     }
-  };
+  }, schema);
 }
 
 /** Validators, compiled once. */

@@ -28,7 +28,7 @@ export class VolumesController implements ApiController {
     const base = '/v1/volumes';
     const item = `${base}/:ident`;
     return [
-      { method: 'POST', path: base, handler: (req, res) => this.create(req, res) },
+      { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: volumeValidators.create, example: { name: 'data', size: 1 } } },
       { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.show(req)) },
       { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res) },
