@@ -25,12 +25,14 @@ interface Options {
   state: string;
   only: string[] | null;
   json: string | null;
+  /** Seconds to wait, before each benchmark, for the 1-min load average to fall to the core count. */
+  settle: number;
 }
 
-const USAGE = 'all.ts [--state DIR] [--only rpc,lifecycle,attach,images,networks,storage] [--json FILE]';
+const USAGE = 'all.ts [--state DIR] [--only rpc,lifecycle,attach,images,networks,storage] [--json FILE] [--settle SECONDS]';
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
-  const opts: Options = { state: env.ZUN_STACK_STATE ?? '.stack', only: null, json: null };
+  const opts: Options = { state: env.ZUN_STACK_STATE ?? '.stack', only: null, json: null, settle: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -42,6 +44,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
     if (flag === '--state') opts.state = value();
     else if (flag === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--json') opts.json = value();
+    else if (flag === '--settle') {
+      opts.settle = Number(value());
+      if (!Number.isFinite(opts.settle) || opts.settle < 0) throw new Error(`--settle takes a number of seconds (usage: ${USAGE})`);
+    }
     else throw new Error(`unknown argument ${a} (usage: ${USAGE})`);
   }
   const unknown = (opts.only ?? []).filter((n) => !BENCHES.some((b) => b.name === n));
@@ -51,7 +57,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
 
 /** The environment of the children: the stack's Redis and Docker engine, from its zun.conf, unless already set. */
 function childEnv(state: string): NodeJS.ProcessEnv {
-  const env = { ...process.env, ZUN_STACK_STATE: state };
+  const env: NodeJS.ProcessEnv = { ...process.env, ZUN_STACK_STATE: state };
   const confFile = join(state, 'zun.conf');
   if (!existsSync(confFile)) return env;
   const conf = loadConfig(['--config-file', confFile], { env: {}, warn: () => undefined });
@@ -76,11 +82,20 @@ const load = (): LoadAverage => {
   return [a, b, c];
 };
 
+/** Waits up to `seconds` for the 1-min load average to fall to the core count (the previous benchmark's work decays). */
+async function settle(seconds: number): Promise<void> {
+  const until = performance.now() + seconds * 1000;
+  if (load()[0] <= cpus().length || seconds <= 0) return;
+  console.log(`waiting up to ${seconds} s for the 1-min load average (${load()[0].toFixed(2)}) to fall to ${cpus().length}`);
+  while (load()[0] > cpus().length && performance.now() < until) await new Promise((r) => setTimeout(r, 2000));
+}
+
 /** Runs one benchmark, its output passed through, and reads back the records it wrote. */
-async function runOne(bench: (typeof BENCHES)[number], state: string, env: NodeJS.ProcessEnv, dir: string): Promise<BenchRun> {
+async function runOne(bench: (typeof BENCHES)[number], opts: Options, env: NodeJS.ProcessEnv, dir: string): Promise<BenchRun> {
   const file = join(dir, `${bench.name}.json`);
-  const command = [process.execPath, '--import', 'tsx', bench.script, ...bench.args(state)];
+  const command = [process.execPath, '--import', 'tsx', bench.script, ...bench.args(opts.state)];
   console.log(`\n=== ${bench.name}: ${['node', ...command.slice(1)].join(' ')}`);
+  await settle(opts.settle);
   const loadBefore = load();
   const t0 = performance.now();
   const tail: string[] = [];
@@ -120,7 +135,7 @@ async function runOne(bench: (typeof BENCHES)[number], state: string, env: NodeJ
     tail.push(`it exited 0 but wrote no results to $${BENCH_JSON_ENV}`);
   }
   const cores = cpus().length;
-  return { bench: bench.name, command: ['node', ...command.slice(1)], status, exit, durationMs, loadBefore, loadAfter, records, stderrTail: status === 'failed' ? tail : [], warning: loadWarning(bench.name, loadBefore, loadAfter, cores) };
+  return { bench: bench.name, command: ['node', ...command.slice(1)], status, exit, durationMs, loadBefore, loadAfter, records, stderrTail: status === 'failed' ? tail : [], warning: loadWarning(bench.name, loadBefore, cores) };
 }
 
 async function main(): Promise<void> {
@@ -136,7 +151,7 @@ async function main(): Promise<void> {
   try {
     for (const bench of BENCHES.filter((b) => !opts.only || opts.only.includes(b.name))) {
       if (interrupted) break;
-      runs.push(await runOne(bench, opts.state, env, dir));
+      runs.push(await runOne(bench, opts, env, dir));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
