@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { loadConfig } from '@zun-ts/config';
-import { median, percentile } from '../stats';
+import { benchResults, median, percentile } from '../stats';
 
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
@@ -265,6 +265,10 @@ async function main(): Promise<void> {
       ['echo round trip p99 (ms)', p.p99.toFixed(3), d.p99.toFixed(3), `+${(p.p99 - d.p99).toFixed(3)} ms`, '-', '-'],
       ['throughput (MB/s, median)', p.mbps.toFixed(1), d.mbps.toFixed(1), `${(p.mbps / d.mbps).toFixed(2)}×`, `≥ ${TARGETS.throughputRatio}×`, p.mbps / d.mbps >= TARGETS.throughputRatio ? 'yes' : 'NO'],
     ];
+    const results = benchResults('attach');
+    const rttOf = (name: string, q: number): number => percentile(rtt.get(name) ?? [], q);
+    results.add({ figure: `console echo round trip, ${ECHO_BYTES} B`, ours: p.p50, oursP90: rttOf(pName, 90), reference: d.p50, referenceP90: rttOf(dName, 90), unit: 'ms', ratio: p.p50 / d.p50, target: `≤ +${TARGETS.p50ExtraMs} ms`, met: p.p50 - d.p50 <= TARGETS.p50ExtraMs });
+    results.add({ figure: `console throughput, ${STREAM_MIB} MiB`, ours: p.mbps, reference: d.mbps, unit: 'MB/s', ratio: p.mbps / d.mbps, target: `≥ ${TARGETS.throughputRatio}×`, met: p.mbps / d.mbps >= TARGETS.throughputRatio });
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | '));
     const dRounds = mbps.get(dName) ?? [];
@@ -272,6 +276,7 @@ async function main(): Promise<void> {
     console.log(`per-round throughput (MB/s): direct ${dRounds.map((v) => v.toFixed(1)).join(', ')}; proxied ${pRounds.map((v) => v.toFixed(1)).join(', ')}`);
     // Each round measures both paths back to back: their ratio is the figure least moved by other load.
     console.log(`per-round ratio proxied/direct: ${pRounds.map((v, i) => (v / (dRounds[i] ?? Number.NaN)).toFixed(2)).join(', ')} (median ${median(pRounds.map((v, i) => v / (dRounds[i] ?? Number.NaN))).toFixed(2)})`);
+    if (proxyCpu.length) results.add({ figure: 'CPU of wsproxy + compute per MB streamed', ours: median(proxyCpu), reference: null, unit: 'ms/MB', ratio: null, target: null, met: null });
     if (proxyCpu.length) console.log(`CPU of zun-wsproxy + zun-compute while streaming: ${median(proxyCpu).toFixed(1)} ms per MB echoed (median of ${proxyCpu.length} rounds)`);
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {

@@ -13,7 +13,7 @@ import {
   ensureBuilt, privateNetworkConf, repoRoot, requireEnv, type ServiceHandle, startService, tmpDir, type TmpDir, uniqueName, writeZunConf,
   type ZunConfSections,
 } from '@zun-ts/testing';
-import { fmt, median } from '../stats';
+import { benchResults, fmt, median, percentile } from '../stats';
 
 const run = promisify(execFile);
 const env = process.env;
@@ -224,6 +224,9 @@ async function main(): Promise<void> {
     console.log('measure | zun-ts | raw | ratio (median of per-run ratios) | target | met?');
     console.log(`pull (median ms) | ${fmt(median(zun))} | ${fmt(median(raw))} (docker pull) | ${fmt(pullRatio, 2)}x | <= ${TARGET_PULL_RATIO}x | ${pullRatio <= TARGET_PULL_RATIO ? 'PASS' : 'MISS'}`);
     console.log(`run -> Running (median ms) | always ${fmt(median(always))} | ifnotpresent ${fmt(median(ifNotPresent))} | ${fmt(median(always) / median(ifNotPresent), 2)}x | - | -`);
+    const results = benchResults('images');
+    results.add({ figure: `pull ${LAYER_MIB} MiB image (raw: docker pull; ratio: median per run)`, ours: median(zun), oursP90: percentile(zun, 90), reference: median(raw), referenceP90: percentile(raw, 90), unit: 'ms', ratio: pullRatio, target: `≤ ${TARGET_PULL_RATIO}×`, met: pullRatio <= TARGET_PULL_RATIO });
+    results.add({ figure: 'run → Running, present image, always (ref: ifnotpresent)', ours: median(always), oursP90: percentile(always, 90), reference: median(ifNotPresent), referenceP90: percentile(ifNotPresent, 90), unit: 'ms', ratio: median(always) / median(ifNotPresent), target: null, met: null });
     console.log(`per-run pull ratios: ${ratios.map((r) => fmt(r, 2)).join(' ')}`);
   } finally {
     await stack.stop();

@@ -21,7 +21,7 @@ import {
   stateArg,
   type ZunApi,
 } from '../stack-client';
-import { fmt, median, percentile } from '../stats';
+import { benchResults, fmt, median, percentile } from '../stats';
 
 const env = process.env;
 const SEQ_RUNS = Number(env.BENCH_SEQ_RUNS ?? 20);
@@ -427,6 +427,7 @@ async function main(): Promise<void> {
   console.log(`  host: ${cpus().length} cpus, load average ${load()} (other work on the host skews every figure)`);
   console.log(`  containers: image busybox, command ${JSON.stringify(COMMAND)}, cpu ${CPU}, memory ${MEMORY_MIB} MiB; raw Docker: same image and command, default bridge`);
   const rows: [string, string, string, string, string, boolean | null][] = [];
+  const results = benchResults('lifecycle');
   try {
     await pullImage(c);
     if (PHASES.has('seq')) {
@@ -440,6 +441,7 @@ async function main(): Promise<void> {
       console.log(`  ratio ${fmt(zMed / rMed, 2)}`);
       console.log('  where the zun-ts time goes (medians, from the service logs; + = since the previous step):');
       for (const l of breakdown(c, seq.samples)) console.log(l);
+      results.add({ figure: 'run → Running (raw: create+start)', ours: zMed, oursP90: percentile(seq.zun, 90), reference: rMed, referenceP90: percentile(seq.raw, 90), unit: 'ms', ratio: zMed / rMed, target: `≤ ${TARGETS.runRatio}×`, met: zMed / rMed <= TARGETS.runRatio });
       rows.push(['run → Running, median (ms)', fmt(zMed), fmt(rMed), fmt(zMed / rMed, 2), `≤ ${TARGETS.runRatio}`, zMed / rMed <= TARGETS.runRatio]);
       rows.push(['run → Running, p90 (ms)', fmt(percentile(seq.zun, 90)), fmt(percentile(seq.raw, 90)), fmt(percentile(seq.zun, 90) / percentile(seq.raw, 90), 2), '', null]);
     }
@@ -454,6 +456,7 @@ async function main(): Promise<void> {
       console.log(`  zun-ts  all Running after ${fmt(par.zunWallMs / 1000, 2)} s (all ${CONCURRENT_RUNS} POSTs answered after ${fmt(par.zunAccepted)} ms; per container median ${fmt(median(par.zunPerContainer) / 1000, 2)} s)`);
       console.log(`  docker  all started after ${fmt(par.rawWallMs / 1000, 2)} s (per container median ${fmt(median(par.rawPerContainer) / 1000, 2)} s)`);
       console.log(`  ratio ${fmt(ratio, 2)}`);
+      results.add({ figure: `${CONCURRENT_RUNS} concurrent runs, wall`, ours: par.zunWallMs / 1000, reference: par.rawWallMs / 1000, unit: 's', ratio, target: `≤ ${TARGETS.concurrentRatio}×`, met: ratio <= TARGETS.concurrentRatio });
       rows.push([`${CONCURRENT_RUNS} concurrent runs, wall (s)`, fmt(par.zunWallMs / 1000, 2), fmt(par.rawWallMs / 1000, 2), fmt(ratio, 2), `≤ ${TARGETS.concurrentRatio}`, ratio <= TARGETS.concurrentRatio]);
     }
 
@@ -467,6 +470,8 @@ async function main(): Promise<void> {
       }
       for (const l of lists) {
         const target = l === lists[0];
+        results.add({ figure: `list ${l.rows} rows, one at a time`, ours: l.seqMedian, oursP90: l.seqP90, reference: null, unit: 'ms', ratio: null, target: target ? `≤ ${TARGETS.list100MedianMs} ms` : null, met: target ? l.seqMedian <= TARGETS.list100MedianMs : null });
+        results.add({ figure: `list ${l.rows} rows, c=${LIST_CONCURRENCY}`, ours: l.rps, reference: null, unit: 'req/s', ratio: null, target: target ? `≥ ${TARGETS.listRps}` : null, met: target ? l.rps >= TARGETS.listRps : null });
         rows.push([`list ${l.rows} rows, median (ms)`, fmt(l.seqMedian, 2), 'n/a', '', target ? `≤ ${TARGETS.list100MedianMs} ms` : '', target ? l.seqMedian <= TARGETS.list100MedianMs : null]);
         rows.push([`list ${l.rows} rows, c=${LIST_CONCURRENCY} (req/s)`, fmt(l.rps), 'n/a', '', target ? `≥ ${TARGETS.listRps}` : '', target ? l.rps >= TARGETS.listRps : null]);
       }

@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import { type NetworkSpec, type PortSpec } from '@zun-ts/network-driver';
 import { VxlanNetworkDriver } from '@zun-ts/network-driver-vxlan';
 import { repoRoot, type SimHost, simHostsStatus, startSimHosts, stopSimHosts } from '@zun-ts/testing';
-import { fmt, median } from '../stats';
+import { benchResults, fmt, median, percentile } from '../stats';
 
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 5);
@@ -327,6 +327,13 @@ function report(paths: BenchPath[], rtt: Map<string, number[]>, tput: Map<string
   console.log('\n' + line(head));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+  const results = benchResults('networks');
+  for (const p of paths.filter((x) => x.key !== 'raw')) {
+    const ratio = median(mb(p.key)) / rawMb;
+    const target = p.key === 'same' ? TARGETS.sameHost : p.key === 'cross' ? TARGETS.crossHost : null;
+    results.add({ figure: `${p.label} TCP throughput (ref: raw bridge)`, ours: median(mb(p.key)), reference: rawMb, unit: 'MB/s', ratio, target: target === null ? null : `≥ ${target}×`, met: target === null ? null : ratio >= target });
+    results.add({ figure: `${p.label} ping RTT (ref: raw bridge)`, ours: median(rt(p.key)), oursP90: percentile(rt(p.key), 90), reference: rawRtt, referenceP90: percentile(rt('raw'), 90), unit: 'ms', ratio: median(rt(p.key)) / rawRtt, target: null, met: null });
+  }
   const rawRounds = mb('raw');
   for (const p of paths.filter((x) => x.key !== 'raw')) {
     const ratios = mb(p.key).map((v, i) => v / (rawRounds[i] ?? Number.NaN));

@@ -6,16 +6,13 @@ import { resolve } from 'node:path';
 import { adminContext } from '@zun-ts/common';
 import { rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { Redis } from 'ioredis';
+import { benchResults, percentile } from '../stats';
 import { BENCH } from './bench.contract';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CASTS = Number(process.env.BENCH_CASTS ?? 10_000);
 const PARALLEL = 32;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 async function startServer(redisUrl: string, prefix: string): Promise<{ stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, 'bench-server.ts')], {
@@ -76,6 +73,10 @@ async function main(): Promise<void> {
     console.log(`rpc bench (redis ${new URL(redisUrl).host}, server concurrency ${CONCURRENCY})`);
     console.log(`  call round trip, ${CALLS} sequential: median ${f(percentile(times, 50))} ms, p99 ${f(percentile(times, 99))} ms, mean ${f(mean)} ms, min ${f(times[0] ?? 0)} ms, max ${f(times.at(-1) ?? 0)} ms`);
     console.log(`  calls, ${PARALLEL} in flight: ${parallelRate.toFixed(0)} calls/s`);
+    const results = benchResults('rpc');
+    results.add({ figure: `call round trip, ${CALLS} sequential`, ours: percentile(times, 50), oursP90: percentile(times, 90), reference: null, unit: 'ms', ratio: null, target: null, met: null });
+    results.add({ figure: `calls, ${PARALLEL} in flight`, ours: parallelRate, reference: null, unit: 'calls/s', ratio: null, target: null, met: null });
+    results.add({ figure: `casts, ${CASTS} until processed`, ours: CASTS / (processed / 1000), reference: null, unit: 'casts/s', ratio: null, target: null, met: null });
     console.log(`  casts: ${CASTS} enqueued in ${(enqueued / 1000).toFixed(2)} s, all processed in ${(processed / 1000).toFixed(2)} s: ${(CASTS / (processed / 1000)).toFixed(0)} casts/s`);
   } finally {
     await server.stop();

@@ -10,7 +10,7 @@ import Docker from 'dockerode';
 import { adminContext } from '@zun-ts/common';
 import { execFileRunner, LocalVolumeDriver, type MountEntry, mkfsCommand, readMounts } from '@zun-ts/volume-driver-local';
 import { agent, deleteAndWait, openStack, readStackConf, type RunBody, runToRunning, type Stack, type StackConf, stateArg } from '../stack-client';
-import { fmt, median, percentile } from '../stats';
+import { benchResults, fmt, median, percentile } from '../stats';
 
 const env = process.env;
 const RUNS = Number(env.BENCH_RUNS ?? 20);
@@ -269,6 +269,7 @@ async function main(): Promise<void> {
     }
 
     const rows: string[][] = [];
+    const results = benchResults('storage');
     if (fig) {
       const added = median(fig.withVolume) - median(fig.without);
       const met = added <= TARGET_ADDED_MS;
@@ -276,10 +277,15 @@ async function main(): Promise<void> {
       const p90 = (v: number[]): number => percentile(v, 90);
       rows.push(['run → Running, p90 (ms)', fmt(p90(fig.withVolume)), fmt(p90(fig.without)), `+${fmt(p90(fig.withVolume) - p90(fig.without))}`, '', '']);
       rows.push(['force delete → gone, median (ms)', fmt(median(fig.deleteWith)), fmt(median(fig.deleteWithout)), `+${fmt(median(fig.deleteWith) - median(fig.deleteWithout))}`, '', '']);
+      results.add({ figure: `run → Running with a ${VOLUME_GIB} GiB volume (ref: without)`, ours: median(fig.withVolume), oursP90: p90(fig.withVolume), reference: median(fig.without), referenceP90: p90(fig.without), unit: 'ms', ratio: median(fig.withVolume) / median(fig.without), target: null, met: null });
+      results.add({ figure: 'cost a new volume adds to run → Running (median)', ours: added, reference: null, unit: 'ms', ratio: null, target: `≤ ${TARGET_ADDED_MS} ms`, met });
+      results.add({ figure: 'force delete → gone with a volume (ref: without)', ours: median(fig.deleteWith), oursP90: p90(fig.deleteWith), reference: median(fig.deleteWithout), referenceP90: p90(fig.deleteWithout), unit: 'ms', ratio: median(fig.deleteWith) / median(fig.deleteWithout), target: null, met: null });
       console.log('\n' + table(['measure', 'with volume', 'without', 'added', 'target', 'met?'], rows).join('\n'));
       console.log(`volume adds ${fmt(added)} ms at the median (target ≤ ${TARGET_ADDED_MS} ms): ${met ? 'PASS' : 'MISS'}`);
     }
     if (raw) {
+      const steps: [string, number[]][] = [['mkfs.ext4', raw.mkfs], ['loop mount', raw.mount], ['umount', raw.umount], ['LocalVolumeDriver create', raw.driverCreate], ['LocalVolumeDriver attach', raw.driverAttach]];
+      for (const [step, v] of steps) results.add({ figure: `host step: ${step}`, ours: median(v), oursP90: percentile(v, 90), reference: null, unit: 'ms', ratio: null, target: null, met: null });
       const m = (v: number[]): string => fmt(median(v), 1);
       const sum = median(raw.truncate) + median(raw.mkfs) + median(raw.mount);
       console.log(`${fig ? '' : '\n'}host step medians: truncate ${m(raw.truncate)} ms, mkfs.ext4 ${m(raw.mkfs)} ms, mount ${m(raw.mount)} ms ` +
