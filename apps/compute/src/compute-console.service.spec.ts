@@ -39,7 +39,7 @@ function rig() {
   const ops = new ContainerOperations(driver, records, new ContainerBuilder(driver, records, volumes, networks, silentLogger()), volumes, networks, locks, silentLogger());
   const grants = new ConsoleGrants(60_000);
   const consoles = new ComputeConsole(grants, relay, conductor.client('cn1'));
-  const manager = new ComputeManager(defaultConf({ DEFAULT: { host: 'cn1' } }), driver, ops, consoles);
+  const manager = new ComputeManager(defaultConf({ DEFAULT: { host: 'cn1' } }), driver, ops, { console: consoles });
   return { driver, conductor, grants, manager };
 }
 

@@ -9,7 +9,7 @@ import { NETWORK_DRIVER } from '@zun-ts/network-driver';
 import { VxlanNetworkDriver } from '@zun-ts/network-driver-vxlan';
 import { VOLUME_DRIVER } from '@zun-ts/volume-driver';
 import { LocalVolumeDriver } from '@zun-ts/volume-driver-local';
-import { ComputeManager } from './compute.manager';
+import { COMPUTE_FEATURES, ComputeManager } from './compute.manager';
 import { ComputeConsole } from './compute-console.service';
 import { ContainerRecords } from './conductor-api';
 import { ConsoleGrants } from './console-grants';
@@ -203,7 +203,7 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ImageOperations)
     .toDynamicValue((ctx) => new ImageOperations(ctx.get(CONTAINER_DRIVER), ctx.get(CONDUCTOR_API), ctx.get(LOGGER).child({ component: 'images' })))
     .inSingletonScope();
-  // zun commit uploads to Glance when the glance image driver is enabled (ComputeManager takes it as optional).
+  // zun commit uploads to Glance when the glance image driver is enabled (absent from ComputeFeatures otherwise).
   if (container.get(ZUN_CONF).DEFAULT.image_driver_list.includes('glance')) {
     container
       .bind(GlanceCommit)
@@ -213,5 +213,14 @@ export function bindCompute(container: InversifyContainer): void {
       })
       .inSingletonScope();
   }
+  container
+    .bind(COMPUTE_FEATURES)
+    .toDynamicValue((ctx) => ({
+      console: ctx.get(ComputeConsole),
+      images: ctx.get(ImageOperations),
+      glanceCommit: ctx.get(GlanceCommit, { optional: true }),
+      capsules: ctx.get(CapsuleBuilder),
+    }))
+    .inSingletonScope();
   container.bind(ComputeManager).toSelf().inSingletonScope();
 }

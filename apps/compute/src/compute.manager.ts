@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable, type ServiceIdentifier } from 'inversify';
 import { InvalidValue, NotImplementedYet, type RequestContext } from '@zun-ts/common';
 import { CONTAINER_DRIVER, type ContainerDriver } from '@zun-ts/compute-driver';
 import { ZUN_CONF, type ZunConf } from '@zun-ts/config';
@@ -15,12 +15,27 @@ import {
   type ContainerRef,
   type TtySize,
 } from '@zun-ts/rpc';
-import { CapsuleBuilder } from './capsule-builder';
-import { ComputeConsole } from './compute-console.service';
+import { type CapsuleBuilder } from './capsule-builder';
+import { type ComputeConsole } from './compute-console.service';
 import { EVENTS } from './container-builder';
 import { ContainerOperations } from './container-operations';
-import { ImageOperations } from './image-operations';
-import { GlanceCommit } from './glance-commit';
+import { type ImageOperations } from './image-operations';
+import { type GlanceCommit } from './glance-commit';
+
+/** What a host may or may not do beside the container lifecycle; each is absent where it is not bound. */
+export interface ComputeFeatures {
+  /** Interactive attach and exec (consoles through zun-wsproxy). */
+  console?: Pick<ComputeConsole, 'attach' | 'exec'>;
+  /** `zun pull` and `zun image-delete` on this host. */
+  images?: Pick<ImageOperations, 'pull' | 'delete'>;
+  /** `zun commit` into Glance, when `glance` is in image_driver_list. */
+  glanceCommit?: Pick<GlanceCommit, 'commit'>;
+  /** Capsules, built whole on this host. */
+  capsules?: Pick<CapsuleBuilder, 'create' | 'delete'>;
+}
+
+/** Injection token of the host's {@link ComputeFeatures}. */
+export const COMPUTE_FEATURES: ServiceIdentifier<ComputeFeatures> = Symbol.for('zun.ComputeFeatures');
 
 /**
  * The compute host's RPC handlers, on topic `compute.<host>`. Casts change containers (each under a
@@ -33,11 +48,7 @@ export class ComputeManager implements ComputeRpcApi {
     @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>,
     @inject(CONTAINER_DRIVER) private readonly driver: ContainerDriver,
     @inject(ContainerOperations) private readonly ops: ContainerOperations,
-    @inject(ComputeConsole) private readonly console?: Pick<ComputeConsole, 'attach' | 'exec'>,
-    @inject(ImageOperations) @optional() private readonly images?: Pick<ImageOperations, 'pull' | 'delete'>,
-    /** Bound when `glance` is in image_driver_list. */
-    @inject(GlanceCommit) @optional() private readonly glanceCommit?: Pick<GlanceCommit, 'commit'>,
-    @inject(CapsuleBuilder) @optional() private readonly capsules?: Pick<CapsuleBuilder, 'create' | 'delete'>,
+    @inject(COMPUTE_FEATURES) private readonly features: ComputeFeatures = {},
   ) {}
 
   async ping(_ctx: RequestContext, _args: Record<string, never>): Promise<{ host: string }> {
@@ -46,7 +57,7 @@ export class ComputeManager implements ComputeRpcApi {
 
   /** A capsule row (the conductor casts its create like a container's) is built whole by the capsule builder. */
   containerCreate(ctx: RequestContext, args: ContainerCreateRequest): Promise<void> {
-    if (args.container?.container_type === CONTAINER_TYPES.capsule && this.capsules) return this.capsules.create(ctx, args);
+    if (args.container?.container_type === CONTAINER_TYPES.capsule && this.features.capsules) return this.features.capsules.create(ctx, args);
     return this.ops.create(ctx, args);
   }
 
@@ -109,7 +120,7 @@ export class ComputeManager implements ComputeRpcApi {
 
   /** A capsule goes with its members, sandbox and volumes; anything else is deleted as a container. */
   async containerDelete(ctx: RequestContext, args: ContainerRef & { force: boolean; stop: boolean }): Promise<void> {
-    if (this.capsules && (await this.capsules.delete(ctx, args.container_uuid))) return;
+    if (this.features.capsules && (await this.features.capsules.delete(ctx, args.container_uuid))) return;
     return this.ops.delete(ctx, args.container_uuid, { force: args.force, stop: args.stop });
   }
 
@@ -138,13 +149,13 @@ export class ComputeManager implements ComputeRpcApi {
   containerExec(ctx: RequestContext, args: ContainerExecRequest): Promise<ContainerExecResult> {
     return this.ops.query(ctx, args.container_uuid, async (c) => {
       const r = await this.driver.execute(ctx, c.uuid, { command: args.command, run: !args.interactive, interactive: args.interactive });
-      const token = args.interactive && r.exec_id ? await consoleOf(this.console).exec(ctx, c, r.exec_id) : null;
+      const token = args.interactive && r.exec_id ? await consoleOf(this.features.console).exec(ctx, c, r.exec_id) : null;
       return { output: r.output, exit_code: r.exit_code, exec_id: r.exec_id, token };
     });
   }
 
   containerAttach(ctx: RequestContext, args: ContainerRef): Promise<ContainerAttachResult> {
-    return this.ops.query(ctx, args.container_uuid, (c) => consoleOf(this.console).attach(ctx, c));
+    return this.ops.query(ctx, args.container_uuid, (c) => consoleOf(this.features.console).attach(ctx, c));
   }
 
   /** A container without a TTY has nothing to resize (Docker would refuse): the client's resize is a no-op. */
@@ -203,16 +214,16 @@ export class ComputeManager implements ComputeRpcApi {
   }
 
   private imageOps(): Pick<ImageOperations, 'pull' | 'delete'> {
-    if (!this.images) throw new NotImplementedYet('image operations are not bound on this host');
-    return this.images;
+    if (!this.features.images) throw new NotImplementedYet('image operations are not bound on this host');
+    return this.features.images;
   }
 
   /** With `glance_image_id`: committed here, then uploaded to that queued Glance image in the background. */
   containerCommit(ctx: RequestContext, args: ContainerCommitRequest): Promise<{ image_id: string }> {
     const glanceImageId = args.glance_image_id;
     if (glanceImageId) {
-      if (!this.glanceCommit) return Promise.reject(new InvalidValue('The glance image driver is not enabled on this host (image_driver_list).'));
-      return this.glanceCommit.commit(ctx, { ...args, glance_image_id: glanceImageId });
+      if (!this.features.glanceCommit) return Promise.reject(new InvalidValue('The glance image driver is not enabled on this host (image_driver_list).'));
+      return this.features.glanceCommit.commit(ctx, { ...args, glance_image_id: glanceImageId });
     }
     return this.ops.recorded(ctx, args.container_uuid, EVENTS.commit, async (c) => {
       const r = await this.driver.commit(ctx, c.uuid, { repository: args.repository, tag: args.tag });

@@ -51,7 +51,7 @@ function rig(glance: GlanceWriter) {
   const builder = new ContainerBuilder(driver, records, volumes, networks, silentLogger());
   const ops = new ContainerOperations(driver, records, builder, volumes, networks, new KeyedLock(), silentLogger());
   const commits = new GlanceCommit(driver, records, ops, () => glance, silentLogger());
-  const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), driver, ops, undefined, undefined, commits);
+  const manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), driver, ops, { glanceCommit: commits });
   const c = conductor.put(fakeContainer({ host: HOST, status: 'Running', container_id: 'cid-1' }));
   return { driver, conductor, commits, manager, c };
 }

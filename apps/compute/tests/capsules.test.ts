@@ -61,7 +61,7 @@ before(() => {
   const locks = new KeyedLock();
   const ops = new ContainerOperations(engine, records, builder, volumes, networks, locks, silentLogger());
   const capsules = new CapsuleBuilder(engine, records, volumes, networks, locks, silentLogger(), { image_pull_policy: 'ifnotpresent', pollMs: 100 });
-  manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops, undefined, undefined, undefined, capsules);
+  manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops, { capsules });
   sync = new ContainerSync(engine, records, builder, networks, locks, silentLogger(), { orphanGraceMs: 3_600_000, capsules });
 });
 
