@@ -1,5 +1,6 @@
 // Keystone v3: a password login scoped to a project (domains by name), or an existing token; the catalog's
 // `container` endpoint.
+import { type CatalogService, findEndpoint, identityV3Url } from '@zun-ts/glance-client';
 import { errorFromAnswer, ZunClientError } from './errors';
 
 /** Password login, project scope (like the OS_* variables of an openrc file). */
@@ -22,11 +23,8 @@ export interface TokenAuth {
 
 export type AuthOptions = PasswordAuth | TokenAuth;
 
-export interface CatalogEntry {
-  type: string;
-  name?: string;
-  endpoints: { interface: string; url: string; region?: string; region_id?: string }[];
-}
+/** A catalog entry (the shape is the Glance client's: one home for Keystone's catalog). */
+export type CatalogEntry = CatalogService;
 
 /** A token and, when Keystone gave one, its catalog. */
 export interface Session {
@@ -49,7 +47,7 @@ const trim = (u: string): string => u.replace(/\/+$/, '');
 
 /** `POST /auth/tokens` with a password: the token and catalog. */
 export async function passwordLogin(a: PasswordAuth, doFetch: FetchLike, timeoutMs: number): Promise<Session> {
-  const url = `${trim(a.authUrl)}/auth/tokens`;
+  const url = `${identityV3Url(a.authUrl)}/auth/tokens`;
   const res = await doFetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -66,7 +64,7 @@ export async function passwordLogin(a: PasswordAuth, doFetch: FetchLike, timeout
 
 /** `GET /auth/tokens` of a token with itself: its catalog. */
 export async function tokenCatalog(authUrl: string, token: string, doFetch: FetchLike, timeoutMs: number): Promise<Session> {
-  const url = `${trim(authUrl)}/auth/tokens`;
+  const url = `${identityV3Url(authUrl)}/auth/tokens`;
   const res = await doFetch(url, {
     headers: { 'X-Auth-Token': token, 'X-Subject-Token': token, Accept: 'application/json' },
     signal: AbortSignal.timeout(timeoutMs),
@@ -84,12 +82,11 @@ async function session(res: Response, url: string, method: string): Promise<Sess
   return { token, catalog };
 }
 
-/** The URL of `serviceType` at `iface` (and `region`, if given) in a catalog. */
-export function endpointFromCatalog(catalog: CatalogEntry[], opts: { serviceType?: string; interface?: string; region?: string } = {}): string {
+/** The URL of `serviceType` (default `container`) at `interface` (default `public`, and `region` if given) in a catalog. */
+export function endpointFromCatalog(catalog: CatalogEntry[], opts: { serviceType?: string; interface?: 'public' | 'internal' | 'admin'; region?: string } = {}): string {
   const type = opts.serviceType ?? 'container';
   const iface = opts.interface ?? 'public';
-  const svc = catalog.find((s) => s.type === type);
-  const ep = svc?.endpoints.find((e) => e.interface === iface && (!opts.region || e.region === opts.region || e.region_id === opts.region));
-  if (!ep) throw new ZunClientError(`the catalog has no ${iface} endpoint of service type ${type}${opts.region ? ` in ${opts.region}` : ''}`);
-  return trim(ep.url);
+  const url = findEndpoint(catalog, type, iface, opts.region ?? null);
+  if (!url) throw new ZunClientError(`the catalog has no ${iface} endpoint of service type ${type}${opts.region ? ` in ${opts.region}` : ''}`);
+  return trim(url);
 }
