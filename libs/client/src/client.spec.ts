@@ -26,12 +26,14 @@ interface Cloud {
   /** The API refuses every token. */
   refuseAll: boolean;
   logins: number;
+  /** `GET /` of the API (version discovery) calls. */
+  versionDocs: number;
   seen: Seen[];
   /** The answer of the next API call (after auth), if set. */
   next: ((s: Seen, res: ServerResponse) => void) | null;
 }
 
-const cloud: Cloud = { max: '1.40', min: '1.1', valid: new Set(), refuseAll: false, logins: 0, seen: [], next: null };
+const cloud: Cloud = { max: '1.40', min: '1.1', valid: new Set(), refuseAll: false, logins: 0, versionDocs: 0, seen: [], next: null };
 let server: Server;
 let base = '';
 
@@ -75,6 +77,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return send(res, 200, { token: { catalog: [{ type: 'container', endpoints: [{ interface: 'public', url: `${base}/zun/v1/` }] }] } }, { 'X-Subject-Token': s.token ?? '' });
   }
   if (url.pathname === '/zun/' || url.pathname === '/zun-internal/') {
+    cloud.versionDocs++;
     return send(res, 200, { versions: [{ id: 'v1', status: 'CURRENT', min_version: cloud.min, max_version: cloud.max }] });
   }
   cloud.seen.push(s);
@@ -96,7 +99,7 @@ void describe('ZunClient against a fake Keystone and API', { concurrency: 1 }, (
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => {
-    Object.assign(cloud, { max: '1.40', min: '1.1', valid: new Set<string>(), refuseAll: false, logins: 0, seen: [], next: null });
+    Object.assign(cloud, { max: '1.40', min: '1.1', valid: new Set<string>(), refuseAll: false, logins: 0, versionDocs: 0, seen: [], next: null });
   });
 
   void test('password login, the public container endpoint from the catalog, and the highest common microversion', async () => {
@@ -219,6 +222,27 @@ void describe('ZunClient against a fake Keystone and API', { concurrency: 1 }, (
         ['GET', '/zun/v1/containers/c1/logs?tail=10', null],
         ['PATCH', '/zun/v1/containers/c1?', { name: 'new' }],
         ['POST', '/zun/v1/containers/c1/commit?repository=repo&tag=v1', null],
+      ],
+    );
+  });
+
+  void test('concurrent first calls share one login and one version discovery', async () => {
+    const zun = password();
+    await Promise.all([zun.raw('GET', '/a'), zun.raw('GET', '/b'), zun.containers.list()]);
+    assert.deepEqual([cloud.logins, cloud.versionDocs, cloud.seen.length], [1, 1, 3]);
+  });
+
+  void test('archives travel base64-encoded from 1.25', async () => {
+    const zun = password();
+    const tar = Buffer.from([0, 1, 2, 250, 255]);
+    cloud.next = (_s, res) => send(res, 200, { data: tar.toString('base64'), stat: { name: 'f' } });
+    assert.deepEqual(await zun.containers.getArchive('c1', '/etc/f'), { tar, stat: { name: 'f' } });
+    await zun.containers.putArchive('c1', '/tmp', tar);
+    assert.deepEqual(
+      cloud.seen.map((s) => [s.method, `${s.path}?${s.query.toString()}`, s.body ?? null]),
+      [
+        ['GET', '/zun/v1/containers/c1/get_archive?path=%2Fetc%2Ff', null],
+        ['POST', '/zun/v1/containers/c1/put_archive?', { path: '/tmp', data: tar.toString('base64') }],
       ],
     );
   });

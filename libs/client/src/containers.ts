@@ -15,6 +15,7 @@ import {
 } from './types';
 
 const V1_14 = new Microversion(1, 14);
+const V1_25 = new Microversion(1, 25);
 
 /** The query of a `next` link, to ask our own endpoint for it (the link's host is the one the API saw). */
 export function nextQuery(next: string): Query {
@@ -142,6 +143,20 @@ export class ContainersApi {
   /** Commits the container's file system to an image (in Glance); answers the new image's uuid. */
   async commit(ident: string, repository: string, tag?: string): Promise<{ uuid: string }> {
     return (await this.t.request<{ uuid: string }>('POST', `/containers/${id(ident)}/commit`, { query: { repository, tag } })).body;
+  }
+
+  /** The tar of `path` in the container (what `zun cp container:path …` reads) and its stat. */
+  async getArchive(ident: string, path: string): Promise<{ tar: Buffer; stat: Record<string, unknown> }> {
+    const r = await this.t.request<{ data: string; stat: Record<string, unknown> }>('GET', `/containers/${id(ident)}/get_archive`, { query: { path } });
+    // the tar travels base64-encoded from 1.25, as a latin-1 string before
+    const encoding = (await this.t.apiVersion()).compare(V1_25) >= 0 ? 'base64' : 'latin1';
+    return { tar: Buffer.from(r.body.data, encoding), stat: r.body.stat };
+  }
+
+  /** Unpacks `tar` at `path` in the container (what `zun cp … container:path` does). */
+  async putArchive(ident: string, path: string, tar: Buffer): Promise<void> {
+    const encoding = (await this.t.apiVersion()).compare(V1_25) >= 0 ? 'base64' : 'latin1';
+    await this.t.request('POST', `/containers/${id(ident)}/put_archive`, { body: { path, data: tar.toString(encoding) } });
   }
 
   async top(ident: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }> {

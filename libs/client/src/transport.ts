@@ -56,6 +56,8 @@ async function parse(res: Response): Promise<unknown> {
 
 export class Transport {
   private session: Session | null = null;
+  private pendingLogin: Promise<Session> | null = null;
+  private pendingVersion: Promise<Microversion> | null = null;
   private endpointUrl: string | null;
   private version: Microversion | null = null;
   private readonly doFetch: FetchLike;
@@ -73,8 +75,16 @@ export class Transport {
     return /\/v1$/.test(u) ? u : `${u}/v1`;
   }
 
+  /** Logs in once for concurrent callers. */
+  private login(): Promise<Session> {
+    this.pendingLogin ??= this.doLogin().finally(() => {
+      this.pendingLogin = null;
+    });
+    return this.pendingLogin;
+  }
+
   /** Logs in (password) or looks up the token's catalog when the endpoint must come from it. */
-  private async login(): Promise<Session> {
+  private async doLogin(): Promise<Session> {
     const a = this.opts.auth;
     if (a.kind === 'password') this.session = await passwordLogin(a, this.doFetch, this.timeoutMs);
     else if (this.endpointUrl) this.session = { token: a.token, catalog: [] };
@@ -105,6 +115,13 @@ export class Transport {
    */
   async apiVersion(): Promise<Microversion> {
     if (this.version) return this.version;
+    this.pendingVersion ??= this.negotiateVersion().finally(() => {
+      this.pendingVersion = null;
+    });
+    return this.pendingVersion;
+  }
+
+  private async negotiateVersion(): Promise<Microversion> {
     const v1 = await this.endpoint();
     const wanted = this.opts.apiVersion ? Microversion.parse(this.opts.apiVersion) : undefined;
     const root = v1.replace(/\/v1$/, '/');
@@ -134,10 +151,11 @@ export class Transport {
     const version = await this.apiVersion();
     const url = `${await this.endpoint()}${path}${queryString(o.query)}`;
     for (let attempt = 0; ; attempt++) {
+      const token = await this.token();
       const res = await this.doFetch(url, {
         method,
         headers: {
-          'X-Auth-Token': await this.token(),
+          'X-Auth-Token': token,
           Accept: 'application/json',
           'OpenStack-API-Version': `container ${version}`,
           ...(o.body === undefined ? {} : { 'Content-Type': 'application/json' }),
@@ -150,7 +168,7 @@ export class Transport {
       const err = errorFromAnswer({ status: res.status, method, url, body, requestId: res.headers.get('x-openstack-request-id') });
       // an expired token: a password session logs in again, once
       if (err instanceof Unauthorized && attempt === 0 && this.opts.auth.kind === 'password') {
-        this.session = null;
+        if (this.session?.token === token) this.session = null; // a concurrent call may have logged in already
         continue;
       }
       throw err;
