@@ -1,6 +1,6 @@
 // End to end: the typed client against the running stack (tools/stack): the stack's Keystone, zun-api and
 // Docker engine. As the demo user it runs a busybox container, waits for Running, lists it, runs `echo hi` in
-// it and deletes it; the API's refusals arrive as typed errors.
+// it and deletes it; the API's refusals arrive as typed errors, and a revoked token is replaced by a new login.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -101,6 +101,21 @@ void describe('the typed client against the stack, as demo', { concurrency: 1 },
       return true;
     });
     await assert.rejects(zun.containers.create({ image: 'busybox', memory: 'lots' }), BadRequest);
+  });
+
+  void test('a revoked token: the password client logs in again once and the call succeeds', async () => {
+    const rc = openrcEnv(state, 'demo');
+    const client = ZunClient.fromEnv(rc, apiOverride());
+    await client.containers.list({ limit: 1 });
+    const first = await client.token();
+    const revoke = await fetch(`${rc['OS_AUTH_URL'] ?? ''}/auth/tokens`, { method: 'DELETE', headers: { 'X-Auth-Token': first, 'X-Subject-Token': first } });
+    assert.equal(revoke.status, 204, 'Keystone revokes the token');
+    const page = await client.containers.list({ limit: 1 });
+    assert.ok(Array.isArray(page.items));
+    assert.notEqual(await client.token(), first, 'a new token after the 401');
+    // the revoked token itself is refused, by class
+    const stale = new ZunClient({ auth: { kind: 'token', token: first }, endpoint: await client.endpoint() });
+    await assert.rejects(stale.containers.list(), Unauthorized);
   });
 
   void test('a bad token is an Unauthorized (a token client does not log in again)', async () => {
