@@ -1,5 +1,6 @@
 // The v1 resources beside containers: services, hosts, quotas, images, registries, networks, volumes, capsules.
 import { nextQuery } from './containers';
+import { ZunClientError } from './errors';
 import { type Query, type Transport } from './transport';
 import { type ApiObject, type ListOptions, type Page, type ZunService } from './types';
 
@@ -15,7 +16,9 @@ class Collection<T extends ApiObject> {
 
   async list(opts: ListOptions & Query = {}): Promise<Page<T>> {
     const r = await this.t.request<Record<string, unknown>>('GET', this.path, { query: opts });
-    return { items: (r.body[this.key] ?? []) as T[], next: typeof r.body['next'] === 'string' ? r.body['next'] : null };
+    const items = r.body[this.key];
+    if (!Array.isArray(items)) throw new ZunClientError(`GET ${this.path} answered no "${this.key}" list`);
+    return { items: items as T[], next: typeof r.body['next'] === 'string' ? r.body['next'] : null };
   }
 
   /** Every item, page after page. */
