@@ -22,4 +22,4 @@ export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimH
 export { openrcEnv, parseOpenrc, parseShow, parseTable, runZun, type CliResult } from './zun-cli';
 export { ensureGlance, type TestGlance } from './glance';
 export { examplePluginDir } from './example-plugin';
-export { metricValue, parsePrometheusText, scrapeMetrics, seriesCounts, type MetricSample } from './prometheus-text';
+export { metricValue, parsePrometheusText, scrapeMetrics, labelSets, type MetricSample } from './prometheus-text';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { metricValue, parsePrometheusText, seriesCounts } from './prometheus-text';
+import { labelSets, metricValue, parsePrometheusText } from './prometheus-text';
 
 const TEXT = `# HELP zun_http_requests_total HTTP requests.
 # TYPE zun_http_requests_total counter
@@ -24,12 +24,14 @@ void describe('parsePrometheusText', () => {
     assert.deepEqual(s[5], { name: 'up', labels: {}, value: 1 });
   });
 
-  void test('metricValue sums the matching series; seriesCounts counts them per name', () => {
+  void test('metricValue sums the matching series; labelSets counts a histogram\'s buckets, sum and count as one set', () => {
     const s = parsePrometheusText(TEXT);
     assert.equal(metricValue(s, 'zun_http_requests_total'), 5);
     assert.equal(metricValue(s, 'zun_http_requests_total', { method: 'DELETE' }), 2);
     assert.equal(metricValue(s, 'zun_http_requests_total', { method: 'PUT' }), 0);
-    assert.deepEqual([...seriesCounts(s, 'zun_http_')], [['zun_http_requests_total', 2], ['zun_http_request_duration_seconds_bucket', 1]]);
+    assert.deepEqual([...labelSets(s, 'zun_http_')].length, 3);
+    const h = parsePrometheusText('zun_h_bucket{op="a",le="1"} 1\nzun_h_bucket{op="a",le="+Inf"} 1\nzun_h_sum{op="a"} 0.5\nzun_h_count{op="a"} 1\nzun_h_count{op="b"} 1\n');
+    assert.deepEqual([...labelSets(h, 'zun_')], ['zun_h [["op","a"]]', 'zun_h [["op","b"]]']);
   });
 
   void test('a malformed line is an error, not a silent skip', () => {

@@ -52,9 +52,16 @@ export function metricValue(samples: readonly MetricSample[], name: string, labe
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-/** The distinct label sets (series) of each metric name starting with `prefix`: name → number of series. */
-export function seriesCounts(samples: readonly MetricSample[], prefix: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of samples) if (s.name.startsWith(prefix)) out.set(s.name, (out.get(s.name) ?? 0) + 1);
+/**
+ * The distinct label sets of the metric families named `prefix…`, one key each (`family {labels}`): a histogram's
+ * `_bucket`, `_sum` and `_count` series are one family, and `le` is not a label of the set.
+ */
+export function labelSets(samples: readonly MetricSample[], prefix: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of samples) {
+    if (!s.name.startsWith(prefix)) continue;
+    const labels = Object.entries(s.labels).filter(([k]) => k !== 'le').sort(([a], [b]) => a.localeCompare(b));
+    out.add(`${s.name.replace(/_(bucket|sum|count)$/, '')} ${JSON.stringify(labels)}`);
+  }
   return out;
 }
