@@ -1,17 +1,11 @@
 // Keystone v3: a password login scoped to a project (domains by name), or an existing token; the catalog's
 // `container` endpoint.
-import { type CatalogService, findEndpoint, identityV3Url } from '@zun-ts/glance-client';
+import { type CatalogService, findEndpoint, identityV3Url, type KeystonePasswordCredentials, passwordAuthRequest } from '@zun-ts/glance-client';
 import { errorFromAnswer, ZunClientError } from './errors';
 
 /** Password login, project scope (like the OS_* variables of an openrc file). */
-export interface PasswordAuth {
+export interface PasswordAuth extends KeystonePasswordCredentials {
   kind: 'password';
-  authUrl: string;
-  username: string;
-  password: string;
-  projectName: string;
-  userDomainName?: string;
-  projectDomainName?: string;
 }
 
 /** A token the caller already holds; `authUrl` is needed only to find the endpoint in its catalog. */
@@ -51,12 +45,7 @@ export async function passwordLogin(a: PasswordAuth, doFetch: FetchLike, timeout
   const res = await doFetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: a.username, domain: { name: a.userDomainName ?? 'Default' }, password: a.password } } },
-        scope: { project: { name: a.projectName, domain: { name: a.projectDomainName ?? 'Default' } } },
-      },
-    }),
+    body: JSON.stringify(passwordAuthRequest(a)),
     signal: AbortSignal.timeout(timeoutMs),
   });
   return session(res, url, 'POST');

@@ -7,8 +7,8 @@ export interface CatalogService {
   endpoints: Array<{ url: string; interface: string; region?: string | null; region_id?: string | null }>;
 }
 
-/** Who logs in, with a password, project-scoped (the `[keystone_authtoken]`-style service credentials). */
-export interface KeystonePasswordOptions {
+/** A password login scoped to a project, domains by name (an openrc's OS_* values, or `[keystone_authtoken]`'s). */
+export interface KeystonePasswordCredentials {
   /** Identity endpoint, e.g. `http://keystone:5000/v3` (a missing `/v3` is added). */
   authUrl: string;
   username: string;
@@ -18,6 +18,20 @@ export interface KeystonePasswordOptions {
   userDomainName?: string;
   /** @default 'Default' */
   projectDomainName?: string;
+}
+
+/** The body of `POST /v3/auth/tokens` for `c`. */
+export function passwordAuthRequest(c: KeystonePasswordCredentials): object {
+  return {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: c.username, domain: { name: c.userDomainName ?? 'Default' }, password: c.password } } },
+      scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? 'Default' } } },
+    },
+  };
+}
+
+/** Who logs in, with a password, project-scoped (the `[keystone_authtoken]`-style service credentials). */
+export interface KeystonePasswordOptions extends KeystonePasswordCredentials {
   /** Bound on one request to Keystone, in ms. @default 10000 */
   timeoutMs?: number;
   /** For tests. @default Date.now */
@@ -80,12 +94,7 @@ export class KeystonePasswordAuth implements TokenSource {
 
   private async login(): Promise<{ token: string; catalog: CatalogService[] }> {
     const o = this.opts;
-    const body = {
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: o.username, domain: { name: o.userDomainName ?? 'Default' }, password: o.password } } },
-        scope: { project: { name: o.projectName, domain: { name: o.projectDomainName ?? 'Default' } } },
-      },
-    };
+    const body = passwordAuthRequest(o);
     let res: Response;
     try {
       res = await fetch(`${this.base}/auth/tokens`, {
