@@ -5,23 +5,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { adminContext, KeyedLock, silentLogger } from '@zun-ts/common';
-import { DockerContainerDriver } from '@zun-ts/compute-driver-docker';
+import { adminContext, silentLogger } from '@zun-ts/common';
+import { type DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { defaultConf } from '@zun-ts/config';
-import { FakeNetworkDriver } from '@zun-ts/network-driver';
 import { type Container, CONTAINER_TYPES } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
-import { requireEnv } from '@zun-ts/testing';
 import { LocalVolumeDriver, parseMountinfo } from '@zun-ts/volume-driver-local';
 import { CapsuleBuilder } from '../src/capsule-builder';
 import { ComputeManager } from '../src/compute.manager';
-import { ContainerRecords } from '../src/conductor-api';
-import { ContainerBuilder } from '../src/container-builder';
-import { ContainerNetworks } from '../src/container-networks';
-import { ContainerOperations } from '../src/container-operations';
 import { ContainerSync } from '../src/container-sync';
-import { ContainerVolumes } from '../src/container-volumes';
-import { fakeContainer, FakeConductor, fakeVolume } from './fixtures/fake-conductor';
+import { fakeContainer, type FakeConductor, fakeVolume } from './fixtures/fake-conductor';
+import { computeHost, testEngine } from './fixtures/compute-host';
 
 // Capsules on the stack's real engine: the sandbox (pause image from the local registry), members in its
 // namespaces, init containers, a volume shared by members (the real local volume driver: loop mounts, as root),
@@ -48,18 +42,12 @@ function sh(file: string, args: string[]): string {
 
 before(() => {
   if (process.getuid?.() !== 0) throw new Error('apps/compute/tests/capsules.test.ts makes loop mounts and must run as root');
-  const dockerHost = requireEnv('DOCKER_HOST', 'unix:///var/run/docker.sock');
-  const registry = requireEnv('ZUN_TEST_REGISTRY', '127.0.0.1:5050');
   prefix = realpathSync(mkdtempSync(join(tmpdir(), 'zun-compute-capsules-')));
-  engine = new DockerContainerDriver({ host: dockerHost, defaultRegistry: registry, timeoutSec: 30, execTimeoutMs: 120_000 });
+  engine = testEngine(120_000);
   volumeDriver = new LocalVolumeDriver({ mountPrefix: prefix, host: HOST, releaseWaitMs: 2000 });
-  conductor = new FakeConductor();
-  const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
-  const volumes = new ContainerVolumes(volumeDriver, records, silentLogger());
-  const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
-  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger());
-  const locks = new KeyedLock();
-  const ops = new ContainerOperations(engine, records, builder, volumes, networks, locks, silentLogger());
+  const h = computeHost(HOST, engine, { volume: volumeDriver });
+  conductor = h.conductor;
+  const { records, volumes, networks, builder, locks, ops } = h;
   const capsules = new CapsuleBuilder(engine, records, volumes, networks, locks, silentLogger(), { image_pull_policy: 'ifnotpresent', pollMs: 100 });
   manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops, { capsules });
   sync = new ContainerSync(engine, records, builder, networks, locks, silentLogger(), { orphanGraceMs: 3_600_000, capsules });

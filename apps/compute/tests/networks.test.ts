@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { adminContext, KeyedLock, silentLogger } from '@zun-ts/common';
-import { DockerContainerDriver } from '@zun-ts/compute-driver-docker';
+import { adminContext } from '@zun-ts/common';
+import { type DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { defaultConf } from '@zun-ts/config';
 import { VxlanNetworkDriver } from '@zun-ts/network-driver-vxlan';
 import { type Container, type Network } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
-import { requireEnv } from '@zun-ts/testing';
-import { FakeVolumeDriver } from '@zun-ts/volume-driver';
 import { ComputeManager } from '../src/compute.manager';
-import { ContainerRecords } from '../src/conductor-api';
-import { ContainerBuilder } from '../src/container-builder';
-import { ContainerNetworks } from '../src/container-networks';
-import { ContainerOperations } from '../src/container-operations';
-import { ContainerVolumes } from '../src/container-volumes';
-import { fakeContainer, FakeConductor, fakeNetwork } from './fixtures/fake-conductor';
+import { fakeContainer, type FakeConductor, fakeNetwork } from './fixtures/fake-conductor';
+import { computeHost, testEngine } from './fixtures/compute-host';
 
 // Project networks of containers on the stack's real engine with the real VXLAN driver, one host and no underlay
 // (its VXLAN devices send from loopback and have no peers), the conductor in memory. Run as root: the driver
@@ -42,16 +36,11 @@ const [netA, netB] = nets as [Network, Network];
 
 before(() => {
   if (process.getuid?.() !== 0) throw new Error('apps/compute/tests/networks.test.ts makes links and filter rules and must run as root');
-  const dockerHost = requireEnv('DOCKER_HOST', 'unix:///var/run/docker.sock');
-  const registry = requireEnv('ZUN_TEST_REGISTRY', '127.0.0.1:5050');
-  engine = new DockerContainerDriver({ host: dockerHost, defaultRegistry: registry, timeoutSec: 30, execTimeoutMs: 60_000 });
+  engine = testEngine(60_000);
   driver = new VxlanNetworkDriver({ docker: engine.socketPath, underlayAddress: '127.0.0.1' });
-  conductor = new FakeConductor();
-  const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
-  const volumes = new ContainerVolumes(new FakeVolumeDriver(), records, silentLogger());
-  const networks = new ContainerNetworks(driver, records, { publishIp: '127.0.0.1' }, silentLogger());
-  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger());
-  const ops = new ContainerOperations(engine, records, builder, volumes, networks, new KeyedLock(), silentLogger());
+  const h = computeHost(HOST, engine, { network: driver });
+  conductor = h.conductor;
+  const ops = h.ops;
   manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops);
 });
 

@@ -5,20 +5,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { adminContext, KeyedLock, silentLogger } from '@zun-ts/common';
-import { DockerContainerDriver } from '@zun-ts/compute-driver-docker';
+import { adminContext } from '@zun-ts/common';
+import { type DockerContainerDriver } from '@zun-ts/compute-driver-docker';
 import { defaultConf } from '@zun-ts/config';
 import { type BuildRetry } from '@zun-ts/rpc';
-import { requireEnv } from '@zun-ts/testing';
 import { LocalVolumeDriver, parseMountinfo } from '@zun-ts/volume-driver-local';
 import { ComputeManager } from '../src/compute.manager';
-import { ContainerRecords } from '../src/conductor-api';
-import { ContainerBuilder } from '../src/container-builder';
-import { ContainerOperations } from '../src/container-operations';
-import { ContainerVolumes } from '../src/container-volumes';
-import { fakeContainer, FakeConductor, fakeVolume } from './fixtures/fake-conductor';
-import { FakeNetworkDriver } from '@zun-ts/network-driver';
-import { ContainerNetworks } from '../src/container-networks';
+import { type ContainerOperations } from '../src/container-operations';
+import { fakeContainer, type FakeConductor, fakeVolume } from './fixtures/fake-conductor';
+import { computeHost, testEngine } from './fixtures/compute-host';
 
 // Containers with volumes on the stack's real engine and the real local volume driver (loop-mounted images
 // under a temporary mount prefix; run as root, the engine sharing this mount namespace), with the conductor
@@ -50,17 +45,10 @@ function mountsUnder(dir: string): string[] {
 
 before(() => {
   if (process.getuid?.() !== 0) throw new Error('apps/compute/tests/volumes.test.ts makes loop mounts and must run as root');
-  const dockerHost = requireEnv('DOCKER_HOST', 'unix:///var/run/docker.sock');
-  const registry = requireEnv('ZUN_TEST_REGISTRY', '127.0.0.1:5050');
   prefix = realpathSync(mkdtempSync(join(tmpdir(), 'zun-compute-vol-')));
-  engine = new DockerContainerDriver({ host: dockerHost, defaultRegistry: registry, timeoutSec: 30, execTimeoutMs: 120_000 });
+  engine = testEngine(120_000);
   volumeDriver = new LocalVolumeDriver({ mountPrefix: prefix, host: HOST, releaseWaitMs: 2000 });
-  conductor = new FakeConductor();
-  const records = new ContainerRecords(conductor.client(HOST), HOST, silentLogger());
-  const volumes = new ContainerVolumes(volumeDriver, records, silentLogger());
-  const networks = new ContainerNetworks(new FakeNetworkDriver(), records, { publishIp: '127.0.0.1' }, silentLogger());
-  const builder = new ContainerBuilder(engine, records, volumes, networks, silentLogger());
-  ops = new ContainerOperations(engine, records, builder, volumes, networks, new KeyedLock(), silentLogger());
+  ({ conductor, ops } = computeHost(HOST, engine, { volume: volumeDriver }));
   manager = new ComputeManager(defaultConf({ DEFAULT: { host: HOST } }), engine, ops);
 });
 
