@@ -14,24 +14,10 @@
 # Installs busybox-static with apt-get when it is missing.
 set -euo pipefail
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-say() { printf '[build-busybox] %s\n' "$*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
-
+# shellcheck source=tools/images/image-script.sh
+. "$(dirname "${BASH_SOURCE[0]}")/image-script.sh"
 tag=localtest/busybox:latest
-push=""
-while [ $# -gt 0 ]; do
-    case $1 in
-        --docker-host) export DOCKER_HOST=${2:?--docker-host needs a value}; shift 2 ;;
-        --tag) tag=${2:?--tag needs a value}; shift 2 ;;
-        --push) push=${2:?--push needs a registry host:port}; shift 2 ;;
-        -h|--help) usage ;;
-        *) die "unknown argument: $1" ;;
-    esac
-done
-
-command -v docker >/dev/null || die "the docker client is not installed"
-docker version >/dev/null 2>&1 || die "no Docker engine answers at ${DOCKER_HOST:-the default socket}"
+image_script_start "$@"
 
 BUSYBOX=/bin/busybox
 # busybox-static, not the dynamically linked `busybox` package: the image has no libc.

@@ -33,31 +33,23 @@
 #          docker exec CONTAINER mariadb -uroot -ppw -e 'select 1'
 set -euo pipefail
 
-usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit 2; }
-say() { printf '[build-mariadb] %s\n' "$*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
+# shellcheck source=tools/images/image-script.sh
+. "$(dirname "${BASH_SOURCE[0]}")/image-script.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BASE=localtest/debian:bookworm-minbase
 SUITE=bookworm
 tag=localtest/mariadb:latest
-push=""
 rebuild=0
 mirror=""
-while [ $# -gt 0 ]; do
+extra_arg() {
     case $1 in
-        --docker-host) export DOCKER_HOST=${2:?--docker-host needs a value}; shift 2 ;;
-        --tag) tag=${2:?--tag needs a value}; shift 2 ;;
-        --push) push=${2:?--push needs a registry host:port}; shift 2 ;;
-        --rebuild) rebuild=1; shift ;;
-        --mirror) mirror=${2:?--mirror needs a URL}; shift 2 ;;
-        -h|--help) usage ;;
-        *) die "unknown argument: $1" ;;
+        --rebuild) rebuild=1; shifted=1 ;;
+        --mirror) mirror=${2:?--mirror needs a URL}; shifted=2 ;;
+        *) return 1 ;;
     esac
-done
-
-command -v docker >/dev/null || die "the docker client is not installed"
-docker version >/dev/null 2>&1 || die "no Docker engine answers at ${DOCKER_HOST:-the default socket}"
+}
+image_script_start "$@"
 # The engine's own builder: the client may have no buildx plugin.
 export DOCKER_BUILDKIT=0
 

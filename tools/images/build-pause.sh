@@ -14,24 +14,10 @@
 # Installs gcc and the static C library with apt-get when they are missing.
 set -euo pipefail
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-say() { printf '[build-pause] %s\n' "$*" >&2; }
-die() { say "ERROR: $*"; exit 1; }
-
+# shellcheck source=tools/images/image-script.sh
+. "$(dirname "${BASH_SOURCE[0]}")/image-script.sh"
 tag=localtest/pause:3.0
-push=""
-while [ $# -gt 0 ]; do
-    case $1 in
-        --docker-host) export DOCKER_HOST=${2:?--docker-host needs a value}; shift 2 ;;
-        --tag) tag=${2:?--tag needs a value}; shift 2 ;;
-        --push) push=${2:?--push needs a registry host:port}; shift 2 ;;
-        -h|--help) usage ;;
-        *) die "unknown argument: $1" ;;
-    esac
-done
-
-command -v docker >/dev/null || die "the docker client is not installed"
-docker version >/dev/null 2>&1 || die "no Docker engine answers at ${DOCKER_HOST:-the default socket}"
+image_script_start "$@"
 if ! command -v gcc >/dev/null || ! dpkg -s libc6-dev >/dev/null 2>&1; then
     say "installing gcc and libc6-dev"
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y gcc libc6-dev >/dev/null ||
