@@ -12,30 +12,26 @@ REGISTRY_DIR="$STATE/registry"
 
 registry_ctl() { ZUN_REGISTRY_DIR="$REGISTRY_DIR" "$REPO/tools/images/registry.sh" "$1" --dir "$REGISTRY_DIR" --addr "$REGISTRY_ADDR"; }
 
-registry_has_busybox() { curl -sf -m 3 "http://$REGISTRY_ADDR/v2/busybox/tags/list" 2>/dev/null | grep -q '"latest"'; }
-registry_has_pause() { curl -sf -m 3 "http://$REGISTRY_ADDR/v2/kubernetes/pause/tags/list" 2>/dev/null | grep -q '"3.0"'; }
+# Whether the registry holds IMAGE:TAG.
+registry_has() { curl -sf -m 3 "http://$REGISTRY_ADDR/v2/$1/tags/list" 2>/dev/null | grep -q "\"$2\""; }
 
-# The sandbox image of capsules ([capsule] sandbox_image), seeded beside busybox.
-ensure_pause_image() {
-    if registry_has_pause; then
-        say "registry: pause already seeded at $REGISTRY_ADDR"
+# Seeds IMAGE:TAG with tools/images/SCRIPT unless the registry has it already.
+seed_image() { # NAME IMAGE TAG SCRIPT
+    local name=$1 image=$2 tag=$3 script=$4
+    if registry_has "$image" "$tag"; then
+        say "registry: $name already seeded at $REGISTRY_ADDR"
         return 0
     fi
-    DOCKER_HOST=$(<"$STATE/docker-host") "$REPO/tools/images/build-pause.sh" --push "$REGISTRY_ADDR" \
-        >>"$LOG_DIR/images.log" 2>&1 || { tail -20 "$LOG_DIR/images.log" >&2; die "seeding the pause image failed; see $LOG_DIR/images.log"; }
-    say "registry: seeded pause at $REGISTRY_ADDR"
+    DOCKER_HOST=$(<"$STATE/docker-host") "$REPO/tools/images/$script" --push "$REGISTRY_ADDR" \
+        >>"$LOG_DIR/images.log" 2>&1 || { tail -20 "$LOG_DIR/images.log" >&2; die "seeding the $name image failed; see $LOG_DIR/images.log"; }
+    say "registry: seeded $name at $REGISTRY_ADDR"
 }
 
+# busybox for tests and demos, and the sandbox image of capsules ([capsule] sandbox_image).
 ensure_registry() {
     registry_ctl start
-    ensure_pause_image
-    if registry_has_busybox; then
-        say "registry: busybox already seeded at $REGISTRY_ADDR"
-        return 0
-    fi
-    DOCKER_HOST=$(<"$STATE/docker-host") "$REPO/tools/images/build-busybox.sh" --push "$REGISTRY_ADDR" \
-        >>"$LOG_DIR/images.log" 2>&1 || { tail -20 "$LOG_DIR/images.log" >&2; die "seeding the registry failed; see $LOG_DIR/images.log"; }
-    say "registry: seeded busybox at $REGISTRY_ADDR"
+    seed_image pause kubernetes/pause 3.0 build-pause.sh
+    seed_image busybox busybox latest build-busybox.sh
 }
 
 stop_registry() { registry_ctl stop || true; }
