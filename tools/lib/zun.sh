@@ -62,6 +62,9 @@ write_zun_conf() {
 [DEFAULT]
 host = $(hostname)
 report_interval = 10
+# debug logs under tools/stack test (ZUN_STACK_DEBUG=true), so the scan of the logs for
+# secrets covers every level
+debug = ${ZUN_STACK_DEBUG:-false}
 state_path = $STATE
 log_dir = $LOG_DIR
 auth_encryption_key = $auth_key

@@ -22,4 +22,5 @@ export { parseSimHostLines, simHostConf, simHostsStatus, startSimHosts, stopSimH
 export { openrcEnv, parseOpenrc, parseShow, parseTable, runZun, type CliResult } from './zun-cli';
 export { ensureGlance, type TestGlance } from './glance';
 export { examplePluginDir } from './example-plugin';
+export { formatFindings, logFiles, scanFiles, scanText, type KnownSecret, type SecretFinding } from './log-secrets';
 export { metricValue, parsePrometheusText, scrapeMetrics, labelSets, type MetricSample } from './prometheus-text';

@@ -1,7 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './repo-root';
 import { tmpDir } from './tmp-dir';
@@ -206,6 +207,20 @@ function tail(text: string, lines: number): string {
 }
 
 /**
+ * Where a started service's output goes: `<dir>/<name>.log`, or, when ZUN_TEST_LOG_ARCHIVE names a
+ * directory, a file there named after `dir` and `name`, so the logs outlive the test's temporary
+ * directories (`tools/stack test` scans them all for secrets after the run). The same `dir` and
+ * `name` give the same file, so a restarted service appends to its log as before.
+ */
+export function serviceLogPath(dir: string, name: string): string {
+  const archive = process.env['ZUN_TEST_LOG_ARCHIVE'];
+  if (!archive) return join(dir, `${name}.log`);
+  mkdirSync(archive, { recursive: true });
+  const tag = createHash('sha256').update(dir).digest('hex').slice(0, 8);
+  return join(archive, `${basename(dir)}-${tag}.${name}.log`);
+}
+
+/**
  * Starts `node dist/apps/<app>/main.js --config-file <dir>/zun.conf` with
  * `confText` as zun.conf (see `writeZunConf`), building the bundle first when
  * it is older than the sources, and resolves once the service is ready. If the
@@ -218,7 +233,7 @@ export async function startService(app: string, confText: string, opts: StartSer
   const main = opts.main ?? join(repoRoot(), 'dist', 'apps', app, 'main.js');
   const dir = opts.dir ?? tmpDir(`zun-${name}-`).path;
   const confFile = join(dir, `${name}.conf`);
-  const logFile = join(dir, `${name}.log`);
+  const logFile = serviceLogPath(dir, name);
   writeFileSync(confFile, confText, { mode: 0o600 });
 
   const fd = openSync(logFile, 'a');
