@@ -7,8 +7,8 @@ test('defaults', () => {
   const o = resolveRpcOptions({ redisUrl: 'redis://h:1/0' });
   assert.equal(o.prefix, 'zun');
   assert.equal(o.callTimeoutMs, 60_000);
-  assert.equal(o.lockDurationMs, 30_000);
-  assert.equal(o.stalledIntervalMs, 30_000);
+  assert.equal(o.lockDurationMs, 10_000);
+  assert.equal(o.stalledIntervalMs, 5_000);
   assert.equal(o.castAttempts, 3);
   assert.equal(o.failedJobsKept, 100);
 });

@@ -20,10 +20,11 @@ export interface RpcOptions {
   logger?: Logger;
   /**
    * How long a worker's lock on a job lasts, in ms; the worker renews it at half this time.
-   * A job whose worker died is redelivered once its lock has expired. @default 30000
+   * A job whose worker died is redelivered once its lock has expired (and the next stalled check ran): with
+   * BullMQ's own 30 s and 30 s that took up to a minute, too slow to recover a crashed service. @default 10000
    */
   lockDurationMs?: number;
-  /** How often workers look for jobs whose worker died, in ms. @default 30000 */
+  /** How often workers look for jobs whose worker died, in ms. @default 5000 */
   stalledIntervalMs?: number;
   /** How many times a job may be redelivered after its worker died before it is failed. @default 1 */
   maxStalledCount?: number;
@@ -44,6 +45,11 @@ export interface RpcOptions {
   /** How many failed jobs each queue keeps for inspection (they are also dropped after 7 days). @default 100 */
   failedJobsKept?: number;
 }
+
+/** Default lock on a running job (ms): a dead worker's job is free again after at most this long. */
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+/** Default period of the stalled-job check (ms). */
+export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
 
 /** RpcOptions with every default filled in. */
 export type ResolvedRpcOptions = Required<RpcOptions>;
@@ -69,8 +75,8 @@ export function resolveRpcOptions(o: RpcOptions): ResolvedRpcOptions {
     callTimeoutMs: positive('callTimeoutMs', o.callTimeoutMs, 60_000),
     logger: o.logger ?? silentLogger(),
     identity: identity(o.identity),
-    lockDurationMs: positive('lockDurationMs', o.lockDurationMs, 30_000),
-    stalledIntervalMs: positive('stalledIntervalMs', o.stalledIntervalMs, 30_000),
+    lockDurationMs: positive('lockDurationMs', o.lockDurationMs, DEFAULT_LOCK_DURATION_MS),
+    stalledIntervalMs: positive('stalledIntervalMs', o.stalledIntervalMs, DEFAULT_STALLED_INTERVAL_MS),
     maxStalledCount: positive('maxStalledCount', o.maxStalledCount, 1),
     castAttempts: Math.floor(positive('castAttempts', o.castAttempts, 3)),
     castBackoffMs: positive('castBackoffMs', o.castBackoffMs, 1000),

@@ -49,3 +49,28 @@ test('a job whose worker is killed mid-job is redelivered to another worker, and
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);
 });
+
+// Regression: with BullMQ's own lock (30 s) and stalled check (30 s), the job of a worker killed by SIGKILL waited
+// up to a minute before another worker got it, beyond the minute the fault suite allows a crashed service.
+test('with the default lock and stalled check, a killed worker\'s job is redelivered within 20 s', { timeout: 60_000 }, async () => {
+  const topicDefaults = 'compute.host-defaults';
+  const env = { ZUN_TEST_REDIS_URL: redisUrl, RPC_PREFIX: prefix, RPC_TOPIC: topicDefaults, RPC_LOCK_MS: 'default', RPC_STALLED_MS: 'default' };
+  const first = await spawnWorker({ ...env, RPC_HANG: '1' });
+  workers.push(first);
+  const client = rpcClient(transport, testTopic(topicDefaults));
+  const uuid = randomUUID();
+  const reply = client.call('effectOnce', adminContext(), { uuid }, { timeoutMs: 45_000 });
+  await waitFor(async () => (await redis.get(testKeys.effects(prefix, uuid))) === '1', 10_000, 'the first execution');
+  // the first worker holds the job and hangs; a second one is ready before the first dies
+  const second = await spawnWorker({ ...env, RPC_HANG: '0' });
+  workers.push(second);
+  const t0 = Date.now();
+  first.child.kill('SIGKILL');
+  assert.equal(await first.exited, 'SIGKILL');
+  const res = await reply;
+  const took = Date.now() - t0;
+  assert.equal(res.pid, second.pid, 'the second worker answered');
+  assert.ok(took < 20_000, `redelivered after ${took} ms`);
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exited, 0);
+});
