@@ -74,6 +74,26 @@ describe('SchedulerManager', () => {
     await assert.rejects(manager(nodes, services).selectDestinations(adminContext(), request({ volume_hosts: ['c'] })), NoValidHost, 'c is disabled');
   });
 
+  test('concurrent requests share host reads, each answered from a read that started after it came', async () => {
+    const conf = fakeConf({ enabled_filters: ['ComputeFilter', 'RamFilter'], ram_allocation_ratio: 1 });
+    const scheduler = new FilterScheduler([new ComputeFilter(conf), new RamFilter(conf)], conf, silentLogger());
+    scheduler.random = () => 0;
+    let reads = 0;
+    let used = 0;
+    // Each read sees host a fuller than the last: an answer from a read older than the request would still offer a.
+    const nodeList = async (): Promise<ComputeNode[]> => {
+      reads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return [fakeNode({ id: 1, hostname: 'a', mem_total: 2048, mem_used: used }), fakeNode({ id: 2, hostname: 'b', mem_total: 4096, mem_used: 0 })];
+    };
+    const m = new SchedulerManager(conf, scheduler, { list: nodeList }, { list: async () => services.slice(0, 2) }, silentLogger());
+    const answers = await Promise.all(Array.from({ length: 20 }, () => m.selectDestinations(adminContext(), request({ memory: 1024 }))));
+    assert.ok(reads <= 2, `20 concurrent requests made ${reads} reads`);
+    for (const a of answers) assert.deepEqual(a.hosts, ['b', 'a']);
+    used = 2048; // a is full from now on
+    assert.deepEqual((await m.selectDestinations(adminContext(), request({ memory: 1024 }))).hosts, ['b'], 'a request after the change reads again');
+  });
+
   test('toScheduleRequest treats 0 as "not requested" and unknown cpu policies as shared', () => {
     const r = toScheduleRequest(request({ cpu: 0, memory: 0, disk: 0, cpu_policy: 'weird' }));
     assert.deepEqual([r.cpu, r.memory, r.disk, r.cpu_policy], [null, null, null, null]);

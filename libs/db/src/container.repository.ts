@@ -181,7 +181,10 @@ export class SqlContainerRepository implements ContainerRepository {
   private scopeSql(scope: ContainerScope, where: string[], params: SqlValue[]): void {
     const type = scope.containerType === undefined ? CONTAINER_TYPES.container : scope.containerType;
     if (type !== null) {
-      where.push('`container_type` = ?');
+      // Nearly every row has the same type, but SQLite (without statistics) rates that index as selective as
+      // project_id's and walked it, reading every project's rows to list one project's. The unary `+` keeps the
+      // term out of index choice there, so the project (or host, or uuid) index is used; MariaDB plans from statistics.
+      where.push(this.engine.kind === 'sqlite' ? '+`container_type` = ?' : '`container_type` = ?');
       params.push(type);
     }
     if (!scope.allProjects) {
@@ -339,10 +342,11 @@ export class SqlContainerRepository implements ContainerRepository {
     const types: readonly ContainerType[] = Array.isArray(containerType) ? containerType : [containerType as ContainerType];
     // memory is a string column holding MiB digits; both engines read its numeric prefix.
     const asNumber = this.engine.kind === 'sqlite' ? 'REAL' : 'DOUBLE';
+    const typeColumn = this.engine.kind === 'sqlite' ? '+`container_type`' : '`container_type`'; // see scopeSql
     return {
       sql:
         `SELECT COUNT(*) AS containers, SUM(\`cpu\`) AS cpu, SUM(CAST(\`memory\` AS ${asNumber})) AS memory, SUM(\`disk\`) AS disk ` +
-        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND \`container_type\` IN (${types.map(() => '?').join(', ')})`,
+        `FROM ${this.codec.quotedTable} WHERE \`project_id\` = ? AND ${typeColumn} IN (${types.map(() => '?').join(', ')})`,
       params: [projectId, ...types],
     };
   }

@@ -49,6 +49,8 @@ export interface StartServiceOptions {
   noBuild?: boolean;
   /** A script to run instead of dist/apps/<app>/main.js (no build then), e.g. a test fixture; a `.ts` one runs through tsx. */
   main?: string;
+  /** Options of node itself, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 /** How a service process ended. */
@@ -241,7 +243,7 @@ export async function startService(app: string, confText: string, opts: StartSer
   const script = main.endsWith('.ts') ? ['--import', 'tsx', main] : [main];
   try {
     const metrics = opts.metricsPort !== undefined ? ['--metrics.enabled=true', `--metrics.${app}_port=${opts.metricsPort}`] : ['--metrics.enabled=false'];
-    child = spawn(process.execPath, [...script, '--config-file', confFile, ...metrics, ...(opts.args ?? [])], {
+    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...script, '--config-file', confFile, ...metrics, ...(opts.args ?? [])], {
       cwd: repoRoot(),
       stdio: ['ignore', fd, fd],
       env: { ...process.env, NODE_ENV: 'production', ...opts.env },

@@ -9,7 +9,7 @@ import { type ApiVersion } from '../../http/api-version';
 import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
 import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
 import { type StateCheckedAction, VALID_STATES, validateContainerState } from './container-states.table';
-import { containerView, hiddenContainerFields } from './container.view';
+import { containerView, containerViews, hiddenContainerFields } from './container.view';
 import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './container-backend';
 import { type ContainerRpc } from './container-rpc';
 import { isComputeHostUp } from './compute-host.check';
@@ -116,7 +116,7 @@ export abstract class ContainerServiceBase {
   protected async views(ctx: RequestContext, rows: readonly Container[], version: ApiVersion): Promise<Record<string, unknown>[]> {
     const hidden = hiddenContainerFields(this.policy, ctx, version);
     const uuids = await this.registryUuids(rows);
-    return rows.map((c) => containerView(c, hidden, undefined, uuids));
+    return containerViews(rows, hidden, uuids);
   }
 
   /** The uuids of the registries the rows name (by row id), read once each. */

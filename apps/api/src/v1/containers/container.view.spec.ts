@@ -4,7 +4,7 @@ import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { PolicyEnforcer } from '@zun-ts/policy';
 import { ApiVersion } from '../../http/api-version';
-import { actionView, CONTAINER_VIEW_FIELDS, containerView, eventView, formatPyDateTime, hiddenContainerFields } from './container.view';
+import { actionView, CONTAINER_VIEW_FIELDS, containerView, containerViews, eventView, formatPyDateTime, hiddenContainerFields } from './container.view';
 
 const ADMIN: RequestContext = { requestId: 'r', userId: 'a', projectId: 'pa', roles: ['admin'], isAdmin: true };
 const MEMBER: RequestContext = { requestId: 'r', userId: 'u', projectId: 'pu', roles: ['member'], isAdmin: false };
@@ -73,6 +73,41 @@ describe('container view', () => {
     assert.equal(containerView(container(), hiddenContainerFields(policy, ADMIN, V1_40))['published_ports'], null, 'null until the host publishes');
     const keys = Object.keys(containerView(c, hiddenContainerFields(policy, ADMIN, V1_40)));
     assert.deepEqual(keys.slice(-4), ['entrypoint', 'published_ports', 'created_at', 'updated_at']);
+  });
+
+  test('compiled views match the field-by-field rule for any hidden set, with and without links and registries', () => {
+    // The rule the compiled literals must follow: Zun order, links after uuid, dates as Python prints them,
+    // registry ids as uuids, hidden fields absent.
+    const reference = (c: Container, hidden: ReadonlySet<string>, hostUrl: string | undefined, registries: ReadonlyMap<number, string>): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const f of CONTAINER_VIEW_FIELDS) {
+        if (hidden.has(f)) continue;
+        if (f === 'uuid') {
+          out['uuid'] = c.uuid;
+          if (hostUrl) out['links'] = [{ href: `${hostUrl}/v1/containers/${c.uuid}`, rel: 'self' }, { href: `${hostUrl}/containers/${c.uuid}`, rel: 'bookmark' }];
+        } else if (f === 'created_at' || f === 'updated_at') out[f] = formatPyDateTime(c[f]);
+        else if (f === 'registry_id') out[f] = c.registry_id === null ? null : (registries.get(c.registry_id) ?? null);
+        else out[f] = c[f];
+      }
+      return out;
+    };
+    const registries = new Map([[3, 'reg-uuid-3']]);
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rows = [container(), container({ registry_id: null, updated_at: null, name: 'a "quoted"\nname' }), container({ registry_id: 9, labels: { k: 'v' } })];
+    for (let round = 0; round < 40; round++) {
+      const hidden = new Set(CONTAINER_VIEW_FIELDS.filter(() => random() < 0.3));
+      for (const hostUrl of [undefined, 'http://api:9517']) {
+        for (const c of rows) {
+          const got = containerView(c, hidden, hostUrl, registries);
+          const want = reference(c, hidden, hostUrl, registries);
+          assert.deepEqual(Object.keys(got), Object.keys(want), `keys, hidden ${[...hidden].join(',')}`);
+          assert.equal(JSON.stringify(got), JSON.stringify(want));
+        }
+      }
+      assert.equal(JSON.stringify(containerViews(rows, hidden, registries)), JSON.stringify(rows.map((c) => reference(c, hidden, undefined, registries))));
+    }
+    assert.equal(containerView(container({ registry_id: 3 }), new Set(), undefined, registries)['registry_id'], 'reg-uuid-3');
   });
 
   test('actions and events: ISO times with microseconds; tracebacks only when allowed', () => {

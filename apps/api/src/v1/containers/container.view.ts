@@ -46,26 +46,66 @@ export function hiddenContainerFields(policy: PolicyEnforcer, ctx: RequestContex
   return hidden;
 }
 
+/** What a compiled view reads besides the row: the date format, the links and the registry uuids. */
+interface ViewHelpers {
+  date(d: Date | null): string | null;
+  links(hostUrl: string, uuid: string): unknown;
+  registry(id: number | null, uuids: ReadonlyMap<number, string>): string | null;
+}
+
+type CompiledView = (c: Container, h: ViewHelpers, hostUrl: string | undefined, registryUuids: ReadonlyMap<number, string>) => Record<string, unknown>;
+
+const VIEW_HELPERS: ViewHelpers = {
+  date: formatPyDateTime,
+  links: (hostUrl, uuid) => selfAndBookmark(hostUrl, 'containers', uuid),
+  // The stored id is internal; Zun shows the registry's uuid (null once the registry is gone).
+  registry: (id, uuids) => (id === null ? null : (uuids.get(id) ?? null)),
+};
+
+/** Compiled views by hidden fields and links (a handful in practice: one per role mix and microversion range). */
+const compiledViews = new Map<string, CompiledView>();
+const COMPILED_VIEWS_MAX = 64;
+
+/**
+ * The view of one hidden-field set as a single object literal, compiled once: lists render hundreds of rows, and a
+ * literal gives every view one hidden class, which both the copy and JSON.stringify run through several times faster
+ * than an object grown field by field. The source is made from {@link CONTAINER_VIEW_FIELDS} only (identifiers).
+ */
+function compiledView(hidden: ReadonlySet<string>, withLinks: boolean): CompiledView {
+  const key = `${withLinks ? 'L' : '-'}${CONTAINER_VIEW_FIELDS.map((f) => (hidden.has(f) ? '0' : '1')).join('')}`;
+  let view = compiledViews.get(key);
+  if (view) return view;
+  const parts: string[] = [];
+  for (const f of CONTAINER_VIEW_FIELDS) {
+    if (hidden.has(f)) continue;
+    if (f === 'uuid') {
+      parts.push('uuid: c.uuid');
+      if (withLinks) parts.push('links: h.links(hostUrl, c.uuid)');
+    } else if (f === 'created_at' || f === 'updated_at') parts.push(`${f}: h.date(c.${f})`);
+    else if (f === 'registry_id') parts.push('registry_id: h.registry(c.registry_id, registryUuids)');
+    else parts.push(`${f}: c.${f}`);
+  }
+  view = new Function('c', 'h', 'hostUrl', 'registryUuids', `return {${parts.join(', ')}};`) as CompiledView;
+  if (compiledViews.size >= COMPILED_VIEWS_MAX) compiledViews.clear();
+  compiledViews.set(key, view);
+  return view;
+}
+
+const NO_REGISTRIES: ReadonlyMap<number, string> = new Map();
+
 /**
  * The container view. `hostUrl` adds the self/bookmark links; Zun's list
  * leaves them out (it renders items without a URL). `registryUuids` maps registry row ids to their uuids.
  */
-export function containerView(c: Container, hidden: ReadonlySet<string>, hostUrl?: string, registryUuids: ReadonlyMap<number, string> = new Map()): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of CONTAINER_VIEW_FIELDS) {
-    if (hidden.has(f)) continue;
-    if (f === 'uuid') {
-      out['uuid'] = c.uuid;
-      if (hostUrl) out['links'] = selfAndBookmark(hostUrl, 'containers', c.uuid);
-    } else if (f === 'created_at' || f === 'updated_at') {
-      out[f] = formatPyDateTime(c[f]);
-    } else if (f === 'registry_id') {
-      // The stored id is internal; Zun shows the registry's uuid (null once the registry is gone).
-      out[f] = c.registry_id === null ? null : (registryUuids.get(c.registry_id) ?? null);
-    } else {
-      out[f] = c[f];
-    }
-  }
+export function containerView(c: Container, hidden: ReadonlySet<string>, hostUrl?: string, registryUuids: ReadonlyMap<number, string> = NO_REGISTRIES): Record<string, unknown> {
+  return compiledView(hidden, Boolean(hostUrl))(c, VIEW_HELPERS, hostUrl, registryUuids);
+}
+
+/** Views of many containers with the same hidden fields (the view is looked up once). */
+export function containerViews(rows: readonly Container[], hidden: ReadonlySet<string>, registryUuids: ReadonlyMap<number, string> = NO_REGISTRIES): Record<string, unknown>[] {
+  const view = compiledView(hidden, false);
+  const out = new Array<Record<string, unknown>>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = view(rows[i] as Container, VIEW_HELPERS, undefined, registryUuids);
   return out;
 }
 
