@@ -1,10 +1,11 @@
 // The catalogue filled in for one host: what deploy will hand to Docker.
-import { type Deployment, hostAddress } from '../inventory/deployment';
+import { type Deployment, PER_HOST_SETTINGS, hostAddress, hostSetting } from '../inventory/deployment';
 import { type Healthcheck, ONE_SHOTS, type OneShotSpec, SERVICES, type ServiceSpec, expand, imageRef } from './services';
 
 /** The values `{{ name }}` placeholders take on a host: globals.yml plus the host's own facts. */
 export function templateVars(dep: Deployment, host: string): Record<string, string | number | boolean> {
-  return { ...dep.globals, ...dep.passwords, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
+  const own = Object.fromEntries(PER_HOST_SETTINGS.map((k) => [k, hostSetting(dep, host, k)]));
+  return { ...dep.globals, ...dep.passwords, ...own, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
 }
 
 export interface ResolvedService {

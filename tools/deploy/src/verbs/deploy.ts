@@ -8,7 +8,7 @@ import { resolveService } from '../catalogue/resolve';
 import { Reporter } from '../cli/report';
 import { renderHost, writeRendered } from '../config/render';
 import { type Action, namedVolumes } from '../docker/container-spec';
-import { endpoints, servicesOn } from '../inventory/deployment';
+import { endpoints, hostSetting, servicesOn } from '../inventory/deployment';
 import { createDatabases } from '../deploy/database';
 import { DEFAULT_TIMEOUT_S, type Target, target } from '../deploy/hosts';
 import { registerZun } from '../deploy/keystone';
@@ -28,8 +28,9 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
 
   for (const host of hosts) {
     const rendered = renderHost(dep, host);
-    writeRendered(dep.globals.node_config_directory, rendered.files);
-    report.step(host, '-', 'config', `${dep.globals.node_config_directory}/{${rendered.services.join(',')}}`);
+    const dir = hostSetting(dep, host, 'node_config_directory');
+    writeRendered(dir, rendered.files);
+    report.step(host, '-', 'config', `${dir}/{${rendered.services.join(',')}}`);
     const engine = t.engine(host);
     const volumes = new Set(['kolla_logs', ...servicesOn(dep, host).flatMap((s) => namedVolumes(resolveService(dep, host, s).volumes))]);
     for (const v of volumes) await engine.ensureVolume(v);
