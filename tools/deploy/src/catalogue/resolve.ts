@@ -5,7 +5,18 @@ import { type Healthcheck, ONE_SHOTS, type OneShotSpec, SERVICES, type ServiceSp
 /** The values `{{ name }}` placeholders take on a host: globals.yml plus the host's own facts. */
 export function templateVars(dep: Deployment, host: string): Record<string, string | number | boolean> {
   const own = Object.fromEntries(PER_HOST_SETTINGS.map((k) => [k, hostSetting(dep, host, k)]));
-  return { ...dep.globals, ...dep.passwords, ...own, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
+  // the VIP lives on the first loadbalancer host (no keepalived moves it)
+  const vipHere = dep.globals.enable_haproxy && dep.inventory.hostsOf('loadbalancer')[0] === host;
+  const vars = dep.inventory.varsOf(host);
+  return {
+    ...dep.globals,
+    ...dep.passwords,
+    ...own,
+    inventory_hostname: host,
+    api_interface_address: hostAddress(dep, host),
+    api_interface: vars['api_interface'] ?? vars['network_interface'] ?? dep.globals.api_interface,
+    haproxy_vip_address: vipHere ? dep.globals.kolla_internal_vip_address : '',
+  };
 }
 
 export interface ResolvedService {
