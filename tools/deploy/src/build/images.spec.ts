@@ -23,7 +23,7 @@ void describe('image tree', () => {
     }
     assert.deepEqual(
       IMAGES.map((i) => i.name),
-      ['base', 'mariadb', 'redis', 'keystone', 'zun-base', 'zun-api', 'zun-conductor', 'zun-scheduler', 'zun-compute', 'zun-wsproxy'],
+      ['base', 'mariadb', 'redis', 'keystone', 'haproxy', 'zun-base', 'zun-api', 'zun-conductor', 'zun-scheduler', 'zun-compute', 'zun-wsproxy'],
     );
   });
 

@@ -2,7 +2,7 @@
 // FROM), the build argument that names the parent, and what its build context
 // holds besides deploy/images/<name>/. Kolla's tree, reduced to ours:
 //   debian (debootstrap, imported) → base → zun-base → zun-<svc>
-//                                        ↘ mariadb, redis, keystone
+//                                        ↘ mariadb, redis, keystone, haproxy
 
 export type Stage = 'base' | 'zun-base' | 'dir';
 
@@ -24,6 +24,7 @@ export const IMAGES: readonly ImageSpec[] = [
   { name: 'mariadb', parent: 'base', parentArg: 'BASE_IMAGE', stage: 'dir' },
   { name: 'redis', parent: 'base', parentArg: 'BASE_IMAGE', stage: 'dir' },
   { name: 'keystone', parent: 'base', parentArg: 'BASE_IMAGE', stage: 'dir' },
+  { name: 'haproxy', parent: 'base', parentArg: 'BASE_IMAGE', stage: 'dir' },
   { name: 'zun-base', parent: 'base', parentArg: 'BASE_IMAGE', stage: 'zun-base' },
   ...['api', 'conductor', 'scheduler', 'compute', 'wsproxy'].map(zun),
 ];

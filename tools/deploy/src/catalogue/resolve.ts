@@ -1,10 +1,22 @@
 // The catalogue filled in for one host: what deploy will hand to Docker.
-import { type Deployment, hostAddress } from '../inventory/deployment';
+import { type Deployment, PER_HOST_SETTINGS, hostAddress, hostSetting } from '../inventory/deployment';
 import { type Healthcheck, ONE_SHOTS, type OneShotSpec, SERVICES, type ServiceSpec, expand, imageRef } from './services';
 
 /** The values `{{ name }}` placeholders take on a host: globals.yml plus the host's own facts. */
 export function templateVars(dep: Deployment, host: string): Record<string, string | number | boolean> {
-  return { ...dep.globals, ...dep.passwords, inventory_hostname: host, api_interface_address: hostAddress(dep, host) };
+  const own = Object.fromEntries(PER_HOST_SETTINGS.map((k) => [k, hostSetting(dep, host, k)]));
+  // the VIP lives on the first loadbalancer host (no keepalived moves it)
+  const vipHere = dep.globals.enable_haproxy && dep.inventory.hostsOf('loadbalancer')[0] === host;
+  const vars = dep.inventory.varsOf(host);
+  return {
+    ...dep.globals,
+    ...dep.passwords,
+    ...own,
+    inventory_hostname: host,
+    api_interface_address: hostAddress(dep, host),
+    api_interface: vars['api_interface'] ?? vars['network_interface'] ?? dep.globals.api_interface,
+    haproxy_vip_address: vipHere ? dep.globals.kolla_internal_vip_address : '',
+  };
 }
 
 export interface ResolvedService {

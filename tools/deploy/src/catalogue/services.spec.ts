@@ -23,7 +23,7 @@ void describe('service catalogue', () => {
         assert.match(s.command, new RegExp(`/opt/zun-ts/bin/${name}\\.js --config-file /etc/zun/zun\\.conf$`));
       }
     }
-    assert.deepEqual(Object.keys(SERVICES), ['mariadb', 'redis', 'keystone', 'zun-conductor', 'zun-scheduler', 'zun-api', 'zun-wsproxy', 'zun-compute']);
+    assert.deepEqual(Object.keys(SERVICES), ['haproxy', 'mariadb', 'redis', 'keystone', 'zun-conductor', 'zun-scheduler', 'zun-api', 'zun-wsproxy', 'zun-compute']);
   });
 
   void test('nothing runs privileged; zun-compute reaches Docker through the mounted socket only', () => {
@@ -31,7 +31,7 @@ void describe('service catalogue', () => {
     const compute = SERVICES['zun-compute'];
     assert.ok(compute?.volumes.includes('{{ docker_socket }}:/var/run/docker.sock'));
     assert.deepEqual(Object.entries(SERVICES).filter(([, s]) => s.volumes.some((v) => v.includes('docker.sock'))).map(([n]) => n), ['zun-compute']);
-    assert.deepEqual(Object.entries(SERVICES).filter(([, s]) => s.cap_add.length).map(([n, s]) => [n, s.cap_add]), [['zun-compute', ['NET_ADMIN']]], 'only the project networks need a capability');
+    assert.deepEqual(Object.entries(SERVICES).filter(([, s]) => s.cap_add.length).map(([n, s]) => [n, s.cap_add]), [['haproxy', ['NET_ADMIN']], ['zun-compute', ['NET_ADMIN']]], 'only the VIP and the project networks need a capability');
   });
 
   void test('bootstrap_zun runs once with the zun-api image and KOLLA_BOOTSTRAP on the first zun-api host', () => {

@@ -34,7 +34,7 @@ export interface ServiceSpec {
   /** Inventory group whose hosts run the service. */
   group: string;
   /** globals.yml flag that turns the service on. */
-  enabled: 'enable_zun' | 'enable_mariadb' | 'enable_redis' | 'enable_keystone';
+  enabled: 'enable_zun' | 'enable_mariadb' | 'enable_redis' | 'enable_keystone' | 'enable_haproxy';
   /** Image name without registry, namespace or tag. */
   image: string;
   volumes: string[];
@@ -112,6 +112,24 @@ function zunService(svc: 'api' | 'conductor' | 'scheduler' | 'compute' | 'wsprox
  * compute last (the order of a Nova-style rolling upgrade).
  */
 export const SERVICES: Record<string, ServiceSpec> = {
+  // first: with enable_haproxy every backend is reached through the VIP. Its start hook puts the VIP on the first
+  // loadbalancer host's interface (NET_ADMIN, as root, before it drops to the haproxy user).
+  haproxy: {
+    container_name: 'haproxy',
+    group: 'loadbalancer',
+    enabled: 'enable_haproxy',
+    image: 'haproxy',
+    volumes: commonVolumes('haproxy'),
+    dimensions: DIMENSIONS,
+    healthcheck: healthcheck('healthcheck_listen haproxy {{ zun_api_port }}'),
+    privileged: false,
+    cap_add: ['NET_ADMIN'],
+    environment: { KOLLA_CONFIG_STRATEGY: '{{ kolla_config_strategy }}', HAPROXY_VIP_ADDRESS: '{{ haproxy_vip_address }}', HAPROXY_VIP_INTERFACE: '{{ api_interface }}' },
+    ports: ['{{ zun_api_port }}', '{{ zun_wsproxy_port }}'],
+    command: '/usr/sbin/haproxy -W -db -f /etc/haproxy/haproxy.cfg',
+    config_files: [{ name: 'haproxy.cfg', dest: '/etc/haproxy/haproxy.cfg', owner: 'haproxy', perm: '0600' }],
+    permissions: [{ path: '/var/log/kolla/haproxy', owner: 'haproxy:kolla', recurse: true }],
+  },
   mariadb: {
     container_name: 'mariadb',
     group: 'mariadb',

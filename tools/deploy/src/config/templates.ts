@@ -2,6 +2,7 @@
 // per Zun service (each gets only the sections it reads, so a compute host
 // holds no database password), and the infrastructure's files.
 import { type Deployment, endpoints, hostAddress } from '../inventory/deployment';
+import { haproxyConfig } from './haproxy';
 import { type IniData, iniFrom } from './ini-merge';
 
 export interface HostContext {
@@ -166,4 +167,5 @@ export const GENERATORS: Record<string, (ctx: HostContext) => IniData | string> 
   'redis.conf': redisConf,
   'keystone.conf': keystoneConf,
   'keystone-uwsgi.ini': keystoneUwsgi,
+  'haproxy.cfg': (ctx) => haproxyConfig(ctx.dep),
 };

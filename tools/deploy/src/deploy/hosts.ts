@@ -4,7 +4,7 @@ import { UsageError } from '../cli/args';
 import { limitHosts, loadDeployment } from '../cli/load';
 import { type Reporter } from '../cli/report';
 import { hostEndpoint } from '../docker/endpoint';
-import { type Deployment, deployedHosts, isLocalHost } from '../inventory/deployment';
+import { type Deployment, deployedHosts, isLocalHost, sharedConfigDirs } from '../inventory/deployment';
 import { type VerbContext } from '../verbs/verb';
 import { HostEngine } from './host';
 
@@ -22,7 +22,10 @@ export function target(ctx: VerbContext, report: Reporter, opts: { localOnly: bo
   if (!hosts.length) throw new UsageError('no selected host runs an enabled service');
   if (opts.localOnly) {
     const remote = hosts.filter((h) => !isLocalHost(dep, h));
-    if (remote.length) throw new UsageError(`${remote.join(', ')}: not this machine (ansible_connection=local); shipping config to other hosts comes with multinode support`);
+    if (remote.length) throw new UsageError(`${remote.join(', ')}: not this machine (ansible_connection=local); shipping config to other hosts is not supported yet`);
+    // hosts simulated on one machine (an engine each) need a config dir each
+    const shared = sharedConfigDirs(dep, deployedHosts(dep));
+    if (shared) throw new UsageError(`${shared.hosts.join(', ')} share ${shared.dir} on this machine: give each host its own node_config_directory in the inventory`);
   }
   const engines = new Map<string, HostEngine>();
   const engine = (host: string): HostEngine => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { type Deployment, DeploymentError, isLocalHost } from '../inventory/deployment';
+import { type Deployment, DeploymentError, hostSetting, isLocalHost } from '../inventory/deployment';
 
 export type Endpoint =
   | { kind: 'unix'; url: string; socketPath: string }
@@ -31,7 +31,7 @@ export function hostEndpoint(dep: Deployment, host: string): Endpoint {
   const url =
     vars['docker_host'] ??
     (local
-      ? `unix://${dep.globals.docker_socket}`
+      ? `unix://${hostSetting(dep, host, 'docker_socket')}`
       : `ssh://${vars['ansible_user'] ?? 'root'}@${vars['ansible_host'] ?? host}${vars['ansible_port'] ? `:${vars['ansible_port']}` : ''}`);
   let u: URL;
   try {

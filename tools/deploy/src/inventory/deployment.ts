@@ -45,6 +45,26 @@ export function isLocalHost(dep: Deployment, host: string): boolean {
   return vars['ansible_connection'] === 'local' || host === 'localhost';
 }
 
+/** Settings a host's inventory line (or its groups' vars) may give its own value, as Ansible host vars do. */
+export const PER_HOST_SETTINGS = ['node_config_directory', 'docker_socket'] as const;
+export type PerHostSetting = (typeof PER_HOST_SETTINGS)[number];
+
+/** A per-host setting: the host's variable when set, else globals.yml's. */
+export function hostSetting(dep: Deployment, host: string, key: PerHostSetting): string {
+  return dep.inventory.varsOf(host)[key] || dep.globals[key];
+}
+
+/** Local hosts (this machine's file system) that would share one node_config_directory, or null. */
+export function sharedConfigDirs(dep: Deployment, hosts: string[]): { dir: string; hosts: string[] } | null {
+  const byDir = new Map<string, string[]>();
+  for (const h of hosts.filter((x) => isLocalHost(dep, x))) {
+    const dir = hostSetting(dep, h, 'node_config_directory');
+    byDir.set(dir, [...(byDir.get(dir) ?? []), h]);
+  }
+  const [dir, shared] = [...byDir].find(([, hs]) => hs.length > 1) ?? [];
+  return dir && shared ? { dir, hosts: shared } : null;
+}
+
 /**
  * The address a host's services listen on: host var `api_interface_address`,
  * else `ansible_host` when it is an IP address, else (local hosts only) the

@@ -8,14 +8,15 @@ import { resolveService } from '../catalogue/resolve';
 import { Reporter } from '../cli/report';
 import { renderHost, writeRendered } from '../config/render';
 import { type Action, namedVolumes } from '../docker/container-spec';
-import { endpoints, servicesOn } from '../inventory/deployment';
+import { deployedHosts, endpoints, hostSetting, servicesOn } from '../inventory/deployment';
+import { syncImages } from '../deploy/images-sync';
 import { createDatabases } from '../deploy/database';
 import { DEFAULT_TIMEOUT_S, type Target, target } from '../deploy/hosts';
 import { registerZun } from '../deploy/keystone';
 import { DeployStepError, type Plan, applyPlan, planContainer, replaces, runOneShot, waitHealthy } from '../deploy/rollout';
 import { type Verb, type VerbContext } from './verb';
 
-const INFRA = ['mariadb', 'redis', 'keystone'];
+const INFRA = ['haproxy', 'mariadb', 'redis', 'keystone'];
 const DONE: Record<Action, string> = { create: 'created', recreate: 'recreated', restart: 'restarted', start: 'started', none: 'unchanged' };
 
 async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
@@ -28,12 +29,16 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
 
   for (const host of hosts) {
     const rendered = renderHost(dep, host);
-    writeRendered(dep.globals.node_config_directory, rendered.files);
-    report.step(host, '-', 'config', `${dep.globals.node_config_directory}/{${rendered.services.join(',')}}`);
+    const dir = hostSetting(dep, host, 'node_config_directory');
+    writeRendered(dir, rendered.files);
+    report.step(host, '-', 'config', `${dir}/{${rendered.services.join(',')}}`);
     const engine = t.engine(host);
     const volumes = new Set(['kolla_logs', ...servicesOn(dep, host).flatMap((s) => namedVolumes(resolveService(dep, host, s).volumes))]);
     for (const v of volumes) await engine.ensureVolume(v);
   }
+
+  // the images: pulled from docker_registry, or copied from another host's engine
+  for (const s of await syncImages(dep, hosts, t.engine, deployedHosts(dep))) if (s.how !== 'present') report.step(s.host, '-', 'image', `${s.image} ${s.how}`);
 
   const oneShot = async (name: string, group: string): Promise<void> => {
     const host = dep.inventory.hostsOf(group)[0];

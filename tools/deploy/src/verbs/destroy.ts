@@ -11,7 +11,7 @@ import { UsageError } from '../cli/args';
 import { Reporter } from '../cli/report';
 import { namedVolumes } from '../docker/container-spec';
 import { target } from '../deploy/hosts';
-import { isLocalHost, servicesOn } from '../inventory/deployment';
+import { hostSetting, isLocalHost, servicesOn } from '../inventory/deployment';
 import { type Verb } from './verb';
 
 export const destroy: Verb = {
@@ -33,7 +33,7 @@ export const destroy: Verb = {
       for (const o of Object.values(ONE_SHOTS)) if (await engine.remove(o.container_name)) report.step(host, o.container_name, 'container', 'removed');
       for (const v of volumes) report.step(host, '-', `volume ${v}`, (await engine.removeVolume(v)) ? 'removed' : 'absent');
       if (isLocalHost(t.dep, host)) {
-        const root = t.dep.globals.node_config_directory;
+        const root = hostSetting(t.dep, host, 'node_config_directory');
         for (const service of services) {
           const dir = join(root, service);
           if (!existsSync(dir)) continue;
@@ -41,7 +41,7 @@ export const destroy: Verb = {
           report.step(host, service, 'config', `${dir} removed`);
         }
       } else {
-        report.warn(`host ${host}: its ${t.dep.globals.node_config_directory}/<service>/ directories are not removed from here`);
+        report.warn(`host ${host}: its ${hostSetting(t.dep, host, 'node_config_directory')}/<service>/ directories are not removed from here`);
       }
     }
     report.info(`destroy: done (${t.hosts.length} host(s))`);

@@ -8,7 +8,7 @@ import { UsageError } from '../cli/args';
 import { limitHosts, loadDeployment } from '../cli/load';
 import { Reporter } from '../cli/report';
 import { renderHost, writeRendered } from '../config/render';
-import { deployedHosts, isLocalHost } from '../inventory/deployment';
+import { deployedHosts, hostSetting, isLocalHost, sharedConfigDirs } from '../inventory/deployment';
 import { type Verb } from './verb';
 
 export const genconfig: Verb = {
@@ -20,17 +20,18 @@ export const genconfig: Verb = {
     if (ignoredGlobals.length) report.warn(`globals.yml: not used by zun-kolla: ${ignoredGlobals.join(', ')}`);
     const hosts = limitHosts(dep, deployedHosts(dep), ctx.opts.limit);
     if (!hosts.length) throw new UsageError('no selected host runs an enabled service');
-    const nodeDir = dep.globals.node_config_directory;
+    const nodeDir = (host: string): string => hostSetting(dep, host, 'node_config_directory');
     const root = ctx.opts.root === undefined ? undefined : resolve(ctx.opts.root);
     if (root === undefined) {
       const remote = hosts.filter((h) => !isLocalHost(dep, h));
       if (remote.length) {
         throw new UsageError(`${remote.join(', ')}: not this machine (no ansible_connection=local); render them with --root DIR (shipping config to other hosts is part of deploy)`);
       }
-      if (hosts.length > 1) throw new UsageError(`${hosts.join(', ')} would share ${nodeDir} on this machine; render them with --root DIR`);
+      const shared = sharedConfigDirs(dep, hosts);
+      if (shared) throw new UsageError(`${shared.hosts.join(', ')} would share ${shared.dir} on this machine; give each its own node_config_directory, or render them with --root DIR`);
     }
     for (const host of hosts) {
-      const dir = root === undefined ? nodeDir : join(root, host, nodeDir);
+      const dir = root === undefined ? nodeDir(host) : join(root, host, nodeDir(host));
       const rendered = renderHost(dep, host);
       writeRendered(dir, rendered.files);
       for (const service of rendered.services) {
