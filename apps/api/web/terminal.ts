@@ -17,6 +17,19 @@ export function closeReason(code: number, reason: string): string {
   return `[${known[code] ?? `closed (${code})`}${reason ? `: ${reason}` : ''}]`;
 }
 
+const FONT = { family: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace', size: 14 };
+
+/** The size of one character cell of `font` in `host`, measured on a line of sample text. */
+function measureCell(host: HTMLElement, font: { family: string; size: number }): { width: number; height: number } {
+  const probe = document.createElement('span');
+  probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font-family:${font.family};font-size:${font.size}px;line-height:normal`;
+  probe.textContent = 'W'.repeat(50);
+  host.append(probe);
+  const r = probe.getBoundingClientRect();
+  probe.remove();
+  return { width: r.width / 50, height: r.height };
+}
+
 export interface TerminalPanel {
   element: HTMLElement;
   /** Closes the websocket and disposes of the terminal. */
@@ -27,7 +40,7 @@ export function terminalPanel(zun: ZunClient, c: Container, command = '/bin/sh')
   const host = h('div', { id: 'terminal', class: 'terminal' });
   const status = h('span', { id: 'terminal-status', class: 'muted' }, 'Connecting…');
   const element = h('div', { class: 'terminal-panel' }, h('div', { class: 'panel-bar' }, status), host);
-  const term = new Terminal({ cursorBlink: true, convertEol: false, fontSize: 14, scrollback: 2000 });
+  const term = new Terminal({ cursorBlink: true, fontFamily: FONT.family, fontSize: FONT.size, scrollback: 2000 });
   let ws: WebSocket | null = null;
   let closed = false;
   let execId = '';
@@ -37,8 +50,7 @@ export function terminalPanel(zun: ZunClient, c: Container, command = '/bin/sh')
   requestAnimationFrame(() => {
     if (closed) return;
     term.open(host);
-    const cell = { width: host.clientWidth / term.cols, height: host.clientHeight / term.rows };
-    const size = fitSize(host.clientWidth, Math.max(host.clientHeight, 320), cell);
+    const size = fitSize(host.clientWidth - 8, host.clientHeight - 8, measureCell(host, FONT));
     term.resize(size.cols, size.rows);
     term.focus();
     zun.containers
