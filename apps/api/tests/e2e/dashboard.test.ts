@@ -13,6 +13,19 @@ import { openrcEnv, repoRoot, uniqueName, waitFor } from '@zun-ts/testing';
 import { PrivateZun } from './fixtures/private-zun';
 import { type StackUser, stackState } from './fixtures/stack-cli';
 
+/**
+ * The part of the browser's DOM that the functions run in the page use: this file is type-checked without the DOM
+ * library, and these functions run in the page, where `document` is the page's.
+ */
+interface PageElement {
+  textContent: string | null;
+  disabled?: boolean;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+}
+declare const document: PageElement;
+
 const CHROMIUM = process.env['ZUN_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
 const SETTLE_MS = 120_000;
 const run = promisify(execFile);
@@ -134,7 +147,7 @@ void describe('web console in a headless browser', { concurrency: 1 }, () => {
     test('Stop, then Start change the status shown', async () => {
       await page.click(`#containers tr[data-uuid="${uuid}"] button[data-action=stop]`);
       await statusIs(page, uuid, 'Stopped');
-      await page.waitForFunction((u) => !(document.querySelector(`#containers tr[data-uuid="${u}"] button[data-action=start]`) as HTMLButtonElement | null)?.disabled, {}, uuid);
+      await page.waitForFunction((u) => !document.querySelector(`#containers tr[data-uuid="${u}"] button[data-action=start]`)?.disabled, {}, uuid);
       await page.click(`#containers tr[data-uuid="${uuid}"] button[data-action=start]`);
       await statusIs(page, uuid, 'Running');
     });
