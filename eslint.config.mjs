@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 /** Packages only their own lib imports. */
 const ownLibOnly = ['typeorm', 'bullmq', 'dockerode', 'mysql2', 'better-sqlite3'].map((name) => ({ name, message: `${name} is imported only by its own lib` }));
 
-const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'examples/*/src/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
+const typedFiles = ['apps/*/src/**/*.ts', 'apps/*/web/**/*.ts', 'apps/*/tests/**/*.ts', 'libs/*/src/**/*.ts', 'libs/*/tests/**/*.ts', 'examples/*/src/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'];
 
 /** Nx module boundaries between apps and libs (tags in each project.json). */
 const depConstraints = [

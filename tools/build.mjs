@@ -3,7 +3,7 @@
 // Libraries are inlined through the tsconfig paths; npm packages stay external.
 // Type checking is separate: `npm run typecheck` (tsc --noEmit).
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -48,5 +48,36 @@ if (selected.length) await build({
 for (const e of wanted.length ? examples.filter((x) => wanted.includes(x.name)) : examples) {
   await build({ entryPoints: [e.in], outfile: e.out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', tsconfig: join(root, 'tsconfig.base.json'), logLevel: 'warning' });
   selected.push({ out: `examples/${e.name}/dist/index.js` });
+}
+// The web console (apps/api/web) for browsers: one ES module, its page and styles, xterm.js's stylesheet.
+// Node built-ins that the shared libraries import for their server-side parts become empty modules.
+if (!wanted.length || wanted.includes('dashboard')) {
+  const web = join(root, 'apps', 'api', 'web');
+  const out = join(root, 'dist', 'dashboard');
+  const nodeBuiltins = {
+    name: 'node-builtins-empty',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin' }));
+      b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    },
+  };
+  await build({
+    entryPoints: [join(web, 'main.ts')],
+    outfile: join(out, 'main.js'),
+    bundle: true,
+    platform: 'browser',
+    target: ['es2022'],
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    tsconfig: join(web, 'tsconfig.json'),
+    plugins: [nodeBuiltins],
+    logLevel: 'warning',
+  });
+  mkdirSync(out, { recursive: true });
+  copyFileSync(join(web, 'index.html'), join(out, 'index.html'));
+  copyFileSync(join(web, 'style.css'), join(out, 'style.css'));
+  copyFileSync(join(root, 'node_modules', '@xterm', 'xterm', 'css', 'xterm.css'), join(out, 'xterm.css'));
+  selected.push({ out: 'dashboard' });
 }
 console.log(`built ${selected.map((e) => e.out).join(', ')}`);

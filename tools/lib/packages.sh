@@ -16,6 +16,8 @@ STACK_PACKAGES=(
     iptables
     # a real terminal for the interactive console tests (zun run -i, attach, exec -i)
     tmux
+    # a headless browser for the web console's end-to-end test (driven by puppeteer-core)
+    chromium
     # certificates for the wss:// test
     openssl
     # local image registry and a tiny static busybox for test images; htpasswd (bcrypt) for its authenticated twin

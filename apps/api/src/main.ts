@@ -29,6 +29,7 @@ import {
 import { KeystoneClient, type KeystoneTokenApi } from './auth/keystone.client';
 import { KeystoneTokenValidator } from './auth/keystone-token.validator';
 import { AuthTokenFilter } from './filters/authtoken.filter';
+import { DashboardApp } from './dashboard/dashboard.app';
 import { ContextFilter } from './filters/context.filter';
 import { CorsFilter } from './filters/cors.filter';
 import { FaultWrapFilter } from './filters/faultwrap.filter';
@@ -147,7 +148,7 @@ export function createApiContainer(conf: ZunConf, logger: Logger, services: Serv
   // Every name of image_driver_list must be a built-in or a plug-in's image driver; requests may then name the
   // plug-ins' ones too (they have no API side: their images are neither validated nor searched here).
   allowPluginImageDrivers(pluginImageDriverNames(plugins, conf.DEFAULT.image_driver_list, conf.DEFAULT.default_image_driver, IMAGE_DRIVER_NAMES));
-  for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HealthcheckApp, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App]) {
+  for (const stage of [RequestIdFilter, CorsFilter, HealthcheckFilter, HealthcheckApp, HttpProxyToWsgiFilter, FaultWrapFilter, SizeLimitFilter, AuthTokenFilter, NoAuthFilter, ContextFilter, V1App, DashboardApp]) {
     c.bind(PIPELINE_STAGE).to(stage);
   }
   c.bind(ZunServiceService).toSelf();

@@ -247,6 +247,37 @@ void describe('ZunClient against a fake Keystone and API', { concurrency: 1 }, (
     );
   });
 
+  void test('interactive exec answers the exec id and the console URL; resize sends the size', async () => {
+    const zun = password();
+    cloud.next = (_s, res) => send(res, 200, { output: null, exit_code: null, exec_id: 'e1', proxy_url: 'ws://proxy:6784/?token=t&uuid=c1&exec_id=e1' });
+    assert.deepEqual(await zun.containers.execInteractive('c1', '/bin/sh'), { execId: 'e1', url: 'ws://proxy:6784/?token=t&uuid=c1&exec_id=e1' });
+    await zun.containers.execResize('c1', 'e1', 120, 40);
+    assert.deepEqual(
+      cloud.seen.map((s) => [s.method, `${s.path}?${s.query.toString()}`]),
+      [
+        ['POST', `/zun/v1/containers/c1/execute?${new URLSearchParams({ command: '/bin/sh', run: 'false', interactive: 'true' })}`],
+        ['POST', '/zun/v1/containers/c1/execute_resize?exec_id=e1&w=120&h=40'],
+      ],
+    );
+    cloud.next = (_s, res) => send(res, 200, { output: 'x', exit_code: 0, exec_id: null, proxy_url: null });
+    await assert.rejects(zun.containers.execInteractive('c1', '/bin/sh'), /no console URL/);
+  });
+
+  void test('the global fetch is called unbound-safe: a browser\'s fetch refuses any other this ("Illegal invocation")', async () => {
+    const real = globalThis.fetch;
+    // As browsers do: fetch must be called on the global object (or with no this).
+    globalThis.fetch = function (this: unknown, ...args: Parameters<typeof fetch>): Promise<Response> {
+      if (this !== globalThis && this !== undefined) throw new TypeError('Illegal invocation');
+      return real(...args);
+    };
+    try {
+      const zun = password();
+      assert.deepEqual(await zun.raw('GET', '/services'), { path: '/zun/v1/services' });
+    } finally {
+      globalThis.fetch = real;
+    }
+  });
+
   void test('rename before 1.14 is the retired POST …/rename', async () => {
     const zun = password({ apiVersion: '1.13' });
     await zun.containers.rename('c1', 'new');

@@ -129,6 +129,23 @@ export class ContainersApi {
     return (await this.t.request<ExecResult>('POST', `/containers/${id(ident)}/execute`, { query: { command: cmd, run: 'true', interactive: 'false' } })).body;
   }
 
+  /**
+   * Starts `command` interactively (a terminal): answers the exec id and the websocket URL of zun-wsproxy that
+   * carries its input and output (what `zun exec --interactive` opens).
+   */
+  async execInteractive(ident: string, command: string): Promise<{ execId: string; url: string }> {
+    const r = (await this.t.request<ExecResult>('POST', `/containers/${id(ident)}/execute`, {
+      query: { command, run: 'false', interactive: 'true' },
+    })).body;
+    if (!r.proxy_url || !r.exec_id) throw new ZunClientError(`the API answered no console URL for exec in ${ident}`);
+    return { execId: String(r.exec_id), url: r.proxy_url };
+  }
+
+  /** Resizes the terminal of an interactive exec. */
+  async execResize(ident: string, execId: string, width: number, height: number): Promise<void> {
+    await this.t.request('POST', `/containers/${id(ident)}/execute_resize`, { query: { exec_id: execId, w: width, h: height } });
+  }
+
   /** `PATCH`: name, cpu, memory, auto_heal. */
   async update(ident: string, patch: ContainerUpdate): Promise<Container> {
     return (await this.t.request<Container>('PATCH', `/containers/${id(ident)}`, { body: patch })).body;

@@ -64,7 +64,8 @@ export class Transport {
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: ClientOptions) {
-    this.doFetch = opts.fetch ?? fetch;
+    // Bound: a browser's fetch called as a method of another object throws "Illegal invocation".
+    this.doFetch = opts.fetch ?? fetch.bind(globalThis);
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.endpointUrl = opts.endpoint ? Transport.v1(opts.endpoint) : null;
   }

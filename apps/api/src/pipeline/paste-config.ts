@@ -54,6 +54,7 @@ use = urlmap
 / = zun_api
 /v1 = zun_api
 /healthcheck = healthcheck
+/dashboard = dashboard
 
 # [api] auth_strategy chooses the pipeline: keystone, or noauth (testing only: identity comes from
 # X-User-Id, X-Project-Id and X-Roles as sent by the client).
@@ -69,6 +70,13 @@ pipeline = request_id cors healthcheck_app
 [app:healthcheck_app]
 use = healthcheck
 path = /healthcheck
+
+# The web console: its files and POST /dashboard/login (a Keystone password login); /v1 checks its token.
+[pipeline:dashboard]
+pipeline = request_id http_proxy_to_wsgi faultwrap sizelimit dashboard_app
+
+[app:dashboard_app]
+use = dashboard
 
 [filter:authtoken]
 # Paths served without a token.

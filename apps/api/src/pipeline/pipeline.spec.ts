@@ -53,7 +53,9 @@ describe('api-paste.ini', () => {
   test('the shipped file: urlmap, then the pipeline of the auth strategy', () => {
     const p = parsePasteConfig(DEFAULT_API_PASTE, 'x');
     assert.equal(p.composites.get('main')?.use, 'urlmap');
-    assert.deepEqual(p.composites.get('main')?.options, { '/': 'zun_api', '/v1': 'zun_api', '/healthcheck': 'healthcheck' });
+    assert.deepEqual(p.composites.get('main')?.options, { '/': 'zun_api', '/v1': 'zun_api', '/healthcheck': 'healthcheck', '/dashboard': 'dashboard' });
+    assert.deepEqual(p.pipelines.get('dashboard'), ['request_id', 'http_proxy_to_wsgi', 'faultwrap', 'sizelimit', 'dashboard_app']);
+    assert.equal(p.apps.get('dashboard_app')?.options['use'], 'dashboard');
     assert.equal(p.composites.get('zun_api')?.options['keystone'], 'request_id cors http_proxy_to_wsgi faultwrap sizelimit authtoken context v1');
     assert.equal(p.composites.get('zun_api')?.options['noauth'], 'request_id cors http_proxy_to_wsgi faultwrap sizelimit noauth context v1');
     assert.equal(p.filters.get('authtoken')?.options['acl_public_routes'], '/, /v1, /v1/openapi.json');
