@@ -17,7 +17,9 @@ import { formatTable, rowProblems, type ScenarioRow } from './fixtures/table';
 
 const FULL = process.env['ZUN_TEST_FAULTS'] === 'full';
 const BURST = FULL ? 50 : 16;
-const chosen = SCENARIOS.filter((s) => FULL || !s.fullOnly);
+// ZUN_TEST_FAULTS_ONLY=3,5b: just those scenarios (by the number their name starts with)
+const ONLY = (process.env['ZUN_TEST_FAULTS_ONLY'] ?? '').split(',').filter(Boolean);
+const chosen = SCENARIOS.filter((s) => (ONLY.length ? ONLY.includes(s.name.split(' ')[0] ?? '') : FULL || !s.fullOnly));
 
 describe(`fault suite (${FULL ? 'full' : 'CI subset'}: ${chosen.length} scenarios, bursts of ${BURST})`, { timeout: FULL ? 3_600_000 : 900_000 }, () => {
   let cloud: FaultCloud | undefined;
