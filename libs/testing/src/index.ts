@@ -5,7 +5,8 @@ export { repoRoot } from './repo-root';
 export { requireEnv, uniqueName } from './require-env';
 export { tmpDir, type TmpDir } from './tmp-dir';
 export { freePort } from './free-port';
-export { startRedis, type TestRedis } from './redis-server';
+export { startRedis, type TestRedis, type TestRedisOptions } from './redis-server';
+export { childPids, descendantPids } from './process-tree';
 export { sleep, waitFor, type WaitForOptions } from './wait-for';
 export { mergeZunConf, privateNetworkConf, TEST_AUTH_ENCRYPTION_KEY, writeZunConf, type ZunConfSections } from './zun-conf';
 export {

@@ -8,8 +8,12 @@ import { sleep } from './wait-for';
 /** A redis-server of one test, on a free loopback port, with its data in a temporary directory. */
 export interface TestRedis {
   readonly port: number;
-  /** `redis://127.0.0.1:<port>/0` */
+  /** `redis://127.0.0.1:<port>/0`, or `redis://:<password>@127.0.0.1:<port>/0` with a password */
   readonly url: string;
+  /** The password the server requires (`requirepass`), or null. */
+  readonly password: string | null;
+  /** Where the server keeps its append-only files (delete it while stopped: the next start is empty). */
+  readonly dataDir: string;
   /** The pid of the running server (changes with each {@link TestRedis.start}). */
   readonly pid: number | null;
   /** Stops the server (SIGKILL by default: Redis dies as in a crash) and waits for its exit. */
@@ -20,8 +24,16 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-/** Whether `PING` on the port answers `+PONG`. */
-function pings(port: number): Promise<boolean> {
+/** Options of {@link startRedis}. */
+export interface TestRedisOptions {
+  /** A password the server requires (`requirepass`); clients without it are refused NOAUTH. */
+  password?: string;
+  /** Keep an append-only file, so a restart keeps the data (default: no persistence). */
+  appendOnly?: boolean;
+}
+
+/** Whether `PING` on the port (after `AUTH` with a password) answers `+PONG`. */
+function pings(port: number, password: string | null): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ host: '127.0.0.1', port });
     let data = '';
@@ -31,23 +43,30 @@ function pings(port: number): Promise<boolean> {
     };
     sock.setTimeout(1000, () => done(false));
     sock.once('error', () => done(false));
-    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.once('connect', () => sock.write(password === null ? 'PING\r\n' : `AUTH ${password}\r\nPING\r\n`));
     sock.on('data', (d) => {
       data += d.toString();
-      if (data.includes('\r\n')) done(data.startsWith('+PONG'));
+      const lines = data.split('\r\n');
+      const need = password === null ? 1 : 2;
+      if (lines.length > need) done(lines[need - 1]?.startsWith('+PONG') ?? false);
     });
   });
 }
 
 class RedisProcess implements TestRedis {
   readonly url: string;
+  readonly password: string | null;
+  readonly dataDir: string;
   private child: ChildProcess | null = null;
 
   constructor(
     readonly port: number,
     private readonly dir: TmpDir,
+    private readonly opts: TestRedisOptions,
   ) {
-    this.url = `redis://127.0.0.1:${port}/0`;
+    this.password = opts.password ?? null;
+    this.dataDir = dir.join('appendonlydir');
+    this.url = this.password === null ? `redis://127.0.0.1:${port}/0` : `redis://:${encodeURIComponent(this.password)}@127.0.0.1:${port}/0`;
   }
 
   get pid(): number | null {
@@ -58,7 +77,10 @@ class RedisProcess implements TestRedis {
     if (this.child) return;
     const fd = openSync(this.dir.join('redis.log'), 'a');
     try {
-      this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', '--appendonly', 'no'], {
+      const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', '--appendonly', this.opts.appendOnly ? 'yes' : 'no'];
+      if (this.opts.appendOnly) args.push('--appendfsync', 'always');
+      if (this.password !== null) args.push('--requirepass', this.password);
+      this.child = spawn('redis-server', args, {
         stdio: ['ignore', fd, fd],
       });
     } finally {
@@ -69,7 +91,7 @@ class RedisProcess implements TestRedis {
       if (this.child === child) this.child = null;
     });
     const deadline = Date.now() + 10_000;
-    while (!(await pings(this.port))) {
+    while (!(await pings(this.port, this.password))) {
       if (!this.child) throw new Error(`redis-server exited on start:\n${readFileSync(this.dir.join('redis.log'), 'utf8').slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not answer within 10 s`);
       await sleep(50);
@@ -93,10 +115,10 @@ class RedisProcess implements TestRedis {
 
 /**
  * Starts a redis-server of the test's own (not the stack's shared one), so the test may stop and restart it.
- * No persistence: a restart starts empty, as a flushed Redis would.
+ * No persistence unless `appendOnly`: a restart starts empty, as a flushed Redis would.
  */
-export async function startRedis(): Promise<TestRedis> {
-  const r = new RedisProcess(await freePort(), tmpDir('zun-redis-'));
+export async function startRedis(opts: TestRedisOptions = {}): Promise<TestRedis> {
+  const r = new RedisProcess(await freePort(), tmpDir('zun-redis-'), opts);
   await r.start();
   return r;
 }

@@ -1,0 +1,56 @@
+// tools/stack's Redis requires a password: tools/lib/redis.sh makes one once (mode 600), starts redis-server with
+// it, and REDIS_URL (what zun.conf and ZUN_TEST_REDIS_URL get) carries it. Runs the shell functions on a state
+// directory and a port of the test's own, never the stack's Redis.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { freePort, repoRoot, tmpDir } from '@zun-ts/testing';
+
+const run = promisify(execFile);
+const state = tmpDir('zun-redis-auth-');
+
+/** Runs `script` in bash after sourcing common.sh and redis.sh with this test's STATE and REDIS_PORT. */
+async function redisSh(port: number, script: string): Promise<string> {
+  const lib = join(repoRoot(), 'tools', 'lib');
+  const { stdout } = await run('bash', ['-c', `set -euo pipefail; . "${lib}/common.sh"; . "${lib}/redis.sh"; ${script}`], {
+    env: { ...process.env, STATE: state.path, REDIS_PORT: String(port) },
+    timeout: 60_000,
+  });
+  return stdout.trim();
+}
+
+let port = 0;
+after(async () => {
+  if (port) await redisSh(port, 'stop_redis').catch(() => undefined);
+  await state.cleanup();
+});
+
+test('the stack\'s Redis refuses a client without the password (NOAUTH) and serves the URL with it', async () => {
+  port = await freePort();
+  const url = await redisSh(port, 'mkdir -p "$STATE/log"; ensure_redis >&2; printf %s "$REDIS_URL"');
+  const password = readFileSync(join(state.path, 'redis', 'password'), 'utf8');
+  assert.match(password, /^[0-9a-f]{48}$/);
+  assert.equal(statSync(join(state.path, 'redis', 'password')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(state.path, 'redis', 'redis.conf')).mode & 0o777, 0o600);
+  assert.equal(url, `redis://:${password}@127.0.0.1:${port}/0`);
+
+  const anonymous = new Redis({ host: '127.0.0.1', port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  anonymous.on('error', () => undefined);
+  await anonymous.connect();
+  await assert.rejects(anonymous.ping(), /NOAUTH/);
+  anonymous.disconnect();
+
+  const client = new Redis(url);
+  assert.equal(await client.ping(), 'PONG');
+  client.disconnect();
+
+  // the password is made once: a second source (a later `tools/stack` run) gives the same URL
+  assert.equal(await redisSh(port, 'printf %s "$REDIS_URL"'), url);
+  // and the command line does not show it
+  const pid = readFileSync(join(state.path, 'redis', 'redis.pid'), 'utf8').trim();
+  assert.ok(!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(password), 'the password is not on redis-server\'s command line');
+});
