@@ -19,6 +19,7 @@ const BENCHES: { name: string; script: string; args(state: string): string[] }[]
   { name: 'images', script: 'bench/images/images.bench.ts', args: () => [] },
   { name: 'networks', script: 'bench/networks/networks.bench.ts', args: (s) => ['--state', join(s, 'sim-hosts')] },
   { name: 'storage', script: 'bench/storage/storage.bench.ts', args: (s) => ['--state', s] },
+  { name: 'scale', script: 'bench/scale/scale.bench.ts', args: (s) => ['--state', s] },
 ];
 
 interface Options {
@@ -29,7 +30,7 @@ interface Options {
   settle: number;
 }
 
-const USAGE = 'all.ts [--state DIR] [--only rpc,lifecycle,attach,images,networks,storage] [--json FILE] [--settle SECONDS]';
+const USAGE = 'all.ts [--state DIR] [--only rpc,lifecycle,attach,images,networks,storage,scale] [--json FILE] [--settle SECONDS]';
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
   const opts: Options = { state: env.ZUN_STACK_STATE ?? '.stack', only: null, json: null, settle: 0 };

@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       results.add({ figure: `list ${size} rows, marker walk page (first/second half)`, ours: firstHalf, reference: lastHalf, unit: 'ms', ratio: lastHalf / firstHalf, target: null, met: null });
       rows.push([String(size), String(defaultRows), `${fmt(one.p50, 2)} / ${fmt(one.p90, 2)}`, fmt(conc.rps), fmt(raw.rps), `${fmt(conc.p50, 1)} / ${fmt(conc.p90, 1)}`, fmt(cpuPerReq, 2), fmt(conc.clientCpu, 2), fmt(paged.rps), `${fmt(firstHalf, 2)} / ${fmt(lastHalf, 2)}`, fmt(loadedRss, 1)]);
     }
-    results.add({ figure: 'zun-api RSS idle / after the 10k list load', ours: idleRss, reference: treeRssMiB(apiPid), unit: 'MiB', ratio: null, target: null, met: null });
+    results.add({ figure: 'zun-api RSS idle / after the list loads', ours: idleRss, reference: treeRssMiB(apiPid), unit: 'MiB', ratio: null, target: null, met: null });
     console.log(`\nGET /v1/containers, ${pdb.kind}, auth ${AUTH}, c=${CONCURRENCY}, pages of ${PAGE}, the caller's rows after ${OTHER_ROWS} of another project; ${loadLine()} (the machine is shared: other work moves these figures)`);
     console.log(`| rows | returned | one at a time p50/p90 ms | c${CONCURRENCY} req/s | same bytes, plain node:http | c${CONCURRENCY} p50/p90 ms | API CPU ms/req | client CPU ms/req | paged c${CONCURRENCY} req/s | walk page p50 1st/2nd half ms | API RSS MiB |`);
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');

@@ -352,6 +352,28 @@ describe('ContainerSync', () => {
     assert.deepEqual([r.conductor.row(c.uuid).status, r.conductor.row(c.uuid).status_reason], ['Error', 'manifest unknown']);
   });
 
+  test('the periodic sync read every record again each cycle: records that match the engine cost no conductor call', async () => {
+    const r = rig();
+    const steady = await created(r);
+    const changed = await created(r, { uuid: '00000000-0000-4000-8000-0000000000c1' });
+    await r.sync.syncAll(ctx); // the first cycle writes what the engine shows
+    let reads = 0;
+    const get = r.records.get.bind(r.records);
+    r.records.get = (c: RequestContext, uuid: string) => {
+      reads++;
+      return get(c, uuid);
+    };
+    const saves = r.conductor.saves.length;
+    await r.sync.syncAll(ctx);
+    assert.equal(reads, 0, 'nothing changed: no record read again');
+    assert.equal(r.conductor.saves.length, saves, 'nothing saved');
+    await r.driver.kill(ctx, changed.uuid); // behind Zun's back
+    await r.sync.syncAll(ctx);
+    assert.equal(reads, 1, 'only the changed container is read again (under its lock) and saved');
+    assert.equal(r.conductor.row(changed.uuid).status, 'Stopped');
+    assert.equal(r.conductor.row(steady.uuid).status, 'Running');
+  });
+
   test('an engine container of this host without a record is removed after the grace period only', async () => {
     let now = 0;
     const r = rig({ now: () => now });

@@ -13,6 +13,11 @@ const NOT_SYNCED: ReadonlySet<ContainerStatus> = new Set(['Creating', 'Deleting'
 /** Statuses from which an auto_heal container whose engine container vanished is made again (Zun's rebuild states). */
 const HEALABLE: ReadonlySet<ContainerStatus> = new Set(['Created', 'Running', 'Stopped', 'Error']);
 
+/** An auto_heal container that was Running stopped and nobody asked it to (an operation would hold task_state). */
+function diedUnexpectedly(c: Container, state: ContainerState): boolean {
+  return c.auto_heal && c.status === 'Running' && !state.running && !state.restarting && (state.status === 'Stopped' || state.status === 'Dead');
+}
+
 /** Options of {@link ContainerSync}. */
 export interface ContainerSyncOptions {
   /**
@@ -84,13 +89,17 @@ export class ContainerSync {
     void this.schedule(adminContext(), e.uuid);
   }
 
-  /** Queues a sync of one container behind its lock (coalescing repeated requests). */
-  schedule(ctx: RequestContext, uuid: string): Promise<void> {
+  /**
+   * Queues a sync of one container behind its lock (coalescing repeated requests). `listed`: the record as the
+   * periodic sync's list read it; when the engine shows just what it says, nothing more is read or saved.
+   */
+  schedule(ctx: RequestContext, uuid: string, listed?: Container): Promise<void> {
     if (this.queued.has(uuid)) return Promise.resolve();
     this.queued.add(uuid);
     const run = this.locks
       .run(uuid, async () => {
         this.queued.delete(uuid);
+        if (listed && (await this.matchesEngine(ctx, listed))) return;
         await this.syncOne(ctx, uuid);
       })
       .catch((err: unknown) => {
@@ -100,6 +109,34 @@ export class ContainerSync {
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
     return run;
+  }
+
+  /**
+   * The steady state of the periodic sync: the engine shows what the listed record says, so syncOne would find
+   * nothing to save. Without this every cycle read each record again from the conductor (one call per container
+   * per cycle). Anything else (a difference, a vanished engine container, an auto_heal restart, a record an
+   * operation owns) goes through syncOne, which reads the record again under the lock.
+   */
+  private async matchesEngine(ctx: RequestContext, c: Container): Promise<boolean> {
+    if (c.status === 'Deleted' || NOT_SYNCED.has(c.status) || c.task_state !== null || c.container_type === CONTAINER_TYPES.capsule) return false;
+    let state: ContainerState;
+    try {
+      state = await this.driver.inspect(ctx, c.uuid, { currentStatus: c.status });
+    } catch {
+      return false;
+    }
+    if (diedUnexpectedly(c, state)) return false;
+    return !this.engineChange(c, state).changed;
+  }
+
+  /** What the engine's state changes in the record: status detail and published ports (besides the status). */
+  private engineChange(c: Container, state: ContainerState): { changed: boolean; detail: string | null; published: ReturnType<ContainerNetworks['publishedPorts']>; newPublished: boolean } {
+    const detail = detailOf(state);
+    // `addresses` come from the ports, never from the engine; the published ports' host ports change at each
+    // start (a restart outside Zun too), and there are none while the container is stopped.
+    const published = this.networks.publishedPorts(state);
+    const newPublished = JSON.stringify(published) !== JSON.stringify(c.published_ports ?? []);
+    return { changed: state.status !== c.status || detail !== c.status_detail || newPublished, detail, published, newPublished };
   }
 
   /** Brings one record in line with the engine. The caller holds the container's lock. */
@@ -119,7 +156,7 @@ export class ContainerSync {
       throw err;
     }
     const log = this.logger.child({ containerUuid: uuid });
-    if (c.auto_heal && c.status === 'Running' && !state.running && !state.restarting && (state.status === 'Stopped' || state.status === 'Dead')) {
+    if (diedUnexpectedly(c, state)) {
       // It was Running and nobody asked it to stop (an operation would hold task_state): bring it back.
       log.warn('auto_heal: container died unexpectedly; starting it again', { exitCode: state.exit_code, oomKilled: state.oom_killed });
       try {
@@ -129,13 +166,9 @@ export class ContainerSync {
         log.warn('auto_heal start failed', { error: errorText(err) });
       }
     }
-    const detail = detailOf(state);
     const reason = state.status === 'Unknown' || state.status === 'Error' ? state.status_reason : state.status === c.status ? c.status_reason : null;
-    // `addresses` come from the ports, never from the engine; the published ports' host ports change at each
-    // start (a restart outside Zun too), and there are none while the container is stopped.
-    const published = this.networks.publishedPorts(state);
-    const newPublished = JSON.stringify(published) !== JSON.stringify(c.published_ports ?? []);
-    if (state.status === c.status && detail === c.status_detail && !newPublished) return;
+    const { changed, detail, published, newPublished } = this.engineChange(c, state);
+    if (!changed) return;
     const saved = await this.records.trySave(
       ctx,
       uuid,
@@ -205,7 +238,7 @@ export class ContainerSync {
         (c.status === 'Deleted' && c.auto_remove && c.task_state === null) ||
         // Every record with an engine container: status and detail ("Up 3 mins") are refreshed as Zun's sync does.
         (!NOT_SYNCED.has(c.status) && c.task_state === null && (s !== undefined || c.container_id !== null));
-      if (due && c.container_type !== CONTAINER_TYPES.capsule) syncs.push(this.schedule(ctx, c.uuid));
+      if (due && c.container_type !== CONTAINER_TYPES.capsule) syncs.push(this.schedule(ctx, c.uuid, c));
     }
     const known = new Set(records.map((c) => c.uuid));
     const now = this.now();
