@@ -10,7 +10,7 @@
 // Needs root, python3-zunclient, and the image tree built once on host 1's
 // engine (the all-in-one test or `zun-kolla build` does it).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseShow, parseTable, waitFor } from '@zun-ts/testing';
@@ -128,8 +128,56 @@ void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout
     assert.match(again.out, /deploy: nothing changed/, 'retiring is done once');
   });
 
+  test('rolling upgrade A→B (--serial 1) under a create/list/delete loop: no failed request, nothing lost or stuck, all on B', async () => {
+    // two zun-api hosts behind HAProxy, so one can be replaced while the other serves
+    const inv = inventory([2]).replace('[zun-api:children]\ncontrol\n', '[zun-api]\n' + `ctl ${env.hostVars(1)}\napi2 ${env.hostVars(3)}\n`);
+    writeFileSync(join(env.conf, 'inventory'), inv);
+    const d = await env.kolla('deploy');
+    assert.equal(d.code, 0, d.err + d.out);
+    assert.match(d.out, /api2\s+zun-api\s+container: created/);
+    // B: the same images under another tag (what changes is the version the deployment names)
+    const one = env.hosts[0];
+    assert.ok(one);
+    for (const svc of ['api', 'conductor', 'scheduler', 'compute', 'wsproxy']) await one.docker.getImage(`zun-ts/zun-${svc}:latest`).tag({ repo: `zun-ts/zun-${svc}`, tag: 'b' });
+    writeFileSync(join(env.conf, 'globals.yml'), `${readFileSync(join(env.conf, 'globals.yml'), 'utf8')}zun_tag: b\n`);
+
+    const failures: string[] = [];
+    let requests = 0;
+    let stop = false;
+    const loop = (async (): Promise<void> => {
+      for (let i = 0; !stop; i++) {
+        const name = `up-${process.pid}-${i}`;
+        for (const args of [['run', '--name', name, USER_IMAGE, 'sleep', '600'], ['list'], ['delete', '--force', name]]) {
+          requests++;
+          const r = await env.zun(...args);
+          if (r.code !== 0) failures.push(`${args[0] ?? ''} ${name}: ${r.stderr.trim()}`);
+        }
+      }
+    })();
+    const t0 = Date.now();
+    const up = await env.kolla('upgrade', '--serial', '1');
+    const took = (Date.now() - t0) / 1000;
+    stop = true;
+    await loop;
+    console.log(`rolling upgrade: ${took.toFixed(1)} s, ${requests} requests during it, ${failures.length} failed`);
+    assert.equal(up.code, 0, up.err + up.out);
+    const order = [...up.out.matchAll(/^(\S+)\s+(zun-\S+)\s+upgrade: /gm)].map((m) => `${m[1] ?? ''}/${m[2] ?? ''}`);
+    assert.deepEqual(order, ['ctl/zun-conductor', 'ctl/zun-scheduler', 'ctl/zun-api', 'api2/zun-api', 'ctl/zun-wsproxy', 'cmp1/zun-compute']);
+    assert.ok(up.out.indexOf('bootstrap_zun') < up.out.indexOf('zun-conductor'), 'the new image migrates first');
+    assert.deepEqual(failures, []);
+    assert.ok(requests >= 6, `the loop ran during the upgrade (${requests} requests)`);
+    await waitFor(async () => (await env.zun('list')).stdout.split('\n').filter((l) => l.includes(`up-${process.pid}-`)).length === 0, { timeoutMs: 120_000, what: 'no container left' });
+    assert.deepEqual(await userContainers(2), [], 'nothing left on the compute host');
+    for (const h of env.hosts) {
+      for (const c of await h.docker.listContainers()) {
+        if (c.Names[0]?.startsWith('/zun_')) assert.match(c.Image, /^zun-ts\/zun-\w+:b$/, `host ${h.k} ${c.Names[0]}`);
+      }
+    }
+    const check = await env.kolla('check');
+    assert.equal(check.code, 0, check.err + check.out);
+  });
+
   test('destroy clears every host', async () => {
-    writeFileSync(join(env.conf, 'inventory'), inventory([2, 3]));
     const r = await env.kolla('destroy', '--yes-i-really-really-mean-it');
     assert.equal(r.code, 0, r.err + r.out);
     for (const h of env.hosts) assert.deepEqual((await h.docker.listContainers({ all: true })).filter((c) => c.Image !== USER_IMAGE).map((c) => c.Names[0]), [], `host ${h.k}`);

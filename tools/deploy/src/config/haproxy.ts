@@ -34,6 +34,9 @@ const groupOf = (service: string): string => SERVICES[service]?.group ?? service
 
 const bracket = (addr: string): string => (addr.includes(':') ? `[${addr}]` : addr);
 
+/** Port of HAProxy's statistics page on the VIP (Kolla's haproxy_stats_port). */
+export const HAPROXY_STATS_PORT = 1984;
+
 /** Kolla's 40000 connections, or fewer when the open-files limit cannot carry them (two descriptors each, and a margin). */
 export const maxconn = (nofile: number): number => Math.max(100, Math.min(40000, Math.floor((nofile - 200) / 2)));
 
@@ -60,6 +63,8 @@ export function haproxyConfig(dep: Deployment): string {
     '    option redispatch 1',
     '',
   ];
+  // read-only statistics (Kolla's port 1984): which backends HAProxy counts as up, for upgrade's waits
+  out.push('listen stats', `    bind ${vip}:${HAPROXY_STATS_PORT}`, '    mode http', '    stats enable', '    stats uri /', '    stats refresh 10s', '');
   for (const f of frontends(dep)) {
     const group = groupOf(f.service);
     out.push(`listen ${f.name}`, `    bind ${vip}:${f.port}`, `    mode ${f.mode}`, '    balance roundrobin');

@@ -15,7 +15,12 @@ import { DeployStepError, applyPlan, planContainer, resolveService, runOneShot, 
 import { UPGRADE_ORDER, batches } from '../deploy/upgrade-order';
 import { hostSetting, servicesOn } from '../inventory/deployment';
 import { type Action } from '../docker/container-spec';
+import { HAPROXY_STATS_PORT } from '../config/haproxy';
+import { waitServersUp } from '../deploy/vip';
 import { type Verb } from './verb';
+
+/** The HAProxy proxies in front of a service (its servers are named after the hosts). */
+const BALANCED: Record<string, string> = { 'zun-api': 'zun_api', 'zun-wsproxy': 'zun_wsproxy' };
 
 const DONE: Record<Action, string> = { create: 'created', recreate: 'recreated', restart: 'restarted', start: 'started', none: 'unchanged' };
 
@@ -38,6 +43,7 @@ export const upgrade: Verb = {
       report.step(first, 'bootstrap_zun', 'run', `done with ${resolveService(dep, first, 'zun-api').image} (${((Date.now() - t1) / 1000).toFixed(1)}s)`);
     }
 
+    const statsUrl = `http://${dep.globals.kolla_internal_vip_address.includes(':') ? `[${dep.globals.kolla_internal_vip_address}]` : dep.globals.kolla_internal_vip_address}:${HAPROXY_STATS_PORT}/`;
     let replaced = 0;
     for (const service of UPGRADE_ORDER) {
       const on = hosts.filter((h) => servicesOn(dep, h).includes(service));
@@ -51,6 +57,9 @@ export const upgrade: Verb = {
               await applyPlan(engine, p);
               if (p.action !== 'none') replaced++;
               await waitHealthy(engine, service, r.container_name, timeoutMs);
+              // behind HAProxy: the next batch waits until this one is back in rotation
+              const proxy = BALANCED[service];
+              if (proxy && dep.globals.enable_haproxy) await waitServersUp(statsUrl, proxy, [host], timeoutMs);
               report.step(host, service, 'upgrade', p.action === 'none' ? 'already current' : `${DONE[p.action]}, healthy`);
             } catch (e) {
               if (e instanceof DeployStepError) throw e;
