@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adminContext, ContainerNotFound, type RequestContext, serializeError } from '@zun-ts/common';
-import { buildRequest, encodeReply, ENVELOPE_VERSION, parseReply, parseRequest } from './message.envelope';
+import { buildRequest, contractCompatible, encodeReply, ENVELOPE_VERSION, parseReply, parseRequest } from './message.envelope';
 import { RpcProtocolError } from './rpc.errors';
 
 const ctx: RequestContext = { requestId: 'req-1', userId: 'u', projectId: 'p', roles: ['member'], isAdmin: false, authToken: 'tok' };
@@ -41,10 +41,22 @@ test('malformed requests are refused with RpcProtocolError', () => {
     { ...good, ctx: { ...ctx, roles: 'admin' } },
     { ...good, ctx: { ...ctx, isAdmin: 'yes' } },
     { ...good, replyTo: 5 },
+    { ...good, cv: 1 },
+    { ...good, cv: 'one' },
   ];
   for (const b of bad) assert.throws(() => parseRequest(b), RpcProtocolError, JSON.stringify(b));
   // A token smuggled into the wire context is dropped.
   assert.equal(parseRequest({ ...good, ctx: { ...ctx, authToken: 'x' } }).ctx.authToken, undefined);
+});
+
+test('the contract version travels with the request; a server takes the same major version (rolling upgrades)', () => {
+  const req = parseRequest(JSON.parse(JSON.stringify(buildRequest('ping', ctx, {}, sender, undefined, '1.4'))));
+  assert.equal(req.cv, '1.4');
+  assert.equal(parseRequest(JSON.parse(JSON.stringify(buildRequest('ping', ctx, {}, sender)))).cv, undefined);
+  assert.equal(contractCompatible('1.3', '1.4'), true, 'a newer minor: same contract, maybe a method the server lacks (NoSuchMethod)');
+  assert.equal(contractCompatible('1.4', '1.3'), true, 'an older sender');
+  assert.equal(contractCompatible('1.4', undefined), true, 'a sender from before the field');
+  assert.equal(contractCompatible('2.0', '1.9'), false);
 });
 
 test('replies round-trip, success and error', () => {

@@ -21,6 +21,17 @@ export interface RpcRequest {
   sender: RpcCaller;
   /** Set for calls: the list the reply is pushed to. Casts have none. */
   replyTo?: string;
+  /**
+   * "major.minor" of the topic's contract the sender was built with. A server serves a sender of the same
+   * major version (a minor version only adds methods or optional fields, so old and new services mix during
+   * a rolling upgrade); a message without one comes from a sender that predates the field, and is served.
+   */
+  cv?: string;
+}
+
+/** Whether a server of contract version `served` takes a message sent under `sent` (same major; absent: yes). */
+export function contractCompatible(served: string, sent: string | undefined): boolean {
+  return sent === undefined || sent.split('.')[0] === served.split('.')[0];
 }
 
 /** A call's answer, pushed by the server to the caller's reply list. */
@@ -29,9 +40,10 @@ export type RpcReply =
   | { id: string; ok: false; error: SerializedError };
 
 /** Job data for a request: context stripped of its token; `wireArgs` already encoded by the method's schema. */
-export function buildRequest(method: string, ctx: RequestContext, wireArgs: unknown, sender: RpcCaller, replyTo?: string): RpcRequest {
+export function buildRequest(method: string, ctx: RequestContext, wireArgs: unknown, sender: RpcCaller, replyTo?: string, cv?: string): RpcRequest {
   const req: RpcRequest = { v: ENVELOPE_VERSION, method, ctx: toWireContext(ctx), args: wireArgs, sender };
   if (replyTo !== undefined) req.replyTo = replyTo;
+  if (cv !== undefined) req.cv = cv;
   return req;
 }
 
@@ -74,6 +86,10 @@ export function parseRequest(data: unknown): RpcRequest {
   if (data.replyTo !== undefined && typeof data.replyTo !== 'string') throw new RpcProtocolError('RPC message has a bad replyTo.');
   const req: RpcRequest = { v: data.v, method: data.method, ctx: parseContext(data.ctx), args: data.args, sender: parseSender(data.sender) };
   if (typeof data.replyTo === 'string') req.replyTo = data.replyTo;
+  if (data.cv !== undefined) {
+    if (typeof data.cv !== 'string' || !/^\d+\.\d+$/.test(data.cv)) throw new RpcProtocolError('RPC message has a bad contract version.');
+    req.cv = data.cv;
+  }
   return req;
 }
 

@@ -110,7 +110,7 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
     // The reply may come (and be an error) before add() resolves: mark the rejection handled meanwhile.
     expected.promise.catch(() => undefined);
     try {
-      await queue.add(method, buildRequest(method, ctx, wireArgs, t.identity, replies.key), t.callJobOptions(id));
+      await queue.add(method, buildRequest(method, ctx, wireArgs, t.identity, replies.key, this.descriptor.version), t.callJobOptions(id));
     } catch (err) {
       expected.cancel();
       throw t.sendFailure(err);
@@ -122,7 +122,7 @@ export class RpcClient<D extends AnyTopic> implements TopicClient<D> {
     const spec = specOf(this.specs, this.descriptor, method, 'cast');
     const t = this.transport;
     const id = randomUUID();
-    const request = buildRequest(method, ctx, encodeWith(spec.args, args), t.identity);
+    const request = buildRequest(method, ctx, encodeWith(spec.args, args), t.identity, undefined, this.descriptor.version);
     await t.assertConnected();
     try {
       await t.queue(this.topic).add(method, request, t.castJobOptions(id));

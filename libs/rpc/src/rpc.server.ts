@@ -1,7 +1,7 @@
 import { type Logger, type RequestContext, serializeError, ZunError } from '@zun-ts/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { type AnyMethodSpec, type ContractOf, type RpcCaller, specsOf, topicOf } from './contract.types';
-import { encodeReply, parseRequest, type RpcReply, type RpcRequest } from './message.envelope';
+import { contractCompatible, encodeReply, parseRequest, type RpcReply, type RpcRequest } from './message.envelope';
 import { assertTopic } from './queue.naming';
 import { type AnyTopic } from './rpc.client';
 import { InvalidRpcMessage, NoSuchMethod, RpcProtocolError } from './rpc.errors';
@@ -63,6 +63,8 @@ interface Served {
   topic: string;
   /** The descriptor's name: the topic without its host (a label value). */
   name: string;
+  /** The contract version served ("major.minor"). */
+  version: string;
   worker: Worker<RpcRequest, unknown, string>;
   methods: Map<string, BoundMethod>;
   log: Logger;
@@ -111,6 +113,7 @@ export class RpcServer implements RpcClosable {
     const s: Served = {
       topic,
       name: descriptor.name,
+      version: descriptor.version,
       methods: bindMethods(descriptor, impl),
       log,
       running: new Map(),
@@ -129,6 +132,9 @@ export class RpcServer implements RpcClosable {
     let req: RpcRequest;
     try {
       req = parseRequest(job.data);
+      if (!contractCompatible(s.version, req.cv)) {
+        throw new RpcProtocolError(`RPC message for ${s.name} contract ${req.cv ?? '?'} cannot be served by contract ${s.version} (another major version).`);
+      }
     } catch (err) {
       s.log.error('malformed rpc message dropped', { jobId: id, error: (err as Error).message });
       const replyTo: unknown = (job.data as unknown as Record<string, unknown> | null)?.replyTo;

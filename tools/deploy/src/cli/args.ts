@@ -29,6 +29,8 @@ export interface CliOptions {
   refreshRootfs: boolean;
   /** destroy's confirmation, --yes-i-really-really-mean-it as in Kolla-Ansible. */
   yesReally: boolean;
+  /** upgrade --serial N|N%: hosts restarted at a time per service (default: all of them). */
+  serial: string | undefined;
   /** deploy/reconfigure --timeout: seconds to wait for each container to be healthy (default 300). */
   timeout: number | undefined;
 }
@@ -37,7 +39,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limit' | 'root' | 'tags' | 'images' | 'cacheDir' | 'mirror' | 'dockerHost' | 'timeout'> = {
+const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limit' | 'root' | 'tags' | 'images' | 'cacheDir' | 'mirror' | 'dockerHost' | 'timeout' | 'serial'> = {
+  '--serial': 'serial',
   '--tag': 'tags',
   '--images': 'images',
   '--cache-dir': 'cacheDir',
@@ -70,6 +73,7 @@ export function parseArgs(argv: string[]): CliOptions {
     refreshRootfs: false,
     yesReally: false,
     timeout: undefined,
+    serial: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
@@ -93,6 +97,9 @@ export function parseArgs(argv: string[]): CliOptions {
       else if (key === 'timeout') {
         if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--timeout needs a number of seconds, got ${JSON.stringify(value)}`);
         opts.timeout = Number(value);
+      } else if (key === 'serial') {
+        if (!/^[1-9]\d*%?$/.test(value) || (value.endsWith('%') && Number(value.slice(0, -1)) > 100)) throw new UsageError(`--serial needs N or N% (1-100), got ${JSON.stringify(value)}`);
+        opts.serial = value;
       } else opts[key] = value;
       continue;
     }

@@ -46,6 +46,7 @@ void describe('zun-kolla command line', () => {
       refreshRootfs: false,
       yesReally: false,
       timeout: undefined,
+      serial: undefined,
     });
   });
 
@@ -53,10 +54,10 @@ void describe('zun-kolla command line', () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     const verbs = [...help.out.matchAll(/^ {2}(\S+) {2,}/gm)].map((m) => m[1]).filter((v) => !v?.startsWith('-'));
-    assert.deepEqual(verbs, ['genpwd', 'prechecks', 'genconfig', 'build', 'deploy', 'reconfigure', 'check', 'stop', 'destroy']);
-    const upgrade = await run(['upgrade']);
-    assert.equal(upgrade.code, 2);
-    assert.equal(upgrade.err, 'zun-kolla: there is no verb "upgrade" (verbs: genpwd, prechecks, genconfig, build, deploy, reconfigure, check, stop, destroy)\n');
+    assert.deepEqual(verbs, ['genpwd', 'prechecks', 'genconfig', 'build', 'deploy', 'reconfigure', 'upgrade', 'check', 'stop', 'destroy']);
+    const pull = await run(['pull']);
+    assert.equal(pull.code, 2);
+    assert.equal(pull.err, 'zun-kolla: there is no verb "pull" (verbs: genpwd, prechecks, genconfig, build, deploy, reconfigure, upgrade, check, stop, destroy)\n');
     assert.equal((await run([])).code, 2);
     const bad = await run(['genpwd', '--bogus']);
     assert.equal(bad.code, 2);

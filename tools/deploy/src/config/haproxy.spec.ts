@@ -29,6 +29,12 @@ void describe('haproxy.cfg', () => {
     assert.ok(section(cfg, 'keystone_internal').includes('option httpchk GET /v3'));
   });
 
+  test('maxconn fits the open-files limit (haproxy refused to start under an engine limited to 20000)', () => {
+    assert.match(haproxyConfig(deployment(TWO_APIS, GLOBALS)), /^ {4}maxconn 40000$/m);
+    const cfg = haproxyConfig(deployment(TWO_APIS, `${GLOBALS}default_container_nofile: 20000\n`));
+    assert.match(cfg, /^ {4}maxconn 9900$/m);
+  });
+
   test('a refused connection is retried on another backend (a dead zun-api costs no request)', () => {
     const cfg = haproxyConfig(deployment(TWO_APIS, GLOBALS));
     assert.match(cfg, /^ {4}option redispatch 1$/m);

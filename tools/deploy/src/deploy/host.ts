@@ -105,6 +105,12 @@ export class HostEngine {
     }
   }
 
+  /** The containers carrying a label (all states): name and labels. */
+  async listLabelled(label: string): Promise<{ name: string; labels: Record<string, string> }[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+    return list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} }));
+  }
+
   async ensureVolume(name: string): Promise<void> {
     try {
       await this.docker.getVolume(name).inspect();

@@ -33,18 +33,23 @@ function list(json: Json, key: string): Json[] {
   return (json[key] as Json[] | undefined) ?? [];
 }
 
+/** A token of Keystone's admin user scoped to project admin. `url` without /v3. */
+export async function adminToken(url: string, adminPassword: string): Promise<string> {
+  const auth = await call(`${url}/v3/auth/tokens`, 'POST', null, {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: adminPassword } } },
+      scope: { project: { name: 'admin', domain: { id: 'default' } } },
+    },
+  });
+  if (!auth.token) throw new Error('Keystone returned no token for admin');
+  return auth.token;
+}
+
 /** Steps taken, for the report (empty: everything was in place). */
 export async function registerZun(r: KsRegistration): Promise<string[]> {
   const v3 = `${r.url}/v3`;
   const done: string[] = [];
-  const auth = await call(`${v3}/auth/tokens`, 'POST', null, {
-    auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: r.adminPassword } } },
-      scope: { project: { name: 'admin', domain: { id: 'default' } } },
-    },
-  });
-  const token = auth.token;
-  if (!token) throw new Error('Keystone returned no token for admin');
+  const token = await adminToken(r.url, r.adminPassword);
   const get = async (path: string, key: string): Promise<Json | undefined> => list((await call(`${v3}${path}`, 'GET', token)).json, key)[0];
 
   let project = await get('/projects?name=service&domain_id=default', 'projects');

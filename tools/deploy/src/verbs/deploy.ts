@@ -10,6 +10,9 @@ import { renderHost, writeRendered } from '../config/render';
 import { type Action, namedVolumes } from '../docker/container-spec';
 import { deployedHosts, endpoints, hostSetting, servicesOn } from '../inventory/deployment';
 import { syncImages } from '../deploy/images-sync';
+import { type Stray, retire, strayContainers, zunUrl } from '../deploy/retire';
+import { waitHttpOk } from '../deploy/vip';
+import { limitHosts } from '../cli/load';
 import { createDatabases } from '../deploy/database';
 import { DEFAULT_TIMEOUT_S, type Target, target } from '../deploy/hosts';
 import { registerZun } from '../deploy/keystone';
@@ -79,6 +82,7 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
       if (service === 'mariadb') report.step(host, service, 'databases', (await createDatabases(dep, t.engine(host))).join(', '));
       if (service === 'keystone') {
         const g = dep.globals;
+        if (g.enable_haproxy) await step(host, service, 'through the VIP', () => waitHttpOk(`${endpoints(dep).keystoneInternal}/v3`, timeoutMs));
         const done = await registerZun({
           url: endpoints(dep).keystoneInternal,
           adminPassword: dep.passwords.keystone_admin_password,
@@ -100,6 +104,23 @@ async function rollout(ctx: VerbContext, verbName: string): Promise<number> {
   if (plans.some(([, p]) => replaces(p))) await oneShot('bootstrap_zun', 'zun-api');
   for (const [h, p] of plans) await apply(h, p);
   await Promise.all(zun.map(([h, s]) => healthy(h, s)));
+  const api = dep.inventory.hostsOf('zun-api')[0];
+  if (dep.globals.enable_haproxy && dep.globals.enable_zun && api !== undefined) {
+    await step(api, 'zun-api', 'through the VIP', () => waitHttpOk(`${zunUrl(dep)}/healthcheck`, timeoutMs));
+  }
+
+  // what a host no longer runs (taken out of a group) is retired: compute disabled in Zun, the container removed
+  const strays: Stray[] = [];
+  for (const h of limitHosts(dep, dep.inventory.hosts, ctx.opts.limit)) {
+    try {
+      strays.push(...(await strayContainers(dep, t.engine(h))));
+    } catch (e) {
+      if (hosts.includes(h)) throw e;
+      report.warn(`host ${h}: not reachable to look for retired services (${(e as Error).message})`);
+    }
+  }
+  for (const line of await retire(dep, strays, t.engine)) report.step(line.split('/')[0] ?? '-', '-', 'retire', line.slice(line.indexOf('/') + 1));
+  changed.push(...strays.map((s) => `${s.host}/${s.container} (retired)`));
   report.info(`${verbName}: ${changed.length ? `changed ${changed.join(', ')}` : 'nothing changed'} (${hosts.length} host(s), ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   return 0;
 }
