@@ -1,7 +1,10 @@
 // The project's containers: a table polled every 2 s (rows updated in place, so the status changes live) with
 // the actions of each container.
-import { type Container, type ContainerStatus, type ZunClient } from '@zun-ts/client';
+import { type Container, type ContainerStatus, Unauthorized, type ZunClient } from '@zun-ts/client';
 import { h, messageOf, replace } from './dom';
+
+/** Raised on `window` when the API refuses the session's token. */
+export const SESSION_EXPIRED = 'zun-session-expired';
 
 export type Action = 'logs' | 'terminal' | 'start' | 'stop' | 'delete';
 
@@ -111,6 +114,12 @@ export class ContainerTable {
       this.render(list);
       if (this.message.dataset['kind'] === 'poll') this.say('');
     } catch (err) {
+      if (err instanceof Unauthorized) {
+        // The token expired or was revoked: the page goes back to the login form.
+        this.stop();
+        window.dispatchEvent(new CustomEvent(SESSION_EXPIRED));
+        return;
+      }
       this.say(`Could not list the containers: ${messageOf(err)}`, 'poll');
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), this.intervalMs);

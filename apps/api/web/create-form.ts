@@ -145,8 +145,9 @@ export function createForm(zun: ZunClient, created: (uuid: string) => void): HTM
     .list()
     .then((page) => {
       for (const n of page.items) networks.append(h('option', { value: String(n['uuid'] ?? n['id'] ?? '') }, String(n['name'] ?? n['uuid'] ?? '')));
+      if (!page.items.length) networks.append(h('option', { value: '', disabled: true }, "the project's network (default)"));
     })
-    .catch(() => networks.append(h('option', { value: '', disabled: true }, 'none')));
+    .catch(() => networks.append(h('option', { value: '', disabled: true }, "the project's network (default)")));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const values: CreateFormValues = {

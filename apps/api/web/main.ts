@@ -1,7 +1,7 @@
 // The web console: the login form, then the project's containers (and, for admins, the services and hosts).
 import { type Container, Unauthorized, type ZunClient } from '@zun-ts/client';
 import { hostsView, servicesView } from './admin';
-import { ContainerTable } from './containers';
+import { ContainerTable, SESSION_EXPIRED } from './containers';
 import { createForm } from './create-form';
 import { field, h, messageOf, replace } from './dom';
 import { logsPanel } from './logs';
@@ -120,11 +120,13 @@ function containersTab(zun: ZunClient, content: HTMLElement): () => void {
 }
 
 // A token that expired or was revoked: back to the login form.
+const expired = (): void => {
+  logout();
+  showLogin('Your session has expired; log in again.');
+};
+window.addEventListener(SESSION_EXPIRED, expired);
 window.addEventListener('unhandledrejection', (ev) => {
-  if (ev.reason instanceof Unauthorized) {
-    logout();
-    showLogin('Your session has expired; log in again.');
-  }
+  if (ev.reason instanceof Unauthorized) expired();
 });
 
 const s = storedSession();

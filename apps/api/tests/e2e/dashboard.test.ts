@@ -104,6 +104,17 @@ void describe('web console in a headless browser', { concurrency: 1 }, () => {
     await page.browserContext().close();
   });
 
+  test('a token the API refuses (expired, revoked) goes back to the login form with a message', async () => {
+    const ctx = await browser.createBrowserContext();
+    const p = await ctx.newPage();
+    await p.goto(consoleUrl, { waitUntil: 'load' });
+    const stale = { token: 'not-a-token', expires_at: null, user: { id: 'u', name: 'demo' }, project: { id: 'p', name: 'demo' }, roles: ['member'] };
+    await p.evaluate((v) => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('zun-console-session', v), JSON.stringify(stale));
+    await p.reload({ waitUntil: 'load' });
+    await p.waitForFunction(() => /session has expired/.test(document.querySelector('#login-error')?.textContent ?? ''), { timeout: 30_000 });
+    await ctx.close();
+  });
+
   void describe('demo', { concurrency: 1 }, () => {
     const sleeper = uniqueName('web');
     const talker = uniqueName('webecho');
