@@ -14,6 +14,7 @@ REDIS_PASSWORD_FILE="$REDIS_DIR/password"
 REDIS_CONF="$REDIS_DIR/redis.conf"
 
 # REDIS_URL with the password once it exists (before the first `up`, without).
+# shellcheck disable=SC2034 # REDIS_URL is read by tools/stack and tools/lib/zun.sh
 redis_set_url() {
     if [ -s "$REDIS_PASSWORD_FILE" ]; then
         REDIS_URL="redis://:$(<"$REDIS_PASSWORD_FILE")@127.0.0.1:$REDIS_PORT/0"
@@ -40,10 +41,23 @@ redis_answers() {
     [ "$(REDISCLI_AUTH="$(cat "$REDIS_PASSWORD_FILE" 2>/dev/null)" redis-cli --no-auth-warning -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
 }
 
+# A client without the password is refused (NOAUTH): the running server requires it.
+redis_refuses_anonymous() {
+    case $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>&1) in
+    NOAUTH*) return 0 ;;
+    *) return 1 ;;
+    esac
+}
+
 ensure_redis() {
-    if pid_of "$REDIS_PIDFILE" >/dev/null && [ -s "$REDIS_PASSWORD_FILE" ] && redis_answers; then
-        say "redis: already running (pid $(<"$REDIS_PIDFILE")) on 127.0.0.1:$REDIS_PORT"
-        return 0
+    if pid_of "$REDIS_PIDFILE" >/dev/null; then
+        if [ -s "$REDIS_PASSWORD_FILE" ] && redis_answers && redis_refuses_anonymous; then
+            say "redis: already running (pid $(<"$REDIS_PIDFILE")) on 127.0.0.1:$REDIS_PORT"
+            return 0
+        fi
+        # started by an older stack without a password, or not answering with it: start it again
+        say "redis: pid $(<"$REDIS_PIDFILE") does not answer with the stack's password; restarting it"
+        stop_redis
     fi
     tcp_open 127.0.0.1 "$REDIS_PORT" &&
         die "127.0.0.1:$REDIS_PORT is taken by a process the stack did not start"
@@ -53,7 +67,7 @@ ensure_redis() {
         --daemonize no --save '' --appendonly yes --appendfsync everysec \
         --logfile '' --protected-mode yes
     wait_until 20 "$REDIS_PIDFILE" redis "$REDIS_LOG" redis_answers
-    say "redis: started (pid $(<"$REDIS_PIDFILE")) at $REDIS_URL"
+    say "redis: started (pid $(<"$REDIS_PIDFILE")) at redis://:***@127.0.0.1:$REDIS_PORT/0 (password in $REDIS_PASSWORD_FILE)"
 }
 
 stop_redis() { stop_pid "$REDIS_PIDFILE" redis 20; }

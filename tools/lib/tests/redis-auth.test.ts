@@ -15,12 +15,16 @@ const state = tmpDir('zun-redis-auth-');
 
 /** Runs `script` in bash after sourcing common.sh and redis.sh with this test's STATE and REDIS_PORT. */
 async function redisSh(port: number, script: string): Promise<string> {
+  return (await redisShBoth(port, script)).stdout.trim();
+}
+
+/** The same, with both outputs. */
+async function redisShBoth(port: number, script: string): Promise<{ stdout: string; stderr: string }> {
   const lib = join(repoRoot(), 'tools', 'lib');
-  const { stdout } = await run('bash', ['-c', `set -euo pipefail; . "${lib}/common.sh"; . "${lib}/redis.sh"; ${script}`], {
+  return run('bash', ['-c', `set -euo pipefail; . "${lib}/common.sh"; . "${lib}/redis.sh"; ${script}`], {
     env: { ...process.env, STATE: state.path, REDIS_PORT: String(port) },
     timeout: 60_000,
   });
-  return stdout.trim();
 }
 
 let port = 0;
@@ -53,4 +57,27 @@ test('the stack\'s Redis refuses a client without the password (NOAUTH) and serv
   // and the command line does not show it
   const pid = readFileSync(join(state.path, 'redis', 'redis.pid'), 'utf8').trim();
   assert.ok(!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(password), 'the password is not on redis-server\'s command line');
+});
+
+test('a Redis an older stack started without a password is restarted with one, and the start line hides the password', async () => {
+  // the first test's Redis runs with the password; take it away as an older stack's would be
+  assert.ok(port, 'the first test started Redis');
+  await redisSh(port, 'stop_redis >&2');
+  const bare = await redisShBoth(
+    port,
+    'spawn "$REDIS_PIDFILE" "$REDIS_LOG" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" --save "" --logfile "" >&2; ' +
+      'wait_until 20 "$REDIS_PIDFILE" redis "$REDIS_LOG" tcp_open 127.0.0.1 "$REDIS_PORT" >&2; cat "$REDIS_PIDFILE"',
+  );
+  const oldPid = bare.stdout.trim();
+  const { stdout, stderr } = await redisShBoth(port, 'ensure_redis 2>&1; printf %s "$REDIS_URL" >&2');
+  const password = readFileSync(join(state.path, 'redis', 'password'), 'utf8');
+  const newPid = readFileSync(join(state.path, 'redis', 'redis.pid'), 'utf8').trim();
+  assert.notEqual(newPid, oldPid, 'the password-less redis-server was replaced');
+  const client = new Redis(`redis://:${password}@127.0.0.1:${port}/0`);
+  assert.equal(await client.ping(), 'PONG');
+  client.disconnect();
+  assert.match(stdout, /restarting it/);
+  assert.match(stdout, /redis: started .*redis:\/\/:\*\*\*@127\.0\.0\.1/);
+  assert.ok(!stdout.includes(password), 'the start line does not show the password');
+  assert.ok(stderr.includes(password), 'REDIS_URL itself still carries it');
 });
