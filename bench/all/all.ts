@@ -20,6 +20,7 @@ const BENCHES: { name: string; script: string; args(state: string): string[] }[]
   { name: 'networks', script: 'bench/networks/networks.bench.ts', args: (s) => ['--state', join(s, 'sim-hosts')] },
   { name: 'storage', script: 'bench/storage/storage.bench.ts', args: (s) => ['--state', s] },
   { name: 'scale', script: 'bench/scale/scale.bench.ts', args: (s) => ['--state', s] },
+  { name: 'deploy', script: 'bench/deploy/deploy.bench.ts', args: () => [] },
 ];
 
 interface Options {

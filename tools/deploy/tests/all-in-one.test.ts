@@ -27,7 +27,7 @@ const repo = repoRoot();
 const state = process.env['ZUN_KOLLA_TEST_STATE'] ?? '/var/cache/zun-kolla/test-engine';
 const engineScript = join(repo, 'tools/deploy/tests/fixtures/kolla-engine.sh');
 const ADDRESS = '10.98.0.2'; // the namespace's address (kolla-engine.sh)
-const IMAGES = ['base', 'mariadb', 'redis', 'keystone', 'zun-base', 'zun-api', 'zun-conductor', 'zun-scheduler', 'zun-compute', 'zun-wsproxy'];
+const IMAGES = ['base', 'mariadb', 'redis', 'keystone', 'haproxy', 'zun-base', 'zun-api', 'zun-conductor', 'zun-scheduler', 'zun-compute', 'zun-wsproxy'];
 const SERVICES = ['mariadb', 'redis', 'keystone', 'zun_conductor', 'zun_scheduler', 'zun_api', 'zun_wsproxy', 'zun_compute'];
 
 let socket = '';

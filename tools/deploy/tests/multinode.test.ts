@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseShow, parseTable, waitFor } from '@zun-ts/testing';
+import { serverStatus } from '../src/deploy/vip';
 import { CONTROL_GROUPS, type KollaEnv, copyImage, kollaEnv } from './fixtures/kolla-cli';
 
 const VIP = '10.98.0.250';
@@ -175,6 +176,52 @@ void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout
     }
     const check = await env.kolla('check');
     assert.equal(check.code, 0, check.err + check.out);
+  });
+
+  test('one of two zun-api killed: requests through HAProxy keep succeeding (failures counted until it is marked down)', async () => {
+    const pw = readFileSync(join(env.conf, 'admin-openrc'), 'utf8').match(/OS_PASSWORD=(.*)/)?.[1] ?? '';
+    const auth = await fetch(`http://${VIP}:5000/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: pw } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
+    });
+    const token = auth.headers.get('x-subject-token') ?? '';
+    assert.ok(token, `Keystone: ${auth.status}`);
+    const statuses = async (): Promise<Record<string, string>> => serverStatus(await (await fetch(`http://${VIP}:1984/;csv`)).text(), 'zun_api');
+    assert.deepEqual(await statuses(), { ctl: 'UP', api2: 'UP' });
+    let ok = 0;
+    const failed: string[] = [];
+    let stop = false;
+    const client = async (): Promise<void> => {
+      while (!stop) {
+        try {
+          const r = await fetch(`http://${VIP}:9517/v1/containers`, { headers: { 'x-auth-token': token }, signal: AbortSignal.timeout(10_000) });
+          await r.arrayBuffer();
+          if (r.status === 200) ok++;
+          else failed.push(`HTTP ${r.status}`);
+        } catch (e) {
+          failed.push((e as Error).message);
+        }
+      }
+    };
+    const clients = [client(), client(), client(), client()];
+    await new Promise((r) => setTimeout(r, 2000));
+    const before = ok;
+    const killedAt = Date.now();
+    // no grace period: SIGTERM, then SIGKILL at once (a stop, so Docker does not restart it behind HAProxy's back)
+    await env.hosts[2]?.docker.getContainer('zun_api').stop({ t: 0 });
+    await waitFor(async () => (await statuses())['api2']?.startsWith('DOWN') ?? false, { timeoutMs: 30_000, intervalMs: 100, what: 'HAProxy marks api2 down' });
+    const downAfter = (Date.now() - killedAt) / 1000;
+    const failedUntilDown = failed.length;
+    await new Promise((r) => setTimeout(r, 2000));
+    stop = true;
+    await Promise.all(clients);
+    console.log(`zun_api killed: marked down after ${downAfter.toFixed(1)} s; ${failedUntilDown} of ${ok - before + failed.length} requests failed until then, ${failed.length} in all`);
+    assert.deepEqual(failed, [], 'HAProxy retried refused connections on the other zun-api');
+    assert.ok(ok - before > 20, `requests kept being answered (${ok - before})`);
+    // deploy brings it back
+    const d = await env.kolla('deploy', '--limit', 'api2');
+    assert.equal(d.code, 0, d.err + d.out);
   });
 
   test('destroy clears every host', async () => {
