@@ -81,3 +81,25 @@ test('a Redis an older stack started without a password is restarted with one, a
   assert.ok(!stdout.includes(password), 'the start line does not show the password');
   assert.ok(stderr.includes(password), 'REDIS_URL itself still carries it');
 });
+
+test('a shell that read REDIS_URL before the password existed gets the password URL from redis_set_url (tools/stack test exported a URL without it on a fresh state)', async () => {
+  assert.ok(port, 'the first test started Redis');
+  const fresh = tmpDir('zun-redis-fresh-');
+  try {
+    const lib = join(repoRoot(), 'tools', 'lib');
+    // as tools/stack test: source redis.sh on a fresh state, let a child `up` make the password, then export
+    const script =
+      `set -euo pipefail; . "${lib}/common.sh"; . "${lib}/redis.sh"; before=$REDIS_URL; ` +
+      `mkdir -p "$STATE/redis"; printf %s 0123456789abcdef0123456789abcdef0123456789abcdef >"$REDIS_PASSWORD_FILE"; ` +
+      `redis_set_url; printf '%s\\n%s' "$before" "$REDIS_URL"`;
+    const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, STATE: fresh.path, REDIS_PORT: '6999' }, timeout: 30_000 });
+    const [before, afterUp] = stdout.split('\n');
+    assert.equal(before, 'redis://127.0.0.1:6999/0', 'before the password exists the URL has none');
+    assert.equal(afterUp, 'redis://:0123456789abcdef0123456789abcdef0123456789abcdef@127.0.0.1:6999/0');
+  } finally {
+    await fresh.cleanup();
+  }
+  // and tools/stack test calls it between `up` and the export
+  const stack = readFileSync(join(repoRoot(), 'tools', 'stack'), 'utf8');
+  assert.match(stack, /redis_set_url\n\s*export ZUN_TEST_REDIS_URL="\$REDIS_URL"/);
+});
