@@ -184,11 +184,12 @@ describe('validation at the server edge', () => {
     const t = connect();
     const impl = new SlowImpl();
     await new RpcServer(t).serve(slowTopic('scheduler'), impl);
-    // A sender whose descriptor disagrees with the server's (a skewed or forged message).
+    // A sender whose descriptor disagrees with the server's (a skewed or forged message); the same
+    // contract major version, so the message passes the version check and meets the schema.
     interface Skewed {
       slow(ctx: RequestContext, args: { ms: string }): Promise<{ runs: number }>;
     }
-    const skewed = defineTopic<Skewed>()({ name: 'slow-test', version: '0.9', topic: 'scheduler',
+    const skewed = defineTopic<Skewed>()({ name: 'slow-test', version: '1.0', topic: 'scheduler',
       methods: { slow: call(s.object({ ms: s.string() }), s.object({ runs: s.integer() })) } });
     await assert.rejects(rpcClient(t, skewed).call('slow', adminContext(), { ms: 'soon' }), (err: unknown) => {
       assert.ok(err instanceof InvalidRpcMessage);
@@ -199,7 +200,7 @@ describe('validation at the server edge', () => {
     interface SkewedCast {
       slow(ctx: RequestContext, args: { ms: number; extra: boolean }): Promise<void>;
     }
-    const skewedCast = defineTopic<SkewedCast>()({ name: 'slow-test', version: '0.9', topic: 'scheduler',
+    const skewedCast = defineTopic<SkewedCast>()({ name: 'slow-test', version: '1.0', topic: 'scheduler',
       methods: { slow: cast(s.object({ ms: s.number(), extra: s.boolean() })) } });
     await rpcClient(t, skewedCast).cast('slow', adminContext(), { ms: 1, extra: true });
     await waitFor(async () => (await redis.zcard(`${t.options.prefix}:scheduler:failed`)) === 1, 3000, 'the malformed cast to be dropped');
