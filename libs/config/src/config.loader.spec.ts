@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '@zun-ts/common';
-import { configFiles, configSources, defaultConf, loadConfig, loggableConf } from './config.loader';
+import { configFiles, configSources, defaultConf, loadConfig, loggableConf, maskUrlPasswords } from './config.loader';
 
 let dir: string;
 function file(name: string, text: string): string {
@@ -230,6 +230,17 @@ void describe('loggableConf', () => {
     assert.equal(shown.keystone_authtoken.username, 'zun');
     assert.equal(loggableConf(load([])).keystone_authtoken.password, null);
     assert.ok(!JSON.stringify(shown).includes('hunter2'));
+  });
+
+  void test('masks a password inside a URL option (the services logged the Redis URL with its password)', () => {
+    const conf = load(['--redis.url=redis://:s3cret-pw@127.0.0.1:6390/0', '--database.connection=mysql+pymysql://zun:db-pw@10.0.0.1/zun']);
+    const shown = loggableConf(conf);
+    assert.equal(shown.redis.url, 'redis://:***@127.0.0.1:6390/0');
+    assert.equal(shown.database.connection, 'mysql+pymysql://zun:***@10.0.0.1/zun');
+    const text = JSON.stringify(shown);
+    assert.ok(!text.includes('s3cret-pw') && !text.includes('db-pw'));
+    assert.equal(maskUrlPasswords('redis://127.0.0.1:6390/0'), 'redis://127.0.0.1:6390/0', 'a URL without a password is unchanged');
+    assert.deepEqual(maskUrlPasswords(['http://u:p@h/', 'plain']), ['http://u:***@h/', 'plain']);
   });
 });
 

@@ -333,7 +333,14 @@ export function configSources(conf?: ZunConf): ConfigSources {
   return (conf && sourcesOf.get(conf)) ?? lastSources;
 }
 
-/** A copy of the configuration safe to log: secret options that are set read `***`. */
+/** `scheme://user:password@host…` → `scheme://user:***@host…`, in a string or in each string of a list. */
+export function maskUrlPasswords(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/i, '$1***@');
+  if (Array.isArray(v)) return v.map(maskUrlPasswords);
+  return v;
+}
+
+/** A copy of the configuration safe to log: secret options that are set read `***`, and so do passwords inside URLs. */
 export function loggableConf(conf: ZunConf): Record<SectionName, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   const byName = conf as unknown as Record<string, Record<string, unknown>>;
@@ -341,7 +348,7 @@ export function loggableConf(conf: ZunConf): Record<SectionName, Record<string, 
     const values: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(s.options)) {
       const v = byName[s.name]?.[name];
-      values[name] = spec.secret && v !== null && v !== undefined ? '***' : v;
+      values[name] = spec.secret && v !== null && v !== undefined ? '***' : maskUrlPasswords(v);
     }
     out[s.name] = values;
   }
