@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchResults, fmt } from '../stats';
-import { childPids, loadLine, rssMiB, treeCpuMs } from './scale-env';
+import { childPids } from '@zun-ts/testing';
+import { loadLine, rssMiB, treeCpuMs } from './scale-env';
 
 const SERVICES = ['zun-api', 'zun-conductor', 'zun-scheduler', 'zun-compute', 'zun-wsproxy'] as const;
 

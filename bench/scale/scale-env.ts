@@ -1,11 +1,12 @@
 // What the scale benchmarks share: a private database (SQLite file, or a database of its own on the test MariaDB),
 // process memory from /proc, and the machine's load.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { Database } from '@zun-ts/db';
+import { childPids } from '@zun-ts/testing';
 
 /** A database of the benchmark's own, migrated; `drop()` closes it and removes it. */
 export interface PrivateDatabase {
@@ -61,22 +62,6 @@ export async function privateDatabase(dir: string, kind = process.env.BENCH_DB ?
       }
     },
   };
-}
-
-/** Live children of `pid` (field 4 of /proc/<pid>/stat is the parent). */
-export function childPids(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) === pid && state !== 'Z') out.push(Number(name));
-    } catch {
-      // it ended while we looked
-    }
-  }
-  return out;
 }
 
 /** Resident set size of one process in MiB (VmRSS), NaN when it is gone. */

@@ -2,33 +2,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Database } from '@zun-ts/db';
-import { freePort, metricValue, parsePrometheusText, TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
+import { childPids, freePort, metricValue, parsePrometheusText, TEST_AUTH_ENCRYPTION_KEY } from '@zun-ts/testing';
 import { issueToken, readOpenRc, requireEnv, waitFor } from './fixtures/keystone-env';
 
 const keystoneUrl = requireEnv('ZUN_TEST_KEYSTONE_URL', 'http://127.0.0.1:5000/v3');
 const keystoneState = requireEnv('ZUN_TEST_KEYSTONE_STATE', '/tmp/keystone-5000');
 const repoRoot = resolve(__dirname, '../../..');
 const mainTs = resolve(__dirname, '../src/main.ts');
-
-/** Live child processes of `pid`, from /proc (field 4 of /proc/<pid>/stat is the parent). */
-function childPids(pid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) === pid && state !== 'Z') out.push(Number(name));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
 
 describe('zun-api as a multi-process service', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zun-api-proc-'));

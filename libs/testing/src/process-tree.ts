@@ -1,25 +1,26 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** The parent pid of `pid` from /proc/<pid>/stat, or null when the process is gone. */
-function parentOf(pid: number): number | null {
+/** State and parent pid of `pid` from /proc/<pid>/stat, or null when the process is gone. */
+function statOf(pid: number): { state: string; ppid: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(rest[1]);
-    return Number.isInteger(ppid) ? ppid : null;
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const parent = Number(ppid);
+    return state !== undefined && Number.isInteger(parent) ? { state, ppid: parent } : null;
   } catch {
     return null;
   }
 }
 
-/** The pids of the live processes whose parent is `pid` (Linux /proc), in ascending order. */
+/** The pids of the live processes whose parent is `pid` (Linux /proc; zombies left out), in ascending order. */
 export function childPids(pid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const p = Number(name);
-    if (p !== pid && parentOf(p) === pid) out.push(p);
+    const st = p === pid ? null : statOf(p);
+    if (st && st.ppid === pid && st.state !== 'Z') out.push(p);
   }
   return out.sort((a, b) => a - b);
 }
