@@ -8,7 +8,7 @@ export { freePort } from './free-port';
 export { startRedis, type TestRedis, type TestRedisOptions } from './redis-server';
 export { childPids, descendantPids } from './process-tree';
 export { sleep, waitFor, type WaitForOptions } from './wait-for';
-export { mergeZunConf, privateNetworkConf, TEST_AUTH_ENCRYPTION_KEY, writeZunConf, type ZunConfSections } from './zun-conf';
+export { mergeZunConf, privateNetworkConf, stackConfSection, TEST_AUTH_ENCRYPTION_KEY, writeZunConf, type ZunConfSections } from './zun-conf';
 export {
   ensureBuilt,
   isProcessAlive,

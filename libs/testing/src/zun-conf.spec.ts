@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tmpDir } from './tmp-dir';
-import { mergeZunConf, TEST_AUTH_ENCRYPTION_KEY, writeZunConf } from './zun-conf';
+import { mergeZunConf, stackConfSection, TEST_AUTH_ENCRYPTION_KEY, writeZunConf } from './zun-conf';
 
 void describe('writeZunConf', () => {
   test('renders sections with DEFAULT first, values as oslo.config reads them', () => {
@@ -51,5 +53,14 @@ void describe('mergeZunConf', () => {
       docker: { docker_remote_api_host: 'unix:///a.sock' },
       redis: { url: 'redis://x' },
     });
+  });
+});
+
+void describe('stackConfSection', () => {
+  void test('reads one section of a zun.conf as written, and nothing of the others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stack-conf-'));
+    writeFileSync(join(dir, 'zun.conf'), '[DEFAULT]\nhost = h\n\n[keystone_authtoken]\nusername = zun\npassword = p w \n[redis]\nurl = r\n');
+    assert.deepEqual(stackConfSection(dir, 'keystone_authtoken'), { username: 'zun', password: 'p w' });
+    assert.deepEqual(stackConfSection(dir, 'glance'), {});
   });
 });

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** zun.conf as sections of options; booleans and numbers are written as oslo.config reads them. */
 export type ZunConfSections = Record<string, Record<string, string | number | boolean>>;
@@ -61,4 +62,23 @@ export function privateNetworkConf(): { default_pool: string; segmentation_id_mi
     default_pool: `10.${100 + Math.floor(Math.random() * 100)}.0.0/16`,
     segmentation_id_min: 100_000 + Math.floor(Math.random() * 1_000) * 1_000,
   };
+}
+
+/**
+ * The options of one section of the stack's zun.conf (`<stackState>/zun.conf`), as written: e.g.
+ * `[keystone_authtoken]`, the service user a test's own zun-api validates tokens with.
+ */
+export function stackConfSection(stackState: string, section: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let inSection = false;
+  for (const line of readFileSync(join(stackState, 'zun.conf'), 'utf8').split('\n')) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      inSection = header[1] === section;
+      continue;
+    }
+    const kv = /^\s*([A-Za-z0-9_-]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (inSection && kv?.[1]) out[kv[1]] = kv[2] ?? '';
+  }
+  return out;
 }
