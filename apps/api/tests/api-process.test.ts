@@ -96,6 +96,27 @@ describe('zun-api as a multi-process service', () => {
     assert.equal(await count(), before + 8, output);
   });
 
+  test('a body the API answers without reading (healthcheck, 413 on Content-Length) is drained first: the client that sends it with Connection: close gets its answer, not EPIPE', async () => {
+    // The fuzz suite found this: the answer closed the connection while the client was still writing its body.
+    const send = (path: string, method: string, size: number): Promise<number> =>
+      new Promise((res, rej) => {
+        const body = Buffer.alloc(size, 0x61);
+        const req = request(url(path), {
+          method,
+          headers: { 'X-Auth-Token': adminToken, 'Content-Type': 'application/json', 'Content-Length': String(size), Connection: 'close' },
+        }, (r) => {
+          r.resume();
+          r.on('end', () => res(r.statusCode ?? 0));
+        });
+        req.on('error', rej);
+        req.end(body);
+      });
+    for (const size of [2 * 1024 * 1024, 4 * 1024 * 1024]) {
+      assert.equal(await send('/healthcheck', 'GET', size), 200, `GET /healthcheck with ${size} bytes`);
+      assert.equal(await send('/v1/containers', 'POST', size), 413, `POST /v1/containers with ${size} bytes`);
+    }
+  });
+
   test('runs [api] workers processes and replaces one that dies', async () => {
     const pid = child.pid as number;
     await waitFor(async () => childPids(pid).length === 2, 10_000, 'two workers');

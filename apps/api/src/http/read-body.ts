@@ -1,4 +1,5 @@
-import { type IncomingMessage } from 'node:http';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type RequestHandler } from 'express';
 import { HttpError } from './http-error';
 import { requestState } from './request-state';
 
@@ -57,3 +58,67 @@ export async function readBody(req: IncomingMessage, limit = Number.POSITIVE_INF
   state.body = body;
   return body;
 }
+
+/** How much of a body nobody read is read and thrown away before the answer goes out, and for how long at most. */
+export const DRAIN_LIMIT = 8 * 1024 * 1024;
+export const DRAIN_MS = 3_000;
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Reads and discards what is left of the request body, so that a client still sending it is not cut off
+ * (EPIPE) when the answer closes the connection. True once the body has ended; false, at once, when more
+ * than `limit` bytes are declared, or when `limit` bytes or `ms` pass first.
+ */
+export function drainBody(req: IncomingMessage, limit = DRAIN_LIMIT, ms = DRAIN_MS): Promise<boolean> {
+  if (req.complete || req.readableEnded || !hasBody(req)) return Promise.resolve(true);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    let size = 0;
+    const finish = (ended: boolean): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onFail);
+      req.off('aborted', onFail);
+      if (!ended) req.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) finish(false);
+    };
+    const onEnd = (): void => finish(true);
+    const onFail = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), ms);
+    timer.unref();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onFail);
+    req.on('aborted', onFail);
+    req.resume();
+  });
+}
+
+/**
+ * The first handler of the pipeline: an answer given before the body was read (a 413 on Content-Length, a
+ * healthcheck, a 401) goes out once the body has been drained; a body too large to drain gets its answer at
+ * once with `Connection: close`.
+ */
+export const endAfterBody: RequestHandler = (req, res, next) => {
+  const end = res.end;
+  const deferred = (...args: unknown[]): ServerResponse => {
+    if (req.complete || req.readableEnded || !hasBody(req)) return Reflect.apply(end, res, args) as ServerResponse;
+    void drainBody(req).then((drained) => {
+      if (!drained && !res.headersSent) res.setHeader('Connection', 'close');
+      Reflect.apply(end, res, args);
+    });
+    return res;
+  };
+  res.end = deferred as unknown as typeof res.end;
+  next();
+};

@@ -5,6 +5,7 @@ import { type PluginRegistry } from '@zun-ts/plugin-host';
 import { LOGGER, PIPELINE_STAGE, PLUGIN_REGISTRY } from '../api.tokens';
 import { renderError } from '../http/error-body';
 import { HttpError } from '../http/http-error';
+import { endAfterBody } from '../http/read-body';
 import { type PasteConfig } from './paste-config';
 import { type PipelineStage, type PipelineStageFactory } from './pipeline.types';
 import { pluginStage } from './plugin-stage';
@@ -62,6 +63,8 @@ export class PipelineBuilder {
     const app = express();
     app.disable('x-powered-by');
     app.disable('etag');
+    // An answer given before the body was read waits until the client has sent it (no EPIPE on its side).
+    app.use(endAfterBody);
     if (compiled.handlers.length) app.use(...compiled.handlers);
     // Nothing answered: no app knew the path.
     app.use(notFound);
