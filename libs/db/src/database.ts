@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { assertSchemaCurrent } from './schema-check';
 import { DataSource, type DataSourceOptions, type Logger as TypeormLogger, MigrationExecutor } from 'typeorm';
-import { type Logger, ServiceUnavailable, silentLogger } from '@zun-ts/common';
+import { type Logger, silentLogger } from '@zun-ts/common';
+import { DatabaseUnavailable, guardConnection } from './connection-loss';
 import { type ServiceRegistry } from '@zun-ts/objects';
 import { type ConnectionTarget, parseConnectionUrl, redactConnection } from './connection-url';
 import { ENTITIES } from './entities';
@@ -22,8 +23,6 @@ import { SqlVolumeRepository } from './volume.repository';
 import { type VolumeRepository } from './volume.types';
 import { DbServiceRegistry, TypeormZunServiceRepository, type ZunServiceRepository } from './zun-service.repository';
 
-/** The database could not be reached or opened. Retryable: the server may come back. */
-export class DatabaseUnavailable extends ServiceUnavailable {}
 
 /** Options of {@link Database.open}. */
 export interface DatabaseOptions {
@@ -187,20 +186,21 @@ export class Database {
     /** Which engine is behind the connection. */
     readonly kind: ConnectionTarget['kind'],
   ) {
-    this.services = new TypeormZunServiceRepository(ds);
-    this.serviceRegistry = new DbServiceRegistry(this.services);
+    // every repository answers a lost connection with DatabaseUnavailable (503, retryable), not a driver error
+    this.services = guardConnection(new TypeormZunServiceRepository(ds));
+    this.serviceRegistry = guardConnection(new DbServiceRegistry(this.services));
     const engine = SqlEngine.for(ds, kind);
     const containers = new SqlContainerRepository(ds, engine);
-    this.containers = containers;
-    this.actions = new SqlContainerActionRepository(ds, engine);
-    this.computeNodes = new SqlComputeNodeRepository(ds, engine);
-    this.execInstances = new TypeormExecInstanceRepository(ds);
-    this.quotas = new SqlQuotaRepository(ds, engine, containers);
-    this.quotaClasses = new SqlQuotaClassRepository(ds, engine);
-    this.volumes = new SqlVolumeRepository(ds, engine);
-    this.networks = new SqlNetworkRepository(ds, engine);
-    this.images = new SqlImageRepository(ds, engine);
-    this.registries = new SqlRegistryRepository(ds, engine);
+    this.containers = guardConnection(containers);
+    this.actions = guardConnection(new SqlContainerActionRepository(ds, engine));
+    this.computeNodes = guardConnection(new SqlComputeNodeRepository(ds, engine));
+    this.execInstances = guardConnection(new TypeormExecInstanceRepository(ds));
+    this.quotas = guardConnection(new SqlQuotaRepository(ds, engine, containers));
+    this.quotaClasses = guardConnection(new SqlQuotaClassRepository(ds, engine));
+    this.volumes = guardConnection(new SqlVolumeRepository(ds, engine));
+    this.networks = guardConnection(new SqlNetworkRepository(ds, engine));
+    this.images = guardConnection(new SqlImageRepository(ds, engine));
+    this.registries = guardConnection(new SqlRegistryRepository(ds, engine));
   }
 
   /**
