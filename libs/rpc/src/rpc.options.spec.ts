@@ -9,7 +9,7 @@ test('defaults', () => {
   assert.equal(o.callTimeoutMs, 60_000);
   assert.equal(o.lockDurationMs, 10_000);
   assert.equal(o.stalledIntervalMs, 5_000);
-  assert.equal(o.castAttempts, 3);
+  assert.equal(o.castAttempts, 6);
   assert.equal(o.failedJobsKept, 100);
 });
 

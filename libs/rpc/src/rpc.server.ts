@@ -1,4 +1,4 @@
-import { type Logger, type RequestContext, serializeError, ZunError } from '@zun-ts/common';
+import { isRetryable, type Logger, type RequestContext, serializeError, ZunError } from '@zun-ts/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { type AnyMethodSpec, type ContractOf, type RpcCaller, specsOf, topicOf } from './contract.types';
 import { contractCompatible, encodeReply, parseRequest, type RpcReply, type RpcRequest } from './message.envelope';
@@ -87,7 +87,7 @@ const sleep = (ms: number): { promise: Promise<void>; cancel(): void } => {
  * Delivery is at-least-once: a job whose process dies (or is abandoned at shutdown) runs again on
  * another worker once its lock expires, so handlers must be idempotent. A call's outcome, success or
  * error, goes back to its caller and completes the job. A cast whose handler throws a retryable
- * ZunError is retried with backoff up to RpcOptions.castAttempts; any other error fails it once (logged).
+ * ZunError (isRetryable: also a remote 503/504) is retried with backoff up to RpcOptions.castAttempts; any other error fails it once (logged).
  */
 export class RpcServer implements RpcClosable {
   private readonly served = new Map<string, Served>();
@@ -157,7 +157,8 @@ export class RpcServer implements RpcClosable {
       throw new UnrecoverableError(err.message);
     }
     const attempts = job.opts.attempts ?? 1;
-    if (err instanceof ZunError && err.retryable && job.attemptsMade + 1 < attempts) {
+    // retryable: also an error another service answered with 503/504 (its class unknown here, a RemoteError)
+    if (err instanceof ZunError && isRetryable(err) && job.attemptsMade + 1 < attempts) {
       log.warn('rpc cast failed, will retry', { error: err.message, name: err.name, attempt: job.attemptsMade + 1, attempts });
       throw err;
     }

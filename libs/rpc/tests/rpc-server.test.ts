@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
-import { adminContext, InvalidValue, MessagingTimeout, type RequestContext, ServiceUnavailable } from '@zun-ts/common';
+import { adminContext, InvalidValue, MessagingTimeout, RemoteError, type RequestContext, ServiceUnavailable } from '@zun-ts/common';
 import { call, cast, defineTopic, InvalidRpcMessage, rpcClient, RpcServer, RpcTransport, RpcTransportClosed, type RpcOptions, s } from '../src';
 import { Redis } from 'ioredis';
 import { requireEnv, uniquePrefix, waitFor } from './fixtures/test-env';
@@ -74,6 +74,21 @@ describe('casts', () => {
     await waitFor(async () => runs === 3, 5000, 'three runs');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(runs, 3);
+    assert.equal(await redis.zcard(`${t.options.prefix}:conductor:failed`), 0);
+  });
+
+  test('a cast whose handler meets a 503 another service answered (a RemoteError: its class unknown here) is retried, not dropped', async () => {
+    // what broke: a conductor handler whose call to a service met that service's database outage failed the cast once
+    const t = connect();
+    let runs = 0;
+    await new RpcServer(t).serve(castTopic('conductor'), {
+      async flaky(_ctx, args) {
+        runs++;
+        if (runs <= args.failures) throw new RemoteError('DatabaseUnavailable', 'The database is unavailable (ECONNREFUSED); retry later.', 503);
+      },
+    });
+    await rpcClient(t, castTopic('conductor')).cast('flaky', adminContext(), { failures: 2, retryable: true });
+    await waitFor(async () => runs === 3, 5000, 'three runs');
     assert.equal(await redis.zcard(`${t.options.prefix}:conductor:failed`), 0);
   });
 

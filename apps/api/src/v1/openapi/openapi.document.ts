@@ -45,7 +45,7 @@ const ERROR_STATUSES: Readonly<Record<string, string>> = {
   '406': 'The operation does not exist at the requested microversion.',
   '409': 'The resource is in a state that does not allow the operation.',
   '500': 'Internal error; the detail is in the log under the request id.',
-  '503': 'A service the request needs (the message bus) is unreachable.',
+  '503': 'A service the request needs (the message bus, the database) is unreachable; retry later.',
 };
 
 function responses(route: RouteSpec): Json {
