@@ -7,3 +7,4 @@ export * from './keyed-lock';
 export * from './uuid';
 export * from './ipv4';
 export * from './secret-box';
+export * from './version';

@@ -66,3 +66,8 @@ export function consoleMetrics(): { open: Gauge; opened: Counter; bytes: Counter
     bytes: counter('zun_wsproxy_console_bytes_total', 'Console bytes relayed, by direction (to_container, to_client).', ['direction']),
   };
 }
+
+/** `zun_build_info{version}` = 1: which release a process runs (one value across workers). */
+export function buildInfo(version: string): void {
+  gauge('zun_build_info', 'Always 1; the version label is the release this service runs.', ['version'], { aggregation: 'max' }).set({ version }, 1);
+}

@@ -1,6 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logFilePath } from './service-logger';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zunVersion } from '@zun-ts/common';
+import { createServiceLogger, logFilePath } from './service-logger';
 
 describe('logFilePath', () => {
   const base = { host: 'h', debug: false };
@@ -16,4 +20,18 @@ describe('logFilePath', () => {
   test('log_dir alone gives <log_dir>/<binary>.log', () => {
     assert.equal(logFilePath({ ...base, log_dir: '/var/log/zun', log_file: null }, 'zun-conductor'), '/var/log/zun/zun-conductor.log');
   });
+});
+
+test('every line names the release the service runs (version), beside its host', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zun-log-'));
+  try {
+    const logger = createServiceLogger({ DEFAULT: { host: 'node-a', debug: false, log_dir: dir, log_file: null } }, 'zun-scheduler');
+    logger.info('hello');
+    await new Promise((r) => setTimeout(r, 200));
+    const line = JSON.parse(readFileSync(join(dir, 'zun-scheduler.log'), 'utf8').trim().split('\n')[0] ?? '{}') as Record<string, unknown>;
+    assert.equal(line['host'], 'node-a');
+    assert.equal(line['version'], zunVersion());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createLogger, type Logger } from '@zun-ts/common';
+import { createLogger, type Logger, zunVersion } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 
 /** The logging options of `[DEFAULT]`; a full `ZunConf` satisfies it. */
@@ -18,10 +18,10 @@ export function logFilePath(d: LoggingConf['DEFAULT'], binary: string): string |
 }
 
 /**
- * The service's JSON logger; every line carries the service name, pid and
- * `[DEFAULT] host`, written to the file oslo.log would pick (or stdout).
+ * The service's JSON logger; every line carries the service name, pid,
+ * `[DEFAULT] host` and the release it runs (`version`), written to the file oslo.log would pick (or stdout).
  */
 export function createServiceLogger(conf: LoggingConf, binary: string): Logger {
   const d = conf.DEFAULT;
-  return createLogger({ name: binary, level: d.debug ? 'debug' : 'info', file: logFilePath(d, binary), base: { host: d.host } });
+  return createLogger({ name: binary, level: d.debug ? 'debug' : 'info', file: logFilePath(d, binary), base: { host: d.host, version: zunVersion() } });
 }

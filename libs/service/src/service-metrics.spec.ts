@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
-import { silentLogger } from '@zun-ts/common';
+import { silentLogger, zunVersion } from '@zun-ts/common';
 import { defaultConf } from '@zun-ts/config';
 import { metricsPort, startServiceMetrics } from './service-metrics';
 
@@ -29,7 +29,9 @@ void describe('service metrics endpoint', () => {
     assert.ok(server);
     try {
       assert.equal(server.port, port);
-      assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), new RegExp(`^zun_build_info\\{version="${zunVersion().replace(/[.+]/g, '\\$&')}"\\} 1$`, 'm'), 'zun_build_info names the release');
       assert.equal(await startServiceMetrics(conf, 'zun-scheduler', silentLogger()), null, 'the second one cannot listen');
     } finally {
       await server.close();

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
-import { type Logger } from '@zun-ts/common';
+import { type Logger, zunVersion } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
-import { type MetricsServer, startMetricsServer } from '@zun-ts/metrics';
+import { buildInfo, type MetricsServer, startMetricsServer } from '@zun-ts/metrics';
 import { errorMessage } from './errors';
 
 /** The `[metrics]` port option of each binary. */
@@ -27,6 +27,7 @@ export function metricsPort(conf: Pick<ZunConf, 'metrics'>, binary: string): num
  * (the port is taken) is logged as an error; the service runs on without it.
  */
 export async function startServiceMetrics(conf: Pick<ZunConf, 'metrics'>, binary: string, logger: Logger): Promise<MetricsServer | null> {
+  buildInfo(zunVersion());
   if (cluster.isWorker) return null;
   const port = metricsPort(conf, binary);
   if (port === null) {

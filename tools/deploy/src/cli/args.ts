@@ -17,6 +17,8 @@ export interface CliOptions {
   root: string | undefined;
   /** build --tag: tags besides the version (default: latest). */
   tags: string[];
+  /** build --version: the release the images carry (ZUN_VERSION) and are tagged with; default package.json's. */
+  version: string | undefined;
   /** build --images: only these images (and their parents). */
   images: string[];
   /** build --cache-dir: the debootstrap root file system and staged contexts (default /var/cache/zun-kolla). */
@@ -39,9 +41,10 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limit' | 'root' | 'tags' | 'images' | 'cacheDir' | 'mirror' | 'dockerHost' | 'timeout' | 'serial'> = {
+const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limit' | 'root' | 'tags' | 'version' | 'images' | 'cacheDir' | 'mirror' | 'dockerHost' | 'timeout' | 'serial'> = {
   '--serial': 'serial',
   '--tag': 'tags',
+  '--version': 'version',
   '--images': 'images',
   '--cache-dir': 'cacheDir',
   '--mirror': 'mirror',
@@ -56,6 +59,14 @@ const WITH_VALUE: Record<string, 'inventory' | 'configDir' | 'passwords' | 'limi
   '--root': 'root',
 };
 
+/** A release string: what a Docker tag allows, and `+` (written `_` in the tag). */
+const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+
+/** The Docker tag of a release: a tag takes no `+`, so 1.2.0+b is tagged 1.2.0_b. */
+export function versionTag(version: string): string {
+  return version.replace(/\+/g, '_');
+}
+
 export function parseArgs(argv: string[]): CliOptions {
   const opts: CliOptions = {
     verb: undefined,
@@ -66,6 +77,7 @@ export function parseArgs(argv: string[]): CliOptions {
     limit: [],
     root: undefined,
     tags: [],
+    version: undefined,
     images: [],
     cacheDir: undefined,
     mirror: undefined,
@@ -100,6 +112,9 @@ export function parseArgs(argv: string[]): CliOptions {
       } else if (key === 'serial') {
         if (!/^[1-9]\d*%?$/.test(value) || (value.endsWith('%') && Number(value.slice(0, -1)) > 100)) throw new UsageError(`--serial needs N or N% (1-100), got ${JSON.stringify(value)}`);
         opts.serial = value;
+      } else if (key === 'version') {
+        if (!VERSION_RE.test(value)) throw new UsageError(`--version needs letters, digits and . _ + - (at most 128), got ${JSON.stringify(value)}`);
+        opts.version = value;
       } else opts[key] = value;
       continue;
     }

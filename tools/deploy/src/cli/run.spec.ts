@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type Engines } from '../docker/engine';
 import { ALL_IN_ONE, MULTINODE } from '../../tests/fixtures/deployments';
-import { parseArgs } from './args';
+import { parseArgs, versionTag } from './args';
 import { runCli } from './run';
 
 const engines: Engines = {
@@ -39,6 +39,7 @@ void describe('zun-kolla command line', () => {
       limit: ['a', 'b', 'g'],
       root: 'r',
       tags: [],
+      version: undefined,
       images: [],
       cacheDir: undefined,
       mirror: undefined,
@@ -107,5 +108,12 @@ void describe('zun-kolla command line', () => {
     assert.equal(limited.code, 0, limited.err);
     assert.deepEqual(limited.out.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' ')), ['cmp01 zun-compute', 'cmp02 zun-compute']);
     assert.match((await run(['genconfig', '--configdir', dir, '--root', dir, '--limit', 'nowhere'])).err, /--limit nowhere: no such host or group/);
+  });
+  void test('build --version: the release string, tagged with + written _; a bad one is refused', () => {
+    assert.equal(parseArgs(['build', '--version', '0.1.0+b']).version, '0.1.0+b');
+    assert.equal(versionTag('0.1.0+b'), '0.1.0_b');
+    assert.equal(versionTag('2.0.0'), '2.0.0');
+    assert.throws(() => parseArgs(['build', '--version', 'a b']), /--version needs/);
+    assert.throws(() => parseArgs(['build', '--version=-x']), /--version needs/);
   });
 });

@@ -31,37 +31,69 @@ export interface SyncedImage {
   how: string;
 }
 
+/** One engine's build of an image reference. */
+export interface ImageBuild {
+  host: string;
+  id: string;
+  /** Docker's Created, an ISO date. */
+  created: string;
+}
+
 /**
- * Makes every image the hosts need present on their engines. `sources` are the
- * engines images may be copied from (every host of the deployment, selected or
- * not). Throws naming the host and image when no source has it.
+ * The build a host should run: the newest of the builds the engines hold under the same reference (by creation
+ * time; the first listed on a tie). A `latest` an engine kept from an earlier build loses to a newer one elsewhere.
+ */
+export function newestBuild(builds: ImageBuild[]): ImageBuild | undefined {
+  let best: ImageBuild | undefined;
+  for (const b of builds) if (!best || Date.parse(b.created) > Date.parse(best.created)) best = b;
+  return best;
+}
+
+async function buildOn(engine: HostEngine, image: string): Promise<ImageBuild | null> {
+  try {
+    const i = await engine.docker.getImage(image).inspect();
+    return { host: engine.host, id: i.Id, created: i.Created };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return null;
+    throw e;
+  }
+}
+
+/**
+ * Makes every image the hosts need present on their engines. With docker_registry, a missing image is pulled.
+ * Without one, `sources` are the engines images may be copied from (every host of the deployment, selected or
+ * not): a host gets the newest build any of them holds, copied over when it lacks it or holds an older build
+ * under the same reference. Throws naming the host and image when no engine has it.
  */
 export async function syncImages(dep: Deployment, hosts: string[], engine: (h: string) => HostEngine, sources: string[]): Promise<SyncedImage[]> {
   const done: SyncedImage[] = [];
   for (const host of hosts) {
     const dst = engine(host);
     for (const image of imagesFor(dep, host)) {
-      if (await dst.imageId(image)) {
-        done.push({ host, image, how: 'present' });
-        continue;
-      }
       if (dep.globals.docker_registry) {
+        if (await dst.imageId(image)) {
+          done.push({ host, image, how: 'present' });
+          continue;
+        }
         await follow(dst.docker, await dst.docker.pull(image));
         done.push({ host, image, how: 'pulled' });
         continue;
       }
-      let from: string | undefined;
-      for (const s of sources.filter((x) => x !== host)) {
-        if (await engine(s).imageId(image)) {
-          from = s;
-          break;
-        }
+      const builds: ImageBuild[] = [];
+      for (const s of [host, ...sources.filter((x) => x !== host)]) {
+        const b = await buildOn(engine(s), image);
+        if (b) builds.push(b);
       }
-      if (!from) throw new Error(`host ${host}: image ${image} is on no engine of the deployment (zun-kolla build, or set docker_registry)`);
-      const tar = await engine(from).docker.getImage(image).get();
+      const newest = newestBuild(builds);
+      if (!newest) throw new Error(`host ${host}: image ${image} is on no engine of the deployment (zun-kolla build, or set docker_registry)`);
+      if (builds[0]?.host === host && builds[0].id === newest.id) {
+        done.push({ host, image, how: 'present' });
+        continue;
+      }
+      const tar = await engine(newest.host).docker.getImage(image).get();
       await follow(dst.docker, await dst.docker.loadImage(tar));
-      if (!(await dst.imageId(image))) throw new Error(`host ${host}: loading ${image} from ${from} left no such image`);
-      done.push({ host, image, how: `copied from ${from}` });
+      if ((await dst.imageId(image)) !== newest.id) throw new Error(`host ${host}: loading ${image} from ${newest.host} did not leave its build ${newest.id}`);
+      done.push({ host, image, how: `copied from ${newest.host}` });
     }
   }
   return done;

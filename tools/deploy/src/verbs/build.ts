@@ -1,7 +1,8 @@
 // build: the image tree, offline, through the engine's build API:
 //   debootstrap root file system (cached outside the repository) → debian
 //   → base → mariadb, redis, keystone, zun-base → zun-<svc>
-// Each image is tagged <namespace>/<name>:<version> and with every --tag
+// Each image is tagged <namespace>/<name>:<version> (--version, default
+// package.json's; + written _) and with every --tag
 // (default: latest). Unchanged inputs reuse every layer, so a warm build takes
 // seconds. Needs dist/ (node tools/build.mjs) and node_modules.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { buildImage, importRootfs, inputsDigest, tagAll, upToDate } from '../bui
 import { IMAGES, ROOTFS_IMAGE, imageName, selectImages } from '../build/images';
 import { aptMirror, ensureRootfs, localAptSources } from '../build/rootfs';
 import { stageContext } from '../build/stage';
-import { UsageError } from '../cli/args';
+import { UsageError, versionTag } from '../cli/args';
 import { Reporter } from '../cli/report';
 import { type Verb } from './verb';
 
@@ -46,8 +47,9 @@ export const build: Verb = {
     const report = new Reporter(ctx.io);
     const opts = ctx.opts;
     const repo = findRepo();
-    const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
-    const tags = [version, ...(opts.tags.length ? opts.tags : ['latest'])].filter((t, i, a) => a.indexOf(t) === i);
+    const version = opts.version ?? (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+    const tag = versionTag(version);
+    const tags = [tag, ...(opts.tags.length ? opts.tags : ['latest'])].filter((t, i, a) => a.indexOf(t) === i);
     let images;
     try {
       images = selectImages(opts.images);
@@ -73,9 +75,10 @@ export const build: Verb = {
     for (const image of images) {
       const t1 = Date.now();
       const refs = tags.map((t) => imageName(NAMESPACE, image.name, t));
-      const parent = image.parent === ROOTFS_IMAGE ? debianRef : imageName(NAMESPACE, image.parent as string, version);
+      const parent = image.parent === ROOTFS_IMAGE ? debianRef : imageName(NAMESPACE, image.parent as string, tag);
       const context = await stageContext(image, { repo, cacheDir, log });
-      const buildargs = { [image.parentArg]: parent };
+      // zun-base carries the release (ZUN_VERSION, its last layer): the services log and export it
+      const buildargs: Record<string, string> = { [image.parentArg]: parent, ...(image.name === 'zun-base' ? { ZUN_VERSION: version } : {}) };
       try {
         const parentId = (await docker.getImage(parent).inspect()).Id;
         const digest = inputsDigest(context, parentId, buildargs);
