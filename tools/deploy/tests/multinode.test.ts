@@ -5,7 +5,14 @@
 // real `zun` CLI through the VIP runs containers that land on both computes;
 // check names a stopped service on its host and `deploy --limit` repairs it; a
 // host taken out of [compute] is retired (its compute service disabled with a
-// reason, its container removed); destroy clears every host.
+// reason, its container removed); a rolling upgrade under a client loop;
+// killing one of two zun-api behind HAProxy; destroy clears every host.
+//
+// The full run (`tools/stack test --deploy`, or ZUN_TEST_DEPLOY=full) adds what
+// does not fit CI's time beside the rest: conductors scaled from 1 to 3 during
+// a 30-container burst, a retired compute host added back with --limit, and an
+// upgrade to images built as another release (`build --version <v>+b`), each
+// service then logging that version.
 //
 // Needs root, python3-zunclient, and the image tree built once on host 1's
 // engine (the all-in-one test or `zun-kolla build` does it).
@@ -13,22 +20,25 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseShow, parseTable, waitFor } from '@zun-ts/testing';
+import { parseShow, parseTable, repoRoot, waitFor } from '@zun-ts/testing';
 import { serverStatus } from '../src/deploy/vip';
 import { CONTROL_GROUPS, type KollaEnv, copyImage, kollaEnv } from './fixtures/kolla-cli';
 
+const FULL = process.env['ZUN_TEST_DEPLOY'] === 'full';
 const VIP = '10.98.0.250';
+const VERSION = (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 const USER_IMAGE = 'zun-ts/debian:bookworm';
 let env: KollaEnv;
 
-function inventory(compute: number[], spare: number[] = []): string {
+function inventory(compute: number[], spare: number[] = [], conductors: number[] = []): string {
   return [
     '[control]',
     `ctl ${env.hostVars(1)}`,
     '[compute]',
     ...compute.map((k) => `cmp${k - 1} ${env.hostVars(k)}`),
     ...(spare.length ? ['[spare]', ...spare.map((k) => `cmp${k - 1} ${env.hostVars(k)}`)] : []),
-    ...CONTROL_GROUPS.flatMap((g) => [`[${g}:children]`, 'control']),
+    ...CONTROL_GROUPS.filter((g) => !(conductors.length && g === 'zun-conductor')).flatMap((g) => [`[${g}:children]`, 'control']),
+    ...(conductors.length ? ['[zun-conductor]', `ctl ${env.hostVars(1)}`, ...conductors.map((k) => `cmp${k - 1} ${env.hostVars(k)}`)] : []),
     '[zun-compute:children]',
     'compute',
     '',
@@ -41,7 +51,41 @@ async function userContainers(k: number): Promise<string[]> {
   return (await h.docker.listContainers()).filter((c) => c.Image === USER_IMAGE).map((c) => c.Id);
 }
 
-void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout: 1_500_000 }, () => {
+/** The lines of a container's output (stdout and stderr, Docker's stream headers dropped), optionally since a date. */
+async function containerLog(k: number, name: string, since?: Date): Promise<string[]> {
+  const h = env.hosts[k - 1];
+  assert.ok(h);
+  const raw = (await h.docker.getContainer(name).logs({ stdout: true, stderr: true, follow: false, ...(since ? { since: Math.floor(since.getTime() / 1000) } : {}) })) as unknown as Buffer;
+  const lines: string[] = [];
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(i + 4);
+    lines.push(...raw.subarray(i + 8, i + 8 + size).toString('utf8').split('\n'));
+    i += 8 + size;
+  }
+  return lines.filter(Boolean);
+}
+
+/**
+ * `zun run`, as a user does it: a 503 (a service the API needs was busy or away; nothing was written) is tried
+ * again after a pause, and counted.
+ */
+async function runContainer(name: string, args: string[], unavailable: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await env.zun('run', '--name', name, ...args);
+    if (r.code === 0) return;
+    const show = await env.zun('show', name);
+    assert.ok(/\(HTTP 503\)/.test(r.stderr) && show.code !== 0 && attempt < 4, `zun run ${name}: ${r.stderr}${r.stdout}`);
+    unavailable.push(`${name}: ${r.stderr.trim()}`);
+    await new Promise((res) => setTimeout(res, 5000));
+  }
+}
+
+async function statuses(prefix: string): Promise<Record<string, string>> {
+  const rows = parseTable((await env.zun('list')).stdout);
+  return Object.fromEntries(rows.filter((r) => r['name']?.startsWith(prefix)).map((r) => [r['name'] ?? '', r['status'] ?? '']));
+}
+
+void describe(`zun-kolla: 1 control + 2 compute hosts behind HAProxy (${FULL ? 'full' : 'CI subset'})`, { timeout: FULL ? 3_000_000 : 1_500_000 }, () => {
   before(async () => {
     env = await kollaEnv(3, { vip: VIP, extraGlobals: ['enable_haproxy: yes'] });
     writeFileSync(join(env.conf, 'inventory'), inventory([2, 3]));
@@ -98,6 +142,48 @@ void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout
     await waitFor(async () => (await userContainers(2)).length + (await userContainers(3)).length === 0, { timeoutMs: 90_000, what: 'the containers deleted' });
   });
 
+  if (FULL) {
+    test('conductors scale from 1 to 3 during a 30-container burst: every container Running, each conductor handled builds; back to 1', async () => {
+      const prefix = `burst-${process.pid}-`;
+      const unavailable: string[] = [];
+      const since = new Date(Date.now() - 1000);
+      const wave = (from: number): Promise<void[]> =>
+        Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((j) => runContainer(`${prefix}${from + j}`, ['--cpu', '0.1', '--memory', '16', USER_IMAGE, 'sleep', '600'], unavailable)));
+      try {
+        await wave(0);
+        // the two compute hosts join [zun-conductor] while the next 10 are created
+        writeFileSync(join(env.conf, 'inventory'), inventory([2, 3], [], [2, 3]));
+        const [up] = await Promise.all([env.kolla('deploy'), wave(10)]);
+        assert.equal(up.code, 0, up.err + up.out);
+        assert.match(up.out, /cmp1\s+zun-conductor\s+container: created/);
+        assert.match(up.out, /cmp2\s+zun-conductor\s+container: created/);
+        await wave(20);
+        let now: Record<string, string> = {};
+        await waitFor(async () => Object.values((now = await statuses(prefix))).filter((st) => st === 'Running').length === 30, {
+          timeoutMs: 300_000,
+          intervalMs: 3000,
+          what: '30 containers Running',
+          context: () => JSON.stringify(now),
+        });
+        const claims = await Promise.all([1, 2, 3].map(async (k) => (await containerLog(k, 'zun_conductor', since)).filter((l) => l.includes('"host claimed"')).length));
+        console.log(`builds per conductor (ctl, cmp1, cmp2): ${claims.join(' / ')}; ${unavailable.length} create(s) answered 503 and were tried again`);
+        assert.equal(claims.reduce((a, b) => a + b, 0) >= 30, true, `every build claimed a host: ${claims.join('/')}`);
+        assert.ok(claims.every((c) => c > 0), `each conductor handled builds: ${claims.join('/')}`);
+      } finally {
+        const names = Object.keys(await statuses(prefix));
+        for (const name of names) await env.zun('delete', '--force', name);
+        await waitFor(async () => Object.keys(await statuses(prefix)).length === 0, { timeoutMs: 180_000, what: 'the burst deleted' });
+      }
+      // out of [zun-conductor] again: deploy retires the extra conductors
+      writeFileSync(join(env.conf, 'inventory'), inventory([2, 3]));
+      const down = await env.kolla('deploy');
+      assert.equal(down.code, 0, down.err + down.out);
+      assert.match(down.out, /cmp1\s+-\s+retire: zun_conductor: removed/);
+      assert.match(down.out, /cmp2\s+-\s+retire: zun_conductor: removed/);
+      for (const k of [2, 3]) assert.deepEqual((await env.hosts[k - 1]?.docker.listContainers())?.map((c) => c.Names[0]), ['/zun_compute'], `host ${k}`);
+    });
+  }
+
   test('check names a stopped service on its host; deploy --limit that host repairs it', async () => {
     await env.hosts[2]?.docker.getContainer('zun_compute').stop({ t: 5 });
     const bad = await env.kolla('check');
@@ -129,6 +215,35 @@ void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout
     assert.match(again.out, /deploy: nothing changed/, 'retiring is done once');
   });
 
+  if (FULL) {
+    test('a host added back with deploy --limit (its compute service enabled again by an operator) receives containers; taken out, it is retired again', async () => {
+      writeFileSync(join(env.conf, 'inventory'), inventory([2, 3]));
+      const r = await env.kolla('deploy', '--limit', 'cmp2');
+      assert.equal(r.code, 0, r.err + r.out);
+      assert.match(r.out, /cmp2\s+zun-compute\s+container: created/);
+      assert.doesNotMatch(r.out, /^(ctl|cmp1)\s/m, 'only the added host is touched');
+      // it stays disabled (retired) until an operator enables it, as a Nova compute service would
+      const row = async (): Promise<Record<string, string> | undefined> => parseTable((await env.zun('service-list')).stdout).find((x) => x['Host'] === 'cmp2' && x['Binary'] === 'zun-compute');
+      assert.equal((await row())?.['Disabled'], 'True');
+      const en = await env.zun('service-enable', 'cmp2', 'zun-compute');
+      assert.equal(en.code, 0, en.stderr + en.stdout);
+      await waitFor(async () => (await row())?.['State'] === 'up', { timeoutMs: 60_000, what: 'cmp2 zun-compute up' });
+      const name = `back-${process.pid}`;
+      const run = await env.zun('run', '--host', 'cmp2', '--name', name, USER_IMAGE, 'sleep', '600');
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      let shown: Record<string, string> = {};
+      await waitFor(async () => (shown = parseShow((await env.zun('show', name)).stdout))['status'] === 'Running', { timeoutMs: 90_000, what: `${name} Running`, context: () => JSON.stringify(shown) });
+      assert.equal(shown['host'], 'cmp2');
+      assert.equal((await userContainers(3)).length, 1, 'its engine runs it');
+      assert.equal((await env.zun('delete', '--force', name)).code, 0);
+      await waitFor(async () => (await userContainers(3)).length === 0, { timeoutMs: 90_000, what: `${name} deleted` });
+      writeFileSync(join(env.conf, 'inventory'), inventory([2], [3]));
+      const again = await env.kolla('deploy');
+      assert.equal(again.code, 0, again.err + again.out);
+      assert.match(again.out, /cmp2\s+-\s+retire: zun_compute: compute service disabled/);
+    });
+  }
+
   test('rolling upgrade A→B (--serial 1) under a create/list/delete loop: no failed request, nothing lost or stuck, all on B', async () => {
     // two zun-api hosts behind HAProxy, so one can be replaced while the other serves
     const inv = inventory([2]).replace('[zun-api:children]\ncontrol\n', '[zun-api]\n' + `ctl ${env.hostVars(1)}\napi2 ${env.hostVars(3)}\n`);
@@ -136,10 +251,17 @@ void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout
     const d = await env.kolla('deploy');
     assert.equal(d.code, 0, d.err + d.out);
     assert.match(d.out, /api2\s+zun-api\s+container: created/);
-    // B: the same images under another tag (what changes is the version the deployment names)
+    // B: in the full run, the same code built as another release (its ZUN_VERSION); in CI's, the same images
+    // under another tag (what changes is the tag the deployment names)
     const one = env.hosts[0];
     assert.ok(one);
-    for (const svc of ['api', 'conductor', 'scheduler', 'compute', 'wsproxy']) await one.docker.getImage(`zun-ts/zun-${svc}:latest`).tag({ repo: `zun-ts/zun-${svc}`, tag: 'b' });
+    const versionB = FULL ? `${VERSION}+b` : VERSION;
+    if (FULL) {
+      const b = await env.kolla('build', '--version', versionB, '--tag', 'b', '--images', 'zun-', '--docker-host', `unix://${one.socket}`);
+      assert.equal(b.code, 0, b.err + b.out);
+    } else {
+      for (const svc of ['api', 'conductor', 'scheduler', 'compute', 'wsproxy']) await one.docker.getImage(`zun-ts/zun-${svc}:latest`).tag({ repo: `zun-ts/zun-${svc}`, tag: 'b' });
+    }
     writeFileSync(join(env.conf, 'globals.yml'), `${readFileSync(join(env.conf, 'globals.yml'), 'utf8')}zun_tag: b\n`);
 
     const failures: string[] = [];
@@ -171,7 +293,12 @@ void describe('zun-kolla: 1 control + 2 compute hosts behind HAProxy', { timeout
     assert.deepEqual(await userContainers(2), [], 'nothing left on the compute host');
     for (const h of env.hosts) {
       for (const c of await h.docker.listContainers()) {
-        if (c.Names[0]?.startsWith('/zun_')) assert.match(c.Image, /^zun-ts\/zun-\w+:b$/, `host ${h.k} ${c.Names[0]}`);
+        const name = c.Names[0]?.slice(1) ?? '';
+        if (!name.startsWith('zun_')) continue;
+        assert.match(c.Image, /^zun-ts\/zun-\w+:b$/, `host ${h.k} ${name}`);
+        // every service says which release it runs on each log line
+        const versions = new Set((await containerLog(h.k, name)).flatMap((l) => [...l.matchAll(/"version":"([^"]*)"/g)].map((m) => m[1])));
+        assert.deepEqual([...versions], [versionB], `host ${h.k} ${name} logs the version of B`);
       }
     }
     const check = await env.kolla('check');
