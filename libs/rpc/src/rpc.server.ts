@@ -124,7 +124,7 @@ export class RpcServer implements RpcClosable {
     this.served.set(topic, s);
     trackQueue(topic, descriptor.name, this.transport.queue(topic));
     await s.worker.waitUntilReady();
-    log.info('rpc server serving', { version: descriptor.version, methods: [...s.methods.keys()], concurrency });
+    log.info('rpc server serving', { contractVersion: descriptor.version, methods: [...s.methods.keys()], concurrency });
   }
 
   private async handle(s: Served, job: Job<RpcRequest, unknown, string>): Promise<void> {
