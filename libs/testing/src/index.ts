@@ -6,6 +6,7 @@ export { requireEnv, uniqueName } from './require-env';
 export { tmpDir, type TmpDir } from './tmp-dir';
 export { freePort } from './free-port';
 export { startRedis, type TestRedis, type TestRedisOptions } from './redis-server';
+export { startMariadb, type TestMariadb } from './mariadb-server';
 export { childPids, descendantPids } from './process-tree';
 export { sleep, waitFor, type WaitForOptions } from './wait-for';
 export { mergeZunConf, privateNetworkConf, stackConfSection, TEST_AUTH_ENCRYPTION_KEY, writeZunConf, type ZunConfSections } from './zun-conf';
