@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
+import { signalAndWait } from './process-tree';
 import { tmpDir, type TmpDir } from './tmp-dir';
 import { sleep } from './wait-for';
 
@@ -89,11 +90,7 @@ class MariadbProcess implements TestMariadb {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child || child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(child.pid, signal);
-    await exited;
+    await signalAndWait(this.child, signal);
     this.child = null;
   }
 

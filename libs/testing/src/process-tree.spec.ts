@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { childPids, descendantPids } from './process-tree';
+import { childPids, descendantPids, signalAndWait } from './process-tree';
 import { waitFor } from './wait-for';
 
 test('childPids and descendantPids find a shell and the sleep it started, and nothing once they are gone', async () => {
@@ -42,4 +42,13 @@ test('childPids leaves out a zombie child (a worker killed and not yet reaped is
   } finally {
     parent.kill('SIGKILL');
   }
+});
+
+test('signalAndWait resolves once the child has exited of the signal; for a child already gone it does nothing', async () => {
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  await new Promise((r) => child.once('spawn', r));
+  await signalAndWait(child, 'SIGKILL');
+  assert.equal(child.signalCode, 'SIGKILL');
+  await signalAndWait(child, 'SIGKILL');
+  await signalAndWait(null, 'SIGTERM');
 });

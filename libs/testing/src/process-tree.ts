@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
 
 /** State and parent pid of `pid` from /proc/<pid>/stat, or null when the process is gone. */
 function statOf(pid: number): { state: string; ppid: number } | null {
@@ -36,4 +37,12 @@ export function descendantPids(pid: number): number[] {
     }
   }
   return out.sort((a, b) => a - b);
+}
+
+/** Sends `signal` to a child process we spawned and resolves once it has exited (at once when it is not running). */
+export async function signalAndWait(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid, signal);
+  await exited;
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port';
+import { signalAndWait } from './process-tree';
 import { tmpDir, type TmpDir } from './tmp-dir';
 import { sleep } from './wait-for';
 
@@ -99,11 +100,7 @@ class RedisProcess implements TestRedis {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child || child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(child.pid, signal);
-    await exited;
+    await signalAndWait(this.child, signal);
     this.child = null;
   }
 
