@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database, QUOTAS_OFF } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
-import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, rpcClient, RpcTransport } from '@zun-ts/rpc';
+import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, firstAttemptJson, rpcClient, RpcTransport } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
 import { testZunConf } from './fixtures/zun-conf';
 import { deleteRedisKeys, privateNetworkConf, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
@@ -47,13 +47,14 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
   /** A record as the API writes it (status Creating, action `create` recorded), and its context. */
   const NETWORKS = privateNetworkConf();
 
-  async function newContainer(patch: Partial<Container> = {}): Promise<{ c: Container; ctx: RequestContext }> {
+  async function newContainer(patch: Partial<Container> = {}, opts: { storeBuild?: boolean } = {}): Promise<{ c: Container; ctx: RequestContext }> {
     const ctx = ctxFor();
+    const uuid = randomUUID();
     // As the API writes it: with a port on the project's default network.
     const network = await db.networks.ensureDefault(ctx.projectId ?? 'p', ctx.userId, { pool: NETWORKS.default_pool, prefix: 24, segmentationMin: NETWORKS.segmentation_id_min });
     const c = await db.quotas.createContainer(
       {
-        uuid: randomUUID(),
+        uuid,
         status: 'Creating',
         name: uniqueName('ct'),
         user_id: ctx.userId,
@@ -70,6 +71,8 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
       QUOTAS_OFF,
       undefined,
       { ports: [{ port_uuid: randomUUID(), network_uuid: network.uuid, requested_ip: null }] },
+      // as the API stores it with the row
+      opts.storeBuild ? firstAttemptJson(ctx, { container_uuid: uuid, run: true, hints: {}, availability_zone: null, requested_host: null }) : undefined,
     );
     await db.actions.start(ctx, c.uuid, 'create', ctx.requestId);
     return { c, ctx };
@@ -163,6 +166,15 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     });
     await waitFor(async () => (await db.actions.get(c.uuid, ctx.requestId))?.finish_time, { timeoutMs: 5_000, what: 'the create action finished', context: logs });
     console.log(`# build to Running: ${ms} ms`);
+  });
+
+  test('a build whose message was lost (a flushed Redis: never delivered) is run again from the request stored with the container', async () => {
+    // What broke: the request lived only in the bus message, so the container stayed Creating on no host for ever.
+    const { c } = await newContainer({}, { storeBuild: true });
+    const done = await waitStatus(c.uuid, ['Running'], 60_000);
+    assert.equal(done.host, hostA);
+    assert.equal((await engineContainers(c.uuid)).length, 1);
+    assert.ok(await db.containers.buildRequest(c.uuid), 'the stored request stays until the container is deleted');
   });
 
   test('containerCreate delivered three times at once makes one engine container', async () => {

@@ -1,7 +1,7 @@
 import { type ServiceIdentifier } from 'inversify';
 import { type DataSource } from 'typeorm';
 import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
-import { type Container, type ContainerPatch, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type TaskState } from '@zun-ts/objects';
+import { type Container, type ContainerPatch, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type JsonObject, type TaskState } from '@zun-ts/objects';
 import { releaseForContainerTx } from './claims';
 import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
 import { ContainerEntity } from './entities';
@@ -104,6 +104,8 @@ export interface ContainerRepository {
   destroy(uuid: string): Promise<void>;
   /** Usage counted over the project's rows of `containerType` (default plain containers). */
   countUsage(projectId: string, containerType?: ContainerType): Promise<ContainerUsage>;
+  /** The build request stored with the container (QuotaRepository.createContainer), or null when it has none. */
+  buildRequest(uuid: string): Promise<JsonObject | null>;
 }
 
 /** Injection token of the {@link ContainerRepository}. */
@@ -330,6 +332,18 @@ export class SqlContainerRepository implements ContainerRepository {
       const res = yield* exec(`DELETE FROM ${table} WHERE \`uuid\` = ?`, [uuid]);
       if (res.affected === 0) throw notFound(uuid);
     });
+  }
+
+  async buildRequest(uuid: string): Promise<JsonObject | null> {
+    const [row] = await this.engine.select('SELECT `request` FROM `container_build_request` WHERE `container_uuid` = ?', [uuid.toLowerCase()]);
+    const text = row?.['request'];
+    if (typeof text !== 'string') return null;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : null;
+    } catch {
+      return null;
+    }
   }
 
   async countUsage(projectId: string, containerType: ContainerType = CONTAINER_TYPES.container): Promise<ContainerUsage> {

@@ -465,6 +465,38 @@ export const ContainerClaimEntity = entity<ContainerClaim>(
 );
 
 /**
+ * A container's build request, written in the same transaction as the container: the conductor's recovery runs a
+ * build again from it when its message was lost on the bus. Deleted with the container.
+ */
+export interface ContainerBuildRequest {
+  id: number;
+  container_uuid: string;
+  /** Opaque JSON owned by the conductor (see libs/rpc stored-build). */
+  request: JsonObject | null;
+  created_at: Date;
+  updated_at: Date | null;
+}
+
+/** container_build_request: see {@link ContainerBuildRequest}. */
+export const ContainerBuildRequestEntity = entity<ContainerBuildRequest>(
+  'ContainerBuildRequest',
+  'container_build_request',
+  { id: col.id(), container_uuid: col.varchar(false, 36), request: col.json(), ...stamps },
+  {
+    indices: [{ name: 'uniq_container_build_request0container_uuid', columns: ['container_uuid'], unique: true }],
+    foreignKeys: [
+      {
+        name: 'fk_container_build_request_container_uuid',
+        target: 'Container',
+        columnNames: ['container_uuid'],
+        referencedColumnNames: ['uuid'],
+        onDelete: 'CASCADE',
+      },
+    ],
+  },
+);
+
+/**
  * A project's quota lock row: creates under quota lock it so their usage checks run one at a time. The row of key
  * `#network` (no project id) serialises network creates on MariaDB (see SqlNetworkRepository).
  */
@@ -497,6 +529,7 @@ export const ENTITIES = [
   VolumeEntity,
   VolumeMappingEntity,
   ContainerClaimEntity,
+  ContainerBuildRequestEntity,
   QuotaLockEntity,
   NetworkEntity,
   NetworkPortEntity,

@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { BadRequest, NotAuthorized, registerError, type ZunError } from '@zun-ts/common';
-import { type Container, CONTAINER_TYPES, QUOTA_RESOURCES, type Volume, type Quota, type QuotaClass, type QuotaResource } from '@zun-ts/objects';
+import { type Container, CONTAINER_TYPES, type JsonObject, QUOTA_RESOURCES, type Volume, type Quota, type QuotaClass, type QuotaResource } from '@zun-ts/objects';
 import { type ContainerUsage, type NewContainer, type SqlContainerRepository, usageFromRow } from './container.repository';
 import { ContainerAlreadyExists } from './db-errors';
 import { QuotaClassEntity, QuotaEntity } from './entities';
@@ -99,6 +99,8 @@ export interface QuotaRepository {
     defaults: QuotaLimits | typeof QUOTAS_OFF,
     mounts?: MountPlan,
     ports?: PortPlan,
+    /** The build request, stored with the container (container_build_request) for the conductor's recovery. */
+    build?: JsonObject,
   ): Promise<Container>;
   /**
    * Inserts a volume only if the project's disk usage plus its size fits the project's `disk` limit, atomically
@@ -230,6 +232,7 @@ export class SqlQuotaRepository implements QuotaRepository {
     defaults: QuotaLimits | typeof QUOTAS_OFF,
     mounts?: MountPlan,
     ports?: PortPlan,
+    build?: JsonObject,
   ): Promise<Container> {
     const insert = this.containers.insertStatement(container);
     const volumes = this.volumeSql;
@@ -248,6 +251,13 @@ export class SqlQuotaRepository implements QuotaRepository {
         yield* volumes.planMountsTx(owner, mounts, created.created_at);
       }
       if (ports?.ports.length) yield* networks.planPortsTx({ uuid: created.uuid, project_id: created.project_id }, ports, created.created_at);
+      if (build) {
+        yield* exec('INSERT INTO `container_build_request` (`container_uuid`, `request`, `created_at`, `updated_at`) VALUES (?, ?, ?, NULL)', [
+          created.uuid,
+          JSON.stringify(build),
+          sqlDate(created.created_at),
+        ]);
+      }
       return created;
     });
   }

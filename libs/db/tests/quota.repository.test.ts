@@ -112,6 +112,22 @@ for (const engine of ENGINES) {
       assert.deepEqual(await db.quotas.usage(p), { containers: 2, cpu: 2, memory: 700, disk: 0 });
     });
 
+    void test('createContainer stores the build request with the row; a refused create stores none; destroy removes it with the row', async () => {
+      const p = project();
+      await db.quotas.setProjectLimits(p, { containers: 1 });
+      const request = { context: { requestId: 'req-b' }, retry: { attempt: 1, hosts: [] } };
+      const c = await db.quotas.createContainer({ ...newContainer(), project_id: p }, ONE, DEFAULTS, undefined, undefined, request);
+      assert.deepEqual(await db.containers.buildRequest(c.uuid), request);
+      assert.deepEqual(await db.containers.buildRequest(c.uuid.toUpperCase()), request, 'looked up like any uuid');
+      const refused = newContainer();
+      await assert.rejects(db.quotas.createContainer({ ...refused, project_id: p }, ONE, DEFAULTS, undefined, undefined, request), OverQuota);
+      assert.equal(await db.containers.buildRequest(refused.uuid), null, 'nothing written for a refused create');
+      const plain = await db.quotas.createContainer({ ...newContainer(), project_id: project() }, ONE, DEFAULTS);
+      assert.equal(await db.containers.buildRequest(plain.uuid), null, 'none without a request');
+      await db.containers.destroy(c.uuid);
+      assert.equal(await db.containers.buildRequest(c.uuid), null, 'deleted with the container');
+    });
+
     void test('20 racing creates over two connections with room for 5: exactly 5 land; another project is unaffected', async () => {
       const p = project();
       const q = project();

@@ -25,3 +25,4 @@ export {
   type ComputeArgs, type ComputeCallName, type ComputeCastName, type ComputeClient, type ComputeResult, type ConductorClient, type SchedulerClient,
 } from './clients';
 export { ConductorServiceRegistry } from './conductor-service.registry';
+export { firstAttemptJson, parseStoredBuild, type StoredBuild, storedBuildJson } from './stored-build';

@@ -4,10 +4,9 @@ import { MessagingTimeout, NoValidHost, RemoteError } from '@zun-ts/common';
 import { defaultConf } from '@zun-ts/config';
 import { type ContainerMount } from '@zun-ts/db';
 import { type Volume, type VolumeMapping } from '@zun-ts/objects';
-import { type BuildContainerRequest } from '@zun-ts/rpc';
+import { type BuildContainerRequest, firstAttemptJson, parseStoredBuild } from '@zun-ts/rpc';
 import { build, ctx, record, setup, UUID } from '../../tests/fixtures/build-task-fixture';
 import { BUILD_EVENT, buildEventName, claimLimits, NO_HOST_REASON } from './build-container.task';
-import { parseStoredBuild } from './stored-build';
 
 describe('BuildContainerTask.build', () => {
   test('schedules, claims the first host, saves it and casts the create with the retry state', async () => {
@@ -86,6 +85,28 @@ function mount(n: number, host: string | null | 'file'): ContainerMount {
   const mapping = { id: n, uuid: `m${n}`, container_uuid: UUID, volume_id: host === 'file' ? null : n } as VolumeMapping;
   return { mapping, volume: host === 'file' ? null : ({ id: n, uuid: `v${n}`, host, status: 'in-use' } as Volume) };
 }
+
+describe('BuildContainerTask.rerunLost', () => {
+  test('a build whose message was lost runs again from the request stored with the container', async () => {
+    const { db, casts, asked, task } = setup({ h1: 1000 });
+    db.buildRequests.set(UUID, firstAttemptJson(ctx, build));
+    assert.equal(await task.rerunLost(UUID), 'rerun');
+    assert.deepEqual(asked.map((a) => [a.availability_zone, a.hints]), [['az1', { 'label:x': 'y' }]], 'with the stored hints and zone');
+    assert.equal(db.container?.host, 'h1');
+    assert.deepEqual(casts.map((c) => [c.host, c.req.run]), [['h1', true]]);
+  });
+
+  test('skipped when the container holds a claim already, or has no stored request', async () => {
+    const none = setup({ h1: 1000 });
+    assert.equal(await none.task.rerunLost(UUID), 'skipped');
+    assert.equal(none.asked.length, 0);
+    const claimed = setup({ h1: 1000 });
+    claimed.db.buildRequests.set(UUID, firstAttemptJson(ctx, build));
+    await claimed.task.build(ctx, build);
+    assert.equal(await claimed.task.rerunLost(UUID), 'skipped');
+    assert.equal(claimed.asked.length, 1, 'no second scheduling');
+  });
+});
 
 describe('BuildContainerTask with volumes', () => {
   test('asks only for the hosts holding its volumes: each made volume\'s host once, none for files or unmade volumes', async () => {

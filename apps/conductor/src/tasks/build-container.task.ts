@@ -29,10 +29,9 @@ import {
   type VolumeRepository,
 } from '@zun-ts/db';
 import { type Container, CONTAINER_TYPES, memoryMiBOf } from '@zun-ts/objects';
-import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport } from '@zun-ts/rpc';
+import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport, parseStoredBuild, storedBuildJson } from '@zun-ts/rpc';
 import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
 import { isAddressFailure, PortPlacement, type PortPlacementRepository } from './port-placement';
-import { parseStoredBuild, storedBuildJson } from './stored-build';
 import { noHostReason, volumeHostsOf } from './volume-placement';
 
 /** Zun's status_reason when scheduling finds no host. */
@@ -98,7 +97,7 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 export class BuildContainerTask {
   constructor(
     @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
-    @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'> & Partial<Pick<ContainerRepository, 'list'>>,
+    @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'> & Partial<Pick<ContainerRepository, 'list' | 'buildRequest'>>,
     @inject(COMPUTE_NODE_REPOSITORY)
     private readonly nodes: Pick<ComputeNodeRepository, 'claimForContainer' | 'releaseForContainer' | 'getClaim'>,
     @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
@@ -115,6 +114,21 @@ export class BuildContainerTask {
 
   private log(ctx: RequestContext, uuid: string): Logger {
     return this.logger.child({ requestId: ctx.requestId, containerUuid: uuid });
+  }
+
+  /**
+   * Runs again, from the request the API stored with the container, a build whose message the bus lost (a Redis
+   * that lost its data): the container is Creating on no host and holds no claim. 'skipped' when it holds a claim
+   * (a build placed it meanwhile) or has no stored request. Safe beside a build still running: the claim's
+   * unique key lets one of them place the container, the other casts the same create, which is idempotent.
+   */
+  async rerunLost(uuid: string): Promise<'rerun' | 'skipped'> {
+    const claim = await this.nodes.getClaim(uuid);
+    if (claim && claim.released_at === null) return 'skipped';
+    const stored = parseStoredBuild((await this.containers.buildRequest?.(uuid)) ?? null);
+    if (!stored || stored.retry.request.container_uuid !== uuid) return 'skipped';
+    await this.build(stored.context, stored.retry.request);
+    return 'rerun';
   }
 
   /** The first attempt (buildContainer). */

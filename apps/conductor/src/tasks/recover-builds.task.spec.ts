@@ -25,6 +25,7 @@ function setup(rows: Container[], services: ZunService[], opts: { buildTimeout?:
   const conf = defaultConf({ DEFAULT: { service_down_time: 30, rpc_response_timeout: 10, periodic_interval: 1 }, conductor: { build_timeout: opts.buildTimeout ?? 600 } });
   const listed: ContainerListOptions[] = [];
   const calls: Array<{ uuid: string; host: string; reason: string; opts: RecoverOptions }> = [];
+  const reruns: string[] = [];
   const task = new RecoverBuildsTask(
     conf,
     { list: async (_scope, o = {}) => (listed.push(o), rows) },
@@ -35,10 +36,15 @@ function setup(rows: Container[], services: ZunService[], opts: { buildTimeout?:
         if (uuid === opts.fail) throw new Error('scheduler unreachable');
         return o.reschedule ? 'rescheduled' : 'failed';
       },
+      rerunLost: async (uuid: string): Promise<'rerun' | 'skipped'> => {
+        reruns.push(uuid);
+        if (uuid === opts.fail) throw new Error('scheduler unreachable');
+        return 'rerun';
+      },
     },
     silentLogger(),
   );
-  return { task, calls, listed };
+  return { task, calls, listed, reruns };
 }
 
 describe('RecoverBuildsTask.runOnce', () => {
@@ -85,6 +91,24 @@ describe('RecoverBuildsTask.runOnce', () => {
   });
 });
 
+describe('RecoverBuildsTask: builds lost on the bus', () => {
+  test('a container Creating on no host that has not changed for max(service_down_time, rpc_response_timeout) is built again from its stored request', async () => {
+    const rows = [container('lost', null, 31), container('young', null, 29), container('placed', 'h1', 31)];
+    const { task, reruns, calls } = setup(rows, [service('h1', 1)]);
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(reruns, ['lost'], 'only the unplaced container older than the grace time');
+    assert.deepEqual(done.map((d) => [d.uuid, d.host, d.cause, d.outcome]), [['lost', null, 'lost', 'rerun']]);
+    assert.equal(calls.length, 0, 'the placed one on a live host is left alone');
+  });
+
+  test('one lost build whose re-run fails does not hold up the others; the next run tries again', async () => {
+    const { task, reruns } = setup([container('x', null, 60), container('y', null, 60)], [], { fail: 'x' });
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(reruns, ['x', 'y']);
+    assert.deepEqual(done.map((d) => d.uuid), ['y']);
+  });
+});
+
 describe('RecoverBuildsTask start/stop', () => {
   test('runs at once and again every periodic_interval until stopped', async () => {
     let runs = 0;
@@ -92,7 +116,7 @@ describe('RecoverBuildsTask start/stop', () => {
       defaultConf({ DEFAULT: { periodic_interval: 1 } }),
       { list: async () => (runs++, []) },
       { list: async () => [] },
-      { recover: async () => 'skipped' },
+      { recover: async () => 'skipped', rerunLost: async () => 'skipped' },
       silentLogger(),
     );
     task.start();

@@ -22,9 +22,10 @@ export function buildTimeoutReason(host: string, seconds: number): string {
 /** One container the task acted on, and why. */
 export interface RecoveredBuild {
   uuid: string;
-  host: string;
-  cause: 'host-down' | 'timeout';
-  outcome: RecoverOutcome;
+  /** null for a build lost before it placed the container. */
+  host: string | null;
+  cause: 'host-down' | 'timeout' | 'lost';
+  outcome: RecoverOutcome | 'rerun';
 }
 
 /**
@@ -47,24 +48,47 @@ export class RecoverBuildsTask {
     @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT' | 'conductor'>,
     @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'list'>,
     @inject(ZUN_SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
-    @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'recover'>,
+    @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'recover' | 'rerunLost'>,
     @inject(LOGGER) private readonly logger: Logger,
   ) {
     this.periodic = new PeriodicTask('recover_builds', conf.DEFAULT.periodic_interval * 1000, async () => void (await this.runOnce()), logger);
   }
 
-  /** One pass over the containers in `Creating` on a host; returns what it did. */
+  /** One pass over the containers in `Creating`; returns what it did. */
   async runOnce(now: Date = new Date()): Promise<RecoveredBuild[]> {
-    const creating = (await this.containers.list(ANY, { filters: { status: 'Creating' } })).filter(
-      (c): c is Container & { host: string } => c.host !== null,
-    );
+    const creating = await this.containers.list(ANY, { filters: { status: 'Creating' } });
     if (!creating.length) return [];
-    const computes = new Map<string, ZunService>();
-    for (const s of await this.services.list()) if (s.binary === COMPUTE_BINARY) computes.set(s.host, s);
     const { service_down_time: downTime, rpc_response_timeout: rpcTimeout } = this.conf.DEFAULT;
-    const timeout = this.conf.conductor.build_timeout;
     // A build that is moving a container (scheduler call, claim, save, cast) is done well within this.
     const graceMs = Math.max(downTime, rpcTimeout) * 1000;
+    const placed = creating.filter((c): c is Container & { host: string } => c.host !== null);
+    const unplaced = creating.filter((c) => c.host === null && now.getTime() - (c.updated_at ?? c.created_at).getTime() > graceMs);
+    return [...(placed.length ? await this.recoverPlaced(placed, now, graceMs) : []), ...(await this.rerunLost(unplaced))];
+  }
+
+  /**
+   * Builds that never placed their container and have not moved for the grace time: their message was lost on
+   * the bus (a Redis that lost its data). Each is run again from the request stored with the container.
+   */
+  private async rerunLost(unplaced: Container[]): Promise<RecoveredBuild[]> {
+    const done: RecoveredBuild[] = [];
+    for (const c of unplaced) {
+      try {
+        const outcome = await this.builds.rerunLost(c.uuid);
+        if (outcome === 'rerun') this.logger.warn('build recovered', { containerUuid: c.uuid, host: null, cause: 'lost', outcome });
+        done.push({ uuid: c.uuid, host: null, cause: 'lost', outcome });
+      } catch (err) {
+        this.logger.warn('build recovery failed; retried next run', { containerUuid: c.uuid, host: null, cause: 'lost', error: (err as Error).message });
+      }
+    }
+    return done;
+  }
+
+  private async recoverPlaced(creating: (Container & { host: string })[], now: Date, graceMs: number): Promise<RecoveredBuild[]> {
+    const computes = new Map<string, ZunService>();
+    for (const s of await this.services.list()) if (s.binary === COMPUTE_BINARY) computes.set(s.host, s);
+    const downTime = this.conf.DEFAULT.service_down_time;
+    const timeout = this.conf.conductor.build_timeout;
     const done: RecoveredBuild[] = [];
     for (const c of creating) {
       const service = computes.get(c.host);

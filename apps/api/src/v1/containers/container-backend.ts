@@ -4,7 +4,7 @@ import {
   type PortPlan, type QuotaClassRepository,
   type QuotaDeltas, type QuotaRepository, type RegistryRepository, type VolumeRepository, type ZunServiceRepository,
 } from '@zun-ts/db';
-import { type Container, type Volume } from '@zun-ts/objects';
+import { type Container, type JsonObject, type Volume } from '@zun-ts/objects';
 import { type ContainerRpc } from './container-rpc';
 
 /** The tables the container, host and quota services read and write (the Database's repositories). */
@@ -39,7 +39,7 @@ export interface QuotaCheck {
    * Inserts the new container, its mounts and its ports only if its deltas fit, atomically with the usage count
    * (racing creates cannot overshoot). The one way containers are made: without limits it is the same insert.
    */
-  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan, ports: PortPlan): Promise<Container>;
+  createContainer(ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan, ports: PortPlan, build?: JsonObject): Promise<Container>;
   /** Inserts a volume only if its size fits the project's `disk` limit, atomically like {@link createContainer}. */
   createVolume(ctx: RequestContext, volume: NewVolume): Promise<Volume>;
   /** Inserts a capsule (its rows, volumes, mappings and port) only if its deltas fit, atomically like {@link createContainer}. */

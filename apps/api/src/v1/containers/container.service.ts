@@ -2,6 +2,7 @@ import { inject, injectable, injectFromBase } from 'inversify';
 import { InvalidValue, ResourceNotFound, type RequestContext } from '@zun-ts/common';
 import { type ContainerFilters } from '@zun-ts/db';
 import { type Container, type ContainerAddresses, memoryMiBOf, type Network, parseMemoryMiB } from '@zun-ts/objects';
+import { type BuildContainerRequest, firstAttemptJson } from '@zun-ts/rpc';
 import { isAllProjects, nextLink, strictBool, validateLimit, validateSortDir, versionCheck } from '../../http/request-params.parser';
 import { sameNameConflict } from './container.errors';
 import {
@@ -63,10 +64,12 @@ export class ContainerService extends ContainerServiceBase {
     await this.rpc.ready();
     // The early check above keeps Zun's order of errors; this insert re-checks atomically per project and
     // writes the mounts (new volumes, reservations, mappings) and the ports in the same transaction.
-    const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts, plan.ports);
+    // The build request is stored with the row: the conductor runs the build again from it should the bus lose the message.
+    const build: BuildContainerRequest = { container_uuid: plan.container.uuid, ...plan.build };
+    const created = await quota.createContainer(ctx, plan.container, plan.quotaDeltas, plan.mounts, plan.ports, firstAttemptJson(ctx, build));
     try {
       await this.recordAction(ctx, created, 'create');
-      await this.rpc.conductor().cast('buildContainer', ctx, { container_uuid: created.uuid, ...plan.build });
+      await this.rpc.conductor().cast('buildContainer', ctx, build);
     } catch (e) {
       // The request was not accepted: what it wrote goes again (a build that reached the bus after all finds
       // no container and is dropped). A bus that went down meanwhile answers 503, anything else 500.

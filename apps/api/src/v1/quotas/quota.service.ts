@@ -1,7 +1,7 @@
 import { InvalidValue, type RequestContext } from '@zun-ts/common';
 import { type ZunConf } from '@zun-ts/config';
 import { type ContainerUsage, type CreatedCapsule, type NewCapsule, DEFAULT_QUOTA_CLASS, type MountPlan, type NewContainer, type NewVolume, type PortPlan, type QuotaDeltas, type QuotaLimits, QUOTAS_OFF } from '@zun-ts/db';
-import { type Container, QUOTA_RESOURCES, type QuotaResource, type Volume } from '@zun-ts/objects';
+import { type Container, type JsonObject, QUOTA_RESOURCES, type QuotaResource, type Volume } from '@zun-ts/objects';
 import { credentialsFromContext, type PolicyEnforcer } from '@zun-ts/policy';
 import { type ContainerStores, type QuotaCheck } from '../containers/container-backend';
 
@@ -102,14 +102,14 @@ export class QuotaService implements QuotaCheck {
    * one transaction; with the no-op driver nothing is checked (not even stored overrides).
    * A request without a project counts against nothing, and cannot have volumes (they belong to a project).
    */
-  async createContainer(_ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan, ports: PortPlan): Promise<Container> {
+  async createContainer(_ctx: RequestContext, container: NewContainer, deltas: QuotaDeltas, mounts: MountPlan, ports: PortPlan, build?: JsonObject): Promise<Container> {
     const project = container.project_id ?? null;
     if (project === null) {
       if (mounts.mounts.length) throw noProjectForVolumes();
       if (ports.ports.length) throw new InvalidValue('Networks belong to a project: use a project-scoped token to create a container on them.');
       return this.stores.containers.create(container);
     }
-    return this.stores.quotas.createContainer({ ...container, project_id: project }, deltas, this.createLimits(), mounts, ports);
+    return this.stores.quotas.createContainer({ ...container, project_id: project }, deltas, this.createLimits(), mounts, ports, build);
   }
 
   async createVolume(_ctx: RequestContext, volume: NewVolume): Promise<Volume> {

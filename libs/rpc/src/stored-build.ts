@@ -1,14 +1,23 @@
 import { type RequestContext, toWireContext } from '@zun-ts/common';
 import { type JsonObject } from '@zun-ts/objects';
-import { type BuildRetry } from '@zun-ts/rpc';
+import { type BuildContainerRequest, type BuildRetry } from './contracts/conductor.contract';
 
 /**
- * What a claim made by a build stores (its `build` column): the context and retry state of the attempt that
- * placed the container, so a build whose host dies can be carried on without the message that started it.
+ * What a claim made by a build stores (its `build` column), and what the API stores with a new container: the
+ * context and retry state of a build attempt, so a build whose host dies, or whose message the bus lost, can be
+ * carried on without the message that started it.
  */
 export interface StoredBuild {
   context: RequestContext;
   retry: BuildRetry;
+}
+
+/**
+ * The build request the API stores with a new container (container_build_request): its first attempt, no host
+ * tried yet. The conductor runs the build again from it when the bus lost the message.
+ */
+export function firstAttemptJson(ctx: RequestContext, request: BuildContainerRequest): JsonObject {
+  return storedBuildJson(ctx, { request, attempt: 1, hosts: [] });
 }
 
 /** `build` as the JSON a claim stores. */
