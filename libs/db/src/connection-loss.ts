@@ -42,10 +42,6 @@ export function connectionLossCode(err: unknown): string | null {
   return null;
 }
 
-export function isConnectionLoss(err: unknown): boolean {
-  return connectionLossCode(err) !== null;
-}
-
 /** A connection loss as DatabaseUnavailable (503: the client may try again); any other error as it is. */
 export function mapConnectionLoss(err: unknown): unknown {
   if (err instanceof DatabaseUnavailable) return err;

@@ -4,7 +4,7 @@ import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/c
 import { type Container, type ContainerPatch, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type JsonObject, type TaskState } from '@zun-ts/objects';
 import { releaseForContainerTx } from './claims';
 import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
-import { ContainerEntity } from './entities';
+import { type ContainerBuildRequest, ContainerBuildRequestEntity, ContainerEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
 import { exec, select, type SqlEngine, type SqlValue, TableCodec, type TxBody } from './sql-engine';
 import { VolumeSql } from './volume-statements';
@@ -168,6 +168,7 @@ function notFound(ident: string): ContainerNotFound {
 /** {@link ContainerRepository} in SQL shared by both engines. */
 export class SqlContainerRepository implements ContainerRepository {
   private readonly codec: TableCodec<Container>;
+  private readonly buildRequestCodec: TableCodec<ContainerBuildRequest>;
   private readonly selectFrom: string;
   private readonly volumeSql: VolumeSql;
 
@@ -176,6 +177,7 @@ export class SqlContainerRepository implements ContainerRepository {
     private readonly engine: SqlEngine,
   ) {
     this.codec = new TableCodec(ds, ContainerEntity);
+    this.buildRequestCodec = new TableCodec(ds, ContainerBuildRequestEntity);
     this.volumeSql = new VolumeSql(ds, engine.kind);
     this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
   }
@@ -335,15 +337,9 @@ export class SqlContainerRepository implements ContainerRepository {
   }
 
   async buildRequest(uuid: string): Promise<JsonObject | null> {
-    const [row] = await this.engine.select('SELECT `request` FROM `container_build_request` WHERE `container_uuid` = ?', [uuid.toLowerCase()]);
-    const text = row?.['request'];
-    if (typeof text !== 'string') return null;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : null;
-    } catch {
-      return null;
-    }
+    const c = this.buildRequestCodec;
+    const [row] = await this.engine.selectAs(c, `SELECT ${c.selectList} FROM ${c.quotedTable} WHERE \`container_uuid\` = ?`, [uuid.toLowerCase()]);
+    return row?.request ?? null;
   }
 
   async countUsage(projectId: string, containerType: ContainerType = CONTAINER_TYPES.container): Promise<ContainerUsage> {

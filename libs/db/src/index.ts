@@ -1,5 +1,5 @@
 export { Database, MIGRATIONS_TABLE, type DatabaseOptions } from './database';
-export { DatabaseUnavailable, guardConnection, isConnectionLoss, mapConnectionLoss } from './connection-loss';
+export { DatabaseUnavailable } from './connection-loss';
 export { parseConnectionUrl, redactConnection, type ConnectionTarget } from './connection-url';
 export {
   DbServiceRegistry,

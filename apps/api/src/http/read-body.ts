@@ -63,7 +63,9 @@ export async function readBody(req: IncomingMessage, limit = Number.POSITIVE_INF
 export const DRAIN_LIMIT = 8 * 1024 * 1024;
 export const DRAIN_MS = 3_000;
 
-function hasBody(req: IncomingMessage): boolean {
+/** Whether part of a declared body (Content-Length, or chunked) has not been read yet. */
+function bodyPending(req: IncomingMessage): boolean {
+  if (req.complete || req.readableEnded) return false;
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
@@ -74,7 +76,7 @@ function hasBody(req: IncomingMessage): boolean {
  * than `limit` bytes are declared, or when `limit` bytes or `ms` pass first.
  */
 export function drainBody(req: IncomingMessage, limit = DRAIN_LIMIT, ms = DRAIN_MS): Promise<boolean> {
-  if (req.complete || req.readableEnded || !hasBody(req)) return Promise.resolve(true);
+  if (!bodyPending(req)) return Promise.resolve(true);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(false);
   return new Promise<boolean>((resolve) => {
@@ -112,7 +114,7 @@ export function drainBody(req: IncomingMessage, limit = DRAIN_LIMIT, ms = DRAIN_
 export const endAfterBody: RequestHandler = (req, res, next) => {
   const end = res.end;
   const deferred = (...args: unknown[]): ServerResponse => {
-    if (req.complete || req.readableEnded || !hasBody(req)) return Reflect.apply(end, res, args) as ServerResponse;
+    if (!bodyPending(req)) return Reflect.apply(end, res, args) as ServerResponse;
     void drainBody(req).then((drained) => {
       if (!drained && !res.headersSent) res.setHeader('Connection', 'close');
       Reflect.apply(end, res, args);
