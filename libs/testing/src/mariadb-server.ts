@@ -1,11 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
-import { signalAndWait } from './process-tree';
+import { RestartableServer } from './restartable-server';
 import { tmpDir, type TmpDir } from './tmp-dir';
-import { sleep } from './wait-for';
 
 const run = promisify(execFile);
 
@@ -38,19 +36,12 @@ function greets(port: number): Promise<boolean> {
   });
 }
 
-class MariadbProcess implements TestMariadb {
+class MariadbProcess extends RestartableServer implements TestMariadb {
   readonly url: string;
-  private child: ChildProcess | null = null;
 
-  constructor(
-    readonly port: number,
-    private readonly dir: TmpDir,
-  ) {
+  constructor(port: number, dir: TmpDir) {
+    super(port, dir, { command: 'mariadbd', logName: 'mariadb.log', startTimeoutMs: 60_000 });
     this.url = `mysql+pymysql://root@127.0.0.1:${port}/zun?charset=utf8mb4`;
-  }
-
-  get pid(): number | null {
-    return this.child?.pid ?? null;
   }
 
   async init(): Promise<void> {
@@ -59,44 +50,16 @@ class MariadbProcess implements TestMariadb {
     await run('mariadb', ['--no-defaults', `--socket=${this.dir.join('mysqld.sock')}`, '-uroot', '-e', 'CREATE DATABASE zun CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'], { timeout: 30_000 });
   }
 
-  async start(): Promise<void> {
-    if (this.child) return;
-    const log = this.dir.join('mariadb.log');
-    const fd = openSync(log, 'a');
-    try {
-      this.child = spawn(
-        'mariadbd',
-        [
-          '--no-defaults', `--datadir=${this.dir.join('data')}`, `--socket=${this.dir.join('mysqld.sock')}`, `--port=${this.port}`, '--bind-address=127.0.0.1',
-          '--user=root', `--pid-file=${this.dir.join('mariadbd.pid')}`, '--skip-log-bin', '--skip-name-resolve', '--character-set-server=utf8mb4',
-          '--collation-server=utf8mb4_unicode_ci', '--innodb-buffer-pool-size=64M', '--max-connections=500',
-        ],
-        { stdio: ['ignore', fd, fd] },
-      );
-    } finally {
-      closeSync(fd);
-    }
-    const child = this.child;
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    const deadline = Date.now() + 60_000;
-    while (!(await greets(this.port))) {
-      const tail = (): string => (existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '');
-      if (!this.child) throw new Error(`mariadbd exited on start:\n${tail()}`);
-      if (Date.now() > deadline) throw new Error(`mariadbd on port ${this.port} did not answer within 60 s:\n${tail()}`);
-      await sleep(100);
-    }
+  protected args(): string[] {
+    return [
+      '--no-defaults', `--datadir=${this.dir.join('data')}`, `--socket=${this.dir.join('mysqld.sock')}`, `--port=${this.port}`, '--bind-address=127.0.0.1',
+      '--user=root', `--pid-file=${this.dir.join('mariadbd.pid')}`, '--skip-log-bin', '--skip-name-resolve', '--character-set-server=utf8mb4',
+      '--collation-server=utf8mb4_unicode_ci', '--innodb-buffer-pool-size=64M', '--max-connections=500',
+    ];
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    await signalAndWait(this.child, signal);
-    this.child = null;
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    await this.dir.cleanup();
+  protected answers(): Promise<boolean> {
+    return greets(this.port);
   }
 }
 

@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port';
-import { signalAndWait } from './process-tree';
+import { RestartableServer } from './restartable-server';
 import { tmpDir, type TmpDir } from './tmp-dir';
-import { sleep } from './wait-for';
 
 /** A redis-server of one test, on a free loopback port, with its data in a temporary directory. */
 export interface TestRedis {
@@ -54,59 +51,31 @@ function pings(port: number, password: string | null): Promise<boolean> {
   });
 }
 
-class RedisProcess implements TestRedis {
+class RedisProcess extends RestartableServer implements TestRedis {
   readonly url: string;
   readonly password: string | null;
   readonly dataDir: string;
-  private child: ChildProcess | null = null;
 
   constructor(
-    readonly port: number,
-    private readonly dir: TmpDir,
+    port: number,
+    dir: TmpDir,
     private readonly opts: TestRedisOptions,
   ) {
+    super(port, dir, { command: 'redis-server', logName: 'redis.log', startTimeoutMs: 10_000 });
     this.password = opts.password ?? null;
     this.dataDir = dir.join('appendonlydir');
     this.url = this.password === null ? `redis://127.0.0.1:${port}/0` : `redis://:${encodeURIComponent(this.password)}@127.0.0.1:${port}/0`;
   }
 
-  get pid(): number | null {
-    return this.child?.pid ?? null;
+  protected args(): string[] {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', '--appendonly', this.opts.appendOnly ? 'yes' : 'no'];
+    if (this.opts.appendOnly) args.push('--appendfsync', 'always');
+    if (this.password !== null) args.push('--requirepass', this.password);
+    return args;
   }
 
-  async start(): Promise<void> {
-    if (this.child) return;
-    const fd = openSync(this.dir.join('redis.log'), 'a');
-    try {
-      const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir.path, '--save', '', '--appendonly', this.opts.appendOnly ? 'yes' : 'no'];
-      if (this.opts.appendOnly) args.push('--appendfsync', 'always');
-      if (this.password !== null) args.push('--requirepass', this.password);
-      this.child = spawn('redis-server', args, {
-        stdio: ['ignore', fd, fd],
-      });
-    } finally {
-      closeSync(fd);
-    }
-    const child = this.child;
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    const deadline = Date.now() + 10_000;
-    while (!(await pings(this.port, this.password))) {
-      if (!this.child) throw new Error(`redis-server exited on start:\n${readFileSync(this.dir.join('redis.log'), 'utf8').slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not answer within 10 s`);
-      await sleep(50);
-    }
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    await signalAndWait(this.child, signal);
-    this.child = null;
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
-    await this.dir.cleanup();
+  protected answers(): Promise<boolean> {
+    return pings(this.port, this.password);
   }
 }
 
