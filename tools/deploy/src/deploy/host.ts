@@ -63,14 +63,20 @@ export class HostEngine {
     }
   }
 
-  /** The id the image reference points at, or null when the engine has no such image. */
-  async imageId(ref: string): Promise<string | null> {
+  /** The image the reference points at (its id and Docker's Created date), or null when the engine has none. */
+  async image(ref: string): Promise<{ id: string; created: string } | null> {
     try {
-      return (await this.docker.getImage(ref).inspect()).Id;
+      const i = await this.docker.getImage(ref).inspect();
+      return { id: i.Id, created: i.Created };
     } catch (e) {
       if (statusCode(e) === 404) return null;
       throw e;
     }
+  }
+
+  /** The id the image reference points at, or null when the engine has no such image. */
+  async imageId(ref: string): Promise<string | null> {
+    return (await this.image(ref))?.id ?? null;
   }
 
   async create(opts: Docker.ContainerCreateOptions): Promise<void> {

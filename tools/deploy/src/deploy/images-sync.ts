@@ -49,16 +49,6 @@ export function newestBuild(builds: ImageBuild[]): ImageBuild | undefined {
   return best;
 }
 
-async function buildOn(engine: HostEngine, image: string): Promise<ImageBuild | null> {
-  try {
-    const i = await engine.docker.getImage(image).inspect();
-    return { host: engine.host, id: i.Id, created: i.Created };
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return null;
-    throw e;
-  }
-}
-
 /**
  * Makes every image the hosts need present on their engines. With docker_registry, a missing image is pulled.
  * Without one, `sources` are the engines images may be copied from (every host of the deployment, selected or
@@ -67,6 +57,16 @@ async function buildOn(engine: HostEngine, image: string): Promise<ImageBuild | 
  */
 export async function syncImages(dep: Deployment, hosts: string[], engine: (h: string) => HostEngine, sources: string[]): Promise<SyncedImage[]> {
   const done: SyncedImage[] = [];
+  // each engine's build of each image, inspected once for all the hosts that need it
+  const known = new Map<string, ImageBuild | null>();
+  const buildOn = async (h: string, image: string): Promise<ImageBuild | null> => {
+    const key = `${h}\n${image}`;
+    if (!known.has(key)) {
+      const i = await engine(h).image(image);
+      known.set(key, i && { host: h, ...i });
+    }
+    return known.get(key) ?? null;
+  };
   for (const host of hosts) {
     const dst = engine(host);
     for (const image of imagesFor(dep, host)) {
@@ -81,7 +81,7 @@ export async function syncImages(dep: Deployment, hosts: string[], engine: (h: s
       }
       const builds: ImageBuild[] = [];
       for (const s of [host, ...sources.filter((x) => x !== host)]) {
-        const b = await buildOn(engine(s), image);
+        const b = await buildOn(s, image);
         if (b) builds.push(b);
       }
       const newest = newestBuild(builds);
@@ -93,6 +93,7 @@ export async function syncImages(dep: Deployment, hosts: string[], engine: (h: s
       const tar = await engine(newest.host).docker.getImage(image).get();
       await follow(dst.docker, await dst.docker.loadImage(tar));
       if ((await dst.imageId(image)) !== newest.id) throw new Error(`host ${host}: loading ${image} from ${newest.host} did not leave its build ${newest.id}`);
+      known.set(`${host}\n${image}`, { ...newest, host });
       done.push({ host, image, how: `copied from ${newest.host}` });
     }
   }
