@@ -20,13 +20,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { packageVersion } from '@zun-ts/common';
 import { parseShow, parseTable, repoRoot, waitFor } from '@zun-ts/testing';
 import { serverStatus } from '../src/deploy/vip';
 import { CONTROL_GROUPS, type KollaEnv, copyImage, kollaEnv } from './fixtures/kolla-cli';
 
 const FULL = process.env['ZUN_TEST_DEPLOY'] === 'full';
 const VIP = '10.98.0.250';
-const VERSION = (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = packageVersion(repoRoot()) ?? 'unknown';
 const USER_IMAGE = 'zun-ts/debian:bookworm';
 let env: KollaEnv;
 
@@ -80,7 +81,7 @@ async function runContainer(name: string, args: string[], unavailable: string[])
   }
 }
 
-async function statuses(prefix: string): Promise<Record<string, string>> {
+async function statusesByName(prefix: string): Promise<Record<string, string>> {
   const rows = parseTable((await env.zun('list')).stdout);
   return Object.fromEntries(rows.filter((r) => r['name']?.startsWith(prefix)).map((r) => [r['name'] ?? '', r['status'] ?? '']));
 }
@@ -159,7 +160,7 @@ void describe(`zun-kolla: 1 control + 2 compute hosts behind HAProxy (${FULL ? '
         assert.match(up.out, /cmp2\s+zun-conductor\s+container: created/);
         await wave(20);
         let now: Record<string, string> = {};
-        await waitFor(async () => Object.values((now = await statuses(prefix))).filter((st) => st === 'Running').length === 30, {
+        await waitFor(async () => Object.values((now = await statusesByName(prefix))).filter((st) => st === 'Running').length === 30, {
           timeoutMs: 300_000,
           intervalMs: 3000,
           what: '30 containers Running',
@@ -170,9 +171,9 @@ void describe(`zun-kolla: 1 control + 2 compute hosts behind HAProxy (${FULL ? '
         assert.equal(claims.reduce((a, b) => a + b, 0) >= 30, true, `every build claimed a host: ${claims.join('/')}`);
         assert.ok(claims.every((c) => c > 0), `each conductor handled builds: ${claims.join('/')}`);
       } finally {
-        const names = Object.keys(await statuses(prefix));
+        const names = Object.keys(await statusesByName(prefix));
         for (const name of names) await env.zun('delete', '--force', name);
-        await waitFor(async () => Object.keys(await statuses(prefix)).length === 0, { timeoutMs: 180_000, what: 'the burst deleted' });
+        await waitFor(async () => Object.keys(await statusesByName(prefix)).length === 0, { timeoutMs: 180_000, what: 'the burst deleted' });
       }
       // out of [zun-conductor] again: deploy retires the extra conductors
       writeFileSync(join(env.conf, 'inventory'), inventory([2, 3]));
