@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
-import { adminContext, InvalidValue, MessagingTimeout, RemoteError, type RequestContext, ServiceUnavailable } from '@zun-ts/common';
+import { adminContext, InvalidValue, type Logger, MessagingTimeout, RemoteError, type RequestContext, ServiceUnavailable } from '@zun-ts/common';
 import { call, cast, defineTopic, InvalidRpcMessage, rpcClient, RpcServer, RpcTransport, RpcTransportClosed, type RpcOptions, s } from '../src';
 import { Redis } from 'ioredis';
 import { requireEnv, uniquePrefix, waitFor } from './fixtures/test-env';
@@ -191,6 +191,25 @@ describe('shutdown', () => {
     await t.close();
     await rejected;
     await assert.rejects(rpcClient(t, slowCastTopic('nobody')).cast('slow', adminContext(), { ms: 1 }), RpcTransportClosed);
+  });
+});
+
+describe('logging', () => {
+  test('the serving line names the contract version contractVersion: a "version" field would hide the release the service logs on every line', async () => {
+    const lines: Array<{ msg: string; meta: Record<string, unknown> }> = [];
+    const recorder = (bound: Record<string, unknown>): Logger => ({
+      debug: (msg, meta) => void lines.push({ msg, meta: { ...bound, ...meta } }),
+      info: (msg, meta) => void lines.push({ msg, meta: { ...bound, ...meta } }),
+      warn: (msg, meta) => void lines.push({ msg, meta: { ...bound, ...meta } }),
+      error: (msg, meta) => void lines.push({ msg, meta: { ...bound, ...meta } }),
+      child: (meta) => recorder({ ...bound, ...meta }),
+    });
+    const t = connect({ logger: recorder({}) });
+    await new RpcServer(t).serve(castTopic('conductor'), { async flaky() {} });
+    const serving = lines.find((l) => l.msg === 'rpc server serving');
+    assert.ok(serving, JSON.stringify(lines));
+    assert.equal(serving.meta['contractVersion'], '1.0');
+    assert.equal('version' in serving.meta, false);
   });
 });
 
