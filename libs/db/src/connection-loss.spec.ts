@@ -55,6 +55,7 @@ test('guardConnection maps what every method throws or rejects with, and keeps t
     }
   }
   const repo = guardConnection(new Repo());
+  assert.equal(repo.list, repo.list, 'one wrapper per method, not one per call');
   assert.deepEqual(await repo.list(), ['a']);
   assert.deepEqual(await repo.viaOther(), ['a']);
   await assert.rejects(repo.lost(), DatabaseUnavailable);

@@ -54,11 +54,15 @@ export function mapConnectionLoss(err: unknown): unknown {
  * goes away under a running service answers 503 (and a bus handler's message is retried) instead of a 500.
  */
 export function guardConnection<T extends object>(repo: T): T {
+  // one wrapper per method, made on first use: repositories are on every request's path
+  const wrappers = new Map<PropertyKey, { of: unknown; guarded: (...args: unknown[]) => unknown }>();
   return new Proxy(repo, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
-      return function guarded(this: unknown, ...args: unknown[]): unknown {
+      const known = wrappers.get(prop);
+      if (known?.of === value) return known.guarded;
+      const guarded = function guarded(this: unknown, ...args: unknown[]): unknown {
         let out: unknown;
         try {
           out = Reflect.apply(value as (...a: unknown[]) => unknown, this === receiver ? target : this, args);
@@ -68,6 +72,8 @@ export function guardConnection<T extends object>(repo: T): T {
         if (out instanceof Promise) return out.catch((err: unknown) => Promise.reject(mapConnectionLoss(err)));
         return out;
       };
+      wrappers.set(prop, { of: value, guarded });
+      return guarded;
     },
   });
 }
