@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { newRequestId, type RequestContext } from '@zun-ts/common';
 import { Database, QUOTAS_OFF } from '@zun-ts/db';
 import { type Container, isServiceUp } from '@zun-ts/objects';
-import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, firstAttemptJson, rpcClient, RpcTransport } from '@zun-ts/rpc';
+import { type BuildRetry, COMPUTE, CONDUCTOR, type ConductorClient, firstAttemptJson, rpcClient, RpcTransport, storedBuildJson } from '@zun-ts/rpc';
 import { dockerWithBusybox, removeContainersOf } from './fixtures/docker-env';
 import { testZunConf } from './fixtures/zun-conf';
 import { deleteRedisKeys, privateNetworkConf, requireEnv, type ServiceHandle, startService, uniqueName, waitFor } from '@zun-ts/testing';
@@ -175,6 +175,19 @@ describe('container build: conductor → scheduler → compute on Docker', () =>
     assert.equal(done.host, hostA);
     assert.equal((await engineContainers(c.uuid)).length, 1);
     assert.ok(await db.containers.buildRequest(c.uuid), 'the stored request stays until the container is deleted');
+  });
+
+  test('a create cast lost on the bus after the build placed the container on a live host is cast again (a flushed Redis left it Creating until build_timeout)', async () => {
+    // What broke: the claim and the host were recorded, the containerCreate message was lost with Redis's data, and
+    // nothing ever sent it again. Here the build's writes are made by hand and the cast is never sent.
+    const { c, ctx } = await newContainer();
+    const retry: BuildRetry = { request: { container_uuid: c.uuid, run: true, hints: {}, availability_zone: null, requested_host: null }, attempt: 1, hosts: [hostA] };
+    await db.computeNodes.claimForContainer(c.uuid, hostA, { cpu: 0.5, memory: 64, disk: 0 }, {}, storedBuildJson(ctx, retry));
+    await db.containers.update(c.uuid, { host: hostA });
+    const done = await waitStatus(c.uuid, ['Running', 'Error'], 60_000);
+    assert.equal(done.status, 'Running', done.status_reason ?? '');
+    assert.equal((await engineContainers(c.uuid)).length, 1);
+    assert.match(logs(), new RegExp(`"containerUuid":"${c.uuid}"[^\n]*"outcome":"recast"[^\n]*"msg":"build recovered"`));
   });
 
   test('containerCreate delivered three times at once makes one engine container', async () => {

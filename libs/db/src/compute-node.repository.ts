@@ -15,7 +15,7 @@ import {
 } from './claims';
 import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
-import { type SqlEngine, type SqlValue, TableCodec } from './sql-engine';
+import { type SqlEngine, type SqlValue, sqlDate, TableCodec } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
 
 /** The compute_node table, and the resource claims against it. */
@@ -56,6 +56,11 @@ export interface ComputeNodeRepository {
   releaseForContainer(containerUuid: string): Promise<boolean>;
   /** The container's claim row (active or released), or null. */
   getClaim(containerUuid: string): Promise<ContainerClaim | null>;
+  /**
+   * Marks the container's active claim on `hostname` as acted on at `now`, if it has not changed since `since`.
+   * One conditional UPDATE: of several conductors doing it within one period, exactly one gets true.
+   */
+  touchClaim(containerUuid: string, hostname: string, since: Date, now?: Date): Promise<boolean>;
 }
 
 /** Injection token of the {@link ComputeNodeRepository}. */
@@ -195,6 +200,15 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
 
   async releaseForContainer(containerUuid: string): Promise<boolean> {
     return this.engine.atomic(() => releaseForContainerTx(containerUuid, new Date()));
+  }
+
+  async touchClaim(containerUuid: string, hostname: string, since: Date, now: Date = new Date()): Promise<boolean> {
+    const res = await this.engine.run(
+      'UPDATE `container_claim` SET `updated_at` = ? WHERE `container_uuid` = ? AND `hostname` = ? AND `released_at` IS NULL ' +
+        'AND COALESCE(`updated_at`, `created_at`) <= ?',
+      [sqlDate(now), containerUuid, hostname, sqlDate(since)],
+    );
+    return res.affected > 0;
   }
 
   async getClaim(containerUuid: string): Promise<ContainerClaim | null> {

@@ -184,6 +184,24 @@ for (const engine of ENGINES) {
       assert.equal((await db.computeNodes.getClaim(d))?.build, null);
     });
 
+    void test('touchClaim marks an active claim acted on once per period: unchanged since, on that host, not released', async () => {
+      await db.computeNodes.upsertFromTracker('h-touch', inventory);
+      const c = await containerUuid();
+      await db.computeNodes.claimForContainer(c, 'h-touch', { cpu: 0, memory: 0, disk: 0 }, exact);
+      const t0 = Date.now();
+      const at = (s: number): Date => new Date(t0 + s * 1000);
+      assert.equal(await db.computeNodes.touchClaim(c, 'h-touch', at(-60), at(0)), false, 'changed since: claimed just now');
+      assert.equal(await db.computeNodes.touchClaim(c, 'h-touch', at(60), at(60)), true);
+      // A second conductor in the same period looks back from its own clock: the claim changed since.
+      assert.equal(await db.computeNodes.touchClaim(c, 'h-touch', at(59), at(61)), false);
+      assert.equal((await db.computeNodes.getClaim(c))?.updated_at?.getTime(), at(60).getTime());
+      assert.equal(await db.computeNodes.touchClaim(c, 'h-other-host', at(120), at(120)), false, 'another host');
+      assert.equal(await db.computeNodes.touchClaim(c, 'h-touch', at(120), at(120)), true, 'the next period');
+      await db.computeNodes.releaseForContainer(c);
+      assert.equal(await db.computeNodes.touchClaim(c, 'h-touch', at(600), at(600)), false, 'released');
+      assert.equal(await db.computeNodes.touchClaim(randomUUID(), 'h-touch', at(600), at(600)), false, 'no claim');
+    });
+
     void test('a claim that does not fit leaves no trace; unknown container or host throw', async () => {
       await db.computeNodes.upsertFromTracker('h-tiny', { ...inventory, cpus: 1, mem_total: 256 });
       const c = await containerUuid();

@@ -6,7 +6,8 @@ import { type ContainerMount } from '@zun-ts/db';
 import { type Volume, type VolumeMapping } from '@zun-ts/objects';
 import { type BuildContainerRequest, firstAttemptJson, parseStoredBuild } from '@zun-ts/rpc';
 import { build, ctx, record, setup, UUID } from '../../tests/fixtures/build-task-fixture';
-import { BUILD_EVENT, buildEventName, claimLimits, NO_HOST_REASON } from './build-container.task';
+import { BUILD_EVENT, buildEventName, NO_HOST_REASON } from './build-container.task';
+import { claimLimits } from './claim-terms';
 
 describe('BuildContainerTask.build', () => {
   test('schedules, claims the first host, saves it and casts the create with the retry state', async () => {
@@ -105,6 +106,42 @@ describe('BuildContainerTask.rerunLost', () => {
     await claimed.task.build(ctx, build);
     assert.equal(await claimed.task.rerunLost(UUID), 'skipped');
     assert.equal(claimed.asked.length, 1, 'no second scheduling');
+  });
+});
+
+describe('BuildContainerTask.recastCreate', () => {
+  const later = (ms: number): Date => new Date(Date.now() + ms);
+
+  test('casts the same create again to the host the container is placed and claimed on, once per grace period', async () => {
+    const { db, casts, task } = setup({ h1: 1000 });
+    await task.build(ctx, build);
+    assert.equal(casts.length, 1);
+    assert.equal(await task.recastCreate(UUID, 'h1', { graceMs: 30_000, now: later(10_000) }), 'skipped', 'claimed within the period');
+    assert.equal(await task.recastCreate(UUID, 'h1', { graceMs: 30_000, now: later(31_000) }), 'recast');
+    assert.equal(await task.recastCreate(UUID, 'h1', { graceMs: 30_000, now: later(32_000) }), 'skipped', 'cast within the period');
+    assert.equal(casts.length, 2);
+    const [first, again] = casts;
+    assert.deepEqual([again?.host, again?.req.container_uuid, again?.req.run], ['h1', UUID, true]);
+    assert.deepEqual(again?.req.retry, first?.req.retry, 'the attempt the claim recorded');
+    assert.equal(again?.req.container?.host, 'h1');
+    assert.equal(db.claimCalls.length, 1, 'nothing claimed again');
+  });
+
+  test('skipped when the container is no longer Creating, left the host, or its claim is released or holds no build state', async () => {
+    const gone = setup({ h1: 1000 });
+    await gone.task.build(ctx, build);
+    if (gone.db.container) gone.db.container.status = 'Running';
+    assert.equal(await gone.task.recastCreate(UUID, 'h1', { graceMs: 0, now: later(1) }), 'skipped');
+    assert.equal(await gone.task.recastCreate(UUID, 'h2', { graceMs: 0, now: later(1) }), 'skipped');
+    const released = setup({ h1: 1000 });
+    await released.task.build(ctx, build);
+    await released.db.nodes.releaseForContainer();
+    assert.equal(await released.task.recastCreate(UUID, 'h1', { graceMs: 0, now: later(1) }), 'skipped');
+    const byHand = setup({ h1: 1000 });
+    if (byHand.db.container) byHand.db.container.host = 'h1';
+    await byHand.db.nodes.claimForContainer(UUID, 'h1', { cpu: 0, memory: 1, disk: 0 }, {});
+    assert.equal(await byHand.task.recastCreate(UUID, 'h1', { graceMs: 0, now: later(1) }), 'skipped', 'no build state to cast');
+    for (const s of [gone, released, byHand]) assert.ok(s.casts.length <= 1, 'no second cast');
   });
 });
 

@@ -16,8 +16,6 @@ import {
   COMPUTE_NODE_REPOSITORY,
   CONTAINER_ACTION_REPOSITORY,
   CONTAINER_REPOSITORY,
-  type ClaimLimits,
-  type ClaimResources,
   type ComputeNodeRepository,
   type ContainerActionRepository,
   type ContainerRepository,
@@ -31,6 +29,7 @@ import {
 import { type Container, CONTAINER_TYPES, memoryMiBOf } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport, parseStoredBuild, storedBuildJson } from '@zun-ts/rpc';
 import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
+import { claimLimits, claimResources } from './claim-terms';
 import { isAddressFailure, PortPlacement, type PortPlacementRepository } from './port-placement';
 import { noHostReason, volumeHostsOf } from './volume-placement';
 
@@ -46,25 +45,6 @@ export function buildEventName(attempt: number): string {
 
 /** Every row, whatever its project or type: the conductor acts for the system. */
 const ANY: ContainerScope = { projectId: null, allProjects: true, containerType: null };
-
-/** What the container asks of a host. */
-export function claimResources(c: Pick<Container, 'cpu' | 'memory' | 'disk'>): ClaimResources {
-  return { cpu: c.cpu ?? 0, memory: memoryMiBOf(c.memory) ?? 0, disk: c.disk ?? 0 };
-}
-
-/**
- * The allocation ratios a claim enforces: those of the enabled resource filters only, so that a
- * resource the operator does not schedule on is not refused at claim time either (Zun: a filter
- * that did not run wrote no limit, and a missing limit is unlimited).
- */
-export function claimLimits(s: ZunConf['scheduler']): ClaimLimits {
-  const on = (name: string): boolean => s.enabled_filters.includes(name);
-  return {
-    cpuRatio: on('CPUFilter') ? s.cpu_allocation_ratio : null,
-    ramRatio: on('RamFilter') ? s.ram_allocation_ratio : null,
-    diskRatio: on('DiskFilter') ? s.disk_allocation_ratio : null,
-  };
-}
 
 /** Options of {@link BuildContainerTask.recover}. */
 export interface RecoverOptions {
@@ -99,7 +79,7 @@ export class BuildContainerTask {
     @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'scheduler'>,
     @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'getByUuid' | 'update'> & Partial<Pick<ContainerRepository, 'list' | 'buildRequest'>>,
     @inject(COMPUTE_NODE_REPOSITORY)
-    private readonly nodes: Pick<ComputeNodeRepository, 'claimForContainer' | 'releaseForContainer' | 'getClaim'>,
+    private readonly nodes: Pick<ComputeNodeRepository, 'claimForContainer' | 'releaseForContainer' | 'getClaim' | 'touchClaim'>,
     @inject(CONTAINER_ACTION_REPOSITORY) private readonly actions: Pick<ContainerActionRepository, 'start' | 'finish' | 'eventStart' | 'eventFinish'>,
     @inject(SCHEDULER_API) private readonly scheduler: SchedulerApi,
     @inject(COMPUTE_CASTER) private readonly compute: ComputeCaster,
@@ -129,6 +109,28 @@ export class BuildContainerTask {
     if (!stored || stored.retry.request.container_uuid !== uuid) return 'skipped';
     await this.build(stored.context, stored.retry.request);
     return 'rerun';
+  }
+
+  /**
+   * Casts the create again to `host` (whose service is up) for a container placed there whose record has not changed
+   * for the grace time: the cast may have been lost on the bus (a Redis that lost its data) after the build placed it.
+   * The host's create is idempotent; one behind a create still in flight finds the container made. Touching the
+   * claim is the guard: one cast per grace period, whichever conductor gets there first. 'skipped' when the
+   * container left `host`, holds no claim there, has no stored build state, or was cast to within the period.
+   */
+  async recastCreate(uuid: string, host: string, opts: { graceMs: number; now?: Date }): Promise<'recast' | 'skipped'> {
+    const log = this.logger.child({ containerUuid: uuid, host });
+    const c = await this.creating(uuid, log);
+    if (!c || c.host !== host) return 'skipped';
+    const claim = await this.nodes.getClaim(uuid);
+    if (!claim || claim.released_at !== null || claim.hostname !== host) return 'skipped';
+    const stored = parseStoredBuild(claim.build);
+    if (!stored) return 'skipped';
+    const now = opts.now ?? new Date();
+    if (!(await this.nodes.touchClaim(uuid, host, new Date(now.getTime() - opts.graceMs), now))) return 'skipped';
+    const { retry, context } = stored;
+    await this.compute(host).cast('containerCreate', context, { container_uuid: uuid, container: c, run: retry.request.run, retry });
+    return 'recast';
   }
 
   /** The first attempt (buildContainer). */

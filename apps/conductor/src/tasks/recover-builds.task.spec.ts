@@ -26,6 +26,7 @@ function setup(rows: Container[], services: ZunService[], opts: { buildTimeout?:
   const listed: ContainerListOptions[] = [];
   const calls: Array<{ uuid: string; host: string; reason: string; opts: RecoverOptions }> = [];
   const reruns: string[] = [];
+  const recasts: Array<{ uuid: string; host: string; graceMs: number }> = [];
   const task = new RecoverBuildsTask(
     conf,
     { list: async (_scope, o = {}) => (listed.push(o), rows) },
@@ -41,10 +42,15 @@ function setup(rows: Container[], services: ZunService[], opts: { buildTimeout?:
         if (uuid === opts.fail) throw new Error('scheduler unreachable');
         return 'rerun';
       },
+      recastCreate: async (uuid: string, host: string, o: { graceMs: number }): Promise<'recast' | 'skipped'> => {
+        recasts.push({ uuid, host, graceMs: o.graceMs });
+        if (uuid === opts.fail) throw new Error('redis unreachable');
+        return uuid.startsWith('cast-recently') ? 'skipped' : 'recast';
+      },
     },
     silentLogger(),
   );
-  return { task, calls, listed, reruns };
+  return { task, calls, listed, reruns, recasts };
 }
 
 describe('RecoverBuildsTask.runOnce', () => {
@@ -76,11 +82,12 @@ describe('RecoverBuildsTask.runOnce', () => {
     const rows = [container('a', 'h1', 601), container('b', 'h1', 599)];
     const { task, calls } = setup(rows, [service('h1', 1)]);
     const done = await task.runOnce(NOW);
-    assert.deepEqual(done.map((d) => [d.uuid, d.cause, d.outcome]), [['a', 'timeout', 'failed']]);
+    assert.deepEqual(done.map((d) => [d.uuid, d.cause, d.outcome]), [['a', 'timeout', 'failed'], ['b', 'lost', 'recast']]);
     assert.deepEqual([calls[0]?.reason, calls[0]?.opts.reschedule], [buildTimeoutReason('h1', 600), false]);
 
     const off = setup(rows, [service('h1', 1)], { buildTimeout: 0 });
-    assert.deepEqual(await off.task.runOnce(NOW), []);
+    assert.deepEqual((await off.task.runOnce(NOW)).map((d) => [d.uuid, d.cause, d.outcome]), [['a', 'lost', 'recast'], ['b', 'lost', 'recast']]);
+    assert.equal(off.calls.length, 0, 'never failed');
   });
 
   test('one container failing to recover does not stop the others', async () => {
@@ -97,8 +104,24 @@ describe('RecoverBuildsTask: builds lost on the bus', () => {
     const { task, reruns, calls } = setup(rows, [service('h1', 1)]);
     const done = await task.runOnce(NOW);
     assert.deepEqual(reruns, ['lost'], 'only the unplaced container older than the grace time');
-    assert.deepEqual(done.map((d) => [d.uuid, d.host, d.cause, d.outcome]), [['lost', null, 'lost', 'rerun']]);
-    assert.equal(calls.length, 0, 'the placed one on a live host is left alone');
+    assert.deepEqual(done.map((d) => [d.uuid, d.host, d.cause, d.outcome]), [['placed', 'h1', 'lost', 'recast'], ['lost', null, 'lost', 'rerun']]);
+    assert.equal(calls.length, 0, 'the placed one on a live host is not failed or rescheduled');
+  });
+
+  test('a container placed on a live host and unchanged for the grace time gets its create cast again (once per period: the task decides)', async () => {
+    const rows = [container('placed', 'h1', 31), container('young', 'h1', 29), container('cast-recently', 'h1', 45), container('down', 'h2', 45)];
+    const { task, recasts, calls } = setup(rows, [service('h1', 1), service('h2', 60)]);
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(recasts, [{ uuid: 'placed', host: 'h1', graceMs: 30_000 }, { uuid: 'cast-recently', host: 'h1', graceMs: 30_000 }]);
+    assert.deepEqual(done.map((d) => [d.uuid, d.host, d.cause, d.outcome]), [['placed', 'h1', 'lost', 'recast'], ['down', 'h2', 'host-down', 'rescheduled']]);
+    assert.deepEqual(calls.map((c) => c.uuid), ['down'], 'a host that is down is recovered, not cast to');
+  });
+
+  test('a re-cast that fails does not hold up the others', async () => {
+    const { task, recasts } = setup([container('x', 'h1', 60), container('y', 'h1', 60)], [service('h1', 1)], { fail: 'x' });
+    const done = await task.runOnce(NOW);
+    assert.deepEqual(recasts.map((r) => r.uuid), ['x', 'y']);
+    assert.deepEqual(done.map((d) => d.uuid), ['y']);
   });
 
   test('one lost build whose re-run fails does not hold up the others; the next run tries again', async () => {
@@ -116,7 +139,7 @@ describe('RecoverBuildsTask start/stop', () => {
       defaultConf({ DEFAULT: { periodic_interval: 1 } }),
       { list: async () => (runs++, []) },
       { list: async () => [] },
-      { recover: async () => 'skipped', rerunLost: async () => 'skipped' },
+      { recover: async () => 'skipped', rerunLost: async () => 'skipped', recastCreate: async () => 'skipped' },
       silentLogger(),
     );
     task.start();

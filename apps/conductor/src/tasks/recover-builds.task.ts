@@ -25,7 +25,7 @@ export interface RecoveredBuild {
   /** null for a build lost before it placed the container. */
   host: string | null;
   cause: 'host-down' | 'timeout' | 'lost';
-  outcome: RecoverOutcome | 'rerun';
+  outcome: RecoverOutcome | 'rerun' | 'recast';
 }
 
 /**
@@ -48,7 +48,7 @@ export class RecoverBuildsTask {
     @inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT' | 'conductor'>,
     @inject(CONTAINER_REPOSITORY) private readonly containers: Pick<ContainerRepository, 'list'>,
     @inject(ZUN_SERVICE_REPOSITORY) private readonly services: Pick<ZunServiceRepository, 'list'>,
-    @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'recover' | 'rerunLost'>,
+    @inject(BuildContainerTask) private readonly builds: Pick<BuildContainerTask, 'recover' | 'rerunLost' | 'recastCreate'>,
     @inject(LOGGER) private readonly logger: Logger,
   ) {
     this.periodic = new PeriodicTask('recover_builds', conf.DEFAULT.periodic_interval * 1000, async () => void (await this.runOnce()), logger);
@@ -84,6 +84,18 @@ export class RecoverBuildsTask {
     return done;
   }
 
+  /** A container placed on a live host and unchanged for the grace time: its create cast may be lost; cast it again. */
+  private async recast(c: Container & { host: string }, now: Date, graceMs: number): Promise<RecoveredBuild[]> {
+    try {
+      if ((await this.builds.recastCreate(c.uuid, c.host, { graceMs, now })) === 'skipped') return [];
+      this.logger.warn('build recovered', { containerUuid: c.uuid, host: c.host, cause: 'lost', outcome: 'recast' });
+      return [{ uuid: c.uuid, host: c.host, cause: 'lost', outcome: 'recast' }];
+    } catch (err) {
+      this.logger.warn('build recovery failed; retried next run', { containerUuid: c.uuid, host: c.host, cause: 'lost', error: (err as Error).message });
+      return [];
+    }
+  }
+
   private async recoverPlaced(creating: (Container & { host: string })[], now: Date, graceMs: number): Promise<RecoveredBuild[]> {
     const computes = new Map<string, ZunService>();
     for (const s of await this.services.list()) if (s.binary === COMPUTE_BINARY) computes.set(s.host, s);
@@ -101,6 +113,7 @@ export class RecoverBuildsTask {
         cause = 'timeout';
         reason = buildTimeoutReason(c.host, timeout);
       } else {
+        if (now.getTime() - (c.updated_at ?? c.created_at).getTime() > graceMs) done.push(...(await this.recast(c, now, graceMs)));
         continue;
       }
       try {
