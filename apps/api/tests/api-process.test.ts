@@ -87,7 +87,7 @@ describe('zun-api as a multi-process service', () => {
       return metricValue(samples, 'zun_http_requests_total', { route: '/v1/services', method: 'GET', status: '200' });
     };
     const before = await count();
-    // Enough new connections that both workers answer some (the primary hands connections round-robin).
+    // New connections, which either worker may accept.
     for (let i = 0; i < 8; i++) {
       const res = await fetch(url('/v1/services'), { headers: { 'X-Auth-Token': adminToken, Connection: 'close' } });
       assert.equal(res.status, 200);
@@ -127,6 +127,31 @@ describe('zun-api as a multi-process service', () => {
       return now.length === 2 && !now.includes(before[0] as number);
     }, 15_000, 'the dead worker to be replaced');
     await waitFor(async () => (await fetch(url('/healthcheck')).catch(() => null))?.status === 200, 10_000, 'still serving');
+  });
+
+  test('a worker killed while connections wait for it leaves none unanswered (regression: the primary held a connection it had handed to the dead worker until the client gave up)', async () => {
+    const pid = child.pid as number;
+    // Both workers serving (the one the previous test started included).
+    const listening = (p: number): boolean => output.includes(`"pid":${p},`) && new RegExp(`"pid":${p},[^\n]*"msg":"listening"`).test(output);
+    await waitFor(async () => childPids(pid).length === 2 && childPids(pid).every(listening), 20_000, 'two workers listening');
+    const [victim] = childPids(pid) as [number];
+    // A stopped worker accepts nothing; round-robin would still hand it every other connection.
+    process.kill(victim, 'SIGSTOP');
+    // Each on a new connection (agent: false): a kept-alive one accepted earlier by the victim would die with it.
+    const answers = Array.from({ length: 8 }, () =>
+      new Promise<number | string>((res) => {
+        const req = request(url('/healthcheck'), { agent: false, timeout: 10_000 }, (r) => {
+          r.resume();
+          r.on('end', () => res(r.statusCode ?? 0));
+        });
+        req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+        req.on('error', (err) => res(err.message));
+        req.end();
+      }));
+    await new Promise((r) => setTimeout(r, 1000));
+    process.kill(victim, 'SIGKILL');
+    assert.deepEqual(await Promise.all(answers), Array(8).fill(200), output);
+    await waitFor(async () => childPids(pid).length === 2 && !childPids(pid).includes(victim) && childPids(pid).every(listening), 20_000, 'the killed worker replaced');
   });
 
   test('SIGTERM: the request in flight completes, then the process exits 0', async () => {

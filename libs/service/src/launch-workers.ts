@@ -63,6 +63,11 @@ export function launchWorkers(count: number, worker: () => Promise<void>, logger
 }
 
 function runPrimary(count: number, logger: Logger, opts: LaunchOptions): void {
+  // Workers accept their connections themselves from the shared socket. With the default (round-robin) the primary
+  // accepts and hands each connection over: one handed to a worker as it is killed stayed open in the primary,
+  // unanswered, until the client gave up. Now a dead worker takes only the connections it had accepted (the
+  // client sees them reset at once), and those still waiting go to the workers that are alive.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   const guard = opts.guard ?? new RespawnGuard();
   const startedAt = new Map<number, number>(); // worker id → fork time
   const respawns = new Set<NodeJS.Timeout>();
