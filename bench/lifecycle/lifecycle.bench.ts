@@ -336,11 +336,12 @@ function breakdown(c: Ctx, samples: RunFigures['samples']): string[] {
     ['api answered 202 (api log)', (ls) => find(ls, 'api', 'request')],
     ['scheduler selected host', (ls) => find(ls, 'scheduler', 'hosts selected')],
     ['conductor claimed host', (ls) => find(ls, 'conductor', 'host claimed')],
-    ['compute began image pull', (ls) => {
-      const l = ls.find((x) => x.svc === 'compute' && x.msg === 'image pulled');
+    // An `always` pull of an image the host has is a manifest check ('image up to date') unless the tag moved.
+    ['compute began image pull or check', (ls) => {
+      const l = ls.find((x) => x.svc === 'compute' && (x.msg === 'image pulled' || x.msg === 'image up to date'));
       return l ? l.time - (l.ms ?? 0) : undefined;
     }],
-    ['compute image pull done', (ls) => find(ls, 'compute', 'image pulled')],
+    ['compute image pull or check done', (ls) => find(ls, 'compute', 'image pulled') ?? find(ls, 'compute', 'image up to date')],
     ['docker create returned', (ls) => ls.find((x) => x.svc === 'compute' && x.component === 'docker' && x.msg === 'container created')?.time],
     ['compute recorded Created', (ls) => ls.find((x) => x.svc === 'compute' && x.component !== 'docker' && x.msg === 'container created')?.time],
   ];

@@ -44,6 +44,7 @@ import { loadImageArchive, saveImageArchive, tagImage } from './docker-image-arc
 import { type DockerInfo, toHostInfo } from './docker-host-info.mapping';
 import { toContainerState, portsOf, zunStatusOfListState } from './docker-state.mapping';
 import { toContainerStats } from './docker-stats.mapping';
+import { type PullAuth, TagFreshness } from './tag-freshness';
 import { demuxDockerStream } from './docker-stream';
 
 /** How to reach and use the engine. */
@@ -81,6 +82,7 @@ export class DockerContainerDriver implements ContainerDriver {
   private readonly opts: Required<Omit<DockerDriverOptions, 'logger' | 'defaultRegistry' | 'defaultRegistryCredentials'>> &
     Pick<DockerDriverOptions, 'defaultRegistry' | 'defaultRegistryCredentials'>;
   private readonly subscriptions = new Set<EventSubscription>();
+  private readonly freshness = new TagFreshness();
   /** The engine's answer to the disk quota probe, asked once (an unanswered probe is asked again). */
   private diskQuota: Promise<boolean> | null = null;
   /** The unix socket in use. */
@@ -369,13 +371,19 @@ export class DockerContainerDriver implements ContainerDriver {
   async pullImage(ctx: RequestContext, req: ImagePullRequest): Promise<ImagePullResult> {
     const resolved = resolveImage(req.image, { registryDomain: req.registry?.domain ?? null, defaultRegistry: this.opts.defaultRegistry });
     const policy = effectivePullPolicy(req.image_pull_policy, resolved.tag);
-    // `always` pulls whatever is on the host: looking first would only cost an inspect.
-    const local = policy === 'always' ? null : await this.findImage(resolved.ref);
-    const decision = decidePull(policy, local !== null);
+    const auth = this.authFor(resolved.repo, req);
+    const local = await this.findImage(resolved.ref);
+    let decision = decidePull(policy, local !== null);
+    // `always` for an image the host has: when the registry's tag still names it, the pull would change nothing.
+    const asked = Date.now();
+    if (decision === 'pull' && local && (await this.freshness.unchanged(resolved, local.RepoDigests, auth))) {
+      decision = 'use-local';
+      this.log.info('image up to date', { requestId: ctx.requestId, image: resolved.ref, ms: Date.now() - asked });
+    }
     if (decision === 'missing') throw new ImageNotFound(`Image ${resolved.repo} not present with pull policy of Never`);
     let info = local;
     if (decision === 'pull') {
-      await this.pull(ctx, resolved.repo, resolved.digest ?? resolved.tag ?? 'latest', this.authFor(resolved.repo, req));
+      await this.pull(ctx, resolved.repo, resolved.digest ?? resolved.tag ?? 'latest', auth);
       info = await this.findImage(resolved.ref);
       if (!info) throw new ImageNotFound(`Image ${resolved.ref} is not on the host after pulling it`);
     }
@@ -391,7 +399,7 @@ export class DockerContainerDriver implements ContainerDriver {
     };
   }
 
-  private authFor(repo: string, req: ImagePullRequest): Record<string, string> | undefined {
+  private authFor(repo: string, req: ImagePullRequest): PullAuth | undefined {
     const domain = repo.includes('/') ? repo.slice(0, repo.indexOf('/')) : '';
     if (req.registry?.username) {
       return { username: req.registry.username, password: req.registry.password ?? '', serveraddress: req.registry.domain };
@@ -403,7 +411,7 @@ export class DockerContainerDriver implements ContainerDriver {
     return undefined;
   }
 
-  private async pull(ctx: RequestContext, repo: string, tagOrDigest: string, auth: Record<string, string> | undefined): Promise<void> {
+  private async pull(ctx: RequestContext, repo: string, tagOrDigest: string, auth: PullAuth | undefined): Promise<void> {
     const started = Date.now();
     const stream = await this.call('image', () =>
       auth

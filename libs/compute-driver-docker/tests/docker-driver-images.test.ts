@@ -11,7 +11,8 @@ let env: DockerTestEnv;
 /** `busybox:<tag>` exists only in the registry (pushed here, removed from the engine). */
 let tag: string;
 let fullRef: string;
-let digest: string | null = null;
+/** Manifests pushed to the registry here (removed afterwards). */
+const digests: string[] = [];
 
 async function followProgress(stream: NodeJS.ReadableStream): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -49,14 +50,15 @@ before(async () => {
     method: 'HEAD',
     headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
   });
-  digest = head.headers.get('docker-content-digest');
+  const digest = head.headers.get('docker-content-digest');
+  if (digest) digests.push(digest);
   await env.docker.getImage(fullRef).remove();
   assert.equal(await present(fullRef), false);
   env.images.add(fullRef);
 });
 
 after(async () => {
-  if (digest) {
+  for (const digest of digests) {
     // Best effort: the registry may not allow deletes.
     await fetch(`http://${env.registry}/v2/busybox/manifests/${digest}`, { method: 'DELETE' }).catch(() => undefined);
   }
@@ -87,15 +89,29 @@ describe('pullImage against a real registry', () => {
     assert.deepEqual([a.pulled, b.pulled], [false, false]);
   });
 
-  test('always pulls even when present', async () => {
+  test('always: an image the host has whose tag the registry still names is not pulled again; once the tag names another image, it is', async () => {
+    const same = await env.driver.pullImage(env.ctx, { image: `busybox:${tag}`, image_pull_policy: 'always' });
+    assert.equal(same.pulled, false);
+    // Move the tag in the registry to another image, then give this engine's old image the tag back.
+    const c = await env.docker.createContainer({ Image: env.busybox, Labels: { [TEST_LABEL]: env.runId } });
+    await c.commit({ repo: `${env.registry}/busybox`, tag, changes: `LABEL ${TEST_LABEL}=${env.runId}-moved` });
+    await c.remove({ force: true });
+    assert.deepEqual(await followProgress(await env.docker.getImage(fullRef).push({ authconfig: {} })), [], 'push of the moved tag');
+    const moved = (await env.docker.getImage(fullRef).inspect()).Id;
+    digests.push(...(await env.docker.getImage(fullRef).inspect()).RepoDigests.map((d) => d.slice(d.indexOf('@') + 1)));
+    await env.docker.getImage(same.image_id).tag({ repo: `${env.registry}/busybox`, tag });
+    assert.equal((await env.docker.getImage(fullRef).inspect()).Id, same.image_id);
+
     const r = await env.driver.pullImage(env.ctx, { image: `busybox:${tag}`, image_pull_policy: 'always' });
-    assert.equal(r.pulled, true);
+    assert.deepEqual([r.pulled, r.image_id], [true, moved]);
+    assert.equal((await env.driver.imageInspect(env.ctx, fullRef)).labels[TEST_LABEL], `${env.runId}-moved`);
+    await env.docker.getImage(same.image_id).remove().catch(() => undefined);
   });
 
-  test('unset policy: ifnotpresent for a pinned tag, always for latest', async () => {
+  test('unset policy: ifnotpresent for a pinned tag, always for latest (which the host has, unchanged)', async () => {
     assert.equal((await env.driver.pullImage(env.ctx, { image: `busybox:${tag}` })).pulled, false);
     const latest = await env.driver.pullImage(env.ctx, { image: 'busybox' });
-    assert.deepEqual([latest.ref, latest.pulled], [`${env.registry}/busybox:latest`, true]);
+    assert.deepEqual([latest.ref, latest.pulled], [`${env.registry}/busybox:latest`, false]);
   });
 
   test("the container's registry wins over default_registry; a full reference is used as is", async () => {

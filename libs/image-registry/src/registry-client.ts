@@ -133,11 +133,19 @@ export class RegistryClient {
     return Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
   }
 
-  /** Whether manifest `reference` (a tag or digest) of repository `name` exists (a HEAD, with the manifest types). */
+  /** Whether manifest `reference` (a tag or digest) of repository `name` exists. */
   async hasManifest(name: string, reference: string): Promise<boolean> {
+    return (await this.manifestHead(name, reference)) !== null;
+  }
+
+  /**
+   * A HEAD of manifest `reference` (a tag or digest) of repository `name`, with the manifest types: null when the
+   * registry has none, else its digest (`Docker-Content-Digest`; null when the registry does not say).
+   */
+  async manifestHead(name: string, reference: string): Promise<{ digest: string | null } | null> {
     const res = await this.request(`${this.base}/v2/${name}/manifests/${reference}`, 'HEAD', `repository:${name}:pull`, { Accept: MANIFEST_ACCEPT });
-    if (res.status === 404) return false;
-    if (res.ok) return true;
+    if (res.status === 404) return null;
+    if (res.ok) return { digest: res.headers.get('docker-content-digest') };
     throw this.failure(res, `manifest ${name}:${reference}`);
   }
 

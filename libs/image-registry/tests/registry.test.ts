@@ -20,6 +20,15 @@ describe('RegistryClient on the stack registry', () => {
     assert.deepEqual(await client.tags('no-such-repo-4e1f'), []);
   });
 
+  test('manifestHead gives the digest the tag names now, the one a pull records in RepoDigests', async () => {
+    const client = new RegistryClient({ domain: registry() });
+    const head = await client.manifestHead('busybox', 'latest');
+    assert.match(head?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
+    // The same manifest asked for by its digest.
+    assert.deepEqual(await client.manifestHead('busybox', head?.digest ?? ''), head);
+    assert.equal(await client.manifestHead('busybox', 'no-such-tag-4e1f'), null);
+  });
+
   test('search by prefix and by whole name', async () => {
     const client = new RegistryClient({ domain: registry() });
     const byPrefix = await searchRegistry(client, 'busy', false);
