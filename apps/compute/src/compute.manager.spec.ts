@@ -134,6 +134,24 @@ describe('ComputeManager: create', () => {
     assert.deepEqual(r.conductor.reports.map((x) => x.retryable), [false]);
   });
 
+  test('a registry this host cannot reach over its network is retryable (another host may); one that refuses connections is not', async () => {
+    // What broke (the fault suite's scenario 8): a host cut off from the network ended its containers in Error
+    // while the other host could pull the image.
+    const failWith = async (message: string): Promise<boolean | undefined> => {
+      const r = rig();
+      r.driver.stub('pullImage', async () => {
+        throw new Error(message);
+      });
+      await created(r);
+      return r.conductor.reports[0]?.retryable;
+    };
+    assert.equal(await failWith('Error on pulling image: 10.99.0.1:5050/busybox:latest: Get "http://10.99.0.1:5050/v2/": dial tcp 10.99.0.1:5050: connect: no route to host'), true);
+    assert.equal(await failWith('Get "https://reg.example:5000/v2/": dial tcp 192.0.2.7:5000: connect: network is unreachable'), true);
+    assert.equal(await failWith('Get "https://reg.example:5000/v2/": dial tcp 192.0.2.7:5000: i/o timeout'), true);
+    assert.equal(await failWith('Get "https://reg.example:5000/v2/": net/http: TLS handshake timeout'), true);
+    assert.equal(await failWith('Get "http://10.99.0.1:5050/v2/": dial tcp 10.99.0.1:5050: connect: connection refused'), false);
+  });
+
   test('a disk request on a host that cannot enforce it: refused with the reason (another host may), nothing pulled or created', async () => {
     const r = rig({ diskQuota: false });
     await created(r, { disk: 1 });

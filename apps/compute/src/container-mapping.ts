@@ -65,13 +65,16 @@ export function createdPatch(c: Container, state: ContainerState): HostContainer
 const RESOURCE_SHORTAGE = /no space left|not enough space|cannot allocate memory|out of memory|resource temporarily unavailable|too many open files/i;
 // A host whose Docker storage cannot cap a container's disk; another host's may.
 const HOST_LACKS_DISK_QUOTA = /does not support disk quota/i;
+// The engine's pull could not reach the registry from this host (Go's dial errors); a host on another network may.
+// A refused connection is left out: that registry is down for every host alike.
+const REGISTRY_UNREACHABLE_HERE = /dial tcp [^:]*:?\S*: (?:connect: (?:no route to host|network is unreachable)|i\/o timeout)|TLS handshake timeout/i;
 
 /**
  * Whether another host may succeed where this one failed a create: the engine could not be reached
- * (retryable errors), the host ran out of something, or it cannot enforce the requested disk size. A
- * bad image, a refused option or a missing image fail everywhere alike.
+ * (retryable errors), the host ran out of something, cannot enforce the requested disk size, or could not reach
+ * the registry over its network. A bad image, a refused option or a missing image fail everywhere alike.
  */
 export function isRetryableCreateFailure(err: unknown): boolean {
   if (isRetryable(err)) return true;
-  return err instanceof Error && (RESOURCE_SHORTAGE.test(err.message) || HOST_LACKS_DISK_QUOTA.test(err.message));
+  return err instanceof Error && [RESOURCE_SHORTAGE, HOST_LACKS_DISK_QUOTA, REGISTRY_UNREACHABLE_HERE].some((re) => re.test(err.message));
 }
