@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { InvalidNetworkSpec, NetworkConflict, type NetworkSpec, PortConflict } from '@zun-ts/network-driver';
 import { HostCommandFailed, type HostCommandRunner } from './host-commands';
-import { VxlanNetworkDriver } from './vxlan-network.driver';
+import { CONVERGED_TTL_MS, VxlanNetworkDriver } from './vxlan-network.driver';
 
 const spec: NetworkSpec = {
   id: 'net-1', name: 'n1', projectId: 'demo', cidr: '10.210.1.0/24', gateway: '10.210.1.1', subnetId: 'sub-1',
@@ -28,6 +28,12 @@ function fakeHost(links: Record<string, object> = {}): { run: HostCommandRunner;
       links[args[2] ?? ''] = { ifname: args[2], mtu: 1500, flags: [], linkinfo: { info_kind: 'vxlan', info_data: { id: Number(args[6]), port: Number(args[8]), local: args[10] } } };
     }
     if (cmd === 'ip' && args[1] === 'del') delete links[args[3] ?? ''];
+    if (cmd === 'ip' && args[1] === 'set') {
+      const link = links[args[3] ?? ''] as { mtu?: number; master?: string; flags?: string[] } | undefined;
+      if (link && args[4] === 'mtu') link.mtu = Number(args[5]);
+      if (link && args[4] === 'master') link.master = args[5];
+      if (link && args[4] === 'up') link.flags = [...(link.flags ?? []), 'UP'];
+    }
     if (cmd === 'bridge' && args[0] === '-j') return '[]';
     if (cmd === 'ebtables' && args[0] === '-L') {
       const chain = args[1] ?? '';
@@ -66,6 +72,7 @@ function fakeDocker(existing: object | null, opts: { configured?: number; staleR
         net = null;
       },
     }),
+    listNetworks: async () => (net ? [{ Id: (net as { Id: string }).Id }] : []),
     listContainers: async () => Array.from({ length: opts.configured ?? 0 }, (_, i) => ({ Id: `c${i}` })),
     createNetwork: async (opts: { Name: string; Labels: object; Options: object; Internal: boolean; IPAM: { Config: object[] } }) => {
       created.push(opts);
@@ -105,6 +112,64 @@ describe('VxlanNetworkDriver (host commands and engine calls)', () => {
       'ebtables -A OUTPUT -o zvx-4101 -j ZUN-GW-4101',
       'bridge fdb append 00:00:00:00:00:00 dev zvx-4101 dst 10.99.0.12',
     ]);
+  });
+
+  test('a network converged moments ago is trusted: the next ensure reads the Docker network and the VXLAN device only', async () => {
+    const host = fakeHost();
+    const engine = fakeDocker(null);
+    let now = 1_000_000;
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run, now: () => now });
+    const first = await driver.ensureNetwork(spec);
+    assert.deepEqual([first.peers, first.problems, first.segmentationId], [['10.99.0.12'], [], 4101]);
+    host.calls.length = 0;
+    const again = await driver.ensureNetwork(spec);
+    assert.deepEqual(host.calls, ['ip -d -j link show dev zvx-4101']);
+    assert.deepEqual(again, first);
+
+    // Another peer: converged again (the flood entry added).
+    host.calls.length = 0;
+    await driver.ensureNetwork({ ...spec, peers: [...spec.peers, '10.99.0.13'] });
+    assert.ok(host.calls.includes('bridge fdb append 00:00:00:00:00:00 dev zvx-4101 dst 10.99.0.13'), host.calls.join('\n'));
+    assert.ok(host.calls.some((c) => c.startsWith('iptables')), 'every step runs again');
+
+    // Trusted for CONVERGED_TTL_MS only.
+    host.calls.length = 0;
+    await driver.ensureNetwork({ ...spec, peers: [...spec.peers, '10.99.0.13'] });
+    assert.equal(host.calls.length, 1);
+    now += CONVERGED_TTL_MS;
+    host.calls.length = 0;
+    await driver.ensureNetwork({ ...spec, peers: [...spec.peers, '10.99.0.13'] });
+    assert.ok(host.calls.length > 5, host.calls.join('\n'));
+  });
+
+  test('a trusted network whose VXLAN device left its bridge (the engine restarted) or is gone is converged again', async () => {
+    const links: Record<string, { master?: string }> = {};
+    const host = fakeHost(links);
+    const engine = fakeDocker(null);
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run });
+    await driver.ensureNetwork(spec);
+    const dev = links['zvx-4101'];
+    assert.ok(dev);
+    delete dev.master;
+    host.calls.length = 0;
+    await driver.ensureNetwork(spec);
+    assert.ok(host.calls.includes('ip link set dev zvx-4101 master zbr-4101'), host.calls.join('\n'));
+    delete links['zvx-4101'];
+    host.calls.length = 0;
+    await driver.ensureNetwork(spec);
+    assert.ok(host.calls.some((c) => c.startsWith('ip link add zvx-4101')), host.calls.join('\n'));
+  });
+
+  test('a trusted network that listNetworks finds broken (a filter flushed by hand) is converged in full by the next ensure', async () => {
+    const host = fakeHost();
+    const engine = fakeDocker(null);
+    const driver = new VxlanNetworkDriver({ docker: engine.docker, underlayAddress: '10.99.0.11', runner: host.run });
+    await driver.ensureNetwork(spec);
+    // The fake lists no ebtables rules: every network it describes lacks its ARP filter.
+    assert.deepEqual((await driver.listNetworks()).map((n) => n.problems), [['the gateway ARP filter is incomplete']]);
+    host.calls.length = 0;
+    await driver.ensureNetwork(spec);
+    assert.ok(host.calls.includes('ebtables -F ZUN-GW-4101'), host.calls.join('\n'));
   });
 
   test('a VXLAN device with the wrong source address is replaced', async () => {

@@ -9,7 +9,6 @@ import {
   NetworkConflict,
   type NetworkDriver,
   NetworkDriverError,
-  NetworkDriverUnavailable,
   NetworkNotFoundOnHost,
   type NetworkSpec,
   type PortBinding,
@@ -19,6 +18,7 @@ import {
   validateNetworkSpec,
   validatePort,
 } from '@zun-ts/network-driver';
+import { type DockerNetworkInfo, engineError, engineMessage, statusOf } from './docker-engine';
 import { type HostCommandRunner, hostCommandRunner } from './host-commands';
 import { VxlanDataPlane } from './vxlan-devices';
 import {
@@ -49,44 +49,27 @@ export interface VxlanDriverOptions {
   mtu?: number;
   /** Replaces the command runner (tests). */
   runner?: HostCommandRunner;
+  /** Replaces the clock, in ms (tests). */
+  now?: () => number;
+}
+
+/**
+ * How long a network this process has converged (every host command run, all succeeded) is trusted by the next
+ * ensure of the same spec: it then checks the Docker network and the VXLAN device only (ADR 0023).
+ */
+export const CONVERGED_TTL_MS = 60_000;
+
+/** A network as this process last converged it. */
+interface Converged {
+  fingerprint: string;
+  dockerId: string;
+  at: number;
+  local: LocalNetwork;
 }
 
 /** Removing a network the engine still lists an endpoint on: how many tries, how far apart. */
 const REMOVE_ATTEMPTS = 10;
 const REMOVE_RETRY_MS = 200;
-
-interface DockerNetworkInfo {
-  Id: string;
-  Name: string;
-  Internal?: boolean;
-  Labels?: Record<string, string> | null;
-  Options?: Record<string, string> | null;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null } | null;
-  Containers?: Record<string, { Name?: string; IPv4Address?: string; MacAddress?: string }> | null;
-}
-
-interface ModemError {
-  statusCode?: number;
-  json?: { message?: string } | string | null;
-  code?: string;
-  message?: string;
-}
-
-function engineMessage(err: unknown): string {
-  const e = err as ModemError;
-  if (e.json && typeof e.json === 'object' && typeof e.json.message === 'string') return e.json.message;
-  return String(e.message ?? err).replace(/^\(HTTP code \d+\) [^-]*- /, '');
-}
-
-const statusOf = (err: unknown): number | null => (typeof (err as ModemError).statusCode === 'number' ? ((err as ModemError).statusCode as number) : null);
-
-function engineError(err: unknown, what: string): Error {
-  if (err instanceof NetworkDriverError || err instanceof InvalidNetworkSpec || err instanceof PortConflict) return err;
-  const status = statusOf(err);
-  const message = `${what}: ${engineMessage(err)}`;
-  if (status === null) return new NetworkDriverUnavailable(message, { cause: err });
-  return new NetworkDriverError(message, { cause: err });
-}
 
 /**
  * Project networks as one Docker bridge network per network and host, joined across hosts by a kernel
@@ -101,6 +84,9 @@ export class VxlanNetworkDriver implements NetworkDriver {
   private readonly mtu: number;
   /** Calls for one network run one at a time in this process (redelivery may overlap). */
   private readonly locks = new KeyedLock();
+  /** By network id; dropped whenever the network is removed, its peers change or converging it fails. */
+  private readonly converged = new Map<string, Converged>();
+  private readonly now: () => number;
 
   constructor(private readonly opts: VxlanDriverOptions) {
     if (!isIpv4(opts.underlayAddress)) throw new InvalidNetworkSpec(`Underlay address ${opts.underlayAddress} is not IPv4.`);
@@ -108,6 +94,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
     this.plane = new VxlanDataPlane(opts.runner ?? hostCommandRunner(opts.netns ? { netns: opts.netns } : {}));
     this.port = opts.vxlanPort ?? 4789;
     this.mtu = opts.mtu ?? 1450;
+    this.now = opts.now ?? Date.now;
   }
 
   private async inspect(networkId: string): Promise<DockerNetworkInfo | null> {
@@ -128,6 +115,14 @@ export class VxlanNetworkDriver implements NetworkDriver {
     return this.locks.run(spec.id, async () => {
       const vni = spec.segmentationId;
       let net = await this.inspect(spec.id);
+      const fingerprint = this.fingerprintOf(spec);
+      const memo = this.converged.get(spec.id);
+      this.converged.delete(spec.id);
+      if (net && memo && memo.fingerprint === fingerprint && memo.dockerId === net.Id && this.now() - memo.at < CONVERGED_TTL_MS &&
+        (await this.deviceInPlace(vni))) {
+        this.converged.set(spec.id, memo);
+        return { ...memo.local, endpoints: endpointsOf(net) };
+      }
       if (net) {
         const cfg = net.IPAM?.Config?.[0];
         const sameShape = cfg?.Subnet === spec.cidr && cfg.Gateway === spec.gateway && net.Labels?.[LABEL_VNI] === String(vni) && Boolean(net.Internal) === !spec.natEgress;
@@ -150,8 +145,24 @@ export class VxlanNetworkDriver implements NetworkDriver {
       });
       await this.plane.ensureGatewayArpFilter(vni, vx, spec.gateway);
       await this.plane.setFloodPeers(vx, this.peersOf(spec));
-      return this.describe(net);
+      const local: LocalNetwork = {
+        id: spec.id, projectId: spec.projectId, cidr: spec.cidr, gateway: spec.gateway, segmentationId: vni, natEgress: spec.natEgress,
+        shared: spec.shared, peers: this.peersOf(spec), endpoints: endpointsOf(net), problems: [],
+      };
+      this.converged.set(spec.id, { fingerprint, dockerId: net.Id, at: this.now(), local });
+      return local;
     });
+  }
+
+  /** What a converged network depends on: its shape, its peers and this host's VXLAN settings. */
+  private fingerprintOf(spec: NetworkSpec): string {
+    return JSON.stringify([spec.cidr, spec.gateway, spec.segmentationId, spec.natEgress, this.peersOf(spec), this.mtu, this.port, this.opts.underlayAddress]);
+  }
+
+  /** The VXLAN device of `vni` as converging leaves it: enslaved to its bridge, up, sending from this host, this MTU. */
+  private async deviceInPlace(vni: number): Promise<boolean> {
+    const dev = await this.plane.readVxlan(vxlanName(vni));
+    return dev !== null && dev.vni === vni && dev.master === bridgeName(vni) && dev.up && dev.local === this.opts.underlayAddress && dev.mtu === this.mtu;
   }
 
   private async createDockerNetwork(spec: NetworkSpec): Promise<DockerNetworkInfo> {
@@ -197,6 +208,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
     const bad = peers.find((p) => !isIpv4(p));
     if (bad !== undefined) return Promise.reject(new InvalidNetworkSpec(`Network ${networkId}: peer ${bad} is not an IPv4 address.`));
     return this.locks.run(networkId, async () => {
+      this.converged.delete(networkId);
       const net = await this.inspect(networkId);
       const vni = Number(net?.Labels?.[LABEL_VNI]);
       if (!net || !Number.isInteger(vni)) throw new NetworkNotFoundOnHost(`Network ${networkId} does not exist on this host.`);
@@ -309,6 +321,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
 
   /** Removes the VXLAN device, the ARP filter and the Docker network (and with it the bridge). */
   private async removeLocal(networkId: string, net: DockerNetworkInfo | null): Promise<void> {
+    this.converged.delete(networkId);
     const vni = Number(net?.Labels?.[LABEL_VNI]);
     if (Number.isInteger(vni) && vni > 0) {
       await this.plane.deleteLink(vxlanName(vni));
@@ -363,13 +376,20 @@ export class VxlanNetworkDriver implements NetworkDriver {
       if (dev.local !== this.opts.underlayAddress) problems.push(`${vx} sends from ${String(dev.local)}`);
     }
     if (!(await this.plane.gatewayArpFilterPresent(vni, vx))) problems.push('the gateway ARP filter is incomplete');
-    const endpoints: LocalEndpoint[] = Object.entries(net.Containers ?? {}).map(([id, c]) => ({
-      containerId: id, containerName: c.Name ?? '', ip: (c.IPv4Address ?? '').split('/')[0] ?? '', macAddress: c.MacAddress ?? '',
-    }));
+    // Seen broken: the next ensure converges it in full, trusted or not.
+    if (problems.length) this.converged.delete(labels[LABEL_NETWORK_ID] ?? '');
+    const endpoints = endpointsOf(net);
     return {
       id: labels[LABEL_NETWORK_ID] ?? '', projectId: labels[LABEL_PROJECT_ID] ?? '', cidr: cfg.Subnet ?? '', gateway: cfg.Gateway ?? '',
       segmentationId: vni, natEgress: !net.Internal, shared: labels[LABEL_SHARED] === 'true',
       peers: dev ? await this.plane.floodPeers(vx) : [], endpoints, problems,
     };
   }
+}
+
+/** The endpoints the engine lists on a network. */
+function endpointsOf(net: DockerNetworkInfo): LocalEndpoint[] {
+  return Object.entries(net.Containers ?? {}).map(([id, c]) => ({
+    containerId: id, containerName: c.Name ?? '', ip: (c.IPv4Address ?? '').split('/')[0] ?? '', macAddress: c.MacAddress ?? '',
+  }));
 }
