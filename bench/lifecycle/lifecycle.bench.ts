@@ -86,9 +86,14 @@ async function zunDelete(c: Ctx, uuids: string[]): Promise<void> {
   if (left.length) throw new Error(`${left.length} containers still listed after delete: ${left.slice(0, 3).join(', ')}`);
 }
 
-async function rawCreateStart(c: Ctx, name: string): Promise<{ ms: number; container: Docker.Container }> {
+/** A user-defined bridge network as each project network is one (MTU 1450), for the second raw reference. */
+function benchNetworkName(c: Ctx): string {
+  return `zun-bench-${c.runId}`;
+}
+
+async function rawCreateStart(c: Ctx, name: string, network: string | null = null): Promise<{ ms: number; container: Docker.Container }> {
   const t0 = performance.now();
-  const container = await c.docker.createContainer({ name, Image: c.image, Cmd: COMMAND, Labels: { 'zun-bench': c.runId } });
+  const container = await c.docker.createContainer({ name, Image: c.image, Cmd: COMMAND, Labels: { 'zun-bench': c.runId }, ...(network ? { HostConfig: { NetworkMode: network } } : {}) });
   await container.start();
   return { ms: performance.now() - t0, container };
 }
@@ -101,12 +106,14 @@ async function rawRemoveAll(c: Ctx): Promise<void> {
 interface RunFigures {
   zun: number[];
   raw: number[];
+  /** create+start on a user-defined bridge network (the engine's own cost of a container on a network of its own). */
+  rawNet: number[];
   rawPull: number[];
   samples: { requestId: string; uuid: string; sentAt: number; runningAt: number }[];
 }
 
 async function sequentialRuns(c: Ctx): Promise<RunFigures> {
-  const out: RunFigures = { zun: [], raw: [], rawPull: [], samples: [] };
+  const out: RunFigures = { zun: [], raw: [], rawNet: [], rawPull: [], samples: [] };
   const one = async (i: number, warm: boolean): Promise<void> => {
     const zunStep = async (): Promise<void> => {
       const r = await zunRunToRunning(c, `bench-${c.runId}-seq-${i}`);
@@ -120,6 +127,9 @@ async function sequentialRuns(c: Ctx): Promise<RunFigures> {
       const r = await rawCreateStart(c, `bench-raw-${c.runId}-seq-${i}`);
       if (!warm) out.raw.push(r.ms);
       await r.container.remove({ force: true });
+      const n = await rawCreateStart(c, `bench-rawnet-${c.runId}-seq-${i}`, benchNetworkName(c));
+      if (!warm) out.rawNet.push(n.ms);
+      await n.container.remove({ force: true });
     };
     // Alternate which side goes first so neither always runs on a host just busied by the other.
     if (i % 2 === 0) {
@@ -154,6 +164,8 @@ interface ConcurrentFigures {
   zunWallMs: number;
   zunAccepted: number;
   rawWallMs: number;
+  /** All started, on a user-defined bridge network. */
+  rawNetWallMs: number;
   zunPerContainer: number[];
   rawPerContainer: number[];
 }
@@ -199,7 +211,12 @@ async function concurrentRuns(c: Ctx): Promise<ConcurrentFigures> {
   );
   const rawWallMs = performance.now() - r0;
   await rawRemoveAll(c);
-  return { zunWallMs, zunAccepted: acceptedMs, rawWallMs, zunPerContainer: [...runningAt.values()], rawPerContainer: rawPer };
+  await sleep(2000);
+  const n0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENT_RUNS }, (_, i) => rawCreateStart(c, `bench-rawnet-${c.runId}-par-${i}`, benchNetworkName(c))));
+  const rawNetWallMs = performance.now() - n0;
+  await rawRemoveAll(c);
+  return { zunWallMs, zunAccepted: acceptedMs, rawWallMs, rawNetWallMs, zunPerContainer: [...runningAt.values()], rawPerContainer: rawPer };
 }
 
 /**
@@ -385,6 +402,9 @@ async function cleanup(c: Ctx): Promise<void> {
     await zunDelete(c, [...c.zunMade]).catch((e: unknown) => problems.push(`zun containers: ${String(e)}`));
   }
   await rawRemoveAll(c).catch((e: unknown) => problems.push(`raw containers: ${String(e)}`));
+  await c.docker.getNetwork(benchNetworkName(c)).remove().catch((e: unknown) => {
+    if ((e as { statusCode?: number }).statusCode !== 404) problems.push(`raw network: ${String(e)}`);
+  });
   if (c.restoreQuota) {
     const restore = c.restoreQuota;
     c.restoreQuota = null;
@@ -426,11 +446,12 @@ async function main(): Promise<void> {
   console.log(`lifecycle bench (run ${c.runId}): api ${api.base}, docker ${socketPath}, image ${c.image}`);
   const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`  host: ${cpus().length} cpus, load average ${load()} (other work on the host skews every figure)`);
-  console.log(`  containers: image busybox, command ${JSON.stringify(COMMAND)}, cpu ${CPU}, memory ${MEMORY_MIB} MiB; raw Docker: same image and command, default bridge`);
+  console.log(`  containers: image busybox, command ${JSON.stringify(COMMAND)}, cpu ${CPU}, memory ${MEMORY_MIB} MiB; raw Docker: same image and command, default bridge (and a user-defined bridge)`);
   const rows: [string, string, string, string, string, boolean | null][] = [];
   const results = benchResults('lifecycle');
   try {
     await pullImage(c);
+    await c.docker.createNetwork({ Name: benchNetworkName(c), Driver: 'bridge', Labels: { 'zun-bench': c.runId }, Options: { 'com.docker.network.driver.mtu': '1450' } });
     if (PHASES.has('seq')) {
       const seq = await sequentialRuns(c);
       const zMed = median(seq.zun);
@@ -438,6 +459,8 @@ async function main(): Promise<void> {
       console.log(`\nrun → Running, ${SEQ_RUNS} sequential (after ${WARMUP_RUNS} warm-up), each removed before the next:`);
       console.log(`  zun-ts  POST run=true → GET (every ${POLL_MS} ms) sees Running: median ${fmt(zMed)} ms, p90 ${fmt(percentile(seq.zun, 90))} ms, min ${fmt(Math.min(...seq.zun))}, max ${fmt(Math.max(...seq.zun))}`);
       console.log(`  docker  create+start:                                median ${fmt(rMed)} ms, p90 ${fmt(percentile(seq.raw, 90))} ms, min ${fmt(Math.min(...seq.raw))}, max ${fmt(Math.max(...seq.raw))}`);
+      console.log(`  docker  create+start on a user-defined bridge network: median ${fmt(median(seq.rawNet))} ms, p90 ${fmt(percentile(seq.rawNet, 90))} ms ` +
+        `(the engine's floor for a container on a network of its own: ${fmt(median(seq.rawNet) / rMed, 2)}× the default bridge)`);
       console.log(`  docker  pull of the present image (zun-ts does one per create, policy "always" for :latest): median ${fmt(median(seq.rawPull))} ms`);
       console.log(`  ratio ${fmt(zMed / rMed, 2)}`);
       console.log('  where the zun-ts time goes (medians, from the service logs; + = since the previous step):');
@@ -445,6 +468,9 @@ async function main(): Promise<void> {
       results.add({ figure: 'run → Running (raw: create+start)', ours: zMed, oursP90: percentile(seq.zun, 90), reference: rMed, referenceP90: percentile(seq.raw, 90), unit: 'ms', ratio: zMed / rMed, target: `≤ ${TARGETS.runRatio}×`, met: zMed / rMed <= TARGETS.runRatio });
       rows.push(['run → Running, median (ms)', fmt(zMed), fmt(rMed), fmt(zMed / rMed, 2), `≤ ${TARGETS.runRatio}`, zMed / rMed <= TARGETS.runRatio]);
       rows.push(['run → Running, p90 (ms)', fmt(percentile(seq.zun, 90)), fmt(percentile(seq.raw, 90)), fmt(percentile(seq.zun, 90) / percentile(seq.raw, 90), 2), '', null]);
+      const nMed = median(seq.rawNet);
+      results.add({ figure: 'run → Running (raw: create+start on a user-defined bridge)', ours: zMed, reference: nMed, referenceP90: percentile(seq.rawNet, 90), unit: 'ms', ratio: zMed / nMed, target: null, met: null });
+      rows.push(['run → Running vs raw on a user network (ms)', fmt(zMed), fmt(nMed), fmt(zMed / nMed, 2), '', null]);
     }
 
     if (PHASES.has('concurrent')) {
@@ -456,9 +482,12 @@ async function main(): Promise<void> {
       console.log(`\n${CONCURRENT_RUNS} concurrent runs (all POSTs at once; state polled with one list request every ${POLL_MS} ms):`);
       console.log(`  zun-ts  all Running after ${fmt(par.zunWallMs / 1000, 2)} s (all ${CONCURRENT_RUNS} POSTs answered after ${fmt(par.zunAccepted)} ms; per container median ${fmt(median(par.zunPerContainer) / 1000, 2)} s)`);
       console.log(`  docker  all started after ${fmt(par.rawWallMs / 1000, 2)} s (per container median ${fmt(median(par.rawPerContainer) / 1000, 2)} s)`);
-      console.log(`  ratio ${fmt(ratio, 2)}`);
+      console.log(`  docker  all started on a user-defined bridge network after ${fmt(par.rawNetWallMs / 1000, 2)} s`);
+      console.log(`  ratio ${fmt(ratio, 2)} (${fmt(par.zunWallMs / par.rawNetWallMs, 2)} against the user-defined bridge)`);
+      results.add({ figure: `${CONCURRENT_RUNS} concurrent runs, wall (raw: user-defined bridge)`, ours: par.zunWallMs / 1000, reference: par.rawNetWallMs / 1000, unit: 's', ratio: par.zunWallMs / par.rawNetWallMs, target: null, met: null });
       results.add({ figure: `${CONCURRENT_RUNS} concurrent runs, wall`, ours: par.zunWallMs / 1000, reference: par.rawWallMs / 1000, unit: 's', ratio, target: `≤ ${TARGETS.concurrentRatio}×`, met: ratio <= TARGETS.concurrentRatio });
       rows.push([`${CONCURRENT_RUNS} concurrent runs, wall (s)`, fmt(par.zunWallMs / 1000, 2), fmt(par.rawWallMs / 1000, 2), fmt(ratio, 2), `≤ ${TARGETS.concurrentRatio}`, ratio <= TARGETS.concurrentRatio]);
+      rows.push([`${CONCURRENT_RUNS} concurrent vs raw on a user network (s)`, fmt(par.zunWallMs / 1000, 2), fmt(par.rawNetWallMs / 1000, 2), fmt(par.zunWallMs / par.rawNetWallMs, 2), '', null]);
     }
 
     if (PHASES.has('list')) {

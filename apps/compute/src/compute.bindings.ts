@@ -81,7 +81,7 @@ export function bindCompute(container: InversifyContainer): void {
     .bind(ContainerNetworks)
     .toDynamicValue(
       (ctx) =>
-        new ContainerNetworks(ctx.get(NETWORK_DRIVER), ctx.get(ContainerRecords), { publishIp: publishIpOf(ctx.get(ZUN_CONF).network) }, ctx.get(LOGGER).child({ component: 'networks' })),
+        new ContainerNetworks(ctx.get(NETWORK_DRIVER), ctx.get(ContainerRecords), { publishIp: publishIpOf(ctx.get(ZUN_CONF).network), idleMs: ctx.get(ZUN_CONF).network.idle_network_timeout * 1000 }, ctx.get(LOGGER).child({ component: 'networks' })),
     )
     .inSingletonScope();
   container

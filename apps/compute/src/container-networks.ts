@@ -31,6 +31,11 @@ export interface PreparedNetworks {
 export interface ContainerNetworksOptions {
   /** `published_ports[].host_ip`: `[network] publish_ip`, else `underlay_ip`, else 127.0.0.1. */
   publishIp: string;
+  /**
+   * `[network] idle_network_timeout` in ms: how long a network stays set up here after its last container here was
+   * deleted or detached from it (the next container on it then starts without making it again). 0: removed at once.
+   */
+  idleMs?: number;
 }
 
 /** The address published ports are reported on, from `[network]`. */
@@ -80,6 +85,8 @@ export class ContainerNetworks {
    * uses the network yet, and the delete of its last container here must not remove it under the new one.
    */
   private readonly holds = new Map<string, number>();
+  /** Networks no container here uses any more, by id: the timer that removes each once idle_network_timeout has passed. */
+  private readonly idle = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly driver: NetworkDriver,
@@ -208,7 +215,18 @@ export class ContainerNetworks {
     const ports = await this.portsOf(ctx, c.uuid);
     const networks = new Set([...ports.map((p) => p.network.uuid), ...Object.keys(c.addresses ?? {})]);
     if (ports.length) await this.records.api.call('portRelease', ctx, { container_uuid: c.uuid, port_uuid: null });
-    for (const id of networks) await this.dropIfUnused(ctx, id);
+    for (const id of networks) await this.dropWhenIdle(ctx, id);
+  }
+
+  /**
+   * Removes now the networks kept set up for idle_network_timeout (zun-compute stopping: what it set up on the host
+   * for a next container goes with it; a network a container uses stays).
+   */
+  async dropIdle(ctx: RequestContext): Promise<void> {
+    const ids = [...this.idle.keys()];
+    for (const t of this.idle.values()) clearTimeout(t);
+    this.idle.clear();
+    for (const id of ids) await this.dropIfUnused(ctx, id);
   }
 
   /**
@@ -261,7 +279,7 @@ export class ContainerNetworks {
         }
       }
       await this.records.api.call('portRelease', ctx, { container_uuid: c.uuid, port_uuid: portUuid });
-      await this.dropIfUnused(ctx, info.network.uuid);
+      await this.dropWhenIdle(ctx, info.network.uuid);
       log.info('port detached', { networkUuid: info.network.uuid });
     }
     await this.finish(ctx, c, 'network_detaching', ports.filter((p) => p !== info));
@@ -320,6 +338,22 @@ export class ContainerNetworks {
       else this.holds.delete(id);
     }
     if (drop) for (const id of ids) await this.dropIfUnused(ctx, id);
+  }
+
+  /**
+   * A network the container just left: removed when unused, at once without idle_network_timeout, else once the
+   * timeout has passed since the last container left it (whatever uses it then keeps it).
+   */
+  private async dropWhenIdle(ctx: RequestContext, networkUuid: string): Promise<void> {
+    const idleMs = this.opts.idleMs ?? 0;
+    if (idleMs <= 0) return this.dropIfUnused(ctx, networkUuid);
+    clearTimeout(this.idle.get(networkUuid));
+    const timer = setTimeout(() => {
+      this.idle.delete(networkUuid);
+      void this.dropIfUnused(ctx, networkUuid);
+    }, idleMs);
+    timer.unref();
+    this.idle.set(networkUuid, timer);
   }
 
   /**

@@ -82,6 +82,7 @@ void runMain(BINARY, async () => {
       await relay.close();
       await transport.close(); // stops taking messages, waits for the ones in flight
       await container.get(KeyedLock).idle();
+      await container.get(ContainerNetworks).dropIdle(adminContext());
       // The Docker driver holds a connection pool; a plug-in's driver may offer close() too.
       if ('close' in engine && typeof engine.close === 'function') await (engine.close as () => Promise<void>).call(engine);
     },

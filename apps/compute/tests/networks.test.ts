@@ -9,7 +9,7 @@ import { type Container, type Network } from '@zun-ts/objects';
 import { type BuildRetry } from '@zun-ts/rpc';
 import { ComputeManager } from '../src/compute.manager';
 import { fakeContainer, type FakeConductor, fakeNetwork } from './fixtures/fake-conductor';
-import { computeHost, testEngine } from './fixtures/compute-host';
+import { type ComputeHost, computeHost, testEngine } from './fixtures/compute-host';
 
 // Project networks of containers on the stack's real engine with the real VXLAN driver, one host and no underlay
 // (its VXLAN devices send from loopback and have no peers), the conductor in memory. Run as root: the driver
@@ -119,5 +119,63 @@ void describe('project networks on the real engine (VXLAN driver, one host)', { 
     assert.deepEqual(await names(), []);
     assert.deepEqual(conductor.ports, []);
     assert.equal(conductor.rows.size, 0);
+  });
+});
+
+void describe('networks kept set up after their last container (idle_network_timeout)', { timeout: 120_000 }, () => {
+  const IDLE_HOST = 'net-idle-host';
+  // Networks of their own (segments and subnets no other test here uses).
+  const idleNets = [2, 3, 4].map((i) =>
+    fakeNetwork(i + 1, {
+      uuid: randomUUID(), name: `${runId}-idle-${i}`, cidr: `10.23${i}.${octet}.0/24`, gateway: `10.23${i}.${octet}.1`, subnet_id: randomUUID(),
+      segmentation_id: vni + i, nat_egress: true,
+    }),
+  );
+  const [netC, netD] = idleNets as [Network, Network, Network];
+  let host: ComputeHost;
+  let idleManager: ComputeManager;
+  const here = async (ids: string[]): Promise<string[]> => (await driver.listNetworks()).map((n) => n.id).filter((id) => ids.includes(id)).sort();
+
+  before(() => {
+    host = computeHost(IDLE_HOST, engine, { network: driver }, { idleMs: 1500 });
+    idleManager = new ComputeManager(defaultConf({ DEFAULT: { host: IDLE_HOST } }), engine, host.ops);
+  });
+  after(async () => {
+    for (const c of [...host.conductor.rows.keys()]) await engine.delete(ctx, c, { force: true }).catch(() => undefined);
+    for (const n of idleNets) await driver.deleteNetworkIfUnused(n.uuid).catch(() => undefined);
+  });
+
+  async function runHere(network: Network, hostPart: number): Promise<Container> {
+    const uuid = randomUUID();
+    host.conductor.put(fakeContainer({ uuid, name: `idle-${uuid.slice(0, 8)}`, command: ['sleep', '3600'], labels: { [LABEL]: runId }, memory: '64', host: IDLE_HOST }));
+    host.conductor.addPort(uuid, network, hostPart);
+    await idleManager.containerCreate(ctx, { container_uuid: uuid, container: host.conductor.row(uuid), run: true, retry });
+    const row = host.conductor.row(uuid);
+    assert.equal(row.status, 'Running', row.status_reason ?? '');
+    return row;
+  }
+  const deleteHere = (c: Container): Promise<void> => idleManager.containerDelete(ctx, { container_uuid: c.uuid, force: true, stop: false });
+
+  void test('the network of the last container deleted stays for the timeout (the next container finds it made), then goes; stopping removes what is kept', async () => {
+    await deleteHere(await runHere(netC, 10));
+    assert.deepEqual(await here([netC.uuid]), [netC.uuid], 'kept after its last container');
+    const again = await runHere(netC, 11);
+    await deleteHere(again);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(await here([netC.uuid]), [], 'removed once idle for the timeout');
+    await deleteHere(await runHere(netC, 12));
+    assert.deepEqual(await here([netC.uuid]), [netC.uuid]);
+    await host.networks.dropIdle(ctx);
+    assert.deepEqual(await here([netC.uuid]), [], 'zun-compute stopping removes the networks it kept');
+  });
+
+  void test('a kept network deleted in the cloud gives way to a new network given its segment and subnet (regression: the engine refused the overlapping subnet)', async () => {
+    await deleteHere(await runHere(netD, 10));
+    assert.deepEqual(await here([netD.uuid]), [netD.uuid]);
+    const successor = { ...netD, id: 99, uuid: randomUUID(), name: `${runId}-successor` };
+    const c = await runHere(successor, 20);
+    assert.deepEqual(await here([netD.uuid, successor.uuid]), [successor.uuid]);
+    await deleteHere(c);
+    await host.networks.dropIdle(ctx);
   });
 });

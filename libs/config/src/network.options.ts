@@ -46,5 +46,13 @@ export const networkSection = section('network', 'Project networks of containers
     help: 'zun-api: the lowest VXLAN network identifier (VNI) handed to a new network; raise it to keep a range ' +
       'free for other users of VXLAN on the same hosts (Neutron calls its range vni_ranges).',
   }),
+  idle_network_timeout: int({
+    default: 300,
+    min: 0,
+    unit: 'seconds',
+    help: 'zun-compute: how long a project network stays set up on this host after its last container here is ' +
+      'deleted (or detached from it), so that the next container on it starts without making it again; ' +
+      'zun-compute removes such networks when it stops. 0 removes a network as soon as no container here uses it.',
+  }),
   mtu: int({ default: 1450, min: 1280, max: 9000, help: 'MTU of project networks (1450 leaves room for VXLAN on a 1500 underlay).' }),
 });

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { KeyedLock } from '@zun-ts/common';
+import { cidrsOverlap, KeyedLock } from '@zun-ts/common';
 import {
   type CreateNetworking,
   InvalidNetworkSpec,
@@ -167,6 +167,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
 
   private async createDockerNetwork(spec: NetworkSpec): Promise<DockerNetworkInfo> {
     const vni = spec.segmentationId;
+    await this.evictStale(spec);
     try {
       await this.api.createNetwork({
         Name: dockerNetworkName(spec.id),
@@ -202,6 +203,27 @@ export class VxlanNetworkDriver implements NetworkDriver {
     const made = await this.inspect(spec.id);
     if (!made) throw new NetworkDriverError(`Network ${spec.id} vanished right after it was created.`);
     return made;
+  }
+
+  /**
+   * Before making a network here: another network this host still has with the same segment or an overlapping subnet
+   * (kept set up after its last container left, then deleted in the cloud, its VNI or addresses given to `spec`) is
+   * removed when no container uses it. One in use stays, and the create fails on it as before.
+   */
+  private async evictStale(spec: NetworkSpec): Promise<void> {
+    let nets: DockerNetworkInfo[];
+    try {
+      nets = (await this.api.listNetworks({ filters: { label: [LABEL_NETWORK_ID] } })) as DockerNetworkInfo[];
+    } catch (err) {
+      throw engineError(err, 'listing networks');
+    }
+    for (const n of nets) {
+      const id = n.Labels?.[LABEL_NETWORK_ID];
+      if (!id || id === spec.id) continue;
+      const sameVni = n.Labels?.[LABEL_VNI] === String(spec.segmentationId);
+      const overlaps = (n.IPAM?.Config ?? []).some((c) => c.Subnet !== undefined && cidrsOverlap(c.Subnet, spec.cidr));
+      if (sameVni || overlaps) await this.deleteNetworkIfUnused(id);
+    }
   }
 
   updatePeers(networkId: string, peers: readonly string[]): Promise<void> {

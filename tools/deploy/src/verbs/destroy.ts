@@ -28,6 +28,9 @@ export const destroy: Verb = {
       for (const service of [...services].reverse()) {
         const r = resolveService(t.dep, host, service);
         namedVolumes(r.volumes).forEach((v) => volumes.add(v));
+        // Stopped, not killed: zun-compute then removes what it kept set up on the host for a next container
+        // (project networks no container uses, [network] idle_network_timeout).
+        if (service === 'zun-compute') await engine.stop(r.container_name, 30);
         report.step(host, service, r.container_name, (await engine.remove(r.container_name)) ? 'removed' : 'absent');
       }
       for (const o of Object.values(ONE_SHOTS)) if (await engine.remove(o.container_name)) report.step(host, o.container_name, 'container', 'removed');
