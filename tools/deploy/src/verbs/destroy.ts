@@ -21,6 +21,13 @@ export const destroy: Verb = {
     if (!ctx.opts.yesReally) throw new UsageError('destroy removes every container, volume and rendered config dir, and their data: add --yes-i-really-really-mean-it');
     const report = new Reporter(ctx.io);
     const t = target(ctx, report, { localOnly: false });
+    // zun-compute first, everywhere, stopped rather than killed while the bus and database still answer: it then
+    // removes what it kept set up on its host for a next container (project networks no container uses,
+    // [network] idle_network_timeout).
+    await Promise.all(t.hosts.filter((h) => servicesOn(t.dep, h).includes('zun-compute')).map(async (host) => {
+      const r = resolveService(t.dep, host, 'zun-compute');
+      if (await t.engine(host).stop(r.container_name, 30)) report.step(host, 'zun-compute', r.container_name, 'stopped');
+    }));
     for (const host of t.hosts) {
       const engine = t.engine(host);
       const services = servicesOn(t.dep, host);
@@ -28,9 +35,6 @@ export const destroy: Verb = {
       for (const service of [...services].reverse()) {
         const r = resolveService(t.dep, host, service);
         namedVolumes(r.volumes).forEach((v) => volumes.add(v));
-        // Stopped, not killed: zun-compute then removes what it kept set up on the host for a next container
-        // (project networks no container uses, [network] idle_network_timeout).
-        if (service === 'zun-compute') await engine.stop(r.container_name, 30);
         report.step(host, service, r.container_name, (await engine.remove(r.container_name)) ? 'removed' : 'absent');
       }
       for (const o of Object.values(ONE_SHOTS)) if (await engine.remove(o.container_name)) report.step(host, o.container_name, 'container', 'removed');
