@@ -29,11 +29,14 @@ export class Heartbeat {
     private readonly stopGraceMs = 2000,
   ) {}
 
-  /** First beat after one interval (registration has just stamped the row). */
+  /**
+   * First beat at once: registering a row that exists leaves its last heartbeat as it was, so a service started
+   * again after a long stop would be reported down (and not scheduled to) for one more interval.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(this.intervalMs);
+    this.schedule(0);
   }
 
   /** No further beats; waits (at most `stopGraceMs`) for a beat in flight. */
