@@ -78,7 +78,9 @@ export class TypeormZunServiceRepository implements ZunServiceRepository {
       } catch (e) {
         if (isDeadlock(e)) continue; // InnoDB picked this insert as the victim of a racing registration
         if (!isUniqueViolation(e)) throw e;
-        await this.repo.update({ host, binary }, { topic, availability_zone, updated_at: now });
+        // Registering is a sign of life: a service started again after a long stop is up at once, not only at its
+        // first heartbeat one report_interval later.
+        await this.repo.update({ host, binary }, { topic, availability_zone, last_seen_up: now, updated_at: now });
       }
       const row = await this.get(host, binary);
       if (row) return row;

@@ -63,6 +63,15 @@ for (const engine of ENGINES) {
       assert.equal(rows.length, 1);
     });
 
+    void test('registering a row that exists stamps its heartbeat (regression: a service started again after a long stop was reported down for one more report_interval, and zun run found no valid host)', async () => {
+      await db.services.heartbeat('node-1', 'zun-compute');
+      const beat = (await db.services.get('node-1', 'zun-compute'))?.last_seen_up;
+      assert.ok(beat instanceof Date);
+      await new Promise((r) => setTimeout(r, 20));
+      const again = await db.services.upsert(reg('node-1'));
+      assert.ok(again.last_seen_up instanceof Date && again.last_seen_up.getTime() > beat.getTime(), `${String(again.last_seen_up)} after ${beat.toISOString()}`);
+    });
+
     void test('the same host may run several binaries; list is ordered by id', async () => {
       await db.services.upsert(reg('node-1', 'zun-conductor'));
       await db.services.upsert(reg('node-0', 'zun-compute'));

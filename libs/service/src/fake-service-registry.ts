@@ -20,7 +20,7 @@ export class FakeServiceRegistry implements ServiceRegistry {
     const now = new Date();
     const existing = this.rows.get(key);
     const row: ZunService = existing
-      ? { ...existing, topic: s.topic, updated_at: now }
+      ? { ...existing, topic: s.topic, last_seen_up: now, updated_at: now }
       : {
           id: this.nextId++, host: s.host, binary: s.binary, topic: s.topic, disabled: false, disabled_reason: null,
           forced_down: false, report_count: 0, last_seen_up: now, availability_zone: s.availability_zone,

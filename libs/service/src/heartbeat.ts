@@ -29,14 +29,11 @@ export class Heartbeat {
     private readonly stopGraceMs = 2000,
   ) {}
 
-  /**
-   * First beat at once: registering a row that exists leaves its last heartbeat as it was, so a service started
-   * again after a long stop would be reported down (and not scheduled to) for one more interval.
-   */
+  /** First beat after one interval (registration has just stamped the row's heartbeat). */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    this.schedule(this.intervalMs);
   }
 
   /** No further beats; waits (at most `stopGraceMs`) for a beat in flight. */
