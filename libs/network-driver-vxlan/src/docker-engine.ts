@@ -1,5 +1,5 @@
 // The Docker engine's answers as the VXLAN driver reads them: a network's inspect, and its errors as the driver's.
-import { InvalidNetworkSpec, NetworkDriverError, NetworkDriverUnavailable, PortConflict } from '@zun-ts/network-driver';
+import { InvalidNetworkSpec, type LocalEndpoint, NetworkDriverError, NetworkDriverUnavailable, PortConflict } from '@zun-ts/network-driver';
 
 export interface DockerNetworkInfo {
   Id: string;
@@ -32,4 +32,11 @@ export function engineError(err: unknown, what: string): Error {
   const message = `${what}: ${engineMessage(err)}`;
   if (status === null) return new NetworkDriverUnavailable(message, { cause: err });
   return new NetworkDriverError(message, { cause: err });
+}
+
+/** The endpoints the engine lists on a network. */
+export function endpointsOf(net: DockerNetworkInfo): LocalEndpoint[] {
+  return Object.entries(net.Containers ?? {}).map(([id, c]) => ({
+    containerId: id, containerName: c.Name ?? '', ip: (c.IPv4Address ?? '').split('/')[0] ?? '', macAddress: c.MacAddress ?? '',
+  }));
 }

@@ -1,5 +1,5 @@
 import { HostCommandFailed, type HostCommandRunner } from './host-commands';
-import { arpChainName } from './vxlan-naming';
+import { arpChainName, bridgeName, vxlanName } from './vxlan-naming';
 
 /** What `ip -d -j link show` tells about a VXLAN device. */
 export interface VxlanDeviceState {
@@ -11,6 +11,20 @@ export interface VxlanDeviceState {
   master: string | null;
   mtu: number;
   up: boolean;
+}
+
+/**
+ * What is wrong with the VXLAN device of `vni`, as `dev` shows it (null: missing), for a host sending from `underlay`;
+ * [] when it is as converging leaves it (enslaved to its bridge, up, this source address).
+ */
+export function vxlanDeviceProblems(vni: number, dev: VxlanDeviceState | null, underlay: string): string[] {
+  const vx = vxlanName(vni);
+  if (!dev) return [`VXLAN device ${vx} is missing`];
+  const problems: string[] = [];
+  if (dev.master !== bridgeName(vni)) problems.push(`${vx} is not enslaved to ${bridgeName(vni)}`);
+  if (!dev.up) problems.push(`${vx} is down`);
+  if (dev.local !== underlay) problems.push(`${vx} sends from ${String(dev.local)}`);
+  return problems;
 }
 
 /** The MAC of the flood entries (head-end replication to every peer). */

@@ -4,7 +4,6 @@ import { cidrsOverlap, KeyedLock } from '@zun-ts/common';
 import {
   type CreateNetworking,
   InvalidNetworkSpec,
-  type LocalEndpoint,
   type LocalNetwork,
   NetworkConflict,
   type NetworkDriver,
@@ -18,9 +17,9 @@ import {
   validateNetworkSpec,
   validatePort,
 } from '@zun-ts/network-driver';
-import { type DockerNetworkInfo, engineError, engineMessage, statusOf } from './docker-engine';
+import { type DockerNetworkInfo, endpointsOf, engineError, engineMessage, statusOf } from './docker-engine';
 import { type HostCommandRunner, hostCommandRunner } from './host-commands';
-import { VxlanDataPlane } from './vxlan-devices';
+import { VxlanDataPlane, vxlanDeviceProblems } from './vxlan-devices';
 import {
   LABEL_NAME,
   LABEL_NETWORK_ID,
@@ -64,7 +63,6 @@ interface Converged {
   fingerprint: string;
   dockerId: string;
   at: number;
-  local: LocalNetwork;
 }
 
 /** Removing a network the engine still lists an endpoint on: how many tries, how far apart. */
@@ -121,7 +119,7 @@ export class VxlanNetworkDriver implements NetworkDriver {
       if (net && memo && memo.fingerprint === fingerprint && memo.dockerId === net.Id && this.now() - memo.at < CONVERGED_TTL_MS &&
         (await this.deviceInPlace(vni))) {
         this.converged.set(spec.id, memo);
-        return { ...memo.local, endpoints: endpointsOf(net) };
+        return this.convergedView(spec, net);
       }
       if (net) {
         const cfg = net.IPAM?.Config?.[0];
@@ -145,24 +143,28 @@ export class VxlanNetworkDriver implements NetworkDriver {
       });
       await this.plane.ensureGatewayArpFilter(vni, vx, spec.gateway);
       await this.plane.setFloodPeers(vx, this.peersOf(spec));
-      const local: LocalNetwork = {
-        id: spec.id, projectId: spec.projectId, cidr: spec.cidr, gateway: spec.gateway, segmentationId: vni, natEgress: spec.natEgress,
-        shared: spec.shared, peers: this.peersOf(spec), endpoints: endpointsOf(net), problems: [],
-      };
-      this.converged.set(spec.id, { fingerprint, dockerId: net.Id, at: this.now(), local });
-      return local;
+      this.converged.set(spec.id, { fingerprint, dockerId: net.Id, at: this.now() });
+      return this.convergedView(spec, net);
     });
   }
 
-  /** What a converged network depends on: its shape, its peers and this host's VXLAN settings. */
+  /** What a converged network depends on that may change (this host's VXLAN settings are fixed per process). */
   private fingerprintOf(spec: NetworkSpec): string {
-    return JSON.stringify([spec.cidr, spec.gateway, spec.segmentationId, spec.natEgress, this.peersOf(spec), this.mtu, this.port, this.opts.underlayAddress]);
+    return JSON.stringify([spec.cidr, spec.gateway, spec.segmentationId, spec.natEgress, this.peersOf(spec)]);
   }
 
-  /** The VXLAN device of `vni` as converging leaves it: enslaved to its bridge, up, sending from this host, this MTU. */
+  /** The network as converging `spec` leaves it (no need to read it back). */
+  private convergedView(spec: NetworkSpec, net: DockerNetworkInfo): LocalNetwork {
+    return {
+      id: spec.id, projectId: spec.projectId, cidr: spec.cidr, gateway: spec.gateway, segmentationId: spec.segmentationId, natEgress: spec.natEgress,
+      shared: spec.shared, peers: this.peersOf(spec), endpoints: endpointsOf(net), problems: [],
+    };
+  }
+
+  /** The VXLAN device of `vni` as converging leaves it (this MTU too): one `ip link show`. */
   private async deviceInPlace(vni: number): Promise<boolean> {
     const dev = await this.plane.readVxlan(vxlanName(vni));
-    return dev !== null && dev.vni === vni && dev.master === bridgeName(vni) && dev.up && dev.local === this.opts.underlayAddress && dev.mtu === this.mtu;
+    return dev !== null && vxlanDeviceProblems(vni, dev, this.opts.underlayAddress).length === 0 && dev.mtu === this.mtu;
   }
 
   private async createDockerNetwork(spec: NetworkSpec): Promise<DockerNetworkInfo> {
@@ -388,30 +390,16 @@ export class VxlanNetworkDriver implements NetworkDriver {
     const labels = net.Labels ?? {};
     const cfg = net.IPAM?.Config?.[0] ?? {};
     const vni = Number(labels[LABEL_VNI]);
-    const problems: string[] = [];
     const vx = vxlanName(vni);
     const dev = await this.plane.readVxlan(vx);
-    if (!dev) problems.push(`VXLAN device ${vx} is missing`);
-    else {
-      if (dev.master !== bridgeName(vni)) problems.push(`${vx} is not enslaved to ${bridgeName(vni)}`);
-      if (!dev.up) problems.push(`${vx} is down`);
-      if (dev.local !== this.opts.underlayAddress) problems.push(`${vx} sends from ${String(dev.local)}`);
-    }
+    const problems = vxlanDeviceProblems(vni, dev, this.opts.underlayAddress);
     if (!(await this.plane.gatewayArpFilterPresent(vni, vx))) problems.push('the gateway ARP filter is incomplete');
     // Seen broken: the next ensure converges it in full, trusted or not.
     if (problems.length) this.converged.delete(labels[LABEL_NETWORK_ID] ?? '');
-    const endpoints = endpointsOf(net);
     return {
       id: labels[LABEL_NETWORK_ID] ?? '', projectId: labels[LABEL_PROJECT_ID] ?? '', cidr: cfg.Subnet ?? '', gateway: cfg.Gateway ?? '',
       segmentationId: vni, natEgress: !net.Internal, shared: labels[LABEL_SHARED] === 'true',
-      peers: dev ? await this.plane.floodPeers(vx) : [], endpoints, problems,
+      peers: dev ? await this.plane.floodPeers(vx) : [], endpoints: endpointsOf(net), problems,
     };
   }
-}
-
-/** The endpoints the engine lists on a network. */
-function endpointsOf(net: DockerNetworkInfo): LocalEndpoint[] {
-  return Object.entries(net.Containers ?? {}).map(([id, c]) => ({
-    containerId: id, containerName: c.Name ?? '', ip: (c.IPv4Address ?? '').split('/')[0] ?? '', macAddress: c.MacAddress ?? '',
-  }));
 }
