@@ -19,6 +19,11 @@ export function buildTimeoutReason(host: string, seconds: number): string {
   return `Creating the container on host ${host} made no progress for ${seconds} seconds.`;
 }
 
+/** How long the container's record has not changed, at `now`. */
+function unchangedMs(c: Pick<Container, 'updated_at' | 'created_at'>, now: Date): number {
+  return now.getTime() - (c.updated_at ?? c.created_at).getTime();
+}
+
 /** One container the task acted on, and why. */
 export interface RecoveredBuild {
   uuid: string;
@@ -62,7 +67,7 @@ export class RecoverBuildsTask {
     // A build that is moving a container (scheduler call, claim, save, cast) is done well within this.
     const graceMs = Math.max(downTime, rpcTimeout) * 1000;
     const placed = creating.filter((c): c is Container & { host: string } => c.host !== null);
-    const unplaced = creating.filter((c) => c.host === null && now.getTime() - (c.updated_at ?? c.created_at).getTime() > graceMs);
+    const unplaced = creating.filter((c) => c.host === null && unchangedMs(c, now) > graceMs);
     return [...(placed.length ? await this.recoverPlaced(placed, now, graceMs) : []), ...(await this.rerunLost(unplaced))];
   }
 
@@ -109,11 +114,11 @@ export class RecoverBuildsTask {
       if (!service || !isServiceUp(service, downTime, now)) {
         cause = 'host-down';
         reason = hostDownReason(c.host);
-      } else if (timeout > 0 && now.getTime() - (c.updated_at ?? c.created_at).getTime() > timeout * 1000) {
+      } else if (timeout > 0 && unchangedMs(c, now) > timeout * 1000) {
         cause = 'timeout';
         reason = buildTimeoutReason(c.host, timeout);
       } else {
-        if (now.getTime() - (c.updated_at ?? c.created_at).getTime() > graceMs) done.push(...(await this.recast(c, now, graceMs)));
+        if (unchangedMs(c, now) > graceMs) done.push(...(await this.recast(c, now, graceMs)));
         continue;
       }
       try {
