@@ -45,6 +45,29 @@ const failedFiles = [];
 // when the second run passes: the suite drives real daemons on a small, busy machine.
 const retries = Number(process.env.ZUN_TEST_RETRIES ?? 1);
 const flakyFiles = [];
+const failureLines = new Map(); // file -> the first failures' names and messages, for the summary at the end
+
+/** The names and first error lines of the failing tests in a TAP file (at most `max`). */
+function failuresOf(tap, max = 3) {
+  const lines = existsSync(tap) ? readFileSync(tap, 'utf8').split('\n') : [];
+  const out = [];
+  for (let i = 0; i < lines.length && out.length < max; i++) {
+    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    let message = '';
+    for (let j = i + 1; j < lines.length && j < i + 40; j++) {
+      if (/^\s*(not )?ok \d+ - /.test(lines[j])) break;
+      const e = /^\s*error: (.*)$/.exec(lines[j]);
+      if (!e) continue;
+      message = /^[|>]-?$/.test(e[1].trim()) ? (lines[j + 1] ?? '').trim() : e[1].trim();
+      break;
+    }
+    // a suite fails with its tests: keep the innermost failures, which say why
+    if (message === "'1 subtest failed'" || /^'\d+ subtests failed'$/.test(message)) continue;
+    out.push(`${m[2].slice(0, 160)}: ${message.slice(0, 300)}`);
+  }
+  return out;
+}
 function runFile(file, tap) {
   const res = spawnSync(
     process.execPath,
@@ -68,9 +91,20 @@ for (const [i, file] of files.entries()) {
   }
   passed += r.p;
   failed += r.f;
-  if (r.f) failedFiles.push(rel);
+  if (r.f) {
+    failedFiles.push(rel);
+    const last = [join(tapDir, `${i}.${retries}.tap`), join(tapDir, `${i}.tap`)].find((t) => existsSync(t));
+    failureLines.set(rel, last ? failuresOf(last) : []);
+  }
 }
 if (flakyFiles.length) console.log(`\nflaky (failed, then passed when run again):\n  ${flakyFiles.join('\n  ')}`);
-if (failedFiles.length) console.log(`\nfailed files:\n  ${failedFiles.join('\n  ')}`);
+if (failedFiles.length) {
+  // with the first failures of each, so a run whose output is cut still says why
+  console.log('\nfailed files:');
+  for (const rel of failedFiles) {
+    console.log(`  ${rel}`);
+    for (const line of failureLines.get(rel) ?? []) console.log(`    ${line}`);
+  }
+}
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed || !files.length ? 1 : 0);
