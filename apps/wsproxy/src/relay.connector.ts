@@ -1,6 +1,9 @@
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { type Socket } from 'node:net';
 import { injectable } from 'inversify';
-import WebSocket from 'ws';
 import { CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER } from '@zun-ts/common';
+import { acceptKey, newKey } from './ws-handshake';
 
 /** A compute host's relay refused or could not be reached; `status` is the HTTP status (null: no answer). */
 export class RelayRefused extends Error {
@@ -12,55 +15,76 @@ export class RelayRefused extends Error {
   }
 }
 
+/** The proxy's open leg to a relay: its socket past the handshake, and the bytes that came with the answer. */
+export interface RelayLeg {
+  socket: Socket;
+  head: Buffer;
+}
+
 /** Opens the proxy's leg to a compute host's console relay. */
 export interface RelayConnector {
   /**
-   * Resolves once the session is open (the engine attached), with the socket paused: the engine's first
-   * bytes (a prompt) wait until the bridge is ready to take them. Rejects with {@link RelayRefused}.
+   * Resolves once the session is open (the engine attached). Nothing is read from the socket yet: the engine's
+   * first bytes (a prompt) wait, in `head` and in the socket, until the proxy is ready to pass them on.
+   * Rejects with {@link RelayRefused}.
    */
-  connect(url: string, token: string, requestId: string): Promise<WebSocket>;
+  connect(url: string, token: string, requestId: string): Promise<RelayLeg>;
 }
 
 /** How long a relay may take to accept (it attaches to the engine before it answers). */
 const RELAY_HANDSHAKE_MS = 10_000;
 
-/** {@link RelayConnector} with `ws`: the token travels in a header, compression is off (terminal bytes are small). */
+/**
+ * {@link RelayConnector} with node's HTTP client: the token travels in a header, and no extension is offered
+ * (so the relay's frames are plain RFC 6455 frames the proxy can pass on to its client unchanged).
+ */
 @injectable()
 export class WsRelayConnector implements RelayConnector {
-  connect(url: string, token: string, requestId: string): Promise<WebSocket> {
+  connect(url: string, token: string, requestId: string): Promise<RelayLeg> {
     return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      if (target.protocol !== 'ws:' && target.protocol !== 'wss:') return reject(new RelayRefused(null, `not a WebSocket URL: ${url}`));
+      const key = newKey();
+      const send = target.protocol === 'wss:' ? httpsRequest : httpRequest;
+      target.protocol = target.protocol === 'wss:' ? 'https:' : 'http:';
       let settled = false;
-      const settle = (err: RelayRefused | null): void => {
+      const fail = (err: RelayRefused): void => {
         if (settled) return;
         settled = true;
-        if (err) {
-          ws.terminate();
-          reject(err);
-        } else resolve(ws);
+        clearTimeout(timer);
+        req.destroy();
+        reject(err);
       };
-      const ws = new WebSocket(url, {
-        headers: { [CONSOLE_RELAY_TOKEN_HEADER]: token, 'x-openstack-request-id': requestId },
-        perMessageDeflate: false,
-        // Masking guards browsers' traffic against caching intermediaries; this leg is service to service, and
-        // an all-zero mask lets both ends skip the XOR pass over every byte.
-        generateMask: (mask: Buffer) => void mask.fill(0),
-        handshakeTimeout: RELAY_HANDSHAKE_MS,
-        followRedirects: false,
-        maxPayload: 16 << 20,
+      const req: ClientRequest = send(target, {
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': key,
+          [CONSOLE_RELAY_TOKEN_HEADER]: token,
+          'x-openstack-request-id': requestId,
+        },
       });
-      ws.once('open', () => {
-        // Synchronously, before the first frame (it may have come with the handshake) is read.
-        ws.pause();
-        settle(null);
+      const timer = setTimeout(() => fail(new RelayRefused(null, 'Opening the console relay timed out.')), RELAY_HANDSHAKE_MS);
+      req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (settled) return void socket.destroy();
+        if (res.headers['sec-websocket-accept'] !== acceptKey(key) || res.headers['sec-websocket-extensions']) {
+          socket.destroy();
+          return fail(new RelayRefused(502, 'the console relay answered the handshake wrongly'));
+        }
+        settled = true;
+        clearTimeout(timer);
+        socket.setNoDelay(true);
+        resolve({ socket, head });
       });
-      ws.once('unexpected-response', (req, res) => {
+      req.once('response', (res: IncomingMessage) => {
         const reason = res.headers[CONSOLE_RELAY_REASON_HEADER];
         const text = typeof reason === 'string' && reason ? reason : `console relay answered ${res.statusCode}`;
         res.resume();
-        req.destroy();
-        settle(new RelayRefused(res.statusCode ?? 502, text));
+        fail(new RelayRefused(res.statusCode ?? 502, text));
       });
-      ws.on('error', (err) => settle(new RelayRefused(null, err.message)));
+      req.on('error', (err) => fail(new RelayRefused(null, err.message)));
+      req.end();
     });
   }
 }

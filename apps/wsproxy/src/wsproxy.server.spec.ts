@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { silentLogger } from '@zun-ts/common';
 import { defaultConf } from '@zun-ts/config';
 import { type ConsoleAccess, type ConsoleDecision, type ConsoleRequest } from './console-access';
-import { type RelayConnector, RelayRefused } from './relay.connector';
+import { type RelayConnector, RelayRefused, WsRelayConnector } from './relay.connector';
 import { refusalOfRelay, WsProxyServer } from './wsproxy.server';
 
 const A = '3f0e6a1c-2b4d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -26,18 +26,13 @@ describe('WsProxyServer', () => {
   const access: ConsoleAccess = { authorize: (r) => (requests.push(r), decide(r)) };
   let upstream: WebSocketServer;
   let upstreamUrl = '';
+  const real = new WsRelayConnector();
   const connector: RelayConnector = {
-    connect: (url) =>
-      new Promise((resolve, reject) => {
-        if (url === 'ws://refusing/') return reject(new RelayRefused(409, 'Cannot attach: container x is not running.'));
-        if (url === 'ws://unreachable/') return reject(new RelayRefused(null, 'ECONNREFUSED'));
-        const ws = new WebSocket(url);
-        ws.once('open', () => {
-          ws.pause();
-          resolve(ws);
-        });
-        ws.once('error', reject);
-      }),
+    connect: async (url, token, requestId) => {
+      if (url === 'ws://refusing/') throw new RelayRefused(409, 'Cannot attach: container x is not running.');
+      if (url === 'ws://unreachable/') throw new RelayRefused(null, 'ECONNREFUSED');
+      return real.connect(url, token, requestId);
+    },
   };
   let server: WsProxyServer;
   let base = '';

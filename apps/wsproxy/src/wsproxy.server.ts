@@ -3,15 +3,17 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Socket } from 'node:net';
 import { inject, injectable } from 'inversify';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { LOGGER, type Logger, newRequestId } from '@zun-ts/common';
 import { type WebsocketProxyConf } from '@zun-ts/config';
 import { consoleMetrics } from '@zun-ts/metrics';
-import { bridge, CLOSE, closeReason } from './console.bridge';
+import { CLOSE, closeReason } from './close-codes';
+import { splice, type Splice } from './console.splice';
 import { CONSOLE_ACCESS, type ConsoleAccess, type ConsoleTarget } from './console-access';
 import { originProblem } from './origin.check';
-import { type RelayConnector, RelayRefused } from './relay.connector';
+import { type RelayConnector, type RelayLeg, RelayRefused } from './relay.connector';
 import { RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
+import { chooseProtocol, handshakeProblem, switchingProtocols } from './ws-handshake';
 
 /** Bound on everything before the client's handshake is answered (lookup, relay, engine attach). */
 const OPEN_DEADLINE_MS = 15_000;
@@ -50,6 +52,13 @@ function within<T>(p: Promise<T>, end: number, discard?: (late: T) => void): Pro
   });
 }
 
+/** A request that is no WebSocket handshake is answered 400, as any WebSocket server would. */
+function badHandshake(socket: Socket, problem: string, log: Logger): void {
+  log.info('not a WebSocket handshake', { problem });
+  const body = JSON.stringify({ error: problem });
+  socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
 /** The close code and reason a client gets when the relay refused or could not be reached. */
 export function refusalOfRelay(err: RelayRefused): Refusal {
   const s = err.status;
@@ -66,13 +75,14 @@ export function refusalOfRelay(err: RelayRefused): Refusal {
  * answers the client's handshake — so a client that resizes right after connecting finds its session
  * running. Refusals complete the handshake and close with a code and reason: 1008 for a bad token or
  * origin, 1011 when the container cannot be attached, 1014 when its host's relay cannot be reached or dies.
- * Frames are relayed both ways with backpressure; either side closing closes the other.
+ * Past the handshake the two connections are spliced: frames go on unchanged both ways with backpressure (see
+ * `splice`); either side closing closes the other.
  */
 @injectable()
 export class WsProxyServer {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly relays = new Set<WebSocket>();
+  private readonly sessions = new Set<Splice>();
   private closing = false;
 
   constructor(
@@ -86,12 +96,12 @@ export class WsProxyServer {
     this.server = conf.cert && conf.key
       ? createHttpsServer({ cert: readFileSync(conf.cert), key: readFileSync(conf.key) }, onRequest)
       : createHttpServer(onRequest);
-    // python-zunclient offers "binary, base64" and fails the handshake unless one is chosen.
+    // Refusals only (a console's own handshake is answered by switchingProtocols); the same subprotocol choice.
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
       maxPayload: 16 << 20,
-      handleProtocols: (offered) => (offered.has('binary') ? 'binary' : offered.has('base64') ? 'base64' : false),
+      handleProtocols: (offered) => chooseProtocol([...offered].join(',')) ?? false,
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.onUpgrade(req, socket, head));
   }
@@ -111,7 +121,7 @@ export class WsProxyServer {
 
   /** Consoles being relayed now. */
   get openSessions(): number {
-    return this.relays.size;
+    return this.sessions.size;
   }
 
   /** Stop accepting, tell open consoles the proxy is going away, close idle connections. */
@@ -119,7 +129,7 @@ export class WsProxyServer {
     this.closing = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const ws of this.wss.clients) ws.close(CLOSE.GOING_AWAY, 'zun-wsproxy is shutting down');
-    for (const r of this.relays) r.close(CLOSE.GOING_AWAY, 'zun-wsproxy is shutting down');
+    for (const s of this.sessions) s.goingAway('zun-wsproxy is shutting down');
     this.server.closeIdleConnections();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await closed;
@@ -149,6 +159,8 @@ export class WsProxyServer {
     const log = this.logger.child({ requestId });
     // The client may go while the session is being looked up: never let its socket's error go unheard.
     socket.on('error', (err) => log.debug('client socket error', { error: err.message }));
+    const bad = handshakeProblem(req.method, req.headers);
+    if (bad) return badHandshake(socket, bad, log);
     if (this.closing) return this.refuse(req, socket, head, { code: CLOSE.GOING_AWAY, reason: 'zun-wsproxy is shutting down' }, log);
 
     const problem = originProblem(req.headers, this.conf.base_url, this.conf.allowed_origins);
@@ -161,13 +173,13 @@ export class WsProxyServer {
     if (!uuid) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: 'A container uuid is required.' }, log);
 
     let target: ConsoleTarget;
-    let relay: WebSocket;
+    let relay: RelayLeg;
     const end = Date.now() + OPEN_DEADLINE_MS;
     try {
       const decision = await within(this.access.authorize({ token, uuid, execId, requestId }), end);
       if (!decision.ok) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: decision.reason }, log);
       target = decision.target;
-      relay = await within(this.relay.connect(target.relayUrl, target.token, requestId), end, (late) => late.terminate());
+      relay = await within(this.relay.connect(target.relayUrl, target.token, requestId), end, (late) => late.socket.destroy());
     } catch (err) {
       if (err instanceof RelayRefused) return this.refuse(req, socket, head, refusalOfRelay(err), log);
       const timedOut = err instanceof OpenTimeout;
@@ -176,21 +188,24 @@ export class WsProxyServer {
     }
     if (socket.destroyed || this.closing) {
       log.info('client left before its console was open');
-      relay.terminate();
+      relay.socket.destroy();
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (client) => void this.relayConsole(client, relay, target, execId, log));
+    socket.setNoDelay(true);
+    socket.write(switchingProtocols(req.headers));
+    void this.relayConsole(socket, head, relay, target, execId, log);
   }
 
-  private async relayConsole(client: WebSocket, relay: WebSocket, target: ConsoleTarget, execId: string | null, log: Logger): Promise<void> {
-    this.relays.add(relay);
+  private async relayConsole(client: Socket, head: Buffer, relay: RelayLeg, target: ConsoleTarget, execId: string | null, log: Logger): Promise<void> {
     const started = Date.now();
     const m = consoleMetrics();
     m.opened.inc();
     m.open.inc();
-    log.info('console opened', { containerUuid: target.containerUuid, execId, open: this.relays.size });
-    const r = await bridge(client, relay, (direction, n) => m.bytes.inc({ direction }, n));
-    this.relays.delete(relay);
+    const session = splice(client, head, relay, (direction, n) => m.bytes.inc({ direction }, n));
+    this.sessions.add(session);
+    log.info('console opened', { containerUuid: target.containerUuid, execId, open: this.sessions.size });
+    const r = await session.result;
+    this.sessions.delete(session);
     m.open.dec();
     log.info('console closed', {
       containerUuid: target.containerUuid,
@@ -200,7 +215,7 @@ export class WsProxyServer {
       bytesIn: r.bytesIn,
       bytesOut: r.bytesOut,
       seconds: Math.round((Date.now() - started) / 1000),
-      open: this.relays.size,
+      open: this.sessions.size,
     });
   }
 }

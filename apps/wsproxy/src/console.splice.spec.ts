@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket, { WebSocketServer } from 'ws';
+import { type BridgeResult, splice, type Splice } from './console.splice';
+import { WsRelayConnector } from './relay.connector';
+import { switchingProtocols } from './ws-handshake';
+
+// A front server that answers the handshake and splices each client to a ws server standing in for the relay:
+// real sockets on loopback, real WebSocket endpoints on both ends.
+describe('splice', () => {
+  let upstream: WebSocketServer;
+  const upstreamSockets: WebSocket[] = [];
+  let front: Server;
+  let frontUrl = '';
+  const sessions: Splice[] = [];
+
+  before(async () => {
+    upstream = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    upstream.on('connection', (ws) => {
+      upstreamSockets.push(ws);
+      ws.on('message', (d: Buffer) => ws.send(d.length > 1000 ? d : Buffer.concat([Buffer.from('echo:'), d])));
+    });
+    await new Promise((r) => upstream.once('listening', r));
+    const upstreamUrl = `ws://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+    front = createServer();
+    front.on('upgrade', (req, socket: Socket, head: Buffer) => {
+      void new WsRelayConnector().connect(upstreamUrl, 't', 'req-1').then((relay) => {
+        socket.write(switchingProtocols(req.headers));
+        sessions.push(splice(socket, head, relay));
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    frontUrl = `ws://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise((r) => front.close(r));
+    await new Promise((r) => upstream.close(r));
+  });
+
+  async function connect(): Promise<{ ws: WebSocket; got: Buffer[]; closed: Promise<[number, string]>; up: WebSocket; result: Promise<BridgeResult> }> {
+    const n = upstreamSockets.length;
+    const ws = new WebSocket(frontUrl, ['binary']);
+    const got: Buffer[] = [];
+    ws.on('message', (d: Buffer) => got.push(d));
+    const closed = new Promise<[number, string]>((r) => ws.once('close', (c, why) => r([c, why.toString()])));
+    await new Promise((r) => ws.once('open', r));
+    for (let i = 0; i < 100 && upstreamSockets.length === n; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ws.protocol, 'binary');
+    return { ws, got, closed, up: upstreamSockets.at(-1) as WebSocket, result: (sessions.at(-1) as Splice).result };
+  }
+
+  const until = async (cond: () => boolean): Promise<void> => {
+    for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  test('relays both ways; the client closing closes the relay, and the payload is counted', async () => {
+    const { ws, got, up, result } = await connect();
+    const upClosed = new Promise<number>((r) => up.once('close', (c) => r(c)));
+    ws.send('hi');
+    await until(() => got.length > 0);
+    assert.equal(Buffer.concat(got).toString(), 'echo:hi');
+    ws.close(1000);
+    assert.equal(await upClosed, 1000);
+    assert.deepEqual(await result, { bytesIn: 2, bytesOut: 7, endedBy: 'client', code: 1000 });
+  });
+
+  test('messages of several frames and MiBs arrive whole both ways', async () => {
+    const { ws, got, result } = await connect();
+    const big = Buffer.alloc(3 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    ws.send(big);
+    await until(() => got.length > 0);
+    assert.ok(Buffer.concat(got).equals(big));
+    ws.close(1000);
+    assert.equal((await result).bytesIn, big.length);
+  });
+
+  test('a normal end upstream is passed on as it came', async () => {
+    const { closed, up, result } = await connect();
+    up.close(1000, 'The console session ended.');
+    assert.deepEqual(await closed, [1000, 'The console session ended.']);
+    assert.deepEqual(await result, { bytesIn: 0, bytesOut: 0, endedBy: 'relay', code: 1000 });
+  });
+
+  test('an upstream that vanishes closes the client with 1014 and a reason', async () => {
+    const { closed, up, result } = await connect();
+    up.terminate();
+    assert.deepEqual(await closed, [1014, "The console relay of the container's host went away."]);
+    assert.deepEqual(await result, { bytesIn: 0, bytesOut: 0, endedBy: 'relay', code: 1014 });
+  });
+
+  test('a client that vanishes closes the relay with 1000', async () => {
+    const { ws, up, result } = await connect();
+    const upClosed = new Promise<[number, string]>((r) => up.once('close', (c, why) => r([c, why.toString()])));
+    ws.terminate();
+    assert.deepEqual(await upClosed, [1000, 'The client left.']);
+    assert.deepEqual(await result, { bytesIn: 0, bytesOut: 0, endedBy: 'client', code: 1006 });
+  });
+
+  test('going away closes both sides with 1001, between two frames', async () => {
+    const { closed, up, result } = await connect();
+    const upClosed = new Promise<number>((r) => up.once('close', (c) => r(c)));
+    (sessions.at(-1) as Splice).goingAway('zun-wsproxy is shutting down');
+    assert.deepEqual(await closed, [1001, 'zun-wsproxy is shutting down']);
+    assert.equal(await upClosed, 1001);
+    await result;
+  });
+});
