@@ -164,17 +164,29 @@ export class ConsoleRelay {
         output.resume();
       }
     };
-    output.on('data', (chunk: Buffer) => {
-      bytesOut += chunk.length;
-      if (ws.readyState !== ws.OPEN) return;
-      ws.send(chunk, { binary: true }, resumeIfDrained);
+    // The engine's chunks of one turn of the event loop leave as one frame: a burst of output (a paste echoed, a
+    // file shown) costs every hop to the client one frame and one write instead of one per chunk.
+    let queued: Buffer[] = [];
+    const flush = (): void => {
+      const chunks = queued;
+      queued = [];
+      if (!chunks.length || ws.readyState !== ws.OPEN) return;
+      ws.send(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), { binary: true }, resumeIfDrained);
       if (!paused && ws.bufferedAmount > HIGH_WATER) {
         paused = true;
         output.pause();
       }
+    };
+    output.on('data', (chunk: Buffer) => {
+      bytesOut += chunk.length;
+      if (ws.readyState !== ws.OPEN) return;
+      if (queued.push(chunk) === 1) setImmediate(flush);
     });
-    // The process ended its output (exited, or the engine closed the stream): the session is over.
-    output.once('end', () => ws.close(NORMAL, 'The console session ended.'));
+    // The process ended its output (exited, or the engine closed the stream): the session is over, after what it wrote.
+    output.once('end', () => {
+      flush();
+      ws.close(NORMAL, 'The console session ended.');
+    });
     const onStreamError = (err: Error): void => {
       log.warn('console stream failed', { error: err.message });
       ws.close(INTERNAL_ERROR, headerSafe(`Console stream failed: ${err.message}`).slice(0, 120));
