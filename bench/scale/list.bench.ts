@@ -16,6 +16,8 @@ const env = process.env;
 const SIZES = (env.BENCH_LIST_SIZES ?? '100,1000,10000').split(',').map(Number);
 const CONCURRENCY = Number(env.BENCH_LIST_CONCURRENCY ?? 16);
 const REQUESTS = Number(env.BENCH_LIST_REQUESTS ?? 2000);
+/** Requests at c=CONCURRENCY before the measurements: zun-api's workers keep decoded rows and rendered views (ADR 0024). */
+const WARMUP = Number(env.BENCH_LIST_WARMUP ?? 2000);
 const SEQUENTIAL = Number(env.BENCH_LIST_SEQUENTIAL ?? 100);
 const MAX_MS = Number(env.BENCH_LIST_MAX_SECONDS ?? 20) * 1000;
 const PAGE = Number(env.BENCH_LIST_PAGE ?? 100);
@@ -178,7 +180,8 @@ async function main(): Promise<void> {
       const defaultRows = Math.min(size, MAX_LIMIT);
       const listed = (JSON.parse(await get(base, `/v1/containers?limit=${size}`, who)) as { containers: unknown[] }).containers.length;
       if (listed !== defaultRows) throw new Error(`list shows ${listed} rows, ${defaultRows} expected`);
-      for (let i = 0; i < 20; i++) await get(base, '/v1/containers', who); // warm-up
+      // warm-up: every worker has decoded the rows and rendered their views, as a serving zun-api has
+      await measure(base, who, () => '/v1/containers', CONCURRENCY, WARMUP);
       const cpu0 = treeCpuMs(apiPid);
       const one = await measure(base, who, () => '/v1/containers', 1, SEQUENTIAL);
       const conc = await measure(base, who, () => '/v1/containers', CONCURRENCY, REQUESTS);

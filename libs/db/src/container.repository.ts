@@ -3,12 +3,17 @@ import { type DataSource } from 'typeorm';
 import { Conflict, ContainerNotFound, InvalidValue, isUuidLike } from '@zun-ts/common';
 import { type Container, type ContainerPatch, CONTAINER_TYPES, type ContainerStatus, type ContainerType, type JsonObject, type TaskState } from '@zun-ts/objects';
 import { releaseForContainerTx } from './claims';
+import { type ContainerListOptions, type ContainerListQuery, filterSql, listSql, readSharedPage } from './container-list';
 import { ContainerAlreadyExists, ContainerStateConflict } from './db-errors';
 import { type ContainerBuildRequest, ContainerBuildRequestEntity, ContainerEntity } from './entities';
-import { type PageOptions, pageSql } from './pagination';
+import { pageSql } from './pagination';
+import { RevisionMemo } from './revision-memo';
 import { exec, select, type SqlEngine, type SqlValue, TableCodec, type TxBody } from './sql-engine';
 import { VolumeSql } from './volume-statements';
 import { isUniqueViolation } from './zun-service.repository';
+
+// The list filters and options live with the list queries; re-exported here, where callers have always found them.
+export { CONTAINER_FILTER_KEYS, type ContainerFilterKey, type ContainerFilters, type ContainerListOptions } from './container-list';
 
 /**
  * Whose containers a call may see. Non-admin callers pass their project; admins pass `allProjects: true` for
@@ -30,42 +35,6 @@ export interface ContainerExpectation {
   status?: readonly ContainerStatus[];
   /** `null` in the list admits an idle container. */
   task_state?: readonly (TaskState | null)[];
-}
-
-/** Columns a list can filter on (exact match). */
-export const CONTAINER_FILTER_KEYS = [
-  'name',
-  'image',
-  'project_id',
-  'user_id',
-  'memory',
-  'host',
-  'task_state',
-  'status',
-  'auto_remove',
-  'uuid',
-  'image_driver',
-  'cpu',
-  'disk',
-  'hostname',
-  'runtime',
-  'cpu_policy',
-  'auto_heal',
-  'interactive',
-  'tty',
-  'privileged',
-  'capsule_id',
-  'registry_id',
-  'container_id',
-] as const;
-/** One of {@link CONTAINER_FILTER_KEYS}. */
-export type ContainerFilterKey = (typeof CONTAINER_FILTER_KEYS)[number];
-/** Exact-match filters, ANDed; a value list matches any of its values, null matches NULL. */
-export type ContainerFilters = { [K in ContainerFilterKey]?: Container[K] | readonly Container[K][] };
-
-/** Options of {@link ContainerRepository.list}. Default order: `id` ascending. */
-export interface ContainerListOptions extends PageOptions {
-  filters?: ContainerFilters;
 }
 
 /** Quota usage of a project (zun-api.md §8): rows of any status count. */
@@ -92,7 +61,14 @@ export interface ContainerRepository {
   /** One page. Throws InvalidValue (bad sort key, direction, limit, filter) and MarkerNotFound. */
   list(scope: ContainerScope, opts?: ContainerListOptions): Promise<Container[]>;
   /**
-   * Sets `patch` (and `updated_at`) in one conditional UPDATE: with `expected`, only while the row's status and
+   * The page {@link list} returns (same rows, order, filters, marker, limit and errors), read in two steps: the
+   * page's `(id, revision)` first, then whole rows only for those this process has not decoded at that revision
+   * (ADR 0024). The rows are FROZEN objects SHARED with every other caller and later calls (an unchanged row is
+   * the same object each time): callers must not mutate them, nor anything in them. Use {@link list} for rows to change.
+   */
+  listShared(scope: ContainerScope, opts?: ContainerListOptions): Promise<readonly Readonly<Container>[]>;
+  /**
+   * Sets `patch` (and `updated_at`, and adds one to the row's revision) in one conditional UPDATE: with `expected`, only while the row's status and
    * task_state are among the expected ones, so of two racing actions exactly one wins. Returns the updated row;
    * throws {@link ContainerStateConflict} (409) when the condition failed, ContainerNotFound when there is no row.
    */
@@ -111,7 +87,6 @@ export interface ContainerRepository {
 /** Injection token of the {@link ContainerRepository}. */
 export const CONTAINER_REPOSITORY: ServiceIdentifier<ContainerRepository> = Symbol.for('zun.ContainerRepository');
 
-const FILTER_KEYS = new Set<string>(CONTAINER_FILTER_KEYS);
 const NOT_PATCHABLE = new Set(['id', 'uuid', 'created_at']);
 
 const DEFAULTS: Omit<Container, 'id' | 'uuid' | 'status' | 'created_at'> = {
@@ -171,12 +146,14 @@ export class SqlContainerRepository implements ContainerRepository {
   private readonly buildRequestCodec: TableCodec<ContainerBuildRequest>;
   private readonly selectFrom: string;
   private readonly volumeSql: VolumeSql;
+  /** Rows decoded by {@link listShared}, by id and revision. */
+  private readonly shared = new RevisionMemo<Container>();
 
   constructor(
     ds: DataSource,
     private readonly engine: SqlEngine,
   ) {
-    this.codec = new TableCodec(ds, ContainerEntity);
+    this.codec = new TableCodec<Container>(ds, ContainerEntity, { omit: ['revision'] });
     this.buildRequestCodec = new TableCodec(ds, ContainerBuildRequestEntity);
     this.volumeSql = new VolumeSql(ds, engine.kind);
     this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
@@ -249,35 +226,25 @@ export class SqlContainerRepository implements ContainerRepository {
     return isUuidLike(ident) ? this.getByUuid(scope, ident) : this.getByName(scope, ident);
   }
 
-  async list(scope: ContainerScope, opts: ContainerListOptions = {}): Promise<Container[]> {
+  /** The WHERE, ORDER BY and LIMIT of a list (both {@link list} and {@link listShared} run it). */
+  private async listQuery(scope: ContainerScope, opts: ContainerListOptions): Promise<ContainerListQuery> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     this.scopeSql(scope, where, params);
-    for (const [key, value] of Object.entries(opts.filters ?? {}) as [string, unknown][]) {
-      if (value === undefined) continue;
-      if (!FILTER_KEYS.has(key)) throw new InvalidValue(`Invalid filter: ${key}`);
-      const col = `\`${key}\``;
-      if (value === null) where.push(`${col} IS NULL`);
-      else if (Array.isArray(value)) {
-        const values = value as unknown[];
-        const nonNull = values.filter((v) => v !== null);
-        const parts: string[] = [];
-        if (nonNull.length) {
-          parts.push(`${col} IN (${nonNull.map(() => '?').join(', ')})`);
-          params.push(...nonNull.map((v) => this.codec.encode(key, v)));
-        }
-        if (nonNull.length < values.length) parts.push(`${col} IS NULL`);
-        where.push(parts.length ? `(${parts.join(' OR ')})` : '1 = 0');
-      } else {
-        where.push(`${col} = ?`);
-        params.push(this.codec.encode(key, value));
-      }
-    }
+    filterSql(this.codec, opts.filters ?? {}, where, params);
     const page = await pageSql(this.engine, this.codec, opts, 'id');
-    where.push(...page.where);
-    params.push(...page.params);
-    const sql = `${this.selectFrom}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ${page.orderBy} ${page.limit}`;
-    return this.engine.selectAs(this.codec, sql, params);
+    return { where: [...where, ...page.where], params: [...params, ...page.params], orderBy: page.orderBy, limit: page.limit };
+  }
+
+  async list(scope: ContainerScope, opts: ContainerListOptions = {}): Promise<Container[]> {
+    const q = await this.listQuery(scope, opts);
+    return this.engine.selectAs(this.codec, listSql(this.codec, this.codec.selectList, q), q.params);
+  }
+
+  async listShared(scope: ContainerScope, opts: ContainerListOptions = {}): Promise<readonly Readonly<Container>[]> {
+    const q = await this.listQuery(scope, opts);
+    // A row deleted or written between the page's two reads: the page is read again the plain way.
+    return (await readSharedPage(this.engine, this.codec, this.shared, q)) ?? this.list(scope, opts);
   }
 
   async update(uuid: string, patch: ContainerPatch, expected: ContainerExpectation = {}): Promise<Container> {
@@ -291,6 +258,8 @@ export class SqlContainerRepository implements ContainerRepository {
     }
     sets.push('`updated_at` = ?');
     params.push(this.codec.encode('updated_at', patch.updated_at ?? new Date()));
+    // What listShared compares (ADR 0024): updated_at cannot tell two writes within one millisecond apart.
+    sets.push('`revision` = `revision` + 1');
     const where = ['`uuid` = ?'];
     params.push(uuid);
     if (expected.status) {

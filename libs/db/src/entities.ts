@@ -85,8 +85,14 @@ export const ComputeNodeEntity = entity<ComputeNode>(
   },
 );
 
+/**
+ * A stored container row: the domain object and `revision`, which every UPDATE of the row adds one to (ADR 0024).
+ * The repositories decode rows without it, so the {@link Container} the services see is unchanged.
+ */
+export type ContainerRow = Container & { revision: number };
+
 /** container: containers and capsules (see container_type). */
-export const ContainerEntity = entity<Container>(
+export const ContainerEntity = entity<ContainerRow>(
   'Container',
   'container',
   {
@@ -137,6 +143,7 @@ export const ContainerEntity = entity<Container>(
     annotations: col.json(),
     cni_metadata: col.json(),
     ...stamps,
+    revision: col.int(false, 0),
   },
   {
     indices: [

@@ -37,7 +37,7 @@ export { COMPUTE_NODE_REPOSITORY, type ComputeNodeRepository } from './compute-n
 // Their home is libs/objects; re-exported for callers that import them with the repositories.
 export { INVENTORY_FIELDS, type ComputeNodeInventory, type ContainerPatch } from '@zun-ts/objects';
 export { type ClaimLimits, type ClaimOutcome, type ClaimResources } from './claims';
-export { type ContainerClaim } from './entities';
+export { type ContainerClaim, type ContainerRow } from './entities';
 export { type PageOptions, type SortDir } from './pagination';
 export {
   ContainerActionNotFound,

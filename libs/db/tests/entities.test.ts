@@ -24,6 +24,7 @@ import {
   ContainerActionEntity,
   ContainerActionEventEntity,
   ContainerEntity,
+  type ContainerRow,
   ExecInstanceEntity,
   ImageEntity,
   QuotaClassEntity,
@@ -145,7 +146,8 @@ for (const engine of ENGINES) {
     });
 
     void test('every table round-trips a full row', async () => {
-      const c = await roundTrip<Container>(ContainerEntity, container);
+      // revision is the row's write counter (ADR 0024): a new row starts at 0
+      const c = await roundTrip<ContainerRow>(ContainerEntity, { ...container, revision: 0 });
       await roundTrip<ComputeNode>(ComputeNodeEntity, computeNode);
       const a = await roundTrip<ContainerAction>(ContainerActionEntity, {
         action: 'create',

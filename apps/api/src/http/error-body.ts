@@ -20,7 +20,11 @@ export function errorBody(status: number, code: string, title: string, detail: s
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   // Encoded once: the length is the buffer's, where byteLength and end(text) would each walk the text.
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  sendJsonBytes(res, status, Buffer.from(JSON.stringify(body), 'utf8'), headers);
+}
+
+/** A JSON answer already encoded (e.g. a cached list body): sent as it is, with its type and length. */
+export function sendJsonBytes(res: ServerResponse, status: number, bytes: Buffer, headers: Readonly<Record<string, string>> = {}): void {
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Content-Type', 'application/json');

@@ -9,7 +9,7 @@ import { type ApiVersion } from '../../http/api-version';
 import { CLOCK, type Clock, CONF, CONTAINER_BACKEND, LOGGER, POLICY } from '../../api.tokens';
 import { ContainerHostNotUp, Invalid, InvalidStateException } from './container.errors';
 import { type StateCheckedAction, VALID_STATES, validateContainerState } from './container-states.table';
-import { containerView, containerViews, hiddenContainerFields } from './container.view';
+import { containerListBody, containerView, hiddenContainerFields } from './container.view';
 import { type ContainerBackend, type ContainerStores, type QuotaCheck } from './container-backend';
 import { type ContainerRpc } from './container-rpc';
 import { isComputeHostUp } from './compute-host.check';
@@ -112,11 +112,13 @@ export abstract class ContainerServiceBase {
     return containerView(c, hiddenContainerFields(this.policy, ctx, version), hostUrl, await this.registryUuids([c]));
   }
 
-  /** Views of many rows: the fields hidden from the caller are worked out once. */
-  protected async views(ctx: RequestContext, rows: readonly Container[], version: ApiVersion): Promise<Record<string, unknown>[]> {
+  /**
+   * The list answer of shared rows (`listShared`) as JSON bytes, `{"containers": [views…], "next": next}`: the fields
+   * hidden from the caller are worked out once.
+   */
+  protected async listBody(ctx: RequestContext, rows: readonly Readonly<Container>[], version: ApiVersion, next: string | null): Promise<Buffer> {
     const hidden = hiddenContainerFields(this.policy, ctx, version);
-    const uuids = await this.registryUuids(rows);
-    return containerViews(rows, hidden, uuids);
+    return containerListBody(rows, hidden, next, await this.registryUuids(rows));
   }
 
   /** The uuids of the registries the rows name (by row id), read once each. */

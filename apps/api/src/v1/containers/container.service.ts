@@ -87,8 +87,11 @@ export class ContainerService extends ContainerServiceBase {
     return this.stores.networks.ensureDefault(ctx.projectId ?? '', ctx.userId, { pool, prefix, segmentationMin });
   }
 
-  /** One page of containers and Zun's `next` link. */
-  async list(ctx: RequestContext, req: ListContainersRequest): Promise<{ containers: Record<string, unknown>[]; next: string | null }> {
+  /**
+   * One page of containers and Zun's `next` link, as the JSON bytes of `{"containers": [...], "next": ...}`: the rows
+   * are the shared ones of `listShared`, whose rendered views are kept (ADR 0024).
+   */
+  async list(ctx: RequestContext, req: ListContainersRequest): Promise<Buffer> {
     this.authorize(ctx, 'container:get_all');
     const q: Record<string, string> = { ...req.query };
     const allProjects = isAllProjects(q);
@@ -118,8 +121,8 @@ export class ContainerService extends ContainerServiceBase {
     if (marker) await this.stores.containers.getByUuid(scope, marker);
     const unknown = Object.keys(q);
     if (unknown.length) throw new InvalidValue(`Unknown parameters: ${unknown.join(', ')}`);
-    const rows = await this.stores.containers.list(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
-    return { containers: await this.views(ctx, rows, req.version), next: nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir) };
+    const rows = await this.stores.containers.listShared(scope, { filters: filters as ContainerFilters, limit, marker, sortKey, sortDir });
+    return this.listBody(ctx, rows, req.version, nextLink(req.hostUrl, 'containers', rows, limit, sortKey, sortDir));
   }
 
   async show(ctx: RequestContext, req: ShowContainerRequest): Promise<Record<string, unknown>> {

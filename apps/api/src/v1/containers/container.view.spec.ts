@@ -4,7 +4,10 @@ import { type RequestContext } from '@zun-ts/common';
 import { type Container } from '@zun-ts/objects';
 import { PolicyEnforcer } from '@zun-ts/policy';
 import { ApiVersion } from '../../http/api-version';
-import { actionView, CONTAINER_VIEW_FIELDS, containerView, containerViews, eventView, formatPyDateTime, hiddenContainerFields } from './container.view';
+import {
+  actionView, CONTAINER_VIEW_FIELDS, containerListBody, containerView, containerViews, eventView, formatPyDateTime, hiddenContainerFields, LIST_BODY_CACHE,
+  listBodyCacheStats,
+} from './container.view';
 
 const ADMIN: RequestContext = { requestId: 'r', userId: 'a', projectId: 'pa', roles: ['admin'], isAdmin: true };
 const MEMBER: RequestContext = { requestId: 'r', userId: 'u', projectId: 'pu', roles: ['member'], isAdmin: false };
@@ -116,5 +119,69 @@ describe('container view', () => {
     const e = { id: 1, action_id: 1, event: 'compute__do_container_start', start_time: new Date(Date.UTC(2024, 0, 2)), finish_time: new Date(Date.UTC(2024, 0, 2, 0, 0, 1)), result: 'Error' as const, traceback: 'Traceback…', details: 'cn1', created_at: new Date(), updated_at: null };
     assert.deepEqual(eventView(e, true), { event: 'compute__do_container_start', start_time: '2024-01-02T00:00:00.000000', finish_time: '2024-01-02T00:00:01.000000', result: 'Error', traceback: 'Traceback…' });
     assert.equal(eventView(e, false)['traceback'], null);
+  });
+});
+
+describe('container list body (shared rows, ADR 0024)', () => {
+  const policy = new PolicyEnforcer();
+  const member = hiddenContainerFields(policy, MEMBER, V1_40);
+  const adminView = hiddenContainerFields(policy, ADMIN, V1_40);
+  const old = hiddenContainerFields(policy, ADMIN, ApiVersion.parse('1.23') as ApiVersion);
+  const registries = new Map([[3, 'reg-uuid-3']]);
+  const shared = (over: Partial<Container> = {}): Readonly<Container> => Object.freeze(container(over));
+  const page = (n: number, tag = 'p'): Readonly<Container>[] =>
+    Array.from({ length: n }, (_v, i) => shared({ id: i + 1, uuid: `${tag}-${i}`, name: `${tag} "${i}"\u2713`, registry_id: i % 2 ? 3 : null }));
+  /** What the list answered before: JSON.stringify of the views and the next link. */
+  const reference = (rows: readonly Container[], hidden: ReadonlySet<string>, next: string | null, regs: ReadonlyMap<number, string> = registries): string =>
+    JSON.stringify({ containers: containerViews(rows, hidden, regs), next });
+
+  test('the bytes are those of JSON.stringify({containers, next}), for any view, next link and registries', () => {
+    const rows = page(5, 'bytes');
+    for (const hidden of [member, adminView, old]) {
+      for (const next of [null, 'http://api:9517/v1/containers?sort_key=id&sort_dir=asc&limit=5&marker=bytes-4']) {
+        for (const regs of [registries, new Map<number, string>()]) {
+          const body = containerListBody(rows, hidden, next, regs);
+          assert.equal(body.toString('utf8'), reference(rows, hidden, next, regs));
+          assert.equal(containerListBody(rows, hidden, next, regs).toString('utf8'), reference(rows, hidden, next, regs), 'and again, from the caches');
+        }
+      }
+    }
+    assert.equal(containerListBody([], member, null).toString('utf8'), '{"containers":[],"next":null}');
+    const mutable = [container({ uuid: 'm-1' }), container({ uuid: 'm-2', registry_id: null })];
+    assert.equal(containerListBody(mutable, member, null, registries).toString('utf8'), reference(mutable, member, null));
+  });
+
+  test('the same row objects give the same Buffer; a changed row gives a new body', () => {
+    const rows = page(4, 'same');
+    const first = containerListBody(rows, member, null, registries);
+    assert.equal(containerListBody([...rows], member, null, registries), first, 'a new array of the same objects: the same Buffer');
+    assert.notEqual(containerListBody(rows, adminView, null, registries), first, 'another view: another body');
+    // a row written since: listShared gives a new frozen object for it
+    const changed = [...rows];
+    changed[2] = shared({ ...rows[2], status: 'Stopped', status_detail: 'Exited (0)' });
+    const second = containerListBody(changed, member, null, registries);
+    assert.notEqual(second, first);
+    assert.equal(second.toString('utf8'), reference(changed, member, null));
+    assert.match(second.toString('utf8'), /"status":"Stopped"/);
+    // a registry that went (its uuid now unknown) changes the body though the rows did not
+    const gone = containerListBody(changed, member, null, new Map());
+    assert.notEqual(gone, second);
+    assert.equal(gone.toString('utf8'), reference(changed, member, null, new Map()));
+  });
+
+  test('rows that are not frozen are rendered every time', () => {
+    const rows = [container({ uuid: 'live-1' })];
+    const first = containerListBody(rows, member, null);
+    rows[0]!.status = 'Paused';
+    const second = containerListBody(rows, member, null);
+    assert.notEqual(second, first);
+    assert.match(second.toString('utf8'), /"status":"Paused"/);
+  });
+
+  test('the page cache stays within its bounds', () => {
+    for (let i = 0; i < LIST_BODY_CACHE.maxPages + 50; i++) containerListBody(page(2, `bound-${i}`), member, null);
+    const stats = listBodyCacheStats();
+    assert.ok(stats.pages <= LIST_BODY_CACHE.maxPages, `${stats.pages} pages`);
+    assert.ok(stats.bytes <= LIST_BODY_CACHE.maxBytes);
   });
 });

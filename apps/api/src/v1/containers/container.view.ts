@@ -62,6 +62,11 @@ const VIEW_HELPERS: ViewHelpers = {
   registry: (id, uuids) => (id === null ? null : (uuids.get(id) ?? null)),
 };
 
+/** Names a view: links or not, then one digit per field of {@link CONTAINER_VIEW_FIELDS} (1 shown, 0 hidden). */
+function viewKey(hidden: ReadonlySet<string>, withLinks: boolean): string {
+  return `${withLinks ? 'L' : '-'}${CONTAINER_VIEW_FIELDS.map((f) => (hidden.has(f) ? '0' : '1')).join('')}`;
+}
+
 /** Compiled views by hidden fields and links (a handful in practice: one per role mix and microversion range). */
 const compiledViews = new Map<string, CompiledView>();
 const COMPILED_VIEWS_MAX = 64;
@@ -71,8 +76,7 @@ const COMPILED_VIEWS_MAX = 64;
  * literal gives every view one hidden class, which both the copy and JSON.stringify run through several times faster
  * than an object grown field by field. The source is made from {@link CONTAINER_VIEW_FIELDS} only (identifiers).
  */
-function compiledView(hidden: ReadonlySet<string>, withLinks: boolean): CompiledView {
-  const key = `${withLinks ? 'L' : '-'}${CONTAINER_VIEW_FIELDS.map((f) => (hidden.has(f) ? '0' : '1')).join('')}`;
+function compiledView(hidden: ReadonlySet<string>, withLinks: boolean, key = viewKey(hidden, withLinks)): CompiledView {
   let view = compiledViews.get(key);
   if (view) return view;
   const parts: string[] = [];
@@ -107,6 +111,96 @@ export function containerViews(rows: readonly Container[], hidden: ReadonlySet<s
   const out = new Array<Record<string, unknown>>(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = view(rows[i] as Container, VIEW_HELPERS, undefined, registryUuids);
   return out;
+}
+
+/** Limits of the list body caches of {@link containerListBody}, per process. */
+export const LIST_BODY_CACHE = { maxPages: 256, maxBytes: 16 * 1024 * 1024 } as const;
+
+/** JSON text of each shared row's view, by row object then by view key (and registry uuid for rows that name one). */
+const rowTexts = new WeakMap<object, Map<string, string>>();
+/** Views of one row kept at most (role mixes × microversion ranges seen for it). */
+const ROW_TEXTS_MAX = 8;
+
+/** The last body of each page key, and the very row objects it was rendered from. */
+const pageBodies = new Map<string, { rows: readonly object[]; body: Buffer }>();
+let pageBodyBytes = 0;
+
+/** What the page cache of {@link containerListBody} holds now (for tests). */
+export function listBodyCacheStats(): { pages: number; bytes: number } {
+  return { pages: pageBodies.size, bytes: pageBodyBytes };
+}
+
+function sameRows(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function rememberPage(key: string, rows: readonly object[], body: Buffer): void {
+  const old = pageBodies.get(key);
+  if (old) {
+    pageBodyBytes -= old.body.length;
+    pageBodies.delete(key);
+  }
+  if (body.length > LIST_BODY_CACHE.maxBytes) return;
+  pageBodies.set(key, { rows, body });
+  pageBodyBytes += body.length;
+  for (const [k, p] of pageBodies) {
+    if (pageBodies.size <= LIST_BODY_CACHE.maxPages && pageBodyBytes <= LIST_BODY_CACHE.maxBytes) break;
+    pageBodies.delete(k);
+    pageBodyBytes -= p.body.length;
+  }
+}
+
+/**
+ * The list answer, `{"containers": [views…], "next": next}`, as the bytes `JSON.stringify` gives for it, from rows
+ * `listShared` returned (ADR 0024). Rows are frozen shared objects, unchanged as long as they are the same object:
+ * each row's view text is rendered once per view and kept with the row (a WeakMap, so it goes with the row), and a
+ * page made of exactly the row objects of the last page of the same view, next link and registries is answered with
+ * the same Buffer. Rows that are not frozen are rendered each time (they could change under the cache). The Buffer
+ * may be shared: callers send it and never write to it.
+ */
+export function containerListBody(
+  rows: readonly Readonly<Container>[],
+  hidden: ReadonlySet<string>,
+  next: string | null,
+  registryUuids: ReadonlyMap<number, string> = NO_REGISTRIES,
+): Buffer {
+  const key = viewKey(hidden, false);
+  let registries = '';
+  for (const [id, uuid] of registryUuids) registries += `${id}=${uuid};`;
+  const pageKey = `${key}|${registries}|${next ?? ''}|${rows.length}|${rows[0]?.uuid ?? ''}`;
+  const cached = pageBodies.get(pageKey);
+  if (cached && sameRows(cached.rows, rows)) {
+    // most recently used last: the oldest page goes first
+    pageBodies.delete(pageKey);
+    pageBodies.set(pageKey, cached);
+    return cached.body;
+  }
+  const view = compiledView(hidden, false, key);
+  const texts = new Array<string>(rows.length);
+  let shared = true;
+  for (let i = 0; i < rows.length; i++) {
+    const c = rows[i] as Container;
+    if (!Object.isFrozen(c)) {
+      shared = false;
+      texts[i] = JSON.stringify(view(c, VIEW_HELPERS, undefined, registryUuids));
+      continue;
+    }
+    const textKey = c.registry_id === null ? key : `${key}|${registryUuids.get(c.registry_id) ?? ''}`;
+    let known = rowTexts.get(c);
+    let text = known?.get(textKey);
+    if (text === undefined) {
+      text = JSON.stringify(view(c, VIEW_HELPERS, undefined, registryUuids));
+      if (!known) rowTexts.set(c, (known = new Map()));
+      else if (known.size >= ROW_TEXTS_MAX) known.clear();
+      known.set(textKey, text);
+    }
+    texts[i] = text;
+  }
+  const body = Buffer.from(`{"containers":[${texts.join(',')}],"next":${JSON.stringify(next)}}`, 'utf8');
+  if (shared) rememberPage(pageKey, rows.slice(), body);
+  return body;
 }
 
 /** A container action (list item), times as `YYYY-MM-DDTHH:MM:SS.ffffff`. */

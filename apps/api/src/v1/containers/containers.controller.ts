@@ -1,7 +1,7 @@
 import { type Request, type Response } from 'express';
 import { inject, injectable } from 'inversify';
 import { ApiVersion } from '../../http/api-version';
-import { sendJsonResponse } from '../../http/error-body';
+import { sendJsonBytes, sendJsonResponse } from '../../http/error-body';
 import { queryParams } from '../../http/query-schema';
 import {
   isAllProjects, jsonBody, mergedParams, requireJsonContentType, strictBool, versionOf,
@@ -37,7 +37,7 @@ export class ContainersController implements ApiController {
     const item = `${base}/:ident`;
     return [
       { method: 'POST', path: base, handler: (req, res) => this.create(req, res), schemas: { body: createBodyValidators, query: validators.createQuery, example: CREATE_EXAMPLE } },
-      { method: 'GET', path: base, handler: async (req, res) => sendJsonResponse(res, 200, await this.list(req)) },
+      { method: 'GET', path: base, handler: async (req, res) => sendJsonBytes(res, 200, await this.list(req)) },
       { method: 'GET', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.show(req)) },
       { method: 'PATCH', path: item, handler: async (req, res) => sendJsonResponse(res, 200, await this.update(req)), schemas: { bodyOrQuery: validators.update } },
       { method: 'DELETE', path: item, handler: (req, res) => this.delete(req, res), schemas: { query: validators.deleteQuery } },
@@ -65,7 +65,8 @@ export class ContainersController implements ApiController {
     sendJsonResponse(res, 202, created.view);
   }
 
-  private list(req: Request): Promise<unknown> {
+  /** The page as JSON bytes (rendered views are kept between requests). */
+  private list(req: Request): Promise<Buffer> {
     return this.containers.list(requireContext(req), { query: queryParams(req), version: versionOf(req), hostUrl: requestState(req).hostUrl });
   }
 
