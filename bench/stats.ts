@@ -1,5 +1,6 @@
 // Figures shared by the benchmarks.
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 
 /** The p-th percentile (nearest rank) of `values`; NaN for none. */
 export function percentile(values: number[], p: number): number {
@@ -8,6 +9,18 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const median = (v: number[]): number => percentile(v, 50);
+
+/**
+ * Waits up to `seconds` for the 1-min load average to fall to the core count (the work of a previous benchmark, or of
+ * a benchmark's own set-up, decays), so that a measure does not start on a machine still busy with something else.
+ */
+export async function settle(seconds: number): Promise<void> {
+  const load = (): number => loadavg()[0] ?? 0;
+  const until = performance.now() + seconds * 1000;
+  if (load() <= cpus().length || seconds <= 0) return;
+  console.log(`waiting up to ${seconds} s for the 1-min load average (${load().toFixed(2)}) to fall to ${cpus().length}`);
+  while (load() > cpus().length && performance.now() < until) await new Promise((r) => setTimeout(r, 2000));
+}
 
 /** A figure with `digits` decimals, `n/a` when it is not a number. */
 export const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@zun-ts/config';
-import { BENCH_JSON_ENV } from '../stats';
+import { BENCH_JSON_ENV, settle } from '../stats';
 import { assembleReport, loadWarning, parseRecordFile, renderReport, type BenchRun, type LoadAverage } from './report';
 
 const ROOT = resolve(__dirname, '../..');
@@ -83,14 +83,6 @@ const load = (): LoadAverage => {
   const [a = 0, b = 0, c = 0] = loadavg();
   return [a, b, c];
 };
-
-/** Waits up to `seconds` for the 1-min load average to fall to the core count (the previous benchmark's work decays). */
-async function settle(seconds: number): Promise<void> {
-  const until = performance.now() + seconds * 1000;
-  if (load()[0] <= cpus().length || seconds <= 0) return;
-  console.log(`waiting up to ${seconds} s for the 1-min load average (${load()[0].toFixed(2)}) to fall to ${cpus().length}`);
-  while (load()[0] > cpus().length && performance.now() < until) await new Promise((r) => setTimeout(r, 2000));
-}
 
 /** Runs one benchmark, its output passed through, and reads back the records it wrote. */
 async function runOne(bench: (typeof BENCHES)[number], opts: Options, env: NodeJS.ProcessEnv, dir: string): Promise<BenchRun> {

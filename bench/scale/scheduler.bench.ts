@@ -1,18 +1,22 @@
 // Scheduler decisions per second over 10, 100 and 1,000 hosts with 3 zun-scheduler processes (from source) on a
-// private database and the test Redis, and the overcommit count. This process plays the conductors: for each
-// container it calls selectDestinations, then claims the returned hosts in order with the conductor's atomic claim
-// (ComputeNodeRepository.claimForContainer) until one takes it, as BuildContainerTask does.
+// private database and the test Redis, and the overcommit count. This process plays the conductors, as
+// BuildContainerTask does: it asks through the conductor's SelectBatcher (the requests of one turn in one
+// selectDestinationsMany message), then claims the returned hosts in order with the conductor's atomic claim
+// (ComputeNodeRepository.claimForContainer) until one takes it, asking again without them when all were full
+// (selectAndClaim, the conductor's re-select loop).
 // Run: node --import tsx bench/scale/scheduler.bench.ts   (BENCH_DB=mysql by default when ZUN_TEST_MYSQL_URL is set)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { newRequestId, NoValidHost, type RequestContext } from '@zun-ts/common';
+import { newRequestId, NoValidHost, type RequestContext, silentLogger } from '@zun-ts/common';
 import { type Database } from '@zun-ts/db';
-import { rpcClient, RpcTransport, SCHEDULER } from '@zun-ts/rpc';
+import { rpcClient, RpcTransport, SCHEDULER, type SelectDestinationsRequest } from '@zun-ts/rpc';
 import { deleteRedisKeys, type ServiceHandle, startService, waitFor, writeZunConf } from '@zun-ts/testing';
-import { benchResults, fmt, median, percentile } from '../stats';
+import { benchResults, fmt, median, percentile, settle } from '../stats';
 import { loadConfig } from '@zun-ts/config';
+import { SelectBatcher } from '../../apps/conductor/src/select-batcher';
+import { selectAndClaim } from '../../apps/conductor/src/tasks/claim-loop';
 import { type SchedulerManager } from '../../apps/scheduler/src/scheduler.manager';
 import { inProcessScheduler } from './in-process-scheduler';
 import { loadLine, privateDatabase, treeCpuMs, treeRssMiB } from './scale-env';
@@ -27,6 +31,8 @@ const MAX_MS = Number(env.BENCH_SCHED_MAX_SECONDS ?? 60) * 1000;
 const MEMORY = 64; // MiB per container
 const CPU = 0.1;
 const TARGET = { decisionsPerSecond: 2000, atHosts: 1000 };
+/** Up to how long each round waits for the load of its set-up (seeding hosts and containers) to fall. */
+const SETTLE_SECONDS = Number(env.BENCH_SCHED_SETTLE_SECONDS ?? 20);
 const ROOT = resolve(__dirname, '../..');
 const REDIS = env.ZUN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6390/0';
 
@@ -38,12 +44,20 @@ interface Round {
   /** The same decisions in this process, without the bus (SchedulerManager on the same database). */
   inProcessPerSecond: number;
   inProcessCpu: number;
+  /** Containers whose placement ended (placed, or no host). */
   decided: number;
+  /** Scheduler answers they took (more than one when every host offered was full by the claim). */
+  selects: number;
+  /** Requests per message the SelectBatcher sent (phase 2). */
+  perMessage: number;
+  /** This process's CPU (the conductors' side: batching, RPC, claims) per decision, ms. */
+  conductorCpu: number;
   placed: number;
   noHost: number;
   claimsRefused: number;
   decisionsPerSecond: number;
   placementsPerSecond: number;
+  /** Time from asking to a claimed host (or no host), re-selects included. */
   selectP50: number;
   selectP90: number;
   schedulerCpuPerDecision: number;
@@ -81,16 +95,18 @@ async function round(db: Database, transport: RpcTransport, schedulers: ServiceH
   const slots = Math.max(1, Math.floor((DECISIONS * 0.75) / hosts));
   const names = await seedHosts(db, `sched-h${hosts}`, hosts, slots);
   const uuids = await createContainers(db, DECISIONS);
-  const scheduler = rpcClient(transport, SCHEDULER);
+  // As the conductor: the scheduler client batches the calls of one turn.
+  const scheduler = new SelectBatcher(rpcClient(transport, SCHEDULER), silentLogger());
   const ctx: RequestContext = { requestId: newRequestId(), userId: 'bench', projectId: 'bench', roles: ['member'], isAdmin: false };
   // Warm the schedulers (first database reads, JIT) on requests that ask for nothing.
   for (let i = 0; i < 3 * REPLICAS; i++) {
     await scheduler.call('selectDestinations', ctx, { container_uuid: randomUUID(), cpu: null, memory: null, disk: null, runtime: null, cpu_policy: null, hints: {}, availability_zone: null, requested_host: null, ignore_hosts: [], volume_hosts: [] });
   }
-  const request = (uuid: string) => ({
+  const request = (uuid: string, ignore: readonly string[] = []): SelectDestinationsRequest => ({
     container_uuid: uuid, cpu: CPU, memory: MEMORY, disk: null, runtime: null, cpu_policy: null, hints: {},
-    availability_zone: null, requested_host: null, ignore_hosts: [], volume_hosts: [],
+    availability_zone: null, requested_host: null, ignore_hosts: [...ignore], volume_hosts: [],
   });
+  await settle(SETTLE_SECONDS);
   // Phase 1: decisions only.
   let k = 0;
   const onlyCpu0 = schedulers.reduce((s, p) => s + treeCpuMs(p.pid), 0);
@@ -120,42 +136,45 @@ async function round(db: Database, transport: RpcTransport, schedulers: ServiceH
   const inProcessPerSecond = l / ((performance.now() - localStart) / 1000);
   const localCpu = process.cpuUsage(localCpu0);
   const inProcessCpu = (localCpu.user + localCpu.system) / 1000 / l;
-  // Phase 2: each decision followed by the conductor's claims.
+  // Phase 2: each container placed as the conductor places it: decisions, claims, re-selects.
   const placedOn = new Map<string, number>();
   const selectMs: number[] = [];
   let decided = 0;
+  let selects = 0;
   let placed = 0;
   let noHost = 0;
   let claimsRefused = 0;
   let next = 0;
   const cpu0 = schedulers.reduce((s, p) => s + treeCpuMs(p.pid), 0);
+  const sent0 = { ...scheduler.sent };
+  const ownCpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + MAX_MS;
-  let decideWall = 0;
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < uuids.length && performance.now() < deadline) {
         const uuid = uuids[next++] as string;
         const t = performance.now();
-        let chosen: string[];
-        try {
-          ({ hosts: chosen } = await scheduler.call('selectDestinations', ctx, request(uuid)));
-        } catch (err) {
-          if (!(err instanceof NoValidHost)) throw err;
-          chosen = [];
-        }
+        const placement = await selectAndClaim(
+          async (refused) => {
+            try {
+              return (await scheduler.call('selectDestinations', ctx, request(uuid, refused))).hosts;
+            } catch (err) {
+              if (err instanceof NoValidHost) return null;
+              throw err;
+            }
+          },
+          async (host) => {
+            const outcome = await db.computeNodes.claimForContainer(uuid, host, { cpu: CPU, memory: MEMORY, disk: 0 }, { cpuRatio: 16, ramRatio: 1.0, diskRatio: null });
+            if (outcome.claimed) return { placed: host };
+            claimsRefused++;
+            return 'refused';
+          },
+        );
         selectMs.push(performance.now() - t);
         decided++;
-        decideWall = performance.now() - start;
-        let got: string | null = null;
-        for (const host of chosen) {
-          const outcome = await db.computeNodes.claimForContainer(uuid, host, { cpu: CPU, memory: MEMORY, disk: 0 }, { cpuRatio: 16, ramRatio: 1.0, diskRatio: null });
-          if (outcome.claimed) {
-            got = host;
-            break;
-          }
-          claimsRefused++;
-        }
+        selects += placement.selects;
+        const got = typeof placement.outcome === 'object' ? placement.outcome.placed : null;
         if (got) {
           placed++;
           placedOn.set(got, (placedOn.get(got) ?? 0) + 1);
@@ -165,6 +184,8 @@ async function round(db: Database, transport: RpcTransport, schedulers: ServiceH
   );
   const wall = performance.now() - start;
   const cpu = schedulers.reduce((s, p) => s + treeCpuMs(p.pid), 0) - cpu0;
+  const ownCpu = process.cpuUsage(ownCpu0);
+  const perMessage = (scheduler.sent.requests - sent0.requests) / (scheduler.sent.messages - sent0.messages);
   const schedulerRss = schedulers.map((p) => treeRssMiB(p.pid));
   // Overcommit: a host whose claimed memory is above its total (ram_allocation_ratio 1.0), by its own counters and
   // by the claims this run saw succeed.
@@ -190,11 +211,14 @@ async function round(db: Database, transport: RpcTransport, schedulers: ServiceH
     inProcessPerSecond,
     inProcessCpu,
     decided,
+    selects,
+    perMessage,
+    conductorCpu: (ownCpu.user + ownCpu.system) / 1000 / decided,
     placed,
     noHost,
     claimsRefused,
-    decisionsPerSecond: decided / (decideWall / 1000),
-    placementsPerSecond: decided / (wall / 1000),
+    decisionsPerSecond: decided / (wall / 1000),
+    placementsPerSecond: placed / (wall / 1000),
     selectP50: median(selectMs),
     selectP90: percentile(selectMs, 90),
     schedulerCpuPerDecision: cpu / decided,
@@ -232,8 +256,8 @@ async function main(): Promise<void> {
       const r = await round(pdb.db, transport, schedulers, local, hosts);
       rounds.push(r);
       console.log(
-        `${hosts} hosts: decisions alone ${fmt(r.selectOnlyPerSecond)} /s (scheduler CPU ${fmt(r.selectOnlyCpu, 2)} ms each), without the bus in one process ${fmt(r.inProcessPerSecond)} /s (CPU ${fmt(r.inProcessCpu, 2)} ms each); with claims: ${r.decided} decisions, ${fmt(r.decisionsPerSecond)} /s (select p50 ${fmt(r.selectP50, 1)} ms, p90 ${fmt(r.selectP90, 1)}), with claims ${fmt(r.placementsPerSecond)} /s; ` +
-          `placed ${r.placed}, no host ${r.noHost}, claims refused ${r.claimsRefused}; scheduler CPU ${fmt(r.schedulerCpuPerDecision, 2)} ms/decision; overcommitted hosts ${r.overcommitted}, counters off ${r.countersOff}; RSS ${r.schedulerRss.map((x) => fmt(x, 1)).join(', ')} MiB; ${loadLine()}`,
+        `${hosts} hosts: decisions alone ${fmt(r.selectOnlyPerSecond)} /s (scheduler CPU ${fmt(r.selectOnlyCpu, 2)} ms each), without the bus in one process ${fmt(r.inProcessPerSecond)} /s (CPU ${fmt(r.inProcessCpu, 2)} ms each); with claims: ${r.decided} decisions (${r.selects} scheduler answers), ${fmt(r.decisionsPerSecond)} /s (${fmt(r.perMessage, 1)} requests per message; select and claim p50 ${fmt(r.selectP50, 1)} ms, p90 ${fmt(r.selectP90, 1)}), placements ${fmt(r.placementsPerSecond)} /s; ` +
+          `placed ${r.placed}, no host ${r.noHost}, claims refused ${r.claimsRefused}; scheduler CPU ${fmt(r.schedulerCpuPerDecision, 2)} ms/decision, conductors' ${fmt(r.conductorCpu, 2)}; overcommitted hosts ${r.overcommitted}, counters off ${r.countersOff}; RSS ${r.schedulerRss.map((x) => fmt(x, 1)).join(', ')} MiB; ${loadLine()}`,
       );
       const target = hosts === TARGET.atHosts;
       results.add({ figure: `scheduler decisions alone, ${hosts} hosts, ${REPLICAS} replicas (reference: one process, no bus)`, ours: r.selectOnlyPerSecond, reference: r.inProcessPerSecond, unit: '/s', ratio: r.selectOnlyPerSecond / r.inProcessPerSecond, target: null, met: null });
@@ -241,11 +265,11 @@ async function main(): Promise<void> {
       results.add({ figure: `scheduler CPU per decision, ${hosts} hosts`, ours: r.schedulerCpuPerDecision, reference: null, unit: 'ms', ratio: null, target: null, met: null });
       results.add({ figure: `overcommitted hosts, ${hosts} hosts`, ours: r.overcommitted, reference: null, unit: 'hosts', ratio: null, target: '0', met: r.overcommitted === 0 && r.countersOff === 0 });
     }
-    console.log(`\nzun-scheduler × ${REPLICAS}, ${pdb.kind}, ${IN_FLIGHT} selectDestinations in flight, each followed by the conductor's claim; ${loadLine()} (shared machine)`);
-    console.log('| hosts | decisions alone /s | scheduler CPU ms/decision alone | one process, no bus /s | its CPU ms/decision | decisions with claims /s | placements /s | select p50/p90 ms | scheduler CPU ms/decision | placed | no host | claims refused | overcommitted hosts | scheduler RSS MiB |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log(`\nzun-scheduler × ${REPLICAS}, ${pdb.kind}, ${IN_FLIGHT} placements in flight through the conductor's SelectBatcher, each decision followed by the conductor's claims (and re-selects); ${loadLine()} (shared machine)`);
+    console.log('| hosts | decisions alone /s | scheduler CPU ms/decision alone | one process, no bus /s | its CPU ms/decision | decisions with claims /s | scheduler answers | placements /s | select+claim p50/p90 ms | scheduler CPU ms/decision | placed | no host | claims refused | overcommitted hosts | scheduler RSS MiB |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rounds) {
-      console.log(`| ${r.hosts} | ${fmt(r.selectOnlyPerSecond)} | ${fmt(r.selectOnlyCpu, 2)} | ${fmt(r.inProcessPerSecond)} | ${fmt(r.inProcessCpu, 2)} | ${fmt(r.decisionsPerSecond)} | ${fmt(r.placementsPerSecond)} | ${fmt(r.selectP50, 1)} / ${fmt(r.selectP90, 1)} | ${fmt(r.schedulerCpuPerDecision, 2)} | ${r.placed} | ${r.noHost} | ${r.claimsRefused} | ${r.overcommitted} | ${r.schedulerRss.map((x) => fmt(x, 0)).join(', ')} |`);
+      console.log(`| ${r.hosts} | ${fmt(r.selectOnlyPerSecond)} | ${fmt(r.selectOnlyCpu, 2)} | ${fmt(r.inProcessPerSecond)} | ${fmt(r.inProcessCpu, 2)} | ${fmt(r.decisionsPerSecond)} | ${r.selects} | ${fmt(r.placementsPerSecond)} | ${fmt(r.selectP50, 1)} / ${fmt(r.selectP90, 1)} | ${fmt(r.schedulerCpuPerDecision, 2)} | ${r.placed} | ${r.noHost} | ${r.claimsRefused} | ${r.overcommitted} | ${r.schedulerRss.map((x) => fmt(x, 0)).join(', ')} |`);
     }
     console.log(`idle scheduler RSS ${idleRss.map((x) => fmt(x, 1)).join(', ')} MiB`);
     if (rounds.some((r) => r.overcommitted || r.countersOff)) process.exitCode = 1;

@@ -20,6 +20,7 @@ import { ConsoleRecords } from './console-records';
 import { ImageRecords } from './image-records';
 import { NetworkRecords } from './network-records';
 import { RegistryRecords } from './registry-records';
+import { SelectBatcher } from './select-batcher';
 import { BuildContainerTask } from './tasks/build-container.task';
 import { RecoverBuildsTask } from './tasks/recover-builds.task';
 import { COMPUTE_CASTER, SCHEDULER_API } from './tokens';
@@ -44,7 +45,8 @@ async function runConductor(conf: ZunConf, logger: Logger): Promise<void> {
   container.bind(VOLUME_REPOSITORY).toConstantValue(db.volumes);
   container.bind(NETWORK_REPOSITORY).toConstantValue(db.networks);
   container.bind(IMAGE_REPOSITORY).toConstantValue(db.images);
-  container.bind(SCHEDULER_API).toConstantValue(rpcClient(transport, SCHEDULER));
+  // The builds that reach scheduling in one turn are decided in one message (ADR 0025).
+  container.bind(SCHEDULER_API).toConstantValue(new SelectBatcher(rpcClient(transport, SCHEDULER), logger));
   container.bind(COMPUTE_CASTER).toConstantValue((host: string) => rpcClient(transport, COMPUTE, host));
   container
     .bind(ConsoleRecords)

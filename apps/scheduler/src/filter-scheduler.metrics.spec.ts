@@ -17,7 +17,7 @@ const only = (name: string, pass: string[]): HostFilter => ({ name, runOncePerRe
 void describe('scheduler metrics', () => {
   const hosts = ['n1', 'n2', 'n3'].map((hostname) => fakeHost({ hostname }));
 
-  void test('decisions by outcome and rejections by filter name (never the host)', async () => {
+  void test('decisions by outcome and rejections by filter name (never the host), once per filter and decision', async () => {
     const s = new FilterScheduler([only('SpecAFilter', ['n1', 'n2']), only('SpecBFilter', ['n2'])], fakeConf({ enabled_filters: ['SpecAFilter', 'SpecBFilter'] }), silentLogger());
     const [selected, none, a, b] = await Promise.all([
       sample('zun_scheduler_decisions_total{outcome="selected"}'), sample('zun_scheduler_decisions_total{outcome="no_valid_host"}'),
@@ -30,6 +30,11 @@ void describe('scheduler metrics', () => {
     // First request: A rejects n3, B rejects n1. Second: A rejects n3, B rejects n1 (every host gone).
     assert.equal(await sample('zun_scheduler_filter_rejections_total{filter="SpecAFilter"}'), a + 2);
     assert.equal(await sample('zun_scheduler_filter_rejections_total{filter="SpecBFilter"}'), b + 2);
+    // Third: B rejects n1 and n3 (after A passes all): one decision, counted once.
+    const open = new FilterScheduler([only('SpecAFilter', ['n1', 'n2', 'n3']), only('SpecBFilter', ['n2'])], fakeConf({ enabled_filters: ['SpecAFilter', 'SpecBFilter'] }), silentLogger());
+    open.selectHosts(hosts, fakeRequest());
+    assert.equal(await sample('zun_scheduler_filter_rejections_total{filter="SpecAFilter"}'), a + 2, 'A rejected nothing');
+    assert.equal(await sample('zun_scheduler_filter_rejections_total{filter="SpecBFilter"}'), b + 3, 'two hosts, one decision');
     assert.ok((await sample('zun_scheduler_decision_duration_seconds_count')) >= 2);
     assert.doesNotMatch(await metricsRegistry.metrics(), /n3/);
   });

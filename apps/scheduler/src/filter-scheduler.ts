@@ -24,6 +24,8 @@ export class FilterScheduler {
   private readonly volumeHost = new VolumeHostFilter();
   /** The enabled weighers with their multipliers, in configured order. */
   readonly weighers: readonly WeigherInUse[];
+  /** `[scheduler] hosts_per_decision`: how many hosts a decision returns. */
+  readonly hostsPerDecision: number;
 
   /**
    * `moreWeighers` (the plug-ins') come beside the built-in RamWeigher.
@@ -42,19 +44,21 @@ export class FilterScheduler {
         `available: ${[...byName.keys()].sort().join(', ')}`);
     }
     this.filters = conf.scheduler.enabled_filters.map((n) => byName.get(n) as HostFilter);
+    this.hostsPerDecision = conf.scheduler.hosts_per_decision;
     this.weighers = selectWeighers([new RamWeigher(), ...moreWeighers], conf.scheduler.enabled_weighers ?? ['RamWeigher'], conf.scheduler.weight_multipliers ?? []);
   }
 
   /**
-   * The hosts able to take the container, best first: the caller claims them in this order.
+   * The best `limit` (`[scheduler] hosts_per_decision`) of the hosts able to take the container, best first: the
+   * caller claims them in this order. The others are not ranked (no sort of every fitting host).
    * @throws RequestedHostNotFound when `requested_host` is not among `hosts` (404)
    * @throws NoValidHost when no host passes
    */
-  selectHosts(hosts: readonly HostState[], req: ScheduleRequest): HostState[] {
+  selectHosts(hosts: readonly HostState[], req: ScheduleRequest, limit = this.hostsPerDecision): HostState[] {
     const m = schedulerMetrics();
     const end = m.duration.startTimer();
     try {
-      const chosen = this.filterAndWeigh(hosts, req);
+      const chosen = this.filterAndWeigh(hosts, req, limit);
       m.decisions.inc({ outcome: 'selected' });
       return chosen;
     } catch (err) {
@@ -65,37 +69,50 @@ export class FilterScheduler {
     }
   }
 
-  private filterAndWeigh(hosts: readonly HostState[], req: ScheduleRequest): HostState[] {
+  private filterAndWeigh(hosts: readonly HostState[], req: ScheduleRequest, limit: number): HostState[] {
     if (req.requested_host && !hosts.some((h) => h.hostname === req.requested_host)) {
       throw new RequestedHostNotFound(req.requested_host);
     }
     const ignored = new Set(req.ignore_hosts);
-    let candidates = hosts.filter((h) => !ignored.has(h.hostname));
-    if (ignored.size) this.logger.debug('ignored hosts already tried', { ignored: [...ignored], hosts: candidates.length });
-    if (!candidates.length) this.logger.info('no compute host to schedule on', { known: hosts.length, ignored: ignored.size });
-
     const steps: readonly HostFilter[] = [
       ...(req.requested_host ? [this.requestedHost] : []),
       ...(req.volume_hosts.length ? [this.volumeHost] : []),
       ...this.filters,
     ];
+    // One pass over the hosts, each through the filters in order until one rejects it (no array per filter):
+    // reached[i] hosts came to filter i, reached[i + 1] passed it.
+    const reached = new Uint32Array(steps.length + 1);
+    const candidates: HostState[] = [];
+    for (const h of hosts) {
+      if (ignored.size && ignored.has(h.hostname)) continue;
+      reached[0] = (reached[0] as number) + 1;
+      let i = 0;
+      for (; i < steps.length; i++) {
+        const filter = steps[i] as HostFilter;
+        if (!filter.hostPasses(h, req)) {
+          if (filter.rejectReason) this.logger.info('host rejected', { host: h.hostname, filter: filter.name, reason: filter.rejectReason(h, req) });
+          break;
+        }
+        reached[i + 1] = (reached[i + 1] as number) + 1;
+      }
+      if (i === steps.length) candidates.push(h);
+    }
+    if (ignored.size) this.logger.debug('ignored hosts already tried', { ignored: [...ignored], hosts: reached[0] });
+    if (!reached[0]) this.logger.info('no compute host to schedule on', { known: hosts.length, ignored: ignored.size });
     const trail: Array<{ filter: string; hosts: number }> = [];
     const rejections = schedulerMetrics().rejections;
-    for (const filter of steps) {
-      if (!candidates.length) break;
-      candidates = candidates.filter((h) => {
-        const passes = filter.hostPasses(h, req);
-        if (!passes) rejections.inc({ filter: codeNameLabel(filter.name) });
-        if (!passes && filter.rejectReason) this.logger.info('host rejected', { host: h.hostname, filter: filter.name, reason: filter.rejectReason(h, req) });
-        return passes;
-      });
-      trail.push({ filter: filter.name, hosts: candidates.length });
-      this.logger.debug('filter returned hosts', { filter: filter.name, hosts: candidates.length });
+    for (let i = 0; i < steps.length && reached[i]; i++) {
+      const filter = steps[i] as HostFilter;
+      const passed = reached[i + 1] as number;
+      // Once per decision in which the filter rejected any host, not once per host (1,000 increments a decision).
+      if (passed < (reached[i] as number)) rejections.inc({ filter: codeNameLabel(filter.name) });
+      trail.push({ filter: filter.name, hosts: passed });
+      this.logger.debug('filter returned hosts', { filter: filter.name, hosts: passed });
       // "Which filter removed every host" is the first thing an operator asks.
-      if (!candidates.length) this.logger.info('filter removed every host', { filter: filter.name, trail: [...trail] });
+      if (!passed) this.logger.info('filter removed every host', { filter: filter.name, trail: [...trail] });
     }
     if (!candidates.length) throw new NoValidHost();
-    return orderByWeight(candidates, this.weighers, this.random, req);
+    return orderByWeight(candidates, this.weighers, this.random, req, limit);
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fakeNode, fakeService } from '../tests/fixtures/host-state';
-import { hostStateFrom, hostStatesFrom } from './host-state';
+import { consumedBy, hostStateFrom, hostStatesFrom } from './host-state';
 
 describe('hostStateFrom', () => {
   test('copies the node resources and derives unclaimed memory', () => {
@@ -39,5 +39,18 @@ describe('hostStatesFrom', () => {
     ];
     const states = hostStatesFrom(nodes, services, 'nova');
     assert.deepEqual(states.map((s) => [s.hostname, s.availability_zone]), [['a', 'nova'], ['c', 'z3']]);
+  });
+});
+
+describe('consumedBy', () => {
+  test('a new state with the request\'s resources used and one container more; the shared state is untouched', () => {
+    const h = hostStateFrom(fakeNode({ mem_total: 4096, mem_used: 1024, cpu_used: 1, disk_used: 20, total_containers: 2 }), fakeService(), 'nova');
+    const before = structuredClone(h);
+    const after = consumedBy(h, { cpu: 0.5, memory: 512, disk: 10 });
+    assert.deepEqual([after.mem_used, after.free_mem, after.cpu_used, after.disk_used, after.total_containers], [1536, 2560, 1.5, 30, 3]);
+    assert.equal(after.hostname, h.hostname);
+    assert.deepEqual(h, before);
+    const none = consumedBy(h, { cpu: null, memory: null, disk: null });
+    assert.deepEqual([none.mem_used, none.free_mem, none.cpu_used, none.disk_used, none.total_containers], [1024, 3072, 1, 20, 3]);
   });
 });

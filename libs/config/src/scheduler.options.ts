@@ -23,6 +23,13 @@ export const schedulerSection = section('scheduler', 'The zun-scheduler service.
       return bad.length ? `expected Name:number, got ${bad.join(', ')}` : undefined;
     },
   }),
+  hosts_per_decision: int({
+    default: 8,
+    min: 1,
+    help: 'How many of the fitting hosts, best first, a scheduling decision returns for the conductor to claim in ' +
+      'order. When every one of them is full by the time of the claim, the conductor asks again without them. ' +
+      'Fewer is cheaper per decision with many hosts; more rides out more lost claim races per decision.',
+  }),
   max_attempts: int({
     default: 3,
     min: 1,

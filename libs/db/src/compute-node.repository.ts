@@ -15,8 +15,20 @@ import {
 } from './claims';
 import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
-import { type SqlEngine, type SqlValue, sqlDate, TableCodec } from './sql-engine';
+import { type SqlEngine, type SqlRow, type SqlValue, sqlDate, TableCodec } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
+
+/**
+ * The columns of a compute node the scheduler's host states use (`hostStateFrom`): its inventory and claim counters,
+ * labels, runtimes. Reading only these (no dates, no NUMA document) keeps the scheduler's read of every host cheap.
+ */
+export const SCHEDULABLE_FIELDS = [
+  'hostname', 'uuid', 'mem_total', 'mem_used', 'cpus', 'cpu_used', 'disk_total', 'disk_used', 'disk_quota_supported',
+  'total_containers', 'labels', 'runtimes', 'enable_cpu_pinning',
+] as const satisfies readonly (keyof ComputeNode)[];
+
+/** A compute node as the scheduler reads it: {@link SCHEDULABLE_FIELDS} only. */
+export type SchedulableNode = Pick<ComputeNode, (typeof SCHEDULABLE_FIELDS)[number]>;
 
 /** The compute_node table, and the resource claims against it. */
 export interface ComputeNodeRepository {
@@ -27,6 +39,8 @@ export interface ComputeNodeRepository {
   upsertFromTracker(hostname: string, inventory: ComputeNodeInventory): Promise<ComputeNode>;
   /** One page, default order `hostname` ascending. Throws InvalidValue and MarkerNotFound like container lists. */
   list(opts?: PageOptions): Promise<ComputeNode[]>;
+  /** Every node, {@link SCHEDULABLE_FIELDS} only, by hostname ascending: what the scheduler reads for each decision batch. */
+  listSchedulable(): Promise<SchedulableNode[]>;
   /** By hostname, or null. */
   get(hostname: string): Promise<ComputeNode | null>;
   /** By uuid when `ident` looks like one, else by hostname; throws ComputeNodeNotFound. */
@@ -71,6 +85,8 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
   private readonly codec: TableCodec<ComputeNode>;
   private readonly claimCodec: TableCodec<ContainerClaim>;
   private readonly selectFrom: string;
+  private readonly selectSchedulable: string;
+  private readonly schedulableCodec: SchedulableCodec;
 
   constructor(
     ds: DataSource,
@@ -79,6 +95,8 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
     this.codec = new TableCodec(ds, ComputeNodeEntity);
     this.claimCodec = new TableCodec(ds, ContainerClaimEntity);
     this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
+    this.schedulableCodec = new SchedulableCodec(ds);
+    this.selectSchedulable = `SELECT ${SCHEDULABLE_FIELDS.map((f) => `\`${f}\``).join(', ')} FROM ${this.codec.quotedTable} ORDER BY \`hostname\``;
   }
 
   private notFound(ident: string): ComputeNodeNotFound {
@@ -145,6 +163,10 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
     const page = await pageSql(this.engine, this.codec, opts, 'hostname');
     const where = page.where.length ? ` WHERE ${page.where.join(' AND ')}` : '';
     return this.engine.selectAs(this.codec, `${this.selectFrom}${where} ${page.orderBy} ${page.limit}`, page.params);
+  }
+
+  listSchedulable(): Promise<SchedulableNode[]> {
+    return this.engine.selectAs(this.schedulableCodec, this.selectSchedulable);
   }
 
   async get(hostname: string): Promise<ComputeNode | null> {
@@ -218,5 +240,43 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
       [containerUuid],
     );
     return claim ?? null;
+  }
+}
+
+/** NULL stays null; a JSON column is text on both engines. */
+function json<T>(v: unknown): T | null {
+  return v === null || v === undefined ? null : ((typeof v === 'string' ? JSON.parse(v) : v) as T);
+}
+
+/**
+ * The compute_node table's codec, decoding rows of {@link SCHEDULABLE_FIELDS} only (in that order) as the table codec
+ * decodes those columns (numbers, 0/1 booleans, JSON documents): so that the engine's fast read path (rows as arrays
+ * on SQLite, twice as fast as row objects) serves the scheduler's read of every host.
+ */
+class SchedulableCodec extends TableCodec<SchedulableNode> {
+  constructor(ds: DataSource) {
+    super(ds, ComputeNodeEntity);
+  }
+
+  override decode(row: SqlRow): SchedulableNode {
+    return this.decodeTuple(SCHEDULABLE_FIELDS.map((f) => row[f]));
+  }
+
+  override decodeTuple(t: readonly unknown[]): SchedulableNode {
+    return {
+      hostname: String(t[0]),
+      uuid: String(t[1]),
+      mem_total: Number(t[2]),
+      mem_used: Number(t[3]),
+      cpus: Number(t[4]),
+      cpu_used: Number(t[5]),
+      disk_total: Number(t[6]),
+      disk_used: Number(t[7]),
+      disk_quota_supported: Number(t[8]) !== 0,
+      total_containers: Number(t[9]),
+      labels: json<ComputeNode['labels']>(t[10]),
+      runtimes: json<ComputeNode['runtimes']>(t[11]),
+      enable_cpu_pinning: Number(t[12]) !== 0,
+    };
   }
 }

@@ -187,9 +187,9 @@ export class Database {
     readonly kind: ConnectionTarget['kind'],
   ) {
     // every repository answers a lost connection with DatabaseUnavailable (503, retryable), not a driver error
-    this.services = guardConnection(new TypeormZunServiceRepository(ds));
-    this.serviceRegistry = guardConnection(new DbServiceRegistry(this.services));
     const engine = SqlEngine.for(ds, kind);
+    this.services = guardConnection(new TypeormZunServiceRepository(ds, engine));
+    this.serviceRegistry = guardConnection(new DbServiceRegistry(this.services));
     const containers = new SqlContainerRepository(ds, engine);
     this.containers = guardConnection(containers);
     this.actions = guardConnection(new SqlContainerActionRepository(ds, engine));

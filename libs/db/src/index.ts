@@ -33,7 +33,7 @@ export {
 } from './quota.repository';
 export { CONTAINER_ACTION_REPOSITORY, type ContainerActionRepository, type ContainerActionWithEvents } from './container-action.repository';
 export { EXEC_INSTANCE_REPOSITORY, type ExecInstanceRecord, type ExecInstanceRepository } from './exec-instance.repository';
-export { COMPUTE_NODE_REPOSITORY, type ComputeNodeRepository } from './compute-node.repository';
+export { COMPUTE_NODE_REPOSITORY, type ComputeNodeRepository, SCHEDULABLE_FIELDS, type SchedulableNode } from './compute-node.repository';
 // Their home is libs/objects; re-exported for callers that import them with the repositories.
 export { INVENTORY_FIELDS, type ComputeNodeInventory, type ContainerPatch } from '@zun-ts/objects';
 export { type ClaimLimits, type ClaimOutcome, type ClaimResources } from './claims';

@@ -3,6 +3,7 @@ import { type DataSource, QueryFailedError, type Repository } from 'typeorm';
 import { ZunServiceNotFound } from '@zun-ts/common';
 import { type ServiceRegistration, type ServiceRegistry, type ZunService } from '@zun-ts/objects';
 import { ZunServiceEntity } from './entities';
+import { type SqlEngine, TableCodec } from './sql-engine';
 
 /** Fields an operator may change on a service row. */
 export type ZunServicePatch = Partial<Pick<ZunService, 'disabled' | 'disabled_reason' | 'forced_down'>>;
@@ -40,16 +41,26 @@ function isDeadlock(e: unknown): boolean {
   return (driverError as { code?: unknown } | null)?.code === 'ER_LOCK_DEADLOCK';
 }
 
-/** {@link ZunServiceRepository} on TypeORM. */
+/**
+ * {@link ZunServiceRepository} on TypeORM, but for {@link list}: every scheduler decision batch reads all services, so
+ * the rows are decoded by the table codec from a raw SELECT, without TypeORM's hydration.
+ */
 export class TypeormZunServiceRepository implements ZunServiceRepository {
   private readonly repo: Repository<ZunService>;
+  private readonly codec: TableCodec<ZunService>;
+  private readonly selectAll: string;
 
-  constructor(ds: DataSource) {
+  constructor(
+    ds: DataSource,
+    private readonly engine: SqlEngine,
+  ) {
     this.repo = ds.getRepository(ZunServiceEntity);
+    this.codec = new TableCodec(ds, ZunServiceEntity);
+    this.selectAll = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable} ORDER BY \`id\``;
   }
 
   list(): Promise<ZunService[]> {
-    return this.repo.find({ order: { id: 'ASC' } });
+    return this.engine.selectAs(this.codec, this.selectAll);
   }
 
   get(host: string, binary: string): Promise<ZunService | null> {

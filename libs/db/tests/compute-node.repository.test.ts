@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { ComputeNodeNotFound, ContainerNotFound, InvalidValue } from '@zun-ts/common';
 import { type ComputeNode } from '@zun-ts/objects';
-import { type ClaimLimits, type ComputeNodeInventory, Database, MarkerNotFound } from '../src';
+import { type ClaimLimits, type ComputeNodeInventory, Database, MarkerNotFound, SCHEDULABLE_FIELDS } from '../src';
 import { newContainer } from './fixtures/containers';
 import { createTestDb, describeOn, ENGINES, type TestDb } from './test-databases';
 
@@ -104,6 +104,17 @@ for (const engine of ENGINES) {
       assert.deepEqual(desc.map((n) => n.id), all.map((n) => n.id).sort((a, b) => b - a));
       await assert.rejects(db.computeNodes.list({ marker: randomUUID() }), MarkerNotFound);
       await assert.rejects(db.computeNodes.list({ sortKey: 'nope' }), InvalidValue);
+    });
+
+    void test('listSchedulable reads every node, the schedulable fields only, decoded as list decodes them', async () => {
+      await db.computeNodes.upsertFromTracker('s-host', { ...inventory, labels: null, runtimes: null, disk_quota_supported: false, enable_cpu_pinning: true });
+      assert.equal(await db.computeNodes.claim('s-host', { cpu: 0.25, memory: 64, disk: 1 }, exact), true);
+      const all = await db.computeNodes.list();
+      const schedulable = await db.computeNodes.listSchedulable();
+      assert.deepEqual(schedulable, all.map((n) => Object.fromEntries(SCHEDULABLE_FIELDS.map((f) => [f, n[f]]))));
+      const s = schedulable.find((n) => n.hostname === 's-host');
+      assert.deepEqual([s?.cpu_used, s?.mem_used, s?.labels, s?.runtimes, s?.enable_cpu_pinning, s?.disk_quota_supported], [0.25, 64, null, null, true, false]);
+      assert.deepEqual(Object.keys(s ?? {}).sort(), [...SCHEDULABLE_FIELDS].sort());
     });
 
     void test('claim admits up to total × ratio and nothing more; release gives back, never below 0', async () => {

@@ -84,6 +84,12 @@ for (const engine of ENGINES) {
       assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
     });
 
+    void test('list (decoded from a raw SELECT) gives the rows get (TypeORM) gives, field for field', async () => {
+      await db.services.update('node-1', 'zun-compute', { disabled: true, disabled_reason: 'maintenance', forced_down: true });
+      await db.services.heartbeat('node-1', 'zun-compute');
+      for (const row of await db.services.list()) assert.deepEqual(row, await db.services.get(row.host, row.binary));
+    });
+
     void test('concurrent registrations of one (host, binary) from two connections give one row', async () => {
       const other = await Database.open(t.url, { poolSize: 10 });
       try {

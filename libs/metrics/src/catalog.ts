@@ -43,7 +43,7 @@ export function buildMetrics(): { builds: Counter<'outcome'>; toRunning: Histogr
 export function schedulerMetrics(): { decisions: Counter<'outcome'>; rejections: Counter<'filter'>; duration: Histogram } {
   return {
     decisions: counter('zun_scheduler_decisions_total', 'Host selections, by outcome (selected, no_valid_host).', ['outcome']),
-    rejections: counter('zun_scheduler_filter_rejections_total', 'Hosts a filter rejected, by filter name.', ['filter']),
+    rejections: counter('zun_scheduler_filter_rejections_total', 'Scheduling decisions in which a filter rejected at least one host, by filter name.', ['filter']),
     duration: histogram('zun_scheduler_decision_duration_seconds', 'Time to choose a host.'),
   };
 }

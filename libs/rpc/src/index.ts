@@ -16,7 +16,7 @@ export {
   type ContainerPortInfo, type HostNetworkInfo, type PortSaveRequest, type HostVolumeInfo, type HostVolumePatch, type ReleasedVolumeInfo, type ServiceHeartbeatRequest, type VolumeSaveRequest,
   type ImagePulledRequest, type SealedRegistryCredentials,
 } from './contracts/conductor.contract';
-export { SCHEDULER, type SchedulerRpcApi, type SelectDestinationsRequest } from './contracts/scheduler.contract';
+export { SCHEDULER, type SchedulerRpcApi, type SelectDestinationsRequest, type SelectDestinationsResult } from './contracts/scheduler.contract';
 export {
   COMPUTE, type ComputeRpcApi, type ContainerArchiveRequest, type ContainerAttachResult, type ContainerCreateRequest, type ContainerExecRequest,
   type ContainerExecResult, type ContainerLogsRequest, type ContainerRef, type TtySize, type ContainerCommitRequest,

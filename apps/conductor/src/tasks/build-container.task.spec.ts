@@ -41,6 +41,24 @@ describe('BuildContainerTask.build', () => {
     }
   });
 
+  test('every host the scheduler returned was full by the claim: it is asked again without them, and the build goes on', async () => {
+    const { db, asked, casts, task } = setup({ h1: 10, h2: 10, h3: 10, h4: 1000 }, ['h1', 'h2', 'h3', 'h4'], 3, 2);
+    await task.build(ctx, build);
+    assert.deepEqual(asked.map((a) => a.ignore_hosts), [[], ['h1', 'h2']], 'asked again without the two full hosts');
+    assert.deepEqual([db.claimCalls, db.container?.host], [['h1', 'h2', 'h3', 'h4'], 'h4']);
+    // The refused hosts are not attempts: the build is still attempt 1, on h4 alone, with every reschedule left.
+    assert.deepEqual(casts.map((c) => [c.host, c.req.retry.attempt, c.req.retry.hosts]), [['h4', 1, ['h4']]]);
+    assert.deepEqual(parseStoredBuild(db.claim?.build)?.retry.hosts, ['h4']);
+    assert.deepEqual(db.events, [{ event: BUILD_EVENT, host: 'h4', result: 'Success', traceback: null }]);
+  });
+
+  test('asked again until no host is left: then Error with Zun\'s reason', async () => {
+    const { db, asked, casts, task } = setup({ h1: 10, h2: 10, h3: 10 }, ['h1', 'h2', 'h3'], 3, 2);
+    await task.build(ctx, build); // the third answer is empty: every host is in ignore_hosts
+    assert.deepEqual(asked.map((a) => a.ignore_hosts), [[], ['h1', 'h2'], ['h1', 'h2', 'h3']]);
+    assert.deepEqual([db.container?.status, db.container?.status_reason, casts.length], ['Error', NO_HOST_REASON, 0]);
+  });
+
   test('a scheduler that cannot be reached makes the message retry; an unexpected scheduler error fails the container', async () => {
     const down = setup({ h1: 1000 }, new MessagingTimeout('no reply'));
     await assert.rejects(down.task.build(ctx, build), MessagingTimeout);

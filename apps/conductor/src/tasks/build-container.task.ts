@@ -26,10 +26,11 @@ import {
   VOLUME_REPOSITORY,
   type VolumeRepository,
 } from '@zun-ts/db';
-import { type Container, CONTAINER_TYPES, memoryMiBOf } from '@zun-ts/objects';
+import { type Container, CONTAINER_TYPES } from '@zun-ts/objects';
 import { type BuildContainerRequest, type BuildRetry, type CreateFailureReport, parseStoredBuild, storedBuildJson } from '@zun-ts/rpc';
 import { COMPUTE_CASTER, type ComputeCaster, SCHEDULER_API, type SchedulerApi } from '../tokens';
-import { claimLimits, claimResources } from './claim-terms';
+import { claimLimits, claimResources, selectRequestOf } from './claim-terms';
+import { type ClaimTry, selectAndClaim } from './claim-loop';
 import { isAddressFailure, PortPlacement, type PortPlacementRepository } from './port-placement';
 import { noHostReason, volumeHostsOf } from './volume-placement';
 
@@ -63,7 +64,8 @@ export type RecoverOutcome = 'rescheduled' | 'failed' | 'skipped';
 
 /**
  * The conductor's build: ask the scheduler for hosts (only the host holding the container's volumes,
- * when they are on one already), claim the first one whose atomic claim succeeds, record the host, give the
+ * when they are on one already), claim the first one whose atomic claim succeeds (all of them full by then: ask again
+ * without them, `selectAndClaim`), record the host, give the
  * container's ports their addresses there (PortPlacement; no address → Error, not retried elsewhere) and cast
  * `containerCreate` to it. A compute host that fails with a retryable error reports back and the build moves to
  * another host, up to `[scheduler] max_attempts`.
@@ -270,54 +272,49 @@ export class BuildContainerTask {
     const volumeHosts = volumeHostsOf(await this.volumes.mountsOf(c.uuid));
     const noHost = noHostReason(noHostBase, volumeHosts);
     if (volumeHosts.length) log.info('volumes tie the container to hosts', { volumeHosts });
-    let hosts: string[];
-    try {
-      ({ hosts } = await this.scheduler.call('selectDestinations', ctx, {
-        container_uuid: c.uuid,
-        cpu: c.cpu,
-        memory: memoryMiBOf(c.memory),
-        disk: c.disk || null,
-        runtime: c.runtime,
-        cpu_policy: c.cpu_policy,
-        hints: retry.request.hints ?? {},
-        availability_zone: retry.request.availability_zone,
-        requested_host: retry.request.requested_host,
-        ignore_hosts: retry.hosts,
-        volume_hosts: volumeHosts,
-      }));
-    } catch (err) {
-      if (err instanceof NoValidHost) return this.fail(ctx, c, event, noHost, log);
-      if (err instanceof RequestedHostNotFound) return this.fail(ctx, c, event, err.message, log);
-      // The scheduler (or its database) unreachable: the cast is retried. Anything else would fail again.
-      if (isRetryable(err)) throw err;
-      return this.fail(ctx, c, event, `Scheduling failed: ${(err as Error).message}`, log);
-    }
+    const select = async (refused: readonly string[]): Promise<string[] | null> => {
+      if (refused.length) log.info('every host offered was full by the claim; asking the scheduler again without them', { refused: refused.length });
+      try {
+        const args = selectRequestOf(c, retry.request, [...retry.hosts, ...refused], volumeHosts);
+        return (await this.scheduler.call('selectDestinations', ctx, args)).hosts;
+      } catch (err) {
+        if (err instanceof NoValidHost) await this.fail(ctx, c, event, noHost, log);
+        else if (err instanceof RequestedHostNotFound) await this.fail(ctx, c, event, err.message, log);
+        // The scheduler (or its database) unreachable: the cast is retried. Anything else would fail again.
+        else if (isRetryable(err)) throw err;
+        else await this.fail(ctx, c, event, `Scheduling failed: ${(err as Error).message}`, log);
+        return null;
+      }
+    };
     const resources = claimResources(c);
     const limits = claimLimits(this.conf.scheduler);
-    for (const host of hosts) {
+    const claim = async (host: string): Promise<ClaimTry> => {
       let outcome;
       try {
         // The build state goes in with the claim, so the claim never exists without it.
         const build = storedBuildJson(ctx, { ...retry, hosts: [...new Set([...retry.hosts, host])] });
         outcome = await this.nodes.claimForContainer(c.uuid, host, resources, limits, build);
       } catch (err) {
-        if (err instanceof ComputeNodeNotFound) continue; // deleted since the scheduler looked
+        if (err instanceof ComputeNodeNotFound) return 'refused'; // deleted since the scheduler looked
         if (err instanceof ContainerNotFound) {
           log.info('container deleted while scheduling; build dropped');
-          return;
+          return 'dropped';
         }
         throw err;
       }
       const chosen = outcome.claimed ? host : outcome.alreadyClaimed ? outcome.hostname : null;
       if (chosen) {
         log.info('host claimed', { host: chosen, attempt: retry.attempt, ...resources });
-        await this.placeOn(ctx, c, chosen, { ...retry, hosts: [...new Set([...retry.hosts, chosen])] }, log);
-        return;
+        return { placed: chosen };
       }
       // Another scheduler's pick (or a stale snapshot) filled the host first: try the next one.
       log.info('claim refused (host full); trying the next host', { host });
-    }
-    await this.fail(ctx, c, event, noHost, log);
+      return 'refused';
+    };
+    const { outcome } = await selectAndClaim(select, claim);
+    if (outcome === 'dropped') return;
+    if (outcome === 'refused') return this.fail(ctx, c, event, noHost, log);
+    await this.placeOn(ctx, c, outcome.placed, { ...retry, hosts: [...new Set([...retry.hosts, outcome.placed])] }, log);
   }
 
   /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { ComputeFilter } from './compute.filter';
 import { fakeConf, fakeHost, fakeRequest, fakeService } from '../../tests/fixtures/host-state';
 
@@ -25,5 +25,20 @@ describe('ComputeFilter', () => {
 
   test('a forced-down service fails', () => {
     assert.equal(f.hostPasses(fakeHost({ service: fakeService({ forced_down: true, last_seen_up: ago(1) }) }), req), false);
+  });
+
+  test('reads the clock once per decision (per request), not once per host', () => {
+    const filter = new ComputeFilter(fakeConf({}, 60));
+    const hosts = Array.from({ length: 100 }, () => fakeHost({ service: fakeService({ last_seen_up: ago(5) }) }));
+    const now = mock.method(Date, 'now');
+    try {
+      const decision = fakeRequest();
+      assert.equal(hosts.filter((h) => filter.hostPasses(h, decision)).length, 100);
+      assert.equal(now.mock.callCount(), 1);
+      filter.hostPasses(hosts[0]!, fakeRequest());
+      assert.equal(now.mock.callCount(), 2, 'the next decision reads it again');
+    } finally {
+      now.mock.restore();
+    }
   });
 });

@@ -9,10 +9,25 @@ import { type HostFilter } from './host-filter';
 export class ComputeFilter implements HostFilter {
   readonly name = 'ComputeFilter';
   readonly runOncePerRequest = true;
+  /** The request of the decision being filtered, and the time read for it. */
+  private clockFor: ScheduleRequest | null = null;
+  private clockNow = 0;
 
   constructor(@inject(ZUN_CONF) private readonly conf: Pick<ZunConf, 'DEFAULT'>) {}
 
-  hostPasses(host: HostState, _req: ScheduleRequest): boolean {
-    return !host.service.disabled && isServiceUp(host.service, this.conf.DEFAULT.service_down_time);
+  hostPasses(host: HostState, req: ScheduleRequest): boolean {
+    return !host.service.disabled && isServiceUp(host.service, this.conf.DEFAULT.service_down_time, this.now(req));
+  }
+
+  /**
+   * One clock read per decision, not per host: every decision has a ScheduleRequest of its own (the scheduler builds
+   * one per request), and all its hosts are filtered before the next decision starts.
+   */
+  private now(req: ScheduleRequest): number {
+    if (req !== this.clockFor) {
+      this.clockFor = req;
+      this.clockNow = Date.now();
+    }
+    return this.clockNow;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fakeHost } from '../../tests/fixtures/host-state';
-import { orderByWeight, RamWeigher } from './ram.weigher';
+import { bestByWeight, orderByWeight, RamWeigher } from './ram.weigher';
 
 /** Deterministic [0, 1) sequence. */
 function seq(values: number[]): () => number {
@@ -38,5 +38,33 @@ describe('orderByWeight', () => {
     const hosts = [small, big];
     orderByWeight(hosts, new RamWeigher());
     assert.deepEqual(hosts.map((h) => h.hostname), ['small', 'big']);
+  });
+
+  test('a limit gives the best hosts only: the first of the full order, ties in the same random order', () => {
+    // Few distinct weights among many hosts: most hosts tie with others.
+    let state = 7;
+    const lcg = (): number => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state / 2 ** 31;
+    };
+    for (let round = 0; round < 20; round++) {
+      const hosts = Array.from({ length: 50 }, (_, i) => fakeHost({ hostname: `h${i}`, mem_total: 1024 * (1 + Math.floor(lcg() * 4)), mem_used: 0 }));
+      const seed = state;
+      const all = orderByWeight(hosts, new RamWeigher(), lcg).map((h) => h.hostname);
+      for (const limit of [1, 3, 8, 49, 50, 80]) {
+        state = seed;
+        const best = orderByWeight(hosts, new RamWeigher(), lcg, null, limit).map((h) => h.hostname);
+        assert.deepEqual(best, all.slice(0, limit), `limit ${limit}, round ${round}`);
+      }
+    }
+  });
+
+  test('bestByWeight: highest weights first, ties in input order, at most limit', () => {
+    const hosts = ['a', 'b', 'c', 'd', 'e'].map((hostname) => fakeHost({ hostname }));
+    const names = (limit: number, weights: number[]): string[] => bestByWeight(hosts, weights, limit).map((h) => h.hostname);
+    assert.deepEqual(names(3, [1, 5, 3, 5, 2]), ['b', 'd', 'c']);
+    assert.deepEqual(names(2, [0, 0, 0, 0, 0]), ['a', 'b']);
+    assert.deepEqual(names(9, [1, 2, 3, 4, 5]), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(names(1, [-1, -3, -0.5, -2, -9]), ['c']);
   });
 });
