@@ -15,7 +15,7 @@ import {
 } from './claims';
 import { type ContainerClaim, ContainerClaimEntity, ComputeNodeEntity } from './entities';
 import { type PageOptions, pageSql } from './pagination';
-import { type SqlEngine, type SqlRow, type SqlValue, sqlDate, TableCodec } from './sql-engine';
+import { type SqlEngine, type SqlValue, sqlDate, TableCodec } from './sql-engine';
 import { isUniqueViolation } from './zun-service.repository';
 
 /**
@@ -86,7 +86,7 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
   private readonly claimCodec: TableCodec<ContainerClaim>;
   private readonly selectFrom: string;
   private readonly selectSchedulable: string;
-  private readonly schedulableCodec: SchedulableCodec;
+  private readonly schedulableCodec: TableCodec<SchedulableNode>;
 
   constructor(
     ds: DataSource,
@@ -95,8 +95,8 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
     this.codec = new TableCodec(ds, ComputeNodeEntity);
     this.claimCodec = new TableCodec(ds, ContainerClaimEntity);
     this.selectFrom = `SELECT ${this.codec.selectList} FROM ${this.codec.quotedTable}`;
-    this.schedulableCodec = new SchedulableCodec(ds);
-    this.selectSchedulable = `SELECT ${SCHEDULABLE_FIELDS.map((f) => `\`${f}\``).join(', ')} FROM ${this.codec.quotedTable} ORDER BY \`hostname\``;
+    this.schedulableCodec = TableCodec.of(ds, ComputeNodeEntity, SCHEDULABLE_FIELDS);
+    this.selectSchedulable = `SELECT ${this.schedulableCodec.selectList} FROM ${this.codec.quotedTable} ORDER BY \`hostname\``;
   }
 
   private notFound(ident: string): ComputeNodeNotFound {
@@ -243,40 +243,3 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
   }
 }
 
-/** NULL stays null; a JSON column is text on both engines. */
-function json<T>(v: unknown): T | null {
-  return v === null || v === undefined ? null : ((typeof v === 'string' ? JSON.parse(v) : v) as T);
-}
-
-/**
- * The compute_node table's codec, decoding rows of {@link SCHEDULABLE_FIELDS} only (in that order) as the table codec
- * decodes those columns (numbers, 0/1 booleans, JSON documents): so that the engine's fast read path (rows as arrays
- * on SQLite, twice as fast as row objects) serves the scheduler's read of every host.
- */
-class SchedulableCodec extends TableCodec<SchedulableNode> {
-  constructor(ds: DataSource) {
-    super(ds, ComputeNodeEntity);
-  }
-
-  override decode(row: SqlRow): SchedulableNode {
-    return this.decodeTuple(SCHEDULABLE_FIELDS.map((f) => row[f]));
-  }
-
-  override decodeTuple(t: readonly unknown[]): SchedulableNode {
-    return {
-      hostname: String(t[0]),
-      uuid: String(t[1]),
-      mem_total: Number(t[2]),
-      mem_used: Number(t[3]),
-      cpus: Number(t[4]),
-      cpu_used: Number(t[5]),
-      disk_total: Number(t[6]),
-      disk_used: Number(t[7]),
-      disk_quota_supported: Number(t[8]) !== 0,
-      total_containers: Number(t[9]),
-      labels: json<ComputeNode['labels']>(t[10]),
-      runtimes: json<ComputeNode['runtimes']>(t[11]),
-      enable_cpu_pinning: Number(t[12]) !== 0,
-    };
-  }
-}
