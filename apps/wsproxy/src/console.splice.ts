@@ -150,12 +150,19 @@ export function splice(client: Socket, clientHead: Buffer, relay: RelayLeg, onBy
     down.forward(chunk);
     if (down.frames.closed) ended('relay', down.frames.closed.code);
   });
+  // 'end' (the peer's FIN) or 'close' (reset, error), whichever comes first
+  let clientLeft = false;
+  let relayLeft = false;
   const clientGone = (): void => {
+    if (clientLeft) return;
+    clientLeft = true;
     ended('client', 1006);
     up.sourceEnded(up.frames.closed ? null : closeFrame(CLOSE.NORMAL, 'The client left.', true));
     cutOffLater(relay.socket);
   };
   const relayGone = (): void => {
+    if (relayLeft) return;
+    relayLeft = true;
     ended('relay', CLOSE.BAD_GATEWAY);
     down.sourceEnded(down.frames.closed ? null : closeFrame(CLOSE.BAD_GATEWAY, "The console relay of the container's host went away.", false));
     cutOffLater(client);

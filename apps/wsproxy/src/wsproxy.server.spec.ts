@@ -1,4 +1,4 @@
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -73,6 +73,23 @@ describe('WsProxyServer', () => {
     assert.deepEqual(await outcome(`${base}?token=t&uuid=${A}`), { first: 'ready', code: 1000, reason: '' });
     assert.deepEqual(requests.at(-1), { token: 't', uuid: A, execId: null, requestId: requests.at(-1)?.requestId });
     assert.match(requests.at(-1)?.requestId ?? '', /^req-/);
+  });
+
+  test('an upgrade that is no WebSocket handshake is answered 400 and never reaches the conductor', async () => {
+    const port = new URL(base).port;
+    const before = requests.length;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(Number(port), '127.0.0.1', () =>
+        s.end(`GET /?token=t&uuid=${A} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+      );
+      let text = '';
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /Sec-WebSocket-Key/);
+    assert.equal(requests.length, before);
   });
 
   test('refusals and failures close with a code the client can act on', async () => {
