@@ -100,9 +100,14 @@ async function rawCreateStart(c: Ctx, name: string, network: string | null = nul
   return { ms: performance.now() - t0, container };
 }
 
+/**
+ * One at a time: Docker 20.10 before 20.10.27 can deadlock its network controller when endpoints of one
+ * user-defined network are released together (moby/moby#46661), and 50 force-removes at once did hang it.
+ * zun-compute serializes these per network for the same reason (EndpointTeardowns); removal is not timed here.
+ */
 async function rawRemoveAll(c: Ctx): Promise<void> {
   const mine = await c.docker.listContainers({ all: true, filters: { label: [`zun-bench=${c.runId}`] } });
-  await Promise.all(mine.map((x) => c.docker.getContainer(x.Id).remove({ force: true }).catch(() => undefined)));
+  for (const x of mine) await c.docker.getContainer(x.Id).remove({ force: true }).catch(() => undefined);
 }
 
 interface RunFigures {
@@ -110,12 +115,18 @@ interface RunFigures {
   raw: number[];
   /** create+start on a user-defined bridge network (the engine's own cost of a container on a network of its own). */
   rawNet: number[];
+  /**
+   * create+start joining the network namespace of a sandbox started beforehand on the user-defined bridge: what a
+   * run would cost the engine if each project network kept containers' network plumbing ready (not built).
+   */
+  rawSandbox: number[];
   rawPull: number[];
   samples: { requestId: string; uuid: string; sentAt: number; runningAt: number }[];
 }
 
 async function sequentialRuns(c: Ctx): Promise<RunFigures> {
-  const out: RunFigures = { zun: [], raw: [], rawNet: [], rawPull: [], samples: [] };
+  const out: RunFigures = { zun: [], raw: [], rawNet: [], rawSandbox: [], rawPull: [], samples: [] };
+  const sandbox = await rawCreateStart(c, `bench-sandbox-${c.runId}`, benchNetworkName(c));
   const one = async (i: number, warm: boolean): Promise<void> => {
     const zunStep = async (): Promise<void> => {
       const r = await zunRunToRunning(c, `bench-${c.runId}-seq-${i}`);
@@ -132,6 +143,9 @@ async function sequentialRuns(c: Ctx): Promise<RunFigures> {
       const n = await rawCreateStart(c, `bench-rawnet-${c.runId}-seq-${i}`, benchNetworkName(c));
       if (!warm) out.rawNet.push(n.ms);
       await n.container.remove({ force: true });
+      const j = await rawCreateStart(c, `bench-rawjoin-${c.runId}-seq-${i}`, `container:${sandbox.container.id}`);
+      if (!warm) out.rawSandbox.push(j.ms);
+      await j.container.remove({ force: true });
     };
     // Alternate which side goes first so neither always runs on a host just busied by the other.
     if (i % 2 === 0) {
@@ -149,6 +163,7 @@ async function sequentialRuns(c: Ctx): Promise<RunFigures> {
   };
   for (let i = 0; i < WARMUP_RUNS; i++) await one(-1 - i, true);
   for (let i = 0; i < SEQ_RUNS; i++) await one(i, false);
+  await sandbox.container.remove({ force: true });
   return out;
 }
 
@@ -470,6 +485,8 @@ async function main(): Promise<void> {
       console.log(`  docker  create+start:                                median ${fmt(rMed)} ms, p90 ${fmt(percentile(seq.raw, 90))} ms, min ${fmt(Math.min(...seq.raw))}, max ${fmt(Math.max(...seq.raw))}`);
       console.log(`  docker  create+start on a user-defined bridge network: median ${fmt(median(seq.rawNet))} ms, p90 ${fmt(percentile(seq.rawNet, 90))} ms ` +
         `(the engine's floor for a container on a network of its own: ${fmt(median(seq.rawNet) / rMed, 2)}× the default bridge)`);
+      console.log(`  docker  create+start joining a sandbox already on that network (container:<id>): median ${fmt(median(seq.rawSandbox))} ms, p90 ${fmt(percentile(seq.rawSandbox, 90))} ms ` +
+        `(${fmt(median(seq.rawSandbox) / rMed, 2)}× the default bridge: the engine's cost of a run whose network was made ready beforehand)`);
       console.log(`  docker  pull of the present image (what an "always" create cost before zun-ts's manifest check): median ${fmt(median(seq.rawPull))} ms`);
       console.log(`  ratio ${fmt(zMed / rMed, 2)}`);
       console.log('  where the zun-ts time goes (medians, from the service logs; + = since the previous step):');
@@ -480,6 +497,9 @@ async function main(): Promise<void> {
       const nMed = median(seq.rawNet);
       results.add({ figure: 'run → Running (raw: create+start on a user-defined bridge)', ours: zMed, reference: nMed, referenceP90: percentile(seq.rawNet, 90), unit: 'ms', ratio: zMed / nMed, target: null, met: null });
       rows.push(['run → Running vs raw on a user network (ms)', fmt(zMed), fmt(nMed), fmt(zMed / nMed, 2), '', null]);
+      const jMed = median(seq.rawSandbox);
+      results.add({ figure: 'docker create+start joining a ready sandbox (vs default bridge)', ours: jMed, oursP90: percentile(seq.rawSandbox, 90), reference: rMed, unit: 'ms', ratio: jMed / rMed, target: null, met: null });
+      rows.push(['raw: joining a ready sandbox vs default bridge (ms)', fmt(jMed), fmt(rMed), fmt(jMed / rMed, 2), '', null]);
     }
 
     if (PHASES.has('concurrent')) {

@@ -135,7 +135,8 @@ export class ContainerBuilder {
       bg.add(() => this.records.actionFinish(ctx, c.uuid));
       return;
     }
-    const learnt = await this.networks.started(ctx, c, running);
+    // The ports' MACs are recorded after Running (learnMacs): the API shows none of them, and they cost round trips.
+    const learnt = { published_ports: this.networks.publishedPorts(running) };
     // The start's event is over before the record says Running, so a reader who sees Running sees it finished.
     bg.add(() => this.records.eventFinish(ctx, c.uuid, EVENTS.start));
     await bg.settled();
@@ -147,6 +148,7 @@ export class ContainerBuilder {
       { status: expected },
     );
     log.info('container created and started', { containerId: saved.container_id, status: saved.status });
+    bg.add(() => this.networks.learnMacs(ctx, c, running));
     bg.add(() => this.records.actionFinish(ctx, c.uuid));
   }
 

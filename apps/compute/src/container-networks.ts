@@ -188,6 +188,15 @@ export class ContainerNetworks {
    * published ports). Ports whose MAC was unknown before the start (a container created stopped) get it, best effort.
    */
   async started(ctx: RequestContext, c: Container, state: ContainerState): Promise<HostContainerPatch> {
+    await this.learnMacs(ctx, c, state);
+    return { published_ports: this.publishedPorts(state) };
+  }
+
+  /**
+   * Ports whose MAC was unknown before the start get the one the engine gave, best effort (never thrown). Nothing the
+   * API shows depends on it (a re-create keeps the MAC), so a new container's run records it after Running.
+   */
+  async learnMacs(ctx: RequestContext, c: Container, state: Pick<ContainerState, 'container_id'>): Promise<void> {
     try {
       for (const info of await this.portsOf(ctx, c.uuid)) {
         if (info.port.mac_address || info.port.status !== 'bound' || !info.port.fixed_ip) continue;
@@ -197,7 +206,6 @@ export class ContainerNetworks {
     } catch (err) {
       this.logger.debug('port MACs not recorded', { requestId: ctx.requestId, containerUuid: c.uuid, error: errorText(err) });
     }
-    return { published_ports: this.publishedPorts(state) };
   }
 
   /** `published_ports` for an engine state (none unless it runs). */

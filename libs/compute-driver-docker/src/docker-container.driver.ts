@@ -44,6 +44,7 @@ import { loadImageArchive, saveImageArchive, tagImage } from './docker-image-arc
 import { type DockerInfo, toHostInfo } from './docker-host-info.mapping';
 import { toContainerState, portsOf, zunStatusOfListState } from './docker-state.mapping';
 import { toContainerStats } from './docker-stats.mapping';
+import { EndpointTeardowns } from './endpoint-teardowns';
 import { type PullAuth, TagFreshness } from './tag-freshness';
 import { demuxDockerStream } from './docker-stream';
 
@@ -83,6 +84,8 @@ export class DockerContainerDriver implements ContainerDriver {
     Pick<DockerDriverOptions, 'defaultRegistry' | 'defaultRegistryCredentials'>;
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly freshness = new TagFreshness();
+  /** Stops and force-removes of running containers, one at a time per network (an engine deadlock, see there). */
+  private readonly teardowns = new EndpointTeardowns();
   /** The engine's answer to the disk quota probe, asked once (an unanswered probe is asked again). */
   private diskQuota: Promise<boolean> | null = null;
   /** The unix socket in use. */
@@ -178,7 +181,7 @@ export class DockerContainerDriver implements ContainerDriver {
 
   async stop(_ctx: RequestContext, uuid: string, timeoutSec?: number | null): Promise<void> {
     const opts = timeoutSec === null || timeoutSec === undefined ? {} : { t: Math.max(0, Math.trunc(timeoutSec)) };
-    await this.idempotent(() => this.container(uuid, true).stop(opts));
+    await this.teardowns.run(await this.runningNetworks(uuid), () => this.idempotent(() => this.container(uuid, true).stop(opts)));
   }
 
   async kill(_ctx: RequestContext, uuid: string, signal?: string | null): Promise<void> {
@@ -196,12 +199,13 @@ export class DockerContainerDriver implements ContainerDriver {
 
   async reboot(_ctx: RequestContext, uuid: string, timeoutSec?: number | null): Promise<void> {
     const opts = timeoutSec === null || timeoutSec === undefined ? {} : { t: Math.max(0, Math.trunc(timeoutSec)) };
-    await this.call('container', () => this.container(uuid, true).restart(opts));
+    await this.teardowns.run(await this.runningNetworks(uuid), () => this.call('container', () => this.container(uuid, true).restart(opts)));
   }
 
   async delete(ctx: RequestContext, uuid: string, opts: { force?: boolean } = {}): Promise<void> {
     try {
-      await this.container(uuid, true).remove({ force: opts.force ?? false });
+      const remove = (): Promise<void> => this.container(uuid, true).remove({ force: opts.force ?? false });
+      await (opts.force ? this.teardowns.run(await this.runningNetworks(uuid), remove) : remove());
       this.log.info('container removed', { requestId: ctx.requestId, containerUuid: uuid });
     } catch (err) {
       const status = dockerStatusCode(err);
@@ -210,6 +214,19 @@ export class DockerContainerDriver implements ContainerDriver {
       if (status === 409 && /already in progress/i.test(dockerMessage(err))) return;
       throw toZunError(err, 'container');
     }
+  }
+
+  /** The networks whose endpoints stopping the container releases: none unless it runs (or is gone). */
+  private async runningNetworks(uuid: string): Promise<string[]> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.container(uuid).inspect();
+    } catch (err) {
+      if (dockerStatusCode(err) === 404) return [];
+      throw toZunError(err, 'container');
+    }
+    if (!info.State?.Running && !info.State?.Restarting) return [];
+    return Object.keys(info.NetworkSettings?.Networks ?? {});
   }
 
   async inspect(_ctx: RequestContext, uuid: string, opts: { currentStatus?: ContainerStatus } = {}): Promise<ContainerState> {
