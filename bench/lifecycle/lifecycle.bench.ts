@@ -103,7 +103,7 @@ async function rawCreateStart(c: Ctx, name: string, network: string | null = nul
 /**
  * One at a time: Docker 20.10 before 20.10.27 can deadlock its network controller when endpoints of one
  * user-defined network are released together (moby/moby#46661), and 50 force-removes at once did hang it.
- * zun-compute serializes these per network for the same reason (EndpointTeardowns); removal is not timed here.
+ * zun-compute serializes these per network for the same reason (ADR 0027); removal is not timed here.
  */
 async function rawRemoveAll(c: Ctx): Promise<void> {
   const mine = await c.docker.listContainers({ all: true, filters: { label: [`zun-bench=${c.runId}`] } });

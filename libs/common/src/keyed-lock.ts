@@ -22,6 +22,19 @@ export class KeyedLock {
     return result;
   }
 
+  /**
+   * Runs `fn` holding every key of `keys` (each once), taken one after another in sorted order, so two runs that
+   * share several keys, named in any order, cannot wait for each other. No keys: `fn` runs at once.
+   */
+  runAll<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const from = (i: number): Promise<T> => {
+      const key = sorted[i];
+      return key === undefined ? fn() : this.run(key, () => from(i + 1));
+    };
+    return from(0);
+  }
+
   /** Keys with work queued or running. */
   get size(): number {
     return this.tails.size;

@@ -2,7 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { type IncomingMessage } from 'node:http';
 import { type Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger, splitShellWords } from '@zun-ts/common';
+import { Conflict, InvalidValue, KeyedLock, type Logger, type RequestContext, silentLogger, splitShellWords } from '@zun-ts/common';
 import {
   type ArchiveResult,
   type ArchiveStat,
@@ -44,7 +44,6 @@ import { loadImageArchive, saveImageArchive, tagImage } from './docker-image-arc
 import { type DockerInfo, toHostInfo } from './docker-host-info.mapping';
 import { toContainerState, portsOf, zunStatusOfListState } from './docker-state.mapping';
 import { toContainerStats } from './docker-stats.mapping';
-import { EndpointTeardowns } from './endpoint-teardowns';
 import { type PullAuth, TagFreshness } from './tag-freshness';
 import { demuxDockerStream } from './docker-stream';
 
@@ -84,8 +83,14 @@ export class DockerContainerDriver implements ContainerDriver {
     Pick<DockerDriverOptions, 'defaultRegistry' | 'defaultRegistryCredentials'>;
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly freshness = new TagFreshness();
-  /** Stops and force-removes of running containers, one at a time per network (an engine deadlock, see there). */
-  private readonly teardowns = new EndpointTeardowns();
+  /**
+   * Stops, restarts and force-removes of running containers, one at a time per network they are on (ADR 0027).
+   * Docker 20.10 before 20.10.27 (Debian 12 ships 20.10.24) can deadlock its network controller when two endpoints of
+   * one user-defined network are released at once (moby/moby#46661): from then on nothing that touches networks is
+   * answered until dockerd restarts. The engine releases a container's endpoints when its process ends, before these
+   * requests return. Not covered: a process that ends by itself, or a network disconnect, at the same moment.
+   */
+  private readonly teardowns = new KeyedLock();
   /** The engine's answer to the disk quota probe, asked once (an unanswered probe is asked again). */
   private diskQuota: Promise<boolean> | null = null;
   /** The unix socket in use. */
@@ -181,7 +186,7 @@ export class DockerContainerDriver implements ContainerDriver {
 
   async stop(_ctx: RequestContext, uuid: string, timeoutSec?: number | null): Promise<void> {
     const opts = timeoutSec === null || timeoutSec === undefined ? {} : { t: Math.max(0, Math.trunc(timeoutSec)) };
-    await this.teardowns.run(await this.runningNetworks(uuid), () => this.idempotent(() => this.container(uuid, true).stop(opts)));
+    await this.teardowns.runAll(await this.runningNetworks(uuid), () => this.idempotent(() => this.container(uuid, true).stop(opts)));
   }
 
   async kill(_ctx: RequestContext, uuid: string, signal?: string | null): Promise<void> {
@@ -199,13 +204,13 @@ export class DockerContainerDriver implements ContainerDriver {
 
   async reboot(_ctx: RequestContext, uuid: string, timeoutSec?: number | null): Promise<void> {
     const opts = timeoutSec === null || timeoutSec === undefined ? {} : { t: Math.max(0, Math.trunc(timeoutSec)) };
-    await this.teardowns.run(await this.runningNetworks(uuid), () => this.call('container', () => this.container(uuid, true).restart(opts)));
+    await this.teardowns.runAll(await this.runningNetworks(uuid), () => this.call('container', () => this.container(uuid, true).restart(opts)));
   }
 
   async delete(ctx: RequestContext, uuid: string, opts: { force?: boolean } = {}): Promise<void> {
     try {
       const remove = (): Promise<void> => this.container(uuid, true).remove({ force: opts.force ?? false });
-      await (opts.force ? this.teardowns.run(await this.runningNetworks(uuid), remove) : remove());
+      await (opts.force ? this.teardowns.runAll(await this.runningNetworks(uuid), remove) : remove());
       this.log.info('container removed', { requestId: ctx.requestId, containerUuid: uuid });
     } catch (err) {
       const status = dockerStatusCode(err);

@@ -86,7 +86,22 @@ describe('DockerContainerDriver: releasing the endpoints of one network', () => 
       }),
     );
     assert.ok(a && b);
-    await Promise.all([env.driver.delete(env.ctx, a, { force: true }), env.driver.stop(env.ctx, b, 0)]);
+    const idA = (await env.driver.inspect(env.ctx, a)).container_id;
+    const idB = (await env.driver.inspect(env.ctx, b)).container_id;
+    const events = await watchEvents();
+    try {
+      await Promise.all([env.driver.delete(env.ctx, a, { force: true }), env.driver.stop(env.ctx, b, 0)]);
+      const deadline = Date.now() + 10_000;
+      while (!(events.seen.includes(`destroy:${idA}`) && events.seen.includes(`die:${idB}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      events.stop();
+    }
+    // b's process ends either before a's or after a is destroyed, never while a's endpoint is being released.
+    const dieA = events.seen.indexOf(`die:${idA}`);
+    const destroyA = events.seen.indexOf(`destroy:${idA}`);
+    const dieB = events.seen.indexOf(`die:${idB}`);
+    assert.ok(dieA >= 0 && destroyA > dieA && dieB >= 0, `both ended: ${events.seen.join(' ')}`);
+    assert.ok(dieB < dieA || dieB > destroyA, `the stop ran during the force-delete: ${events.seen.join(' ')}`);
     const state = await env.driver.inspect(env.ctx, b);
     assert.equal(state.running, false);
     await env.driver.delete(env.ctx, b, { force: true });

@@ -242,4 +242,3 @@ export class SqlComputeNodeRepository implements ComputeNodeRepository {
     return claim ?? null;
   }
 }
-

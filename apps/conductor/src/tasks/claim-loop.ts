@@ -34,18 +34,15 @@ export async function selectAndClaim(
   select: (refused: readonly string[]) => Promise<string[] | null>,
   claim: (host: string) => Promise<ClaimTry>,
 ): Promise<Placement> {
-  const refused: string[] = [];
-  const offered = new Set<string>();
+  // Every host offered so far refused (a claim is made on each offered host until one takes it), in offer order.
+  const refused = new Set<string>();
   for (let selects = 1; ; selects++) {
-    const hosts = await select(refused);
-    if (hosts === null) return { outcome: 'dropped', selects, refused };
-    const fresh = hosts.filter((h) => !offered.has(h));
-    if (!fresh.length) return { outcome: 'refused', selects, refused };
+    const hosts = await select([...refused]);
+    if (hosts === null) return { outcome: 'dropped', selects, refused: [...refused] };
+    const fresh = hosts.filter((h) => !refused.has(h));
+    if (!fresh.length) return { outcome: 'refused', selects, refused: [...refused] };
     const outcome = await claimOneOf(fresh, claim);
-    if (outcome !== 'refused') return { outcome, selects, refused };
-    for (const h of fresh) {
-      offered.add(h);
-      refused.push(h);
-    }
+    if (outcome !== 'refused') return { outcome, selects, refused: [...refused] };
+    for (const h of fresh) refused.add(h);
   }
 }
