@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { type AddressInfo, isIPv6, type Socket } from 'node:net';
-import { adminContext, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, type Logger, newRequestId, ZunError } from '@zun-ts/common';
-import { type ConsoleStream, type ConsoleStreams } from '@zun-ts/compute-driver';
+import {
+  adminContext, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, type Logger, newRequestId, splice, type Splice, switchingProtocols, ZunError,
+} from '@zun-ts/common';
+import { type ConsoleStream, type ConsoleStreams, type EngineWebSocket } from '@zun-ts/compute-driver';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type ConsoleGrant, type ConsoleGrants, type ConsoleKind } from './console-grants';
 
@@ -12,6 +14,8 @@ const LOW_WATER = 256 << 10;
 const NORMAL = 1000;
 const GOING_AWAY = 1001;
 const INTERNAL_ERROR = 1011;
+/** The close reason of a session whose process ended its output. */
+const SESSION_ENDED = 'The console session ended.';
 
 /** Options of {@link ConsoleRelay}. */
 export interface ConsoleRelayOptions {
@@ -51,12 +55,16 @@ function statusOf(err: unknown): number {
  * `ws://<relay>/attach/<container uuid>` or `ws://<relay>/exec/<exec id>` presenting the token this host
  * minted for that session; everything is checked before the engine is touched, and a refusal is a plain
  * HTTP answer with the reason in a header. Accepted sessions carry raw bytes as binary frames both ways,
- * with backpressure in both directions.
+ * with backpressure in both directions. An attach on an engine with its own WebSocket attach
+ * (`attachWebSocket`) is spliced onto it: the frames go on as they came, the engine's text frames as binary
+ * frames, so nothing is parsed, demultiplexed or framed again here. Execs (the engine has no WebSocket exec)
+ * are bridged frame by frame.
  */
 export class ConsoleRelay {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<WebSocket>();
+  private readonly spliced = new Set<Splice>();
   private url: string | null = null;
 
   constructor(
@@ -100,13 +108,14 @@ export class ConsoleRelay {
 
   /** Sessions open now. */
   get openSessions(): number {
-    return this.sessions.size;
+    return this.sessions.size + this.spliced.size;
   }
 
   /** Stops listening and ends every open session (the container processes keep running). */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const ws of this.sessions) ws.close(GOING_AWAY, 'zun-compute is shutting down');
+    for (const s of this.spliced) s.goingAway('zun-compute is shutting down');
     const deadline = setTimeout(() => {
       for (const ws of this.sessions) ws.terminate();
     }, 2000);
@@ -136,6 +145,11 @@ export class ConsoleRelay {
     let stream: ConsoleStream;
     try {
       const ctx = adminContext(requestId);
+      if (kind === 'attach' && this.streams.attachWebSocket) {
+        const engine = await this.streams.attachWebSocket(ctx, target);
+        if (socket.destroyed) return void engine.socket.destroy();
+        return this.spliceEngine(req, socket, head, engine, admission.grant, log);
+      }
       stream = kind === 'attach' ? await this.streams.attach(ctx, target) : await this.streams.exec(ctx, target);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -147,6 +161,32 @@ export class ConsoleRelay {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.bridge(ws, stream, admission.grant, log));
+  }
+
+  /** An attach onto the engine's own WebSocket: zun-wsproxy's handshake is answered here, then both are spliced. */
+  private spliceEngine(req: IncomingMessage, socket: Socket, head: Buffer, engine: EngineWebSocket, grant: ConsoleGrant, log: Logger): void {
+    socket.write(switchingProtocols(req.headers));
+    const session = splice(socket, head, engine, {
+      backGone: { code: INTERNAL_ERROR, reason: 'The container engine ended the console session.' },
+      backTextAsBinary: true,
+      backCloseReason: SESSION_ENDED,
+    });
+    this.spliced.add(session);
+    const started = Date.now();
+    log.info('console session opened', { kind: grant.kind, target: grant.target, containerUuid: grant.containerUuid, open: this.openSessions, spliced: true });
+    void session.result.then((r) => {
+      this.spliced.delete(session);
+      log.info('console session closed', {
+        kind: grant.kind,
+        target: grant.target,
+        containerUuid: grant.containerUuid,
+        code: r.code,
+        bytesIn: r.bytesIn,
+        bytesOut: r.bytesOut,
+        seconds: Math.round((Date.now() - started) / 1000),
+        open: this.openSessions,
+      });
+    });
   }
 
   private bridge(ws: WebSocket, stream: ConsoleStream, grant: ConsoleGrant, log: Logger): void {
@@ -185,7 +225,7 @@ export class ConsoleRelay {
     // The process ended its output (exited, or the engine closed the stream): the session is over, after what it wrote.
     output.once('end', () => {
       flush();
-      ws.close(NORMAL, 'The console session ended.');
+      ws.close(NORMAL, SESSION_ENDED);
     });
     const onStreamError = (err: Error): void => {
       log.warn('console stream failed', { error: err.message });
@@ -194,7 +234,7 @@ export class ConsoleRelay {
     output.on('error', onStreamError);
     if ((input as unknown) !== output) input.on('error', onStreamError);
     input.once('close', () => {
-      if (ws.readyState === ws.OPEN) ws.close(NORMAL, 'The console session ended.');
+      if (ws.readyState === ws.OPEN) ws.close(NORMAL, SESSION_ENDED);
     });
 
     ws.on('message', (data: RawData) => {

@@ -2,8 +2,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { type Socket } from 'node:net';
 import { injectable } from 'inversify';
-import { CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER } from '@zun-ts/common';
-import { acceptKey, newKey } from './ws-handshake';
+import { acceptKey, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, newKey, type WebSocketLeg } from '@zun-ts/common';
 
 /** A compute host's relay refused or could not be reached; `status` is the HTTP status (null: no answer). */
 export class RelayRefused extends Error {
@@ -16,10 +15,7 @@ export class RelayRefused extends Error {
 }
 
 /** The proxy's open leg to a relay: its socket past the handshake, and the bytes that came with the answer. */
-export interface RelayLeg {
-  socket: Socket;
-  head: Buffer;
-}
+export type RelayLeg = WebSocketLeg;
 
 /** Opens the proxy's leg to a compute host's console relay. */
 export interface RelayConnector {

@@ -4,16 +4,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Socket } from 'node:net';
 import { inject, injectable } from 'inversify';
 import { WebSocketServer } from 'ws';
-import { LOGGER, type Logger, newRequestId } from '@zun-ts/common';
+import { chooseProtocol, closeReason, handshakeProblem, LOGGER, type Logger, newRequestId, splice, type Splice, switchingProtocols, WS_CLOSE } from '@zun-ts/common';
 import { type WebsocketProxyConf } from '@zun-ts/config';
 import { consoleMetrics } from '@zun-ts/metrics';
-import { CLOSE, closeReason } from './close-codes';
-import { splice, type Splice } from './console.splice';
 import { CONSOLE_ACCESS, type ConsoleAccess, type ConsoleTarget } from './console-access';
 import { originProblem } from './origin.check';
 import { type RelayConnector, type RelayLeg, RelayRefused } from './relay.connector';
 import { RELAY_CONNECTOR, WSPROXY_CONF } from './tokens';
-import { chooseProtocol, handshakeProblem, switchingProtocols } from './ws-handshake';
 
 /** Bound on everything before the client's handshake is answered (lookup, relay, engine attach). */
 const OPEN_DEADLINE_MS = 15_000;
@@ -62,10 +59,10 @@ function badHandshake(socket: Socket, problem: string, log: Logger): void {
 /** The close code and reason a client gets when the relay refused or could not be reached. */
 export function refusalOfRelay(err: RelayRefused): Refusal {
   const s = err.status;
-  if (s === 401 || s === 403) return { code: CLOSE.POLICY_VIOLATION, reason: err.message };
-  if (s !== null && s >= 400 && s < 500) return { code: CLOSE.INTERNAL_ERROR, reason: err.message };
-  if (s === null) return { code: CLOSE.BAD_GATEWAY, reason: "The console relay of the container's host cannot be reached." };
-  return { code: CLOSE.BAD_GATEWAY, reason: `The console relay of the container's host failed: ${err.message}` };
+  if (s === 401 || s === 403) return { code: WS_CLOSE.POLICY_VIOLATION, reason: err.message };
+  if (s !== null && s >= 400 && s < 500) return { code: WS_CLOSE.INTERNAL_ERROR, reason: err.message };
+  if (s === null) return { code: WS_CLOSE.BAD_GATEWAY, reason: "The console relay of the container's host cannot be reached." };
+  return { code: WS_CLOSE.BAD_GATEWAY, reason: `The console relay of the container's host failed: ${err.message}` };
 }
 
 /**
@@ -128,7 +125,7 @@ export class WsProxyServer {
   async close(): Promise<void> {
     this.closing = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const ws of this.wss.clients) ws.close(CLOSE.GOING_AWAY, 'zun-wsproxy is shutting down');
+    for (const ws of this.wss.clients) ws.close(WS_CLOSE.GOING_AWAY, 'zun-wsproxy is shutting down');
     for (const s of this.sessions) s.goingAway('zun-wsproxy is shutting down');
     this.server.closeIdleConnections();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -161,30 +158,30 @@ export class WsProxyServer {
     socket.on('error', (err) => log.debug('client socket error', { error: err.message }));
     const bad = handshakeProblem(req.method, req.headers);
     if (bad) return badHandshake(socket, bad, log);
-    if (this.closing) return this.refuse(req, socket, head, { code: CLOSE.GOING_AWAY, reason: 'zun-wsproxy is shutting down' }, log);
+    if (this.closing) return this.refuse(req, socket, head, { code: WS_CLOSE.GOING_AWAY, reason: 'zun-wsproxy is shutting down' }, log);
 
     const problem = originProblem(req.headers, this.conf.base_url, this.conf.allowed_origins);
-    if (problem) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: problem }, log);
+    if (problem) return this.refuse(req, socket, head, { code: WS_CLOSE.POLICY_VIOLATION, reason: problem }, log);
     const query = new URL(req.url ?? '/', 'http://wsproxy').searchParams;
     const token = query.get('token');
     const uuid = query.get('uuid');
     const execId = query.get('exec_id') || null;
-    if (!token) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: 'Invalid token: a token is required.' }, log);
-    if (!uuid) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: 'A container uuid is required.' }, log);
+    if (!token) return this.refuse(req, socket, head, { code: WS_CLOSE.POLICY_VIOLATION, reason: 'Invalid token: a token is required.' }, log);
+    if (!uuid) return this.refuse(req, socket, head, { code: WS_CLOSE.POLICY_VIOLATION, reason: 'A container uuid is required.' }, log);
 
     let target: ConsoleTarget;
     let relay: RelayLeg;
     const end = Date.now() + OPEN_DEADLINE_MS;
     try {
       const decision = await within(this.access.authorize({ token, uuid, execId, requestId }), end);
-      if (!decision.ok) return this.refuse(req, socket, head, { code: CLOSE.POLICY_VIOLATION, reason: decision.reason }, log);
+      if (!decision.ok) return this.refuse(req, socket, head, { code: WS_CLOSE.POLICY_VIOLATION, reason: decision.reason }, log);
       target = decision.target;
       relay = await within(this.relay.connect(target.relayUrl, target.token, requestId), end, (late) => late.socket.destroy());
     } catch (err) {
       if (err instanceof RelayRefused) return this.refuse(req, socket, head, refusalOfRelay(err), log);
       const timedOut = err instanceof OpenTimeout;
       log.error('console could not be opened', { error: err instanceof Error ? err.message : String(err) });
-      return this.refuse(req, socket, head, { code: CLOSE.INTERNAL_ERROR, reason: timedOut ? err.message : 'Console authorization failed.' }, log);
+      return this.refuse(req, socket, head, { code: WS_CLOSE.INTERNAL_ERROR, reason: timedOut ? err.message : 'Console authorization failed.' }, log);
     }
     if (socket.destroyed || this.closing) {
       log.info('client left before its console was open');
@@ -201,7 +198,10 @@ export class WsProxyServer {
     const m = consoleMetrics();
     m.opened.inc();
     m.open.inc();
-    const session = splice(client, head, relay, (direction, n) => m.bytes.inc({ direction }, n));
+    const session = splice(client, head, relay, {
+      onBytes: (direction, n) => m.bytes.inc({ direction }, n),
+      backGone: { code: WS_CLOSE.BAD_GATEWAY, reason: "The console relay of the container's host went away." },
+    });
     this.sessions.add(session);
     log.info('console opened', { containerUuid: target.containerUuid, execId, open: this.sessions.size });
     const r = await session.result;
@@ -210,7 +210,7 @@ export class WsProxyServer {
     log.info('console closed', {
       containerUuid: target.containerUuid,
       execId,
-      endedBy: r.endedBy,
+      endedBy: r.endedBy === 'front' ? 'client' : 'relay',
       code: r.code,
       bytesIn: r.bytesIn,
       bytesOut: r.bytesOut,

@@ -95,10 +95,15 @@ describe('consoles through zun-wsproxy and the compute relay', () => {
     c.send(payload);
     await c.until((b) => b.length >= payload.length, 'the echo');
     assert.ok(c.received().equals(payload), 'every byte came back, in order');
+    // Spliced onto the engine's attach/ws: its text frames of arbitrary bytes reached the client as binary frames
+    // (a text frame that is not UTF-8 would have failed the client's connection with 1007).
+    assert.equal(logged(stack, 'compute', 'console session opened').at(-1)?.['spliced'], true);
     const close = await c.close();
-    assert.equal(close.code, 1005, 'the client ended it');
+    // The engine answers a close frame without a code with its own normal close.
+    assert.equal(close.code, 1000, 'the engine answered the close');
     // Leaving does not stop the container, and nothing stays open behind it.
     await waitFor(() => logged(stack, 'wsproxy', 'console closed').at(-1)?.['open'] === 0, { what: 'wsproxy to close the session' });
+    assert.equal(logged(stack, 'wsproxy', 'console closed').at(-1)?.['endedBy'], 'client', 'the client ended it');
     await waitFor(() => logged(stack, 'compute', 'console session closed').at(-1)?.['open'] === 0, { what: 'the relay to close the session' });
     assert.equal(((await stack.api('GET', `/v1/containers/${echo}`)).body as { status: string }).status, 'Running');
   });

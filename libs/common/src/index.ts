@@ -8,3 +8,4 @@ export * from './uuid';
 export * from './ipv4';
 export * from './secret-box';
 export * from './version';
+export * from './websocket';

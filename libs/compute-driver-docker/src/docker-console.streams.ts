@@ -1,7 +1,9 @@
+import { type IncomingMessage, request } from 'node:http';
+import { type Socket } from 'node:net';
 import { type Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { Conflict, InvalidValue, type Logger, type RequestContext, silentLogger } from '@zun-ts/common';
-import { type ConsoleStream, type ConsoleStreams, containerName } from '@zun-ts/compute-driver';
+import { acceptKey, Conflict, InvalidValue, type Logger, newKey, type RequestContext, silentLogger } from '@zun-ts/common';
+import { type ConsoleStream, type ConsoleStreams, containerName, type EngineWebSocket } from '@zun-ts/compute-driver';
 import { type DockerConf } from '@zun-ts/config';
 import { DockerFrameParser } from './docker-frame.demuxer';
 import { type DockerErrorSubject, toZunError } from './docker-errors';
@@ -15,10 +17,12 @@ import { dockerSocketPath } from './docker-host';
 export class DockerConsoleStreams implements ConsoleStreams {
   private readonly api: Docker;
   private readonly log: Logger;
+  private readonly socketPath: string;
 
   /** @throws ConfigError when `host` is not a unix:// address. */
   constructor(host: string, logger?: Logger) {
-    this.api = new Docker({ socketPath: dockerSocketPath(host) });
+    this.socketPath = dockerSocketPath(host);
+    this.api = new Docker({ socketPath: this.socketPath });
     this.log = logger ?? silentLogger();
   }
 
@@ -35,17 +39,61 @@ export class DockerConsoleStreams implements ConsoleStreams {
     }
   }
 
-  async attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream> {
-    const c = this.api.getContainer(containerName(uuid));
-    const info = await this.call('container', () => c.inspect());
+  /** The container's TTY setting, once it is known to be running and not paused (else 409). */
+  private async attachable(uuid: string): Promise<{ tty: boolean }> {
+    const info = await this.call('container', () => this.api.getContainer(containerName(uuid)).inspect());
     if (!info.State?.Running) throw new Conflict(`Cannot attach: container ${uuid} is not running.`);
     if (info.State.Paused) throw new Conflict(`Cannot attach: container ${uuid} is paused.`);
-    const tty = Boolean(info.Config?.Tty);
+    return { tty: Boolean(info.Config?.Tty) };
+  }
+
+  async attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream> {
+    const c = this.api.getContainer(containerName(uuid));
+    const { tty } = await this.attachable(uuid);
     const socket = (await this.call('container', () =>
       c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
     )) as unknown as Duplex;
     this.log.debug('console attached', { requestId: ctx.requestId, containerUuid: uuid, tty });
     return consoleOf(socket, tty);
+  }
+
+  /**
+   * `GET /containers/{id}/attach/ws` on the engine's socket, with no extension offered: Docker then frames the
+   * process's output itself (unmultiplexed, one frame per write) and reads stdin from the frames it is sent.
+   */
+  async attachWebSocket(ctx: RequestContext, uuid: string): Promise<EngineWebSocket> {
+    const { tty } = await this.attachable(uuid);
+    const key = newKey();
+    const path = `/containers/${encodeURIComponent(containerName(uuid))}/attach/ws?logs=0&stream=1&stdin=1&stdout=1&stderr=1`;
+    const leg = await this.call('container', () =>
+      new Promise<{ socket: Socket; head: Buffer }>((resolve, reject) => {
+        const req = request({ socketPath: this.socketPath, path, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key } });
+        req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
+          if (res.headers['sec-websocket-accept'] === acceptKey(key) && !res.headers['sec-websocket-extensions']) return resolve({ socket, head });
+          socket.destroy();
+          reject(Object.assign(new Error('the engine answered the attach/ws handshake wrongly'), { statusCode: 502 }));
+        });
+        // No upgrade: the engine refused (404 no such container, 409 …) with its JSON message.
+        req.once('response', (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.once('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let json: unknown = text;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              // plain text
+            }
+            reject(Object.assign(new Error(`(HTTP code ${res.statusCode ?? 0}) - ${text}`), { statusCode: res.statusCode, json }));
+          });
+        });
+        req.once('error', reject);
+        req.end();
+      }),
+    );
+    this.log.debug('console attached (engine WebSocket)', { requestId: ctx.requestId, containerUuid: uuid, tty });
+    return { ...leg, tty };
   }
 
   async exec(ctx: RequestContext, execId: string): Promise<ConsoleStream> {

@@ -1,3 +1,4 @@
+import { type Socket } from 'node:net';
 import { type Readable, type Writable } from 'node:stream';
 import { type ServiceIdentifier } from 'inversify';
 import { type RequestContext } from '@zun-ts/common';
@@ -27,6 +28,20 @@ export interface ConsoleStreams {
   attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream>;
   /** Starts an exec created with `interactive` and attaches to it. An exec starts only once. */
   exec(ctx: RequestContext, execId: string): Promise<ConsoleStream>;
+  /**
+   * Optional: the engine's own WebSocket attach to the container's main process, past its handshake, which the
+   * relay splices through without parsing. Same checks and errors as {@link attach}. The engine's frames are
+   * plain RFC 6455 frames (no extension); data frames may be text frames of arbitrary bytes.
+   */
+  attachWebSocket?(ctx: RequestContext, uuid: string): Promise<EngineWebSocket>;
+}
+
+/** The engine's WebSocket console of a container, past the handshake (see {@link ConsoleStreams.attachWebSocket}). */
+export interface EngineWebSocket {
+  socket: Socket;
+  /** Bytes that came with the engine's answer (the first frames). */
+  head: Buffer;
+  tty: boolean;
 }
 
 /** Injection token of the host's {@link ConsoleStreams}. */

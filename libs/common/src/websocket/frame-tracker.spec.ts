@@ -62,4 +62,34 @@ describe('FrameTracker', () => {
     assert.deepEqual([...closeFrame(1000, 'ok', false)], [0x88, 4, 0x03, 0xe8, 0x6f, 0x6b]);
     assert.deepEqual([...closeFrame(1000, '', true)], [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]);
   });
+  test('textAsBinary turns every text frame into a binary frame in place, headers split or not; payload, continuation and control frames untouched', () => {
+    const payload = Buffer.from([0xff, 0xfe, 0x01, 0x02]); // not UTF-8
+    const stream = Buffer.concat([frame(1, payload), frame(0, Buffer.from('x')), frame(0x9, Buffer.from('p')), frame(1, Buffer.alloc(300, 0xc3))]);
+    const whole = Buffer.from(stream);
+    new FrameTracker(true).feed(whole);
+    const expected = Buffer.concat([frame(2, payload), frame(0, Buffer.from('x')), frame(0x9, Buffer.from('p')), frame(2, Buffer.alloc(300, 0xc3))]);
+    assert.ok(whole.equals(expected));
+    const pieces = Buffer.from(stream);
+    const t = new FrameTracker(true);
+    for (let i = 0; i < pieces.length; i++) t.feed(pieces.subarray(i, i + 1));
+    assert.ok(pieces.equals(expected));
+    const untouched = Buffer.from(stream);
+    new FrameTracker().feed(untouched);
+    assert.ok(untouched.equals(stream), 'without the option nothing is rewritten');
+  });
+
+  test('closeStart names where the first close frame began in the chunk just fed, and -1 otherwise', () => {
+    const data = frame(2, Buffer.from('abc'));
+    const t = new FrameTracker();
+    t.feed(Buffer.concat([data, closeFrame(1000, '', false)]));
+    assert.equal(t.closeStart, data.length);
+    t.feed(frame(2, Buffer.from('z')));
+    assert.equal(t.closeStart, -1, 'reset by the next chunk');
+    const split = new FrameTracker();
+    const close = closeFrame(1000, 'bye', false);
+    split.feed(close.subarray(0, 1));
+    split.feed(close.subarray(1));
+    assert.equal(split.closeStart, -1, 'its header began in an earlier chunk');
+    assert.deepEqual(split.closed, { code: 1000 });
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptKey, chooseProtocol, handshakeProblem, switchingProtocols } from './ws-handshake';
+import { acceptKey, chooseProtocol, handshakeProblem, switchingProtocols } from './handshake';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const OK = { upgrade: 'websocket', 'sec-websocket-key': KEY, 'sec-websocket-version': '13' };

@@ -1,4 +1,4 @@
-/** WebSocket opcodes (RFC 6455 §5.2) the proxy looks at. */
+/** WebSocket opcodes (RFC 6455 §5.2) the splice looks at. */
 export const OPCODE = { CONTINUATION: 0x0, TEXT: 0x1, BINARY: 0x2, CLOSE: 0x8 } as const;
 
 /** What one side said when it closed: the status code (1005 when its close frame had none). */
@@ -7,16 +7,24 @@ export interface CloseSeen {
 }
 
 /**
- * Follows the frames of one direction of a WebSocket connection without copying or rewriting them, so the bytes
- * can be forwarded as they came: it knows where each frame ends (a close frame of the proxy's own may only go in
+ * Follows the frames of one direction of a WebSocket connection without copying them, so the bytes can be
+ * forwarded as they came: it knows where each frame ends (a close frame of the splice's own may only go in
  * between two frames), counts the payload bytes of data frames, and reads the status code of a close frame
  * (unmasking its two bytes when the frame is masked). It does not judge the frames: the endpoints do.
+ *
+ * With `textAsBinary` it rewrites one bit of each text frame's first byte, in the chunk it is fed, so the frame
+ * goes on as a binary frame (payload untouched): Docker's attach/ws sends a process's bytes, UTF-8 or not, as text.
  */
 export class FrameTracker {
   /** Payload bytes of data frames (text, binary, continuation) seen so far. */
   payloadBytes = 0;
   /** The first close frame seen, once its code is known. */
   closed: CloseSeen | null = null;
+  /**
+   * Where, in the chunk last fed, the header of the first close frame began; -1 when it did not begin there
+   * (none yet, or it began in an earlier chunk).
+   */
+  closeStart = -1;
 
   private readonly header = Buffer.alloc(14);
   private headerLen = 0;
@@ -28,6 +36,11 @@ export class FrameTracker {
   /** Offset in the current payload, for unmasking a close frame's code. */
   private payloadOffset = 0;
   private closeCode: number[] = [];
+  /** Offset in the current chunk where the frame whose header is being read began (-1: in an earlier chunk). */
+  private headerStart = -1;
+  private closeFound = false;
+
+  constructor(private readonly textAsBinary = false) {}
 
   /** No frame is half-way: a frame may be inserted here. */
   get atBoundary(): boolean {
@@ -41,6 +54,8 @@ export class FrameTracker {
   feed(chunk: Buffer): number {
     let firstEnd = -1;
     let i = 0;
+    this.closeStart = -1;
+    this.headerStart = -1;
     while (i < chunk.length) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, chunk.length - i);
@@ -54,6 +69,10 @@ export class FrameTracker {
           if (firstEnd < 0) firstEnd = i;
         }
         continue;
+      }
+      if (this.headerLen === 0) {
+        this.headerStart = i;
+        if (this.textAsBinary && ((chunk[i] as number) & 0x0f) === OPCODE.TEXT) chunk[i] = ((chunk[i] as number) & 0xf0) | OPCODE.BINARY;
       }
       this.header[this.headerLen++] = chunk[i++] as number;
       if (this.headerLen === 2) {
@@ -73,6 +92,10 @@ export class FrameTracker {
   private startFrame(): void {
     const h = this.header;
     this.opcode = (h[0] as number) & 0x0f;
+    if (this.opcode === OPCODE.CLOSE && !this.closeFound) {
+      this.closeFound = true;
+      this.closeStart = this.headerStart;
+    }
     const len7 = (h[1] as number) & 0x7f;
     let at = 2;
     if (len7 === 126) {
@@ -107,7 +130,7 @@ export class FrameTracker {
 
 /**
  * A close frame (RFC 6455 §5.5.1) with `code` and `reason` (at most 123 bytes of UTF-8, as the caller ensures).
- * `masked`: as a client sends it, with an all-zero mask (the relay's leg is service to service).
+ * `masked`: as a client sends it, with an all-zero mask (the legs it is sent on are service to service).
  */
 export function closeFrame(code: number, reason: string, masked: boolean): Buffer {
   const text = Buffer.from(reason, 'utf8');

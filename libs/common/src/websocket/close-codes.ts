@@ -1,5 +1,5 @@
 /** Close codes (RFC 6455 and its registry). */
-export const CLOSE = {
+export const WS_CLOSE = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   POLICY_VIOLATION: 1008,
@@ -9,7 +9,7 @@ export const CLOSE = {
 } as const;
 
 /** Stop reading from one side while this much is queued towards the other. */
-export const HIGH_WATER = 1 << 20;
+export const SPLICE_HIGH_WATER = 1 << 20;
 
 /** A close reason fits in a control frame (123 bytes of UTF-8). */
 export function closeReason(text: string): string {

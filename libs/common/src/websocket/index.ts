@@ -1,0 +1,4 @@
+export * from './close-codes';
+export * from './frame-tracker';
+export * from './handshake';
+export * from './splice';
