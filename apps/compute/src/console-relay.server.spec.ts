@@ -1,9 +1,11 @@
+import { type IncomingMessage, request } from 'node:http';
+import { type AddressInfo, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import WebSocket from 'ws';
-import { Conflict, ContainerNotFound, type RequestContext, silentLogger } from '@zun-ts/common';
-import { type ConsoleStream, type ConsoleStreams } from '@zun-ts/compute-driver';
+import WebSocket, { WebSocketServer } from 'ws';
+import { Conflict, ContainerNotFound, newKey, type RequestContext, silentLogger } from '@zun-ts/common';
+import { type ConsoleStream, type ConsoleStreams, type EngineWebSocket } from '@zun-ts/compute-driver';
 import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
 
@@ -138,5 +140,83 @@ describe('ConsoleRelay', () => {
     r.ws?.close();
     for (let i = 0; i < 50 && !entry?.closed; i++) await new Promise((res) => setTimeout(res, 10));
     assert.equal(entry?.closed, true);
+  });
+});
+
+/** An engine with its own WebSocket attach, as Docker's: output upper-cased as text frames; "bye" ends the session. */
+class FakeEngineWebSocket extends FakeStreams {
+  readonly server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  readonly ended: string[] = [];
+
+  constructor() {
+    super();
+    this.server.on('connection', (ws, req) => {
+      ws.on('message', (d: Buffer) => {
+        if (d.toString() === 'bye') ws.close(1000);
+        else ws.send(d.toString('utf8').toUpperCase());
+      });
+      ws.once('close', () => this.ended.push(req.url ?? ''));
+    });
+  }
+
+  async attachWebSocket(_ctx: RequestContext, uuid: string): Promise<EngineWebSocket> {
+    const port = (this.server.address() as AddressInfo).port;
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: `/containers/zun-${uuid}/attach/ws`, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': newKey() } });
+      req.once('upgrade', (_res: IncomingMessage, socket: Socket, head: Buffer) => resolve({ socket, head, tty: false }));
+      req.once('error', reject);
+      req.end();
+    });
+  }
+}
+
+describe('ConsoleRelay onto the engine\'s WebSocket attach', () => {
+  const grants = new ConsoleGrants(60_000);
+  const engine = new FakeEngineWebSocket();
+  const relay = new ConsoleRelay(engine, grants, { host: '127.0.0.1', port: 0, publicHost: 'cn1', logger: silentLogger() });
+  let base = '';
+
+  before(async () => {
+    base = await relay.listen();
+  });
+  after(async () => {
+    await relay.close();
+    await new Promise((r) => engine.server.close(r));
+  });
+
+  test('an attach is spliced: text frames of the engine arrive as binary, and its close with our reason', async () => {
+    const r = await tryOpen(`${base}attach/${A}`, { 'x-zun-console-token': grants.mint('attach', A, A) });
+    assert.equal(r.status, 101);
+    const ws = r.ws as WebSocket;
+    const got: Array<[string, boolean]> = [];
+    ws.on('message', (d: Buffer, isBinary: boolean) => got.push([d.toString(), isBinary]));
+    ws.send('hello');
+    for (let i = 0; i < 100 && !got.length; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.deepEqual(got, [['HELLO', true]]);
+    assert.deepEqual(engine.opened, [], 'no hijacked attach was made');
+    assert.equal(relay.openSessions, 1);
+    const closed = new Promise<[number, string]>((res) => ws.once('close', (c, why) => res([c, why.toString()])));
+    ws.send('bye');
+    assert.deepEqual(await closed, [1000, 'The console session ended.']);
+    for (let i = 0; i < 100 && relay.openSessions; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(relay.openSessions, 0);
+  });
+
+  test('an exec still goes through the engine stream', async () => {
+    const r = await tryOpen(`${base}exec/${EXEC}`, { 'x-zun-console-token': grants.mint('exec', EXEC, A) });
+    assert.equal(r.status, 101);
+    assert.deepEqual(engine.opened, [`exec/${EXEC}`]);
+    r.ws?.close();
+  });
+
+  test('stopping the relay closes a spliced session with 1001 and lets the engine go', async () => {
+    const r = await tryOpen(`${base}attach/${B}`, { 'x-zun-console-token': grants.mint('attach', B, B) });
+    const ws = r.ws as WebSocket;
+    const closed = new Promise<[number, string]>((res) => ws.once('close', (c, why) => res([c, why.toString()])));
+    const before = engine.ended.length;
+    await relay.close();
+    assert.deepEqual(await closed, [1001, 'zun-compute is shutting down']);
+    for (let i = 0; i < 100 && engine.ended.length === before; i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(engine.ended.length, before + 1, 'the engine connection closed');
   });
 });
