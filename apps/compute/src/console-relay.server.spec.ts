@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { Conflict, ContainerNotFound, newKey, type RequestContext, silentLogger } from '@zun-ts/common';
+import { clientHandshakeHeaders, Conflict, ContainerNotFound, newKey, type RequestContext, silentLogger } from '@zun-ts/common';
 import { type ConsoleStream, type ConsoleStreams, type EngineWebSocket } from '@zun-ts/compute-driver';
 import { ConsoleGrants } from './console-grants';
 import { ConsoleRelay } from './console-relay.server';
@@ -31,7 +31,7 @@ class FakeStreams implements ConsoleStreams {
     return entry.stream;
   }
 
-  async attach(_ctx: RequestContext, uuid: string): Promise<ConsoleStream> {
+  async attach(_ctx: RequestContext, uuid: string): Promise<ConsoleStream | EngineWebSocket> {
     return this.make(`attach/${uuid}`);
   }
 
@@ -147,10 +147,13 @@ describe('ConsoleRelay', () => {
 class FakeEngineWebSocket extends FakeStreams {
   readonly server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   readonly ended: string[] = [];
+  /** The paths the relay opened on the engine's WebSocket. */
+  readonly connected: string[] = [];
 
   constructor() {
     super();
     this.server.on('connection', (ws, req) => {
+      this.connected.push(req.url ?? '');
       ws.on('message', (d: Buffer) => {
         if (d.toString() === 'bye') ws.close(1000);
         else ws.send(d.toString('utf8').toUpperCase());
@@ -159,11 +162,11 @@ class FakeEngineWebSocket extends FakeStreams {
     });
   }
 
-  async attachWebSocket(_ctx: RequestContext, uuid: string): Promise<EngineWebSocket> {
+  override async attach(_ctx: RequestContext, uuid: string): Promise<EngineWebSocket> {
     const port = (this.server.address() as AddressInfo).port;
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: `/containers/zun-${uuid}/attach/ws`, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': newKey() } });
-      req.once('upgrade', (_res: IncomingMessage, socket: Socket, head: Buffer) => resolve({ socket, head, tty: false }));
+      const req = request({ host: '127.0.0.1', port, path: `/containers/zun-${uuid}/attach/ws`, headers: clientHandshakeHeaders(newKey()) });
+      req.once('upgrade', (_res: IncomingMessage, socket: Socket, head: Buffer) => resolve({ socket, head }));
       req.once('error', reject);
       req.end();
     });
@@ -193,7 +196,7 @@ describe('ConsoleRelay onto the engine\'s WebSocket attach', () => {
     ws.send('hello');
     for (let i = 0; i < 100 && !got.length; i++) await new Promise((res) => setTimeout(res, 10));
     assert.deepEqual(got, [['HELLO', true]]);
-    assert.deepEqual(engine.opened, [], 'no hijacked attach was made');
+    assert.deepEqual(engine.connected, [`/containers/zun-${A}/attach/ws`], 'spliced onto the engine\'s WebSocket');
     assert.equal(relay.openSessions, 1);
     const closed = new Promise<[number, string]>((res) => ws.once('close', (c, why) => res([c, why.toString()])));
     ws.send('bye');

@@ -1,19 +1,15 @@
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { type AddressInfo, isIPv6, type Socket } from 'node:net';
 import {
-  adminContext, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, type Logger, newRequestId, splice, type Splice, switchingProtocols, ZunError,
+  adminContext, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, type Logger, newRequestId, splice, type Splice, switchingProtocols, WS_CLOSE, ZunError,
 } from '@zun-ts/common';
-import { type ConsoleStream, type ConsoleStreams, type EngineWebSocket } from '@zun-ts/compute-driver';
+import { type ConsoleStream, type ConsoleStreams, type EngineWebSocket, isEngineWebSocket } from '@zun-ts/compute-driver';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type ConsoleGrant, type ConsoleGrants, type ConsoleKind } from './console-grants';
 
 /** Pause reading from the engine while this much is queued towards zun-wsproxy; resume below the low mark. */
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 << 10;
-/** Close codes (RFC 6455). */
-const NORMAL = 1000;
-const GOING_AWAY = 1001;
-const INTERNAL_ERROR = 1011;
 /** The close reason of a session whose process ended its output. */
 const SESSION_ENDED = 'The console session ended.';
 
@@ -55,8 +51,8 @@ function statusOf(err: unknown): number {
  * `ws://<relay>/attach/<container uuid>` or `ws://<relay>/exec/<exec id>` presenting the token this host
  * minted for that session; everything is checked before the engine is touched, and a refusal is a plain
  * HTTP answer with the reason in a header. Accepted sessions carry raw bytes as binary frames both ways,
- * with backpressure in both directions. An attach on an engine with its own WebSocket attach
- * (`attachWebSocket`) is spliced onto it: the frames go on as they came, the engine's text frames as binary
+ * with backpressure in both directions. An attach the engine answers with its own WebSocket console
+ * ({@link EngineWebSocket}) is spliced onto it: the frames go on as they came, the engine's text frames as binary
  * frames, so nothing is parsed, demultiplexed or framed again here. Execs (the engine has no WebSocket exec)
  * are bridged frame by frame.
  */
@@ -114,7 +110,7 @@ export class ConsoleRelay {
   /** Stops listening and ends every open session (the container processes keep running). */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const ws of this.sessions) ws.close(GOING_AWAY, 'zun-compute is shutting down');
+    for (const ws of this.sessions) ws.close(WS_CLOSE.GOING_AWAY, 'zun-compute is shutting down');
     for (const s of this.spliced) s.goingAway('zun-compute is shutting down');
     const deadline = setTimeout(() => {
       for (const ws of this.sessions) ws.terminate();
@@ -142,32 +138,29 @@ export class ConsoleRelay {
       log.info('console session refused', { kind, target, refusal: admission.refusal });
       return refuse(socket, 403, admission.reason);
     }
-    let stream: ConsoleStream;
+    let stream: ConsoleStream | EngineWebSocket;
     try {
       const ctx = adminContext(requestId);
-      if (kind === 'attach' && this.streams.attachWebSocket) {
-        const engine = await this.streams.attachWebSocket(ctx, target);
-        if (socket.destroyed) return void engine.socket.destroy();
-        return this.spliceEngine(req, socket, head, engine, admission.grant, log);
-      }
       stream = kind === 'attach' ? await this.streams.attach(ctx, target) : await this.streams.exec(ctx, target);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       log.warn('console session could not be opened', { kind, target, error: reason });
       return refuse(socket, statusOf(err), reason);
     }
-    if (socket.destroyed) {
-      stream.close();
-      return;
+    if (isEngineWebSocket(stream)) {
+      if (socket.destroyed) return void stream.socket.destroy();
+      return this.spliceEngine(req, socket, head, stream, admission.grant, log);
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.bridge(ws, stream, admission.grant, log));
+    const bytes = stream;
+    if (socket.destroyed) return bytes.close();
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.bridge(ws, bytes, admission.grant, log));
   }
 
   /** An attach onto the engine's own WebSocket: zun-wsproxy's handshake is answered here, then both are spliced. */
   private spliceEngine(req: IncomingMessage, socket: Socket, head: Buffer, engine: EngineWebSocket, grant: ConsoleGrant, log: Logger): void {
     socket.write(switchingProtocols(req.headers));
     const session = splice(socket, head, engine, {
-      backGone: { code: INTERNAL_ERROR, reason: 'The container engine ended the console session.' },
+      backGone: { code: WS_CLOSE.INTERNAL_ERROR, reason: 'The container engine ended the console session.' },
       backTextAsBinary: true,
       backCloseReason: SESSION_ENDED,
     });
@@ -225,16 +218,16 @@ export class ConsoleRelay {
     // The process ended its output (exited, or the engine closed the stream): the session is over, after what it wrote.
     output.once('end', () => {
       flush();
-      ws.close(NORMAL, SESSION_ENDED);
+      ws.close(WS_CLOSE.NORMAL, SESSION_ENDED);
     });
     const onStreamError = (err: Error): void => {
       log.warn('console stream failed', { error: err.message });
-      ws.close(INTERNAL_ERROR, headerSafe(`Console stream failed: ${err.message}`).slice(0, 120));
+      ws.close(WS_CLOSE.INTERNAL_ERROR, headerSafe(`Console stream failed: ${err.message}`).slice(0, 120));
     };
     output.on('error', onStreamError);
     if ((input as unknown) !== output) input.on('error', onStreamError);
     input.once('close', () => {
-      if (ws.readyState === ws.OPEN) ws.close(NORMAL, SESSION_ENDED);
+      if (ws.readyState === ws.OPEN) ws.close(WS_CLOSE.NORMAL, SESSION_ENDED);
     });
 
     ws.on('message', (data: RawData) => {

@@ -2,7 +2,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { type Socket } from 'node:net';
 import { injectable } from 'inversify';
-import { acceptKey, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, newKey, type WebSocketLeg } from '@zun-ts/common';
+import { answersHandshake, clientHandshakeHeaders, CONSOLE_RELAY_REASON_HEADER, CONSOLE_RELAY_TOKEN_HEADER, newKey, type WebSocketLeg } from '@zun-ts/common';
 
 /** A compute host's relay refused or could not be reached; `status` is the HTTP status (null: no answer). */
 export class RelayRefused extends Error {
@@ -53,10 +53,7 @@ export class WsRelayConnector implements RelayConnector {
       };
       const req: ClientRequest = send(target, {
         headers: {
-          Connection: 'Upgrade',
-          Upgrade: 'websocket',
-          'Sec-WebSocket-Version': '13',
-          'Sec-WebSocket-Key': key,
+          ...clientHandshakeHeaders(key),
           [CONSOLE_RELAY_TOKEN_HEADER]: token,
           'x-openstack-request-id': requestId,
         },
@@ -64,7 +61,7 @@ export class WsRelayConnector implements RelayConnector {
       const timer = setTimeout(() => fail(new RelayRefused(null, 'Opening the console relay timed out.')), RELAY_HANDSHAKE_MS);
       req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
         if (settled) return void socket.destroy();
-        if (res.headers['sec-websocket-accept'] !== acceptKey(key) || res.headers['sec-websocket-extensions']) {
+        if (!answersHandshake(key, res.headers)) {
           socket.destroy();
           return fail(new RelayRefused(502, 'the console relay answered the handshake wrongly'));
         }

@@ -2,7 +2,7 @@ import { type IncomingMessage, request } from 'node:http';
 import { type Socket } from 'node:net';
 import { type Duplex, Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { acceptKey, Conflict, InvalidValue, type Logger, newKey, type RequestContext, silentLogger } from '@zun-ts/common';
+import { answersHandshake, clientHandshakeHeaders, Conflict, InvalidValue, type Logger, newKey, type RequestContext, silentLogger } from '@zun-ts/common';
 import { type ConsoleStream, type ConsoleStreams, containerName, type EngineWebSocket } from '@zun-ts/compute-driver';
 import { type DockerConf } from '@zun-ts/config';
 import { DockerFrameParser } from './docker-frame.demuxer';
@@ -10,9 +10,9 @@ import { type DockerErrorSubject, toZunError } from './docker-errors';
 import { dockerSocketPath } from './docker-host';
 
 /**
- * {@link ConsoleStreams} on the local Docker socket: `POST /containers/{id}/attach` and `POST /exec/{id}/start`
- * hijacked into raw sockets (no request timeout: a console may stay quiet for hours). Output of a process
- * without a TTY is demultiplexed, so the relay always carries raw bytes, as Docker's attach/ws does.
+ * {@link ConsoleStreams} on the local Docker socket: an attach is Docker's own `attach/ws` (the relay splices its
+ * frames), an exec `POST /exec/{id}/start` hijacked into a raw socket (Docker has no WebSocket exec), whose output
+ * is demultiplexed for a process without a TTY. No request timeout: a console may stay quiet for hours.
  */
 export class DockerConsoleStreams implements ConsoleStreams {
   private readonly api: Docker;
@@ -39,37 +39,21 @@ export class DockerConsoleStreams implements ConsoleStreams {
     }
   }
 
-  /** The container's TTY setting, once it is known to be running and not paused (else 409). */
-  private async attachable(uuid: string): Promise<{ tty: boolean }> {
-    const info = await this.call('container', () => this.api.getContainer(containerName(uuid)).inspect());
-    if (!info.State?.Running) throw new Conflict(`Cannot attach: container ${uuid} is not running.`);
-    if (info.State.Paused) throw new Conflict(`Cannot attach: container ${uuid} is paused.`);
-    return { tty: Boolean(info.Config?.Tty) };
-  }
-
-  async attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream> {
-    const c = this.api.getContainer(containerName(uuid));
-    const { tty } = await this.attachable(uuid);
-    const socket = (await this.call('container', () =>
-      c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
-    )) as unknown as Duplex;
-    this.log.debug('console attached', { requestId: ctx.requestId, containerUuid: uuid, tty });
-    return consoleOf(socket, tty);
-  }
-
   /**
    * `GET /containers/{id}/attach/ws` on the engine's socket, with no extension offered: Docker then frames the
    * process's output itself (unmultiplexed, one frame per write) and reads stdin from the frames it is sent.
    */
-  async attachWebSocket(ctx: RequestContext, uuid: string): Promise<EngineWebSocket> {
-    const { tty } = await this.attachable(uuid);
+  async attach(ctx: RequestContext, uuid: string): Promise<EngineWebSocket> {
+    const info = await this.call('container', () => this.api.getContainer(containerName(uuid)).inspect());
+    if (!info.State?.Running) throw new Conflict(`Cannot attach: container ${uuid} is not running.`);
+    if (info.State.Paused) throw new Conflict(`Cannot attach: container ${uuid} is paused.`);
     const key = newKey();
     const path = `/containers/${encodeURIComponent(containerName(uuid))}/attach/ws?logs=0&stream=1&stdin=1&stdout=1&stderr=1`;
     const leg = await this.call('container', () =>
-      new Promise<{ socket: Socket; head: Buffer }>((resolve, reject) => {
-        const req = request({ socketPath: this.socketPath, path, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key } });
+      new Promise<EngineWebSocket>((resolve, reject) => {
+        const req = request({ socketPath: this.socketPath, path, headers: clientHandshakeHeaders(key) });
         req.once('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) => {
-          if (res.headers['sec-websocket-accept'] === acceptKey(key) && !res.headers['sec-websocket-extensions']) return resolve({ socket, head });
+          if (answersHandshake(key, res.headers)) return resolve({ socket, head });
           socket.destroy();
           reject(Object.assign(new Error('the engine answered the attach/ws handshake wrongly'), { statusCode: 502 }));
         });
@@ -92,8 +76,8 @@ export class DockerConsoleStreams implements ConsoleStreams {
         req.end();
       }),
     );
-    this.log.debug('console attached (engine WebSocket)', { requestId: ctx.requestId, containerUuid: uuid, tty });
-    return { ...leg, tty };
+    this.log.debug('console attached (engine WebSocket)', { requestId: ctx.requestId, containerUuid: uuid, tty: Boolean(info.Config?.Tty) });
+    return leg;
   }
 
   async exec(ctx: RequestContext, execId: string): Promise<ConsoleStream> {

@@ -24,24 +24,28 @@ export interface ConsoleStream {
  * exec that was already started → `Conflict`, an unreachable engine → `DockerUnavailable`.
  */
 export interface ConsoleStreams {
-  /** Attaches to the container's main process (stdin, stdout, stderr), like `docker attach`. */
-  attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream>;
+  /**
+   * Attaches to the container's main process (stdin, stdout, stderr), like `docker attach`: a byte stream, or
+   * the engine's own WebSocket console when it has one (the relay splices that through without parsing).
+   */
+  attach(ctx: RequestContext, uuid: string): Promise<ConsoleStream | EngineWebSocket>;
   /** Starts an exec created with `interactive` and attaches to it. An exec starts only once. */
   exec(ctx: RequestContext, execId: string): Promise<ConsoleStream>;
-  /**
-   * Optional: the engine's own WebSocket attach to the container's main process, past its handshake, which the
-   * relay splices through without parsing. Same checks and errors as {@link attach}. The engine's frames are
-   * plain RFC 6455 frames (no extension); data frames may be text frames of arbitrary bytes.
-   */
-  attachWebSocket?(ctx: RequestContext, uuid: string): Promise<EngineWebSocket>;
 }
 
-/** The engine's WebSocket console of a container, past the handshake (see {@link ConsoleStreams.attachWebSocket}). */
+/**
+ * The engine's own WebSocket console of a container, past its handshake. Its frames are plain RFC 6455 frames (no
+ * extension was offered); data frames may be text frames of arbitrary bytes.
+ */
 export interface EngineWebSocket {
   socket: Socket;
   /** Bytes that came with the engine's answer (the first frames). */
   head: Buffer;
-  tty: boolean;
+}
+
+/** Whether an attach handed over the engine's WebSocket rather than a byte stream. */
+export function isEngineWebSocket(console: ConsoleStream | EngineWebSocket): console is EngineWebSocket {
+  return 'socket' in console;
 }
 
 /** Injection token of the host's {@link ConsoleStreams}. */

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptKey, chooseProtocol, handshakeProblem, switchingProtocols } from './handshake';
+import { acceptKey, answersHandshake, chooseProtocol, clientHandshakeHeaders, handshakeProblem, switchingProtocols } from './handshake';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const OK = { upgrade: 'websocket', 'sec-websocket-key': KEY, 'sec-websocket-version': '13' };
@@ -30,5 +30,15 @@ describe('the WebSocket handshake', () => {
     assert.match(head, /\r\nSec-WebSocket-Protocol: binary\r\n/);
     assert.doesNotMatch(head, /Extensions/i);
     assert.ok(head.endsWith('\r\n\r\n'));
+  });
+
+  test('a client handshake is one the server side accepts, and its answer is checked for the key and no extension', () => {
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const headers = Object.fromEntries(Object.entries(clientHandshakeHeaders(key)).map(([k, v]) => [k.toLowerCase(), v]));
+    assert.equal(handshakeProblem('GET', headers), null);
+    const accept = acceptKey(key);
+    assert.equal(answersHandshake(key, { 'sec-websocket-accept': accept }), true);
+    assert.equal(answersHandshake(key, { 'sec-websocket-accept': acceptKey('AAAAAAAAAAAAAAAAAAAAAA==') }), false, 'another key');
+    assert.equal(answersHandshake(key, { 'sec-websocket-accept': accept, 'sec-websocket-extensions': 'permessage-deflate' }), false, 'an extension taken');
   });
 });

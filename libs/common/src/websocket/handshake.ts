@@ -14,6 +14,16 @@ export function newKey(): string {
   return randomBytes(16).toString('base64');
 }
 
+/** The headers of a client's opening handshake with `key`, offering no extension. */
+export function clientHandshakeHeaders(key: string): Record<string, string> {
+  return { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': key };
+}
+
+/** Whether a server's 101 answers `key` and took no extension, so that its frames can be spliced unchanged. */
+export function answersHandshake(key: string, headers: IncomingHttpHeaders): boolean {
+  return headers['sec-websocket-accept'] === acceptKey(key) && !headers['sec-websocket-extensions'];
+}
+
 /**
  * The subprotocol answered to a client: python-zunclient offers "binary, base64" and fails the handshake unless
  * one is chosen; a client that offers neither gets none.
